@@ -1,0 +1,3 @@
+from gaba.cli import main
+
+raise SystemExit(main())
