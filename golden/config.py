@@ -1,0 +1,304 @@
+"""The Config: one validated, hashable object that defines the fixed-point circuit.
+
+A :class:`Config` is built from the paper's float parameters (:class:`NetworkParams`) plus the
+fixed-point choices (fractional bits, integer bits, coefficient precision). Everything the
+golden model and the HDL need is derived here, once: the width and format of every state
+variable, every quantised constant, the lossless clamp of the inhibition input. The fixed-point
+kernels (:mod:`gaba.golden.fixed`) and the Amaranth components (``gaba.hdl``) read these
+properties; neither writes a width or a constant of its own.
+
+Formats (``Q<i>.<f>`` = i integer bits, f fractional bits; ``s`` = two's complement):
+
+=========  =====================  ==========================================================
+name       format                 meaning
+=========  =====================  ==========================================================
+x          Q{x_int}.{F}           activation, 0 <= x <= x_max (never leaves: see below)
+eta        sQ{eta_int}.{F}        OU noise, saturates at the format's bounds (flag ``eta_sat``)
+r          Q{x_int}.{F}           ReLU output, pre-activation clamped to [0, x_max] (flag
+                                  ``r_sat`` when clamped from above)
+S          Q{x_int+log2n}.{F}     sum of gated activations, exact
+D          Q.{F}, clamp_bits      S - g_i, clamped to d_max (lossless: see d_max)
+coef       Q0.{coef_bits}         alpha, beta, a, k = dt/tau; c_xi is Q?.{coef_bits} (LSB of
+                                  eta per unit of xi)
+=========  =====================  ==========================================================
+
+Every product with a coefficient is rounded by ``mulr(v, C) = (v*C + 2**(cf-1)) >> cf`` with an
+arithmetic (flooring) shift: round half up (towards +infinity).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+import warnings
+from dataclasses import dataclass
+from functools import cached_property
+
+from gaba.golden.noise import XI_STD
+from gaba.golden.params import NetworkParams
+
+__all__ = ["Config", "ConfigWarning", "mulr"]
+
+
+class ConfigWarning(UserWarning):
+    """A Config that is valid but will not behave like the float model."""
+
+
+def mulr(v: int, c: int, cf: int) -> int:
+    """``v * c / 2**cf`` rounded half up: the one rounding rule of every coefficient product."""
+    return (v * c + (1 << (cf - 1))) >> cf
+
+
+def _check_int(name, value, low, high):
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"{name} must be an integer in {low}..{high}, not {value!r}")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Fixed-point nWTA/WTA circuit: paper parameters plus number formats.
+
+    Parameters
+    ----------
+    params : NetworkParams
+        The float model being quantised.
+    frac_bits : int
+        Fractional bits F of x, eta, r, S (the LSB is 2**-F in units of the input b_max = 1).
+        Rule of thumb: F >= log2(tau/dt) + 5 (12 at dt/tau = 2**-7).
+    x_int_bits : int
+        Integer bits of x and r (unsigned). The lone winner saturates at b/(1 - alpha) = 2.
+    eta_int_bits : int
+        Integer bits of eta (plus a sign bit).
+    coef_bits : int
+        Fractional bits of the coefficients alpha, beta, a = exp(-dt/tau_eta), k = dt/tau.
+
+    Raises
+    ------
+    ValueError
+        A parameter is out of range, or a constant does not fit its format.
+
+    Warns
+    -----
+    ConfigWarning
+        The Config is legal but will not behave like the float model (for example too few
+        fractional bits: the Euler increment rounds to zero and the winner stalls below stop).
+    """
+
+    params: NetworkParams = NetworkParams()
+    frac_bits: int = 12
+    x_int_bits: int = 2
+    eta_int_bits: int = 2
+    coef_bits: int = 14
+
+    def __post_init__(self):
+        if not isinstance(self.params, NetworkParams):
+            raise ValueError(f"params must be a NetworkParams, not {self.params!r}")
+        _check_int("frac_bits", self.frac_bits, 4, 24)
+        _check_int("x_int_bits", self.x_int_bits, 1, 8)
+        _check_int("eta_int_bits", self.eta_int_bits, 0, 8)
+        _check_int("coef_bits", self.coef_bits, 4, 24)
+        p = self.params
+        if self.k_dt == 0:
+            raise ValueError(
+                f"dt = {p.dt} quantises to 0 with coef_bits = {self.coef_bits}; "
+                f"use coef_bits >= {math.ceil(-math.log2(p.dt)) + 1}"
+            )
+        for name, value in (("stop", p.stop), ("b_max", p.b_max), ("theta", p.theta)):
+            if round(value * 2**self.frac_bits) > self.x_max:
+                raise ValueError(
+                    f"{name} = {value} does not fit x's format Q{self.x_int_bits}.{self.frac_bits}"
+                    f" (max {self.x_max / 2**self.frac_bits:.4f}); raise x_int_bits"
+                )
+        # int64 safety of the kernels: every product must stay below 2**62.
+        for what, bits in (("inhibition product", self.d_bits + self.coef_bits),
+                           ("noise product", 10 + self.c_xi.bit_length())):
+            if bits > 62:
+                raise ValueError(f"{what} needs {bits} bits; lower frac_bits or coef_bits")
+        self._warn_stall()
+
+    def _warn_stall(self):
+        # The Euler increment mulr(r - x, k) is zero while r - x < 2**(cf-1)/k LSBs. Near stop
+        # the winner's deterministic drift is b_max - (1 - alpha)*x (no inhibition, noise mean
+        # 0); if it is already below that dead band at stop, the winner stalls before stop.
+        p = self.params
+        dead_band = (1 << (self.coef_bits - 1)) / self.k_dt / 2**self.frac_bits
+        drift_at_stop = p.b_max - (1 - p.alpha) * p.stop
+        if drift_at_stop < dead_band:
+            stall = (p.b_max - dead_band) / (1 - p.alpha)
+            warnings.warn(
+                f"frac_bits = {self.frac_bits} is too few for dt/tau = {p.dt:g}: the Euler "
+                f"increment (dt/tau)*(r - x) rounds to zero once r - x < {dead_band:g}, so the "
+                f"winner stalls near x = {stall:.3g} below stop = {p.stop:g}; use frac_bits >= "
+                f"{self.recommended_frac_bits}",
+                ConfigWarning,
+                stacklevel=3,
+            )
+
+    # Construction -----------------------------------------------------------------------------
+
+    @classmethod
+    def paper(cls, **changes) -> Config:
+        """The paper point, with any NetworkParams or Config field changed by keyword."""
+        fixed_names = {f.name for f in dataclasses.fields(cls)} - {"params"}
+        fixed = {k: v for k, v in changes.items() if k in fixed_names}
+        net = {k: v for k, v in changes.items() if k not in fixed_names}
+        return cls(params=NetworkParams(**net), **fixed)
+
+    def replace(self, **changes) -> Config:
+        """A copy with NetworkParams or Config fields changed (validated again)."""
+        fixed_names = {f.name for f in dataclasses.fields(self)} - {"params"}
+        fixed = {k: v for k, v in changes.items() if k in fixed_names}
+        net = {k: v for k, v in changes.items() if k not in fixed_names}
+        return dataclasses.replace(self, params=self.params.replace(**net), **fixed)
+
+    def to_dict(self) -> dict:
+        """Plain-data form (for JSON, reports and the build-cache key)."""
+        d = dataclasses.asdict(self.params)
+        d.update({f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                  if f.name != "params"})
+        return d
+
+    def digest(self) -> str:
+        """Stable 16-hex-digit hash of the Config (build caches are keyed by it)."""
+        text = json.dumps(self.to_dict(), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    # Shorthands -------------------------------------------------------------------------------
+
+    @property
+    def n(self) -> int:
+        return self.params.n
+
+    @property
+    def kind(self) -> str:
+        return self.params.kind
+
+    @property
+    def latency(self) -> int:
+        return self.params.latency
+
+    @property
+    def max_steps(self) -> int:
+        return self.params.max_steps
+
+    @property
+    def recommended_frac_bits(self) -> int:
+        """The rule of thumb log2(tau/dt) + 5."""
+        return math.ceil(-math.log2(self.params.dt)) + 5
+
+    def _q(self, value: float) -> int:
+        return round(value * 2**self.frac_bits)
+
+    def _c(self, value: float) -> int:
+        return round(value * 2**self.coef_bits)
+
+    # Widths -----------------------------------------------------------------------------------
+
+    @property
+    def x_bits(self) -> int:
+        """Width of x and r (unsigned)."""
+        return self.x_int_bits + self.frac_bits
+
+    @property
+    def x_max(self) -> int:
+        return (1 << self.x_bits) - 1
+
+    @property
+    def eta_bits(self) -> int:
+        """Width of eta (signed)."""
+        return 1 + self.eta_int_bits + self.frac_bits
+
+    @property
+    def eta_min(self) -> int:
+        return -(1 << (self.eta_bits - 1))
+
+    @property
+    def eta_max(self) -> int:
+        return (1 << (self.eta_bits - 1)) - 1
+
+    @property
+    def s_bits(self) -> int:
+        """Width of the exact inhibition sum S (unsigned): x_bits + ceil(log2 n)."""
+        return self.x_bits + (self.n - 1).bit_length()
+
+    @cached_property
+    def d_bits(self) -> int:
+        """Width of the clamped inhibition input D = min(S - g_i, d_max)."""
+        # Smallest all-ones d_max = 2**k - 1 such that beta*d_max alone drives the
+        # pre-activation negative for any x, eta and input: then r = 0 whether or not D is
+        # clamped, so the clamp is invisible (lossless) and the multiplier width independent
+        # of n.
+        bound = self.b_hi + mulr(self.x_max, self.alpha_c, self.coef_bits) + self.eta_max
+        for k in range(1, self.s_bits + 1):
+            if mulr((1 << k) - 1, self.beta_c, self.coef_bits) > bound:
+                return k
+        return self.s_bits
+
+    @property
+    def d_max(self) -> int:
+        return (1 << self.d_bits) - 1
+
+    # Quantised constants ----------------------------------------------------------------------
+
+    @cached_property
+    def alpha_c(self) -> int:
+        return self._c(self.params.alpha)
+
+    @cached_property
+    def beta_c(self) -> int:
+        return self._c(self.params.beta)
+
+    @cached_property
+    def ou_a_c(self) -> int:
+        """a = exp(-dt/tau_eta) in Q0.coef_bits."""
+        return self._c(self.params.ou_a)
+
+    @cached_property
+    def c_xi(self) -> int:
+        """Gain from one unit of the Irwin-Hall sample xi to eta's LSBs, in Q.coef_bits."""
+        return self._c(self.params.ou_c * 2**self.frac_bits / XI_STD)
+
+    @cached_property
+    def k_dt(self) -> int:
+        """k = dt/tau in Q0.coef_bits."""
+        return self._c(self.params.dt)
+
+    @cached_property
+    def theta_q(self) -> int:
+        """Gate threshold in x's format; 0 for conventional WTA (g(x) = x for all x >= 0)."""
+        return self._q(self.params.theta) if self.kind == "nwta" else 0
+
+    @cached_property
+    def stop_q(self) -> int:
+        return self._q(self.params.stop)
+
+    @cached_property
+    def b_hi(self) -> int:
+        return self._q(self.params.b_max)
+
+    @cached_property
+    def b_lo(self) -> int:
+        return self._q(self.params.b_low)
+
+    def constants(self) -> dict[str, int]:
+        """Every integer constant of the datapath by name."""
+        names = ("alpha_c", "beta_c", "ou_a_c", "c_xi", "k_dt", "theta_q", "stop_q", "b_hi",
+                 "b_lo", "x_max", "eta_min", "eta_max", "d_max")
+        return {name: getattr(self, name) for name in names}
+
+    def quantisation_report(self) -> dict[str, tuple[float, float]]:
+        """Each float constant and the value its quantised integer stands for."""
+        p, f, c = self.params, 2**self.frac_bits, 2**self.coef_bits
+        return {
+            "alpha": (p.alpha, self.alpha_c / c),
+            "beta": (p.beta, self.beta_c / c),
+            "theta": (p.theta if self.kind == "nwta" else 0.0, self.theta_q / f),
+            "stop": (p.stop, self.stop_q / f),
+            "b_max": (p.b_max, self.b_hi / f),
+            "b_low": (p.b_low, self.b_lo / f),
+            "ou_a": (p.ou_a, self.ou_a_c / c),
+            "ou_c": (p.ou_c, self.c_xi / c * XI_STD / f),
+            "dt": (p.dt, self.k_dt / c),
+        }

@@ -1,0 +1,337 @@
+"""The fixed-point golden model of nWTA and conventional WTA: the executable specification.
+
+One Euler step (one clock of the parallel hardware), for every neuron i from the state at
+step t, with the integer constants of :class:`~gaba.golden.config.Config` (``mulr`` is the
+round-half-up coefficient product, L the inhibition latency):
+
+1. ``g_i = x_i if x_i >= theta_q else 0`` (WTA: theta_q = 0, so g = x); ``S = sum_i g_i``.
+   Both are also written to slot ``t mod (L+1)`` of a history of depth L+1.
+2. ``D_i = min(S(t-L) - g_i(t-L), d_max)``; ``inh_i = mulr(D_i, beta_c)``. Before step L the
+   history holds zeros (x(t < 0) = 0).
+3. ``rng_i = xorshift32(rng_i)``; ``xi_i = irwin_hall4(rng_i)``;
+   ``eta_i = sat(mulr(eta_i, ou_a_c) + mulr(xi_i, c_xi))`` to [eta_min, eta_max] (flag eta_sat).
+4. ``pre_i = b_i + mulr(x_i, alpha_c) - inh_i + eta_i``;
+   ``r_i = min(max(pre_i, 0), x_max)`` (flag r_sat when pre_i > x_max).
+5. ``x_i = x_i + mulr(r_i - x_i, k_dt)`` (stays in [0, x_max]: a rounded convex step).
+6. Decision: if ``max_i x_i >= stop_q`` the trial ends after this step; the winner is the
+   lowest index holding the maximum. A trial not decided after ``max_steps`` steps is
+   undecided.
+
+Two implementations, tested against each other: :func:`step` (NumPy, vectorised over neurons,
+written to be read) with :func:`trace` on top of it (the per-cycle trace for lockstep
+comparison), and the numba kernel behind :func:`run_trials` (the per-trial API, parallel over
+trials, for trial-mode comparison and sweeps).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from gaba.golden import noise
+from gaba.golden.config import Config
+from gaba.golden.jit import jit, jit_parallel
+from gaba.golden.reference import TrialResults
+
+__all__ = ["FixedTrialResults", "State", "Trace", "initial_state", "run_trials", "step", "trace"]
+
+
+def _check_seed(seed):
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not (
+        0 <= seed < 2**32
+    ):
+        raise ValueError(f"Seed must be an integer in 0..2**32-1, not {seed!r}")
+    return int(seed)
+
+
+def _check_count(name, value, low):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ValueError(f"{name} must be an integer of at least {low}, not {value!r}")
+    return int(value)
+
+
+# The readable model ----------------------------------------------------------------------------
+
+
+@dataclass
+class State:
+    """Complete state of the circuit between two steps (every register of the hardware)."""
+
+    x: np.ndarray  # int64[n], Q{x_int}.F, unsigned
+    eta: np.ndarray  # int64[n], sQ{eta_int}.F
+    rng: np.ndarray  # int64[n], xorshift32 states
+    g_hist: np.ndarray  # int64[L+1, n], gated activations of the last L+1 steps
+    s_hist: np.ndarray  # int64[L+1], their sums
+    b: np.ndarray  # int64[n], inputs of this trial
+    t: int = 0  # steps done
+    eta_sat: bool = False  # sticky
+    r_sat: bool = False  # sticky
+
+
+def initial_state(cfg: Config, seed: int, trial: int = 0, top: int | None = None) -> State:
+    """State at the start of trial ``trial`` of the run seeded with ``seed``."""
+    seed = _check_seed(seed)
+    trial = _check_count("Trial index", trial, 0)
+    n = cfg.n
+    key = noise.trial_key(seed, trial)
+    if top is None:
+        top = noise.trial_top(key, n)
+    elif not 0 <= top < n:
+        raise ValueError(f"Top option must be in 0..{n - 1}, not {top!r}")
+    b = np.full(n, cfg.b_lo, dtype=np.int64)
+    b[top] = cfg.b_hi
+    depth = cfg.latency + 1
+    return State(
+        x=np.zeros(n, np.int64),
+        eta=np.zeros(n, np.int64),
+        rng=noise.neuron_seeds(noise.trial_master(key), noise.neuron_salts(n)),
+        g_hist=np.zeros((depth, n), np.int64),
+        s_hist=np.zeros(depth, np.int64),
+        b=b,
+    )
+
+
+def _mulr(v, c, cf):
+    return (v * c + (1 << (cf - 1))) >> cf
+
+
+def _xorshift32(s):
+    s = s ^ ((s << 13) & noise.MASK32)
+    s = s ^ (s >> 17)
+    return s ^ ((s << 5) & noise.MASK32)
+
+
+def _irwin_hall4(s):
+    return (s & 0xFF) + ((s >> 8) & 0xFF) + ((s >> 16) & 0xFF) + ((s >> 24) & 0xFF) - 510
+
+
+def step(cfg: Config, st: State) -> State:
+    """Advance ``st`` by one Euler step (in place) and return it."""
+    cf, depth = cfg.coef_bits, cfg.latency + 1
+    if st.t == 0:  # history slot 0 holds g(x(0)), S(x(0)); for x = 0 these are zero
+        gate0 = np.where(st.x >= cfg.theta_q, st.x, 0)
+        st.g_hist[0], st.s_hist[0] = gate0, gate0.sum()
+    # 2. inhibition from the state L steps ago: slot (t - L) mod (L + 1) = (t + 1) mod (L + 1)
+    old = (st.t + 1) % depth
+    d = np.minimum(st.s_hist[old] - st.g_hist[old], cfg.d_max)
+    inh = _mulr(d, cfg.beta_c, cf)
+    # 3. noise
+    st.rng = _xorshift32(st.rng)
+    eta = _mulr(st.eta, cfg.ou_a_c, cf) + _mulr(_irwin_hall4(st.rng), cfg.c_xi, cf)
+    st.eta_sat |= bool(np.any((eta < cfg.eta_min) | (eta > cfg.eta_max)))
+    st.eta = np.clip(eta, cfg.eta_min, cfg.eta_max)
+    # 4. ReLU, saturating
+    pre = st.b + _mulr(st.x, cfg.alpha_c, cf) - inh + st.eta
+    st.r_sat |= bool(np.any(pre > cfg.x_max))
+    r = np.clip(pre, 0, cfg.x_max)
+    # 5. Euler step
+    st.x = st.x + _mulr(r - st.x, cfg.k_dt, cf)
+    st.t += 1
+    # 1. (for the next step) gate and sum of the new state, into slot t mod (L + 1)
+    gate = np.where(st.x >= cfg.theta_q, st.x, 0)
+    st.g_hist[st.t % depth] = gate
+    st.s_hist[st.t % depth] = gate.sum()
+    return st
+
+
+def decision(cfg: Config, st: State) -> int:
+    """Winner index if the stop rule holds in ``st`` (lowest index on ties), else -1."""
+    w = int(np.argmax(st.x))  # argmax returns the first maximum
+    return w if st.x[w] >= cfg.stop_q else -1
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Per-cycle record of one trial: row t is the state after t steps (row 0: the start).
+
+    ``x``, ``eta``, ``rng``, ``g`` are int64[steps+1, n]; ``s_sum`` (S of the row's state),
+    ``eta_sat`` and ``r_sat`` (sticky flags) are [steps+1]. ``winner`` is -1 if the trace ended
+    undecided (timeout or the ``steps`` limit).
+    """
+
+    config: Config
+    top: int
+    x: np.ndarray
+    eta: np.ndarray
+    rng: np.ndarray
+    g: np.ndarray
+    s_sum: np.ndarray
+    eta_sat: np.ndarray
+    r_sat: np.ndarray
+    winner: int
+
+    @property
+    def steps(self) -> int:
+        return self.x.shape[0] - 1
+
+    def signals(self) -> dict[str, np.ndarray]:
+        """The compared signals by name (per-neuron ones are [steps+1, n])."""
+        return {"x": self.x, "eta": self.eta, "rng": self.rng, "g": self.g, "s_sum": self.s_sum,
+                "eta_sat": self.eta_sat, "r_sat": self.r_sat}
+
+
+def trace(cfg: Config, seed: int, trial: int = 0, *, steps: int | None = None,
+          top: int | None = None, run_on: bool = False) -> Trace:
+    """Per-cycle trace of one trial, from the readable model.
+
+    Stops after the deciding step, at ``max_steps``, or after ``steps`` steps if given; with
+    ``run_on`` it ignores the decision and runs exactly ``steps`` steps (the hardware network
+    runs on while it is enabled).
+    """
+    limit = cfg.max_steps if steps is None else _check_count("Step count", steps, 0)
+    st = initial_state(cfg, seed, trial, top)
+    rows = {k: [] for k in ("x", "eta", "rng", "g", "s_sum", "eta_sat", "r_sat")}
+    winner = -1
+
+    def record():
+        gate = np.where(st.x >= cfg.theta_q, st.x, 0)
+        for k, v in (("x", st.x), ("eta", st.eta), ("rng", st.rng), ("g", gate),
+                     ("s_sum", gate.sum()), ("eta_sat", st.eta_sat), ("r_sat", st.r_sat)):
+            rows[k].append(np.copy(v))
+
+    record()
+    for _ in range(limit):
+        step(cfg, st)
+        record()
+        if winner < 0:
+            winner = decision(cfg, st)
+        if winner >= 0 and not run_on:
+            break
+    arrays = {k: np.array(v, dtype=np.int64 if k not in ("eta_sat", "r_sat") else bool)
+              for k, v in rows.items()}
+    return Trace(config=cfg, top=int(np.argmax(st.b)), winner=winner, **arrays)
+
+
+# The fast kernel --------------------------------------------------------------------------------
+
+
+@jit
+def _trial(n, top, rng, theta, d_max, beta, alpha, a, c_xi, k, cf, b_hi, b_lo, eta_min, eta_max,
+           x_max, stop, latency, max_steps, out):
+    """One trial; ``rng`` holds the neurons' seeds. Writes winner, steps, flags, hash to out."""
+    half = 1 << (cf - 1)
+    depth = latency + 1
+    x = np.zeros(n, np.int64)
+    eta = np.zeros(n, np.int64)
+    g_hist = np.zeros((depth, n), np.int64)
+    s_hist = np.zeros(depth, np.int64)
+    eta_sat = 0
+    r_sat = 0
+    winner = -1
+    t = 0
+    while t < max_steps:
+        old = (t + 1) % depth
+        new = old  # slot of g(x(t + 1)): (t + 1) mod (L + 1), the slot just read
+        s_old = s_hist[old]
+        g_old = g_hist[old]
+        g_new = g_hist[new]
+        s_new = 0
+        x_top = 0
+        for i in range(n):
+            xi_ = x[i]
+            d = min(s_old - g_old[i], d_max)
+            inh = (d * beta + half) >> cf
+            s = rng[i]
+            s ^= (s << 13) & 0xFFFFFFFF
+            s ^= s >> 17
+            s ^= (s << 5) & 0xFFFFFFFF
+            rng[i] = s
+            w = (s & 0xFF) + ((s >> 8) & 0xFF) + ((s >> 16) & 0xFF) + ((s >> 24) & 0xFF) - 510
+            e = ((eta[i] * a + half) >> cf) + ((w * c_xi + half) >> cf)
+            eta_sat |= (e < eta_min) | (e > eta_max)
+            e = min(max(e, eta_min), eta_max)
+            eta[i] = e
+            b = b_hi if i == top else b_lo
+            pre = b + ((xi_ * alpha + half) >> cf) - inh + e
+            r_sat |= pre > x_max
+            r = min(max(pre, 0), x_max)
+            xn = xi_ + (((r - xi_) * k + half) >> cf)
+            x[i] = xn
+            gn = xn if xn >= theta else 0
+            g_new[i] = gn
+            s_new += gn
+            x_top = max(x_top, xn)
+        s_hist[new] = s_new
+        t += 1
+        if x_top >= stop:
+            for i in range(n):
+                if x[i] == x_top:
+                    winner = i
+                    break
+            break
+    # final-state digest: fmix32-chained over x (for trial-mode comparison with hardware)
+    h = 0
+    for i in range(n):
+        h = noise.fmix32(h ^ x[i])
+    out[0] = winner
+    out[1] = t
+    out[2] = eta_sat
+    out[3] = r_sat
+    out[4] = h
+
+
+@jit_parallel
+def _trials(n, seed, first, tops, salts, theta, d_max, beta, alpha, a, c_xi, k, cf, b_hi, b_lo,
+            eta_min, eta_max, x_max, stop, latency, max_steps, out):
+    for j in numba.prange(out.shape[0]):
+        key = noise.trial_key(seed, first + j)
+        master = noise.trial_master(key)
+        top = tops[j] if tops[j] >= 0 else noise.trial_top(key, n)
+        out[j, 5] = top
+        rng = np.empty(n, np.int64)
+        for i in range(n):
+            rng[i] = (master ^ salts[i]) | 1
+        _trial(n, top, rng, theta, d_max, beta, alpha, a, c_xi, k, cf, b_hi, b_lo, eta_min,
+               eta_max, x_max, stop, latency, max_steps, out[j])
+
+
+@dataclass(frozen=True)
+class FixedTrialResults(TrialResults):
+    """Per-trial results of the fixed-point model, with its saturation flags and state digest."""
+
+    eta_sat: np.ndarray = None  # bool[trials], sticky flag at the end of the trial
+    r_sat: np.ndarray = None  # bool[trials]
+    state_hash: np.ndarray = None  # int64[trials], fmix32 chain over the final x
+
+
+def run_trials(cfg: Config, trials: int, seed: int, *, first_trial: int = 0,
+               top: np.ndarray | None = None, progress=None, chunk: int = 0) -> FixedTrialResults:
+    """Run trials ``first_trial .. first_trial + trials - 1`` of the run seeded with ``seed``.
+
+    Each trial is independent (its inputs and noise come from ``(seed, trial index)`` only), so
+    any slice of a run reproduces the same trials. ``top`` optionally fixes each trial's
+    top-input option; ``progress(done, total)`` is called between chunks of trials.
+    """
+    trials = _check_count("Trial count", trials, 1)
+    seed = _check_seed(seed)
+    first_trial = _check_count("First trial", first_trial, 0)
+    n = cfg.n
+    tops = np.full(trials, -1, np.int64)
+    if top is not None:
+        top = np.asarray(top, dtype=np.int64)
+        if top.shape != (trials,) or np.any((top < 0) | (top >= n)):
+            raise ValueError(f"top must be {trials} option indices in 0..{n - 1}")
+        tops[:] = top
+    out = np.zeros((trials, 6), np.int64)
+    salts = noise.neuron_salts(n)
+    chunk = chunk or (trials if progress is None else max(8, min(trials, 2048 * 64 // n)))
+    for lo in range(0, trials, chunk):
+        hi = min(trials, lo + chunk)
+        _trials(n, seed, first_trial + lo, tops[lo:hi], salts, cfg.theta_q, cfg.d_max,
+                cfg.beta_c, cfg.alpha_c, cfg.ou_a_c, cfg.c_xi, cfg.k_dt, cfg.coef_bits, cfg.b_hi,
+                cfg.b_lo, cfg.eta_min, cfg.eta_max, cfg.x_max, cfg.stop_q, cfg.latency,
+                cfg.max_steps, out[lo:hi])
+        if progress is not None:
+            progress(hi, trials)
+    return FixedTrialResults(
+        winner=out[:, 0].copy(),
+        top=out[:, 5].copy(),
+        steps=out[:, 1].copy(),
+        decided=out[:, 0] >= 0,
+        dt=cfg.params.dt,
+        eta_sat=out[:, 2].astype(bool),
+        r_sat=out[:, 3].astype(bool),
+        state_hash=out[:, 4].copy(),
+    )
