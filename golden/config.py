@@ -119,9 +119,10 @@ class Config:
         self._warn_stall()
 
     def _warn_stall(self):
-        # The Euler increment mulr(r - x, k) is zero while r - x < 2**(cf-1)/k LSBs. Near stop
-        # the winner's deterministic drift is b_max - (1 - alpha)*x (no inhibition, noise mean
-        # 0); if it is already below that dead band at stop, the winner stalls before stop.
+        # The Euler increment mulr(r - x, k) is zero while -2**(cf-1)/k <= r - x < 2**(cf-1)/k
+        # LSBs. Near stop a lone winner's deterministic drift is b_max - (1 - alpha)*x (no
+        # inhibition, noise mean 0); if that is inside the dead band at stop, x cannot reach
+        # stop by drift (co-active losers freeze the same way, near theta).
         p = self.params
         dead_band = (1 << (self.coef_bits - 1)) / self.k_dt / 2**self.frac_bits
         drift_at_stop = p.b_max - (1 - p.alpha) * p.stop
@@ -129,8 +130,9 @@ class Config:
             stall = (p.b_max - dead_band) / (1 - p.alpha)
             warnings.warn(
                 f"frac_bits = {self.frac_bits} is too few for dt/tau = {p.dt:g}: the Euler "
-                f"increment (dt/tau)*(r - x) rounds to zero once r - x < {dead_band:g}, so the "
-                f"winner stalls near x = {stall:.3g} below stop = {p.stop:g}; use frac_bits >= "
+                f"increment (dt/tau)*(r - x) rounds to zero while -{dead_band:g} <= r - x < "
+                f"{dead_band:g}, so x freezes short of stop (a lone winner's drift enters that "
+                f"dead band at x = {stall:.3g}, below stop = {p.stop:g}); use frac_bits >= "
                 f"{self.recommended_frac_bits}",
                 ConfigWarning,
                 stacklevel=3,

@@ -35,7 +35,10 @@ from gaba.golden.config import Config
 from gaba.golden.jit import jit, jit_parallel
 from gaba.golden.reference import TrialResults
 
-__all__ = ["FixedTrialResults", "State", "Trace", "initial_state", "run_trials", "step", "trace"]
+__all__ = [
+    "FixedTrialResults", "State", "Trace", "decision", "gate", "initial_state", "run_trials",
+    "step", "trace",
+]
 
 
 def _check_seed(seed):
@@ -107,12 +110,17 @@ def _irwin_hall4(s):
     return (s & 0xFF) + ((s >> 8) & 0xFF) + ((s >> 16) & 0xFF) + ((s >> 24) & 0xFF) - 510
 
 
+def gate(cfg: Config, x: np.ndarray) -> np.ndarray:
+    """The second nonlinearity: g(x) = x if x >= theta_q else 0 (x == theta_q is active)."""
+    return np.where(x >= cfg.theta_q, x, 0)
+
+
 def step(cfg: Config, st: State) -> State:
     """Advance ``st`` by one Euler step (in place) and return it."""
     cf, depth = cfg.coef_bits, cfg.latency + 1
     if st.t == 0:  # history slot 0 holds g(x(0)), S(x(0)); for x = 0 these are zero
-        gate0 = np.where(st.x >= cfg.theta_q, st.x, 0)
-        st.g_hist[0], st.s_hist[0] = gate0, gate0.sum()
+        g0 = gate(cfg, st.x)
+        st.g_hist[0], st.s_hist[0] = g0, g0.sum()
     # 2. inhibition from the state L steps ago: slot (t - L) mod (L + 1) = (t + 1) mod (L + 1)
     old = (st.t + 1) % depth
     d = np.minimum(st.s_hist[old] - st.g_hist[old], cfg.d_max)
@@ -130,9 +138,9 @@ def step(cfg: Config, st: State) -> State:
     st.x = st.x + _mulr(r - st.x, cfg.k_dt, cf)
     st.t += 1
     # 1. (for the next step) gate and sum of the new state, into slot t mod (L + 1)
-    gate = np.where(st.x >= cfg.theta_q, st.x, 0)
-    st.g_hist[st.t % depth] = gate
-    st.s_hist[st.t % depth] = gate.sum()
+    g = gate(cfg, st.x)
+    st.g_hist[st.t % depth] = g
+    st.s_hist[st.t % depth] = g.sum()
     return st
 
 
@@ -186,9 +194,9 @@ def trace(cfg: Config, seed: int, trial: int = 0, *, steps: int | None = None,
     winner = -1
 
     def record():
-        gate = np.where(st.x >= cfg.theta_q, st.x, 0)
-        for k, v in (("x", st.x), ("eta", st.eta), ("rng", st.rng), ("g", gate),
-                     ("s_sum", gate.sum()), ("eta_sat", st.eta_sat), ("r_sat", st.r_sat)):
+        g = gate(cfg, st.x)
+        for k, v in (("x", st.x), ("eta", st.eta), ("rng", st.rng), ("g", g),
+                     ("s_sum", g.sum()), ("eta_sat", st.eta_sat), ("r_sat", st.r_sat)):
             rows[k].append(np.copy(v))
 
     record()

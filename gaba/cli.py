@@ -1,0 +1,251 @@
+"""The ``gaba`` command line: a thin shell over gaba.golden, gaba.hdl, gaba.sim and gaba.boards.
+
+Every command validates its arguments and answers bad input with one line on stderr and exit
+status 2, never a traceback. Long runs show progress on stderr; ``--json`` prints one JSON
+object on stdout and nothing else there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+import warnings
+
+__all__ = ["main"]
+
+
+class UsageError(Exception):
+    """Bad input from the user: reported as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, not usage + message
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, not {text!r}")
+    return value
+
+
+def _seed(text):
+    try:
+        value = int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer seed, not {text!r}") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"seed must be in 0..2**32-1, not {text!r}")
+    return value
+
+
+def _number(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, not {text!r}")
+    return value
+
+
+class Progress:
+    """Progress on stderr: a live line on a terminal, a few plain lines otherwise."""
+
+    def __init__(self, label: str, *, enabled: bool = True):
+        self.label, self.enabled = label, enabled
+        self.start = time.monotonic()
+        self.tty = sys.stderr.isatty()
+        self.last = -1.0
+
+    def __call__(self, done: int, total: int):
+        if not self.enabled:
+            return
+        now = time.monotonic() - self.start
+        if not self.tty and done < total and now - self.last < 5.0:
+            return
+        self.last = now
+        end = "\n" if (done >= total or not self.tty) else ""
+        sys.stderr.write(f"\r{self.label}: {done}/{total} trials, {now:.1f} s{end}")
+        sys.stderr.flush()
+
+
+# gaba golden -------------------------------------------------------------------------------
+
+
+def _network_args(p):
+    p.add_argument("kind", choices=["nwta", "wta"], help="network: nWTA or conventional WTA")
+    p.add_argument("--n", type=_positive_int, default=10, help="number of options (default 10)")
+    p.add_argument("--delta", type=_number, default=0.05, help="input gap (default 0.05)")
+    p.add_argument("--sigma", type=_number, default=0.22, help="noise std (default 0.22)")
+    p.add_argument("--theta", type=_number, default=0.2, help="nWTA gate (default 0.2)")
+    p.add_argument("--dt", type=_number, default=2.0**-7, help="Euler step in tau (2**-7)")
+    p.add_argument("--horizon", type=_number, default=200.0, help="timeout in tau (200)")
+    p.add_argument("--latency", type=int, default=0, help="inhibition latency in steps (0)")
+
+
+def _params(args):
+    from gaba.golden.params import NetworkParams
+
+    return NetworkParams(kind=args.kind, n=args.n, delta=args.delta, sigma=args.sigma,
+                         theta=args.theta, dt=args.dt, horizon=args.horizon,
+                         latency=args.latency)
+
+
+def _config(args, params):
+    from gaba.golden.config import Config
+
+    return Config(params=params, frac_bits=args.frac_bits)
+
+
+def _cmd_golden(args):
+    from gaba.golden import fixed, reference
+
+    params = _checked("golden", lambda: _params(args))
+    progress = Progress(f"golden {args.kind} n={args.n} ({args.model})", enabled=not args.quiet)
+    start = time.monotonic()
+    if args.model == "float":
+        res = reference.simulate_float(params, args.trials, args.seed, progress=progress)
+        extra = {}
+    else:
+        cfg = _checked("golden", lambda: _config(args, params))
+        res = fixed.run_trials(cfg, args.trials, args.seed, progress=progress)
+        extra = {"frac_bits": cfg.frac_bits, "config_digest": cfg.digest(),
+                 "eta_saturated_trials": int(res.eta_sat.sum()),
+                 "r_saturated_trials": int(res.r_sat.sum())}
+    seconds = time.monotonic() - start
+    out = {"kind": args.kind, "model": args.model, "n": args.n, "delta": args.delta,
+           "sigma": args.sigma, "theta": args.theta, "seed": args.seed, **res.summary(),
+           "mean_decision_steps": _mean_steps(res), **extra, "seconds": round(seconds, 3)}
+    if args.json:
+        print(json.dumps(out))
+    else:
+        print(_summary_text(out))
+    return 0
+
+
+def _mean_steps(res):
+    return float(res.steps[res.decided].mean()) if res.decided.any() else None
+
+
+def _fmt(value, se=None, digits=3):
+    if value is None:
+        return "n/a"
+    text = f"{value:.{digits}f}"
+    return text if se is None else f"{text} ± {se:.{digits}f}"
+
+
+def _summary_text(o):
+    lines = [
+        f"{o['kind']} n={o['n']} delta={o['delta']} sigma={o['sigma']} ({o['model']} model, "
+        f"{o['trials']} trials, seed {o['seed']}, {o['seconds']:.2f} s)",
+        f"  decided            {100 * o['decided_fraction']:.1f} % of trials",
+        f"  mean decision time {_fmt(o['mean_decision_time'], o['mean_decision_time_se'], 2)}"
+        " tau (decided trials)",
+        f"  accuracy           {_fmt(o['accuracy'], o['accuracy_se'])} (decided trials)",
+    ]
+    if o.get("eta_saturated_trials"):
+        lines.append(f"  WARNING: eta saturated in {o['eta_saturated_trials']} trials")
+    if o.get("r_saturated_trials"):
+        lines.append(f"  WARNING: r saturated in {o['r_saturated_trials']} trials")
+    return "\n".join(lines)
+
+
+# gaba demo ---------------------------------------------------------------------------------
+
+
+def _cmd_demo(args):
+    from gaba.golden import fixed, reference
+    from gaba.golden.config import Config
+
+    cfg = _checked("demo", lambda: Config.paper(n=args.n, delta=0.10))
+    p = cfg.params
+    print(f"gaba demo: nWTA, n={p.n}, delta={p.delta}, sigma={p.sigma}, theta={p.theta}, "
+          f"dt=2^{math.log2(p.dt):.0f} tau, {args.trials} trials, seed {args.seed}")
+    print(f"  fixed point: x Q{cfg.x_int_bits}.{cfg.frac_bits}, eta sQ{cfg.eta_int_bits}."
+          f"{cfg.frac_bits}, coefficients Q0.{cfg.coef_bits}, Config {cfg.digest()}")
+    rows = []
+    for name, run in (
+        ("float reference", lambda pr: reference.simulate_float(p, args.trials, args.seed,
+                                                                progress=pr)),
+        ("fixed-point golden", lambda pr: fixed.run_trials(cfg, args.trials, args.seed,
+                                                           progress=pr)),
+    ):
+        start = time.monotonic()
+        res = run(Progress(f"  {name}", enabled=not args.quiet))
+        rows.append((name, res.summary(), time.monotonic() - start))
+    print(f"  {'model':<20}{'decided':>9}{'time (tau)':>18}{'accuracy':>18}{'seconds':>9}")
+    for name, s, sec in rows:
+        print(f"  {name:<20}{100 * s['decided_fraction']:>8.1f}%"
+              f"{_fmt(s['mean_decision_time'], s['mean_decision_time_se'], 2):>18}"
+              f"{_fmt(s['accuracy'], s['accuracy_se']):>18}{sec:>9.2f}")
+    (_, f, _), (_, g, _) = rows
+    z = abs(f["mean_decision_time"] - g["mean_decision_time"]) / math.hypot(
+        f["mean_decision_time_se"], g["mean_decision_time_se"])
+    verdict = "agree" if z < 2 else "DISAGREE"
+    print(f"  float and fixed-point decision times {verdict} (difference {z:.1f} standard errors)")
+    return 0 if z < 2 else 1
+
+
+# main --------------------------------------------------------------------------------------
+
+
+def _parser():
+    parser = _Parser(prog="gaba", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    g = sub.add_parser("golden", help="run the float or fixed-point model over many trials")
+    _network_args(g)
+    g.add_argument("--model", choices=["float", "fixed"], default="fixed",
+                   help="float reference or fixed-point golden model (default fixed)")
+    g.add_argument("--trials", type=_positive_int, default=200, help="trials (default 200)")
+    g.add_argument("--seed", type=_seed, default=1, help="run seed (default 1)")
+    g.add_argument("--frac-bits", type=int, default=12, help="fractional bits (default 12)")
+    g.add_argument("--json", action="store_true", help="print one JSON object")
+    g.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    g.set_defaults(func=_cmd_golden)
+
+    d = sub.add_parser("demo", help="the main job at a small default")
+    d.add_argument("--n", type=_positive_int, default=16, help="number of options (default 16)")
+    d.add_argument("--trials", type=_positive_int, default=200, help="trials (default 200)")
+    d.add_argument("--seed", type=_seed, default=1, help="run seed (default 1)")
+    d.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    d.set_defaults(func=_cmd_demo)
+    return parser
+
+
+def _warning_line(message, category, filename, lineno, file=None, line=None):
+    print(f"gaba: warning: {message}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from gaba.golden.config import ConfigWarning
+
+    try:
+        args = _parser().parse_args(argv)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", ConfigWarning)
+            warnings.showwarning = _warning_line
+            return args.func(args)
+    except UsageError as e:
+        print(str(e), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("gaba: interrupted", file=sys.stderr)
+        return 130
+
+
+def _checked(command, build):
+    """Call ``build()``; a ValueError (invalid parameters) becomes a one-line usage error."""
+    try:
+        return build()
+    except ValueError as e:
+        raise UsageError(f"gaba {command}: {e}") from None

@@ -1,0 +1,104 @@
+import math
+
+import pytest
+
+from gaba.golden.config import Config, ConfigWarning, mulr
+from gaba.golden.params import NetworkParams
+
+
+def test_paper_point_constants():
+    cfg = Config.paper()
+    f, c = 2**cfg.frac_bits, 2**cfg.coef_bits
+    assert cfg.k_dt == c >> 7  # dt/tau = 2**-7 is exact: a shift
+    assert cfg.alpha_c == c // 2
+    assert cfg.beta_c == round(0.6 * c)
+    assert cfg.theta_q == round(0.2 * f) and cfg.stop_q == round(1.6 * f)
+    assert cfg.b_hi == f and cfg.b_lo == round(0.95 * f)
+    assert cfg.ou_a_c == round(math.exp(-(2**-7) / 0.05) * c)
+    for name, (want, got) in cfg.quantisation_report().items():
+        assert abs(want - got) <= max(abs(want) * 2e-3, 2.0 ** -cfg.frac_bits), name
+
+
+def test_wta_gate_is_zero():
+    assert Config.paper(kind="wta").theta_q == 0
+
+
+def test_widths():
+    cfg = Config.paper(n=1000)
+    assert cfg.x_bits == 14 and cfg.x_max == 2**14 - 1
+    assert cfg.eta_bits == 15 and (cfg.eta_min, cfg.eta_max) == (-(2**14), 2**14 - 1)
+    assert cfg.s_bits == 14 + 10  # sum of 1000 values < 2**14 fits 24 bits exactly
+    assert 1000 * cfg.x_max < 2**cfg.s_bits
+
+
+def test_inhibition_clamp_is_lossless():
+    cfg = Config.paper(n=1024)
+    worst_excitation = cfg.b_hi + mulr(cfg.x_max, cfg.alpha_c, cfg.coef_bits) + cfg.eta_max
+    assert mulr(cfg.d_max, cfg.beta_c, cfg.coef_bits) > worst_excitation
+    smaller = (cfg.d_max >> 1)  # the next smaller all-ones clamp would not be lossless
+    assert mulr(smaller, cfg.beta_c, cfg.coef_bits) <= worst_excitation
+    assert cfg.d_bits < cfg.s_bits  # so the multiplier does not grow with n
+
+
+def test_mulr_rounds_half_up():
+    assert [mulr(v, 1, 1) for v in (-3, -2, -1, 0, 1, 2, 3)] == [-1, -1, 0, 0, 1, 1, 2]
+
+
+def test_hashable_and_digest():
+    a, b = Config.paper(n=16), Config.paper(n=16)
+    assert a == b and hash(a) == hash(b) and a.digest() == b.digest()
+    assert len({a, b, Config.paper(n=17)}) == 2
+    assert a.digest() != Config.paper(n=16, frac_bits=13).digest()
+    assert a.digest() != Config.paper(n=16, latency=1).digest()
+
+
+def test_replace_routes_fields():
+    cfg = Config.paper().replace(n=33, frac_bits=14)
+    assert cfg.n == 33 and cfg.frac_bits == 14 and cfg.params.alpha == 0.5
+
+
+def test_eight_fractional_bits_warn_of_the_stall():
+    with pytest.warns(ConfigWarning, match=r"frac_bits = 8 is too few .* rounds to zero while "
+                      r"-0.25 <= r - x < 0.25, so x freezes short of stop .* at x = 1.5, below "
+                      r"stop = 1.6\); use frac_bits >= 12"):
+        Config.paper(frac_bits=8)
+
+
+@pytest.mark.parametrize("frac_bits", [9, 10, 12, 16])
+def test_enough_fractional_bits_do_not_warn(frac_bits, recwarn):
+    Config.paper(frac_bits=frac_bits)
+    assert not [w for w in recwarn if issubclass(w.category, ConfigWarning)]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"n": 1}, "Neuron count must be an integer of at least 2, not 1"),
+        ({"n": 2.5}, "Neuron count must be an integer of at least 2, not 2.5"),
+        ({"kind": "soft"}, "Network kind must be one of nwta, wta, not 'soft'"),
+        ({"alpha": 1.0}, "alpha must be < 1, not 1.0"),
+        ({"beta": -0.1}, "beta must be >= 0, not -0.1"),
+        ({"sigma": float("nan")}, "sigma must be a finite number, not nan"),
+        ({"delta": 2.0}, "delta must be <= 1.0, not 2.0"),
+        ({"latency": -1}, "Inhibition latency must be a non-negative integer, not -1"),
+        ({"frac_bits": 40}, "frac_bits must be an integer in 4..24, not 40"),
+        ({"x_int_bits": 0}, "x_int_bits must be an integer in 1..8, not 0"),
+        ({"stop": 2.5, "x_int_bits": 1}, r"stop = 2.5 does not fit x's format Q1.12"),
+        ({"dt": 2**-20, "coef_bits": 14}, "dt = 9.5367431640625e-07 quantises to 0"),
+        ({"sigma": 0.0, "stop": 2.0}, "stop = 2.0 is unreachable without noise"),
+    ],
+)
+def test_invalid_configs_are_refused_with_one_clear_message(changes, message):
+    with pytest.raises(ValueError, match=message):
+        Config.paper(**changes)
+
+
+def test_params_reject_non_params():
+    with pytest.raises(ValueError, match="params must be a NetworkParams"):
+        Config(params={"n": 4})
+
+
+def test_params_derived():
+    p = NetworkParams()
+    assert p.max_steps == 200 * 128
+    assert math.isclose(p.ou_c, 0.22 * math.sqrt(1 - math.exp(-2 * 2**-7 / 0.05)))
