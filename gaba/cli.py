@@ -94,9 +94,16 @@ def _network_args(p):
 def _params(args):
     from gaba.golden.params import NetworkParams
 
-    return NetworkParams(kind=args.kind, n=args.n, delta=args.delta, sigma=args.sigma,
-                         theta=args.theta, dt=args.dt, horizon=args.horizon,
-                         latency=args.latency)
+    return NetworkParams(
+        kind=args.kind,
+        n=args.n,
+        delta=args.delta,
+        sigma=args.sigma,
+        theta=args.theta,
+        dt=args.dt,
+        horizon=args.horizon,
+        latency=args.latency,
+    )
 
 
 def _config(args, params):
@@ -117,13 +124,26 @@ def _cmd_golden(args):
     else:
         cfg = _checked("golden", lambda: _config(args, params))
         res = fixed.run_trials(cfg, args.trials, args.seed, progress=progress)
-        extra = {"frac_bits": cfg.frac_bits, "config_digest": cfg.digest(),
-                 "eta_saturated_trials": int(res.eta_sat.sum()),
-                 "r_saturated_trials": int(res.r_sat.sum())}
+        extra = {
+            "frac_bits": cfg.frac_bits,
+            "config_digest": cfg.digest(),
+            "eta_saturated_trials": int(res.eta_sat.sum()),
+            "r_saturated_trials": int(res.r_sat.sum()),
+        }
     seconds = time.monotonic() - start
-    out = {"kind": args.kind, "model": args.model, "n": args.n, "delta": args.delta,
-           "sigma": args.sigma, "theta": args.theta, "seed": args.seed, **res.summary(),
-           "mean_decision_steps": _mean_steps(res), **extra, "seconds": round(seconds, 3)}
+    out = {
+        "kind": args.kind,
+        "model": args.model,
+        "n": args.n,
+        "delta": args.delta,
+        "sigma": args.sigma,
+        "theta": args.theta,
+        "seed": args.seed,
+        **res.summary(),
+        "mean_decision_steps": _mean_steps(res),
+        **extra,
+        "seconds": round(seconds, 3),
+    }
     if args.json:
         print(json.dumps(out))
     else:
@@ -167,28 +187,39 @@ def _cmd_demo(args):
 
     cfg = _checked("demo", lambda: Config.paper(n=args.n, delta=0.10))
     p = cfg.params
-    print(f"gaba demo: nWTA, n={p.n}, delta={p.delta}, sigma={p.sigma}, theta={p.theta}, "
-          f"dt=2^{math.log2(p.dt):.0f} tau, {args.trials} trials, seed {args.seed}")
-    print(f"  fixed point: x Q{cfg.x_int_bits}.{cfg.frac_bits}, eta sQ{cfg.eta_int_bits}."
-          f"{cfg.frac_bits}, coefficients Q0.{cfg.coef_bits}, Config {cfg.digest()}")
+    print(
+        f"gaba demo: nWTA, n={p.n}, delta={p.delta}, sigma={p.sigma}, theta={p.theta}, "
+        f"dt=2^{math.log2(p.dt):.0f} tau, {args.trials} trials, seed {args.seed}"
+    )
+    print(
+        f"  fixed point: x Q{cfg.x_int_bits}.{cfg.frac_bits}, eta sQ{cfg.eta_int_bits}."
+        f"{cfg.frac_bits}, coefficients Q0.{cfg.coef_bits}, Config {cfg.digest()}"
+    )
     rows = []
     for name, run in (
-        ("float reference", lambda pr: reference.simulate_float(p, args.trials, args.seed,
-                                                                progress=pr)),
-        ("fixed-point golden", lambda pr: fixed.run_trials(cfg, args.trials, args.seed,
-                                                           progress=pr)),
+        (
+            "float reference",
+            lambda pr: reference.simulate_float(p, args.trials, args.seed, progress=pr),
+        ),
+        (
+            "fixed-point golden",
+            lambda pr: fixed.run_trials(cfg, args.trials, args.seed, progress=pr),
+        ),
     ):
         start = time.monotonic()
         res = run(Progress(f"  {name}", enabled=not args.quiet))
         rows.append((name, res.summary(), time.monotonic() - start))
     print(f"  {'model':<20}{'decided':>9}{'time (tau)':>18}{'accuracy':>18}{'seconds':>9}")
     for name, s, sec in rows:
-        print(f"  {name:<20}{100 * s['decided_fraction']:>8.1f}%"
-              f"{_fmt(s['mean_decision_time'], s['mean_decision_time_se'], 2):>18}"
-              f"{_fmt(s['accuracy'], s['accuracy_se']):>18}{sec:>9.2f}")
+        print(
+            f"  {name:<20}{100 * s['decided_fraction']:>8.1f}%"
+            f"{_fmt(s['mean_decision_time'], s['mean_decision_time_se'], 2):>18}"
+            f"{_fmt(s['accuracy'], s['accuracy_se']):>18}{sec:>9.2f}"
+        )
     (_, f, _), (_, g, _) = rows
     z = abs(f["mean_decision_time"] - g["mean_decision_time"]) / math.hypot(
-        f["mean_decision_time_se"], g["mean_decision_time_se"])
+        f["mean_decision_time_se"], g["mean_decision_time_se"]
+    )
     verdict = "agree" if z < 2 else "DISAGREE"
     print(f"  float and fixed-point decision times {verdict} (difference {z:.1f} standard errors)")
     return 0 if z < 2 else 1
@@ -204,8 +235,12 @@ def _parser():
 
     g = sub.add_parser("golden", help="run the float or fixed-point model over many trials")
     _network_args(g)
-    g.add_argument("--model", choices=["float", "fixed"], default="fixed",
-                   help="float reference or fixed-point golden model (default fixed)")
+    g.add_argument(
+        "--model",
+        choices=["float", "fixed"],
+        default="fixed",
+        help="float reference or fixed-point golden model (default fixed)",
+    )
     g.add_argument("--trials", type=_positive_int, default=200, help="trials (default 200)")
     g.add_argument("--seed", type=_seed, default=1, help="run seed (default 1)")
     g.add_argument("--frac-bits", type=int, default=12, help="fractional bits (default 12)")

@@ -112,10 +112,11 @@ class Config:
                     f" (max {self.x_max / 2**self.frac_bits:.4f}); raise x_int_bits"
                 )
         # int64 safety of the kernels: every product must stay below 2**62.
-        for what, bits in (("inhibition product", self.d_bits + self.coef_bits),
-                           ("noise product", 10 + self.c_xi.bit_length())):
-            if bits > 62:
-                raise ValueError(f"{what} needs {bits} bits; lower frac_bits or coef_bits")
+        if self.kernel_bits > 63:
+            raise ValueError(
+                f"intermediate values need {self.kernel_bits} bits (more than 64); "
+                "lower frac_bits or coef_bits"
+            )
         self._warn_stall()
 
     def _warn_stall(self):
@@ -158,8 +159,9 @@ class Config:
     def to_dict(self) -> dict:
         """Plain-data form (for JSON, reports and the build-cache key)."""
         d = dataclasses.asdict(self.params)
-        d.update({f.name: getattr(self, f.name) for f in dataclasses.fields(self)
-                  if f.name != "params"})
+        d.update(
+            {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "params"}
+        )
         return d
 
     def digest(self) -> str:
@@ -284,10 +286,43 @@ class Config:
     def b_lo(self) -> int:
         return self._q(self.params.b_low)
 
+    @cached_property
+    def kernel_bits(self) -> int:
+        """Signed width that holds every intermediate value of one step (64 at most)."""
+        cf = self.coef_bits
+        half = 1 << (cf - 1)
+        eta_abs = max(-self.eta_min, self.eta_max)
+        inh_max = mulr(self.d_max, self.beta_c, cf)
+        extremes = (
+            self.d_max * self.beta_c + half,
+            eta_abs * self.ou_a_c + half,
+            510 * self.c_xi + half,
+            self.x_max * self.alpha_c + half,
+            self.x_max * self.k_dt + half,
+            mulr(eta_abs, self.ou_a_c, cf) + mulr(510, self.c_xi, cf),
+            self.b_hi + mulr(self.x_max, self.alpha_c, cf) + inh_max + eta_abs,
+            self.n * self.x_max,
+            self.n * self.x_max + self.d_max,
+        )
+        return max(v.bit_length() for v in extremes) + 1
+
     def constants(self) -> dict[str, int]:
         """Every integer constant of the datapath by name."""
-        names = ("alpha_c", "beta_c", "ou_a_c", "c_xi", "k_dt", "theta_q", "stop_q", "b_hi",
-                 "b_lo", "x_max", "eta_min", "eta_max", "d_max")
+        names = (
+            "alpha_c",
+            "beta_c",
+            "ou_a_c",
+            "c_xi",
+            "k_dt",
+            "theta_q",
+            "stop_q",
+            "b_hi",
+            "b_lo",
+            "x_max",
+            "eta_min",
+            "eta_max",
+            "d_max",
+        )
         return {name: getattr(self, name) for name in names}
 
     def quantisation_report(self) -> dict[str, tuple[float, float]]:

@@ -25,6 +25,7 @@ trials, for trial-mode comparison and sweeps).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numba
@@ -36,15 +37,20 @@ from gaba.golden.jit import jit, jit_parallel
 from gaba.golden.reference import TrialResults
 
 __all__ = [
-    "FixedTrialResults", "State", "Trace", "decision", "gate", "initial_state", "run_trials",
-    "step", "trace",
+    "FixedTrialResults",
+    "State",
+    "Trace",
+    "decision",
+    "gate",
+    "initial_state",
+    "run_trials",
+    "step",
+    "trace",
 ]
 
 
 def _check_seed(seed):
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not (
-        0 <= seed < 2**32
-    ):
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not (0 <= seed < 2**32):
         raise ValueError(f"Seed must be an integer in 0..2**32-1, not {seed!r}")
     return int(seed)
 
@@ -176,12 +182,26 @@ class Trace:
 
     def signals(self) -> dict[str, np.ndarray]:
         """The compared signals by name (per-neuron ones are [steps+1, n])."""
-        return {"x": self.x, "eta": self.eta, "rng": self.rng, "g": self.g, "s_sum": self.s_sum,
-                "eta_sat": self.eta_sat, "r_sat": self.r_sat}
+        return {
+            "x": self.x,
+            "eta": self.eta,
+            "rng": self.rng,
+            "g": self.g,
+            "s_sum": self.s_sum,
+            "eta_sat": self.eta_sat,
+            "r_sat": self.r_sat,
+        }
 
 
-def trace(cfg: Config, seed: int, trial: int = 0, *, steps: int | None = None,
-          top: int | None = None, run_on: bool = False) -> Trace:
+def trace(
+    cfg: Config,
+    seed: int,
+    trial: int = 0,
+    *,
+    steps: int | None = None,
+    top: int | None = None,
+    run_on: bool = False,
+) -> Trace:
     """Per-cycle trace of one trial, from the readable model.
 
     Stops after the deciding step, at ``max_steps``, or after ``steps`` steps if given; with
@@ -195,8 +215,15 @@ def trace(cfg: Config, seed: int, trial: int = 0, *, steps: int | None = None,
 
     def record():
         g = gate(cfg, st.x)
-        for k, v in (("x", st.x), ("eta", st.eta), ("rng", st.rng), ("g", g),
-                     ("s_sum", g.sum()), ("eta_sat", st.eta_sat), ("r_sat", st.r_sat)):
+        for k, v in (
+            ("x", st.x),
+            ("eta", st.eta),
+            ("rng", st.rng),
+            ("g", g),
+            ("s_sum", g.sum()),
+            ("eta_sat", st.eta_sat),
+            ("r_sat", st.r_sat),
+        ):
             rows[k].append(np.copy(v))
 
     record()
@@ -207,95 +234,172 @@ def trace(cfg: Config, seed: int, trial: int = 0, *, steps: int | None = None,
             winner = decision(cfg, st)
         if winner >= 0 and not run_on:
             break
-    arrays = {k: np.array(v, dtype=np.int64 if k not in ("eta_sat", "r_sat") else bool)
-              for k, v in rows.items()}
+    arrays = {
+        k: np.array(v, dtype=np.int64 if k not in ("eta_sat", "r_sat") else bool)
+        for k, v in rows.items()
+    }
     return Trace(config=cfg, top=int(np.argmax(st.b)), winner=winner, **arrays)
 
 
 # The fast kernel --------------------------------------------------------------------------------
+#
+# One source, compiled for two datapath types: int32 when Config.kernel_bits says every
+# intermediate fits (16 SIMD lanes on AVX-512 instead of 8), int64 otherwise. Every operation
+# is wrapped in T(...) because numba widens integer arithmetic to int64; for T = int32 that
+# truncation is a no-op on values proven to fit, and lets LLVM keep 32-bit lanes. The neuron
+# generators are uint32 in both (U(...) truncates after each left shift).
 
 
-@jit
-def _trial(n, top, rng, theta, d_max, beta, alpha, a, c_xi, k, cf, b_hi, b_lo, eta_min, eta_max,
-           x_max, stop, latency, max_steps, out):
-    """One trial; ``rng`` holds the neurons' seeds. Writes winner, steps, flags, hash to out."""
-    half = 1 << (cf - 1)
-    depth = latency + 1
-    x = np.zeros(n, np.int64)
-    eta = np.zeros(n, np.int64)
-    g_hist = np.zeros((depth, n), np.int64)
-    s_hist = np.zeros(depth, np.int64)
-    eta_sat = 0
-    r_sat = 0
-    winner = -1
-    t = 0
-    while t < max_steps:
-        old = (t + 1) % depth
-        new = old  # slot of g(x(t + 1)): (t + 1) mod (L + 1), the slot just read
-        s_old = s_hist[old]
-        g_old = g_hist[old]
-        g_new = g_hist[new]
-        s_new = 0
-        x_top = 0
-        for i in range(n):
-            xi_ = x[i]
-            d = min(s_old - g_old[i], d_max)
-            inh = (d * beta + half) >> cf
-            s = rng[i]
-            s ^= (s << 13) & 0xFFFFFFFF
-            s ^= s >> 17
-            s ^= (s << 5) & 0xFFFFFFFF
-            rng[i] = s
-            w = (s & 0xFF) + ((s >> 8) & 0xFF) + ((s >> 16) & 0xFF) + ((s >> 24) & 0xFF) - 510
-            e = ((eta[i] * a + half) >> cf) + ((w * c_xi + half) >> cf)
-            eta_sat |= (e < eta_min) | (e > eta_max)
-            e = min(max(e, eta_min), eta_max)
-            eta[i] = e
-            b = b_hi if i == top else b_lo
-            pre = b + ((xi_ * alpha + half) >> cf) - inh + e
-            r_sat |= pre > x_max
-            r = min(max(pre, 0), x_max)
-            xn = xi_ + (((r - xi_) * k + half) >> cf)
-            x[i] = xn
-            gn = xn if xn >= theta else 0
-            g_new[i] = gn
-            s_new += gn
-            x_top = max(x_top, xn)
-        s_hist[new] = s_new
-        t += 1
-        if x_top >= stop:
+@functools.cache
+def _kernel(bits: int, cf: int):
+    """The parallel trials kernel for datapath width ``bits`` and coefficient bits ``cf``.
+
+    Both are compile-time constants (closure cells, which numba's cache key includes), so
+    every rounding shift is by a literal and stays in 32-bit lanes.
+    """
+    T = np.int32 if bits == 32 else np.int64
+    U = np.uint32
+
+    @jit
+    def trial(
+        n,
+        top,
+        rng,
+        theta,
+        d_max,
+        beta,
+        alpha,
+        a,
+        c_xi,
+        k,
+        b_hi,
+        b_lo,
+        eta_min,
+        eta_max,
+        x_max,
+        stop,
+        latency,
+        max_steps,
+        out,
+    ):
+        """One trial; ``rng`` holds the neurons' seeds. Writes winner, steps, flags, hash."""
+        half = T(1 << (cf - 1))
+        depth = latency + 1
+        x = np.zeros(n, T)
+        eta = np.zeros(n, T)
+        g_hist = np.zeros((depth, n), T)
+        s_hist = np.zeros(depth, T)
+        eta_sat = False
+        r_sat = False
+        winner = -1
+        t = 0
+        while t < max_steps:
+            slot = (t + 1) % depth  # read g(x(t - L)), then write g(x(t + 1)) in its place
+            s_old = s_hist[slot]
+            g = g_hist[slot]
+            s_new = T(0)
+            x_top = T(0)
             for i in range(n):
-                if x[i] == x_top:
-                    winner = i
-                    break
-            break
-    # final-state digest: fmix32-chained over x (for trial-mode comparison with hardware)
-    h = 0
-    for i in range(n):
-        h = noise.fmix32(h ^ x[i])
-    out[0] = winner
-    out[1] = t
-    out[2] = eta_sat
-    out[3] = r_sat
-    out[4] = h
-
-
-@jit_parallel
-def _trials(n, seed, first, tops, salts, theta, d_max, beta, alpha, a, c_xi, k, cf, b_hi, b_lo,
-            eta_min, eta_max, x_max, stop, latency, max_steps, out):
-    for j in numba.prange(out.shape[0]):
-        key = noise.trial_key(seed, first + j)
-        master = noise.trial_master(key)
-        top = tops[j] if tops[j] >= 0 else noise.trial_top(key, n)
-        out[j, 5] = top
-        rng = np.empty(n, np.int64)
+                xo = x[i]
+                d = T(min(T(s_old - g[i]), d_max))
+                inh = T(T(T(d * beta) + half) >> cf)
+                s = rng[i]
+                s = U(s ^ U(s << 13))
+                s = U(s ^ U(s >> 17))
+                s = U(s ^ U(s << 5))
+                rng[i] = s
+                w = T(T(T(s & 0xFF) + T((s >> 8) & 0xFF)) + T(T((s >> 16) & 0xFF) + T(s >> 24)))
+                w = T(w - 510)
+                e = T(T(T(T(eta[i] * a) + half) >> cf) + T(T(T(w * c_xi) + half) >> cf))
+                eta_sat |= (e < eta_min) | (e > eta_max)
+                e = T(min(max(e, eta_min), eta_max))
+                eta[i] = e
+                b = b_hi if i == top else b_lo
+                pre = T(T(T(b + T(T(T(xo * alpha) + half) >> cf)) - inh) + e)
+                r_sat |= pre > x_max
+                r = T(min(max(pre, T(0)), x_max))
+                xn = T(xo + T(T(T(T(r - xo) * k) + half) >> cf))
+                x[i] = xn
+                gn = xn if xn >= theta else T(0)
+                g[i] = gn
+                s_new = T(s_new + gn)
+                x_top = max(x_top, xn)
+            s_hist[slot] = s_new
+            t += 1
+            if x_top >= stop:
+                for i in range(n):
+                    if x[i] == x_top:
+                        winner = i
+                        break
+                break
+        # final-state digest: fmix32 chained over x (for trial-mode comparison with hardware)
+        h = 0
         for i in range(n):
-            rng[i] = (master ^ salts[i]) | 1
-        _trial(n, top, rng, theta, d_max, beta, alpha, a, c_xi, k, cf, b_hi, b_lo, eta_min,
-               eta_max, x_max, stop, latency, max_steps, out[j])
+            h = noise.fmix32(h ^ np.int64(x[i]))
+        out[0] = winner
+        out[1] = t
+        out[2] = eta_sat
+        out[3] = r_sat
+        out[4] = h
+
+    @jit_parallel
+    def trials(
+        n,
+        seed,
+        first,
+        tops,
+        salts,
+        theta,
+        d_max,
+        beta,
+        alpha,
+        a,
+        c_xi,
+        k,
+        b_hi,
+        b_lo,
+        eta_min,
+        eta_max,
+        x_max,
+        stop,
+        latency,
+        max_steps,
+        out,
+    ):
+        for j in numba.prange(out.shape[0]):
+            key = noise.trial_key(seed, first + j)
+            master = noise.trial_master(key)
+            top = tops[j] if tops[j] >= 0 else noise.trial_top(key, n)
+            out[j, 5] = top
+            rng = np.empty(n, U)
+            for i in range(n):
+                rng[i] = U((master ^ salts[i]) | 1)
+            trial(
+                n,
+                top,
+                rng,
+                theta,
+                d_max,
+                beta,
+                alpha,
+                a,
+                c_xi,
+                k,
+                b_hi,
+                b_lo,
+                eta_min,
+                eta_max,
+                x_max,
+                stop,
+                latency,
+                max_steps,
+                out[j],
+            )
+
+    return trials
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FixedTrialResults(TrialResults):
     """Per-trial results of the fixed-point model, with its saturation flags and state digest."""
 
@@ -304,8 +408,16 @@ class FixedTrialResults(TrialResults):
     state_hash: np.ndarray = None  # int64[trials], fmix32 chain over the final x
 
 
-def run_trials(cfg: Config, trials: int, seed: int, *, first_trial: int = 0,
-               top: np.ndarray | None = None, progress=None, chunk: int = 0) -> FixedTrialResults:
+def run_trials(
+    cfg: Config,
+    trials: int,
+    seed: int,
+    *,
+    first_trial: int = 0,
+    top: np.ndarray | None = None,
+    progress=None,
+    chunk: int = 0,
+) -> FixedTrialResults:
     """Run trials ``first_trial .. first_trial + trials - 1`` of the run seeded with ``seed``.
 
     Each trial is independent (its inputs and noise come from ``(seed, trial index)`` only), so
@@ -324,13 +436,40 @@ def run_trials(cfg: Config, trials: int, seed: int, *, first_trial: int = 0,
         tops[:] = top
     out = np.zeros((trials, 6), np.int64)
     salts = noise.neuron_salts(n)
+    bits = 32 if cfg.kernel_bits <= 32 else 64
+    kernel, T = _kernel(bits, cfg.coef_bits), np.int32 if bits == 32 else np.int64
+    consts = [
+        T(v)
+        for v in (
+            cfg.theta_q,
+            cfg.d_max,
+            cfg.beta_c,
+            cfg.alpha_c,
+            cfg.ou_a_c,
+            cfg.c_xi,
+            cfg.k_dt,
+            cfg.b_hi,
+            cfg.b_lo,
+            cfg.eta_min,
+            cfg.eta_max,
+            cfg.x_max,
+            cfg.stop_q,
+        )
+    ]
     chunk = chunk or (trials if progress is None else max(8, min(trials, 2048 * 64 // n)))
     for lo in range(0, trials, chunk):
         hi = min(trials, lo + chunk)
-        _trials(n, seed, first_trial + lo, tops[lo:hi], salts, cfg.theta_q, cfg.d_max,
-                cfg.beta_c, cfg.alpha_c, cfg.ou_a_c, cfg.c_xi, cfg.k_dt, cfg.coef_bits, cfg.b_hi,
-                cfg.b_lo, cfg.eta_min, cfg.eta_max, cfg.x_max, cfg.stop_q, cfg.latency,
-                cfg.max_steps, out[lo:hi])
+        kernel(
+            n,
+            seed,
+            first_trial + lo,
+            tops[lo:hi],
+            salts,
+            *consts,
+            cfg.latency,
+            cfg.max_steps,
+            out[lo:hi],
+        )
         if progress is not None:
             progress(hi, trials)
     return FixedTrialResults(

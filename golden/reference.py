@@ -86,7 +86,9 @@ class TrialResults:
         for name in ("winner", "top", "steps", "decided"):
             value = np.array(getattr(self, name), copy=True)
             if value.ndim != 1:
-                raise ValueError(f"Trial results: {name} must be one-dimensional, not {value.shape}")
+                raise ValueError(
+                    f"Trial results: {name} must be one-dimensional, not {value.shape}"
+                )
             if name == "decided":
                 if value.dtype != np.bool_:
                     raise ValueError(f"Trial results: decided must be boolean, not {value.dtype}")

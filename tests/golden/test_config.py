@@ -16,7 +16,7 @@ def test_paper_point_constants():
     assert cfg.b_hi == f and cfg.b_lo == round(0.95 * f)
     assert cfg.ou_a_c == round(math.exp(-(2**-7) / 0.05) * c)
     for name, (want, got) in cfg.quantisation_report().items():
-        assert abs(want - got) <= max(abs(want) * 2e-3, 2.0 ** -cfg.frac_bits), name
+        assert abs(want - got) <= max(abs(want) * 2e-3, 2.0**-cfg.frac_bits), name
 
 
 def test_wta_gate_is_zero():
@@ -35,7 +35,7 @@ def test_inhibition_clamp_is_lossless():
     cfg = Config.paper(n=1024)
     worst_excitation = cfg.b_hi + mulr(cfg.x_max, cfg.alpha_c, cfg.coef_bits) + cfg.eta_max
     assert mulr(cfg.d_max, cfg.beta_c, cfg.coef_bits) > worst_excitation
-    smaller = (cfg.d_max >> 1)  # the next smaller all-ones clamp would not be lossless
+    smaller = cfg.d_max >> 1  # the next smaller all-ones clamp would not be lossless
     assert mulr(smaller, cfg.beta_c, cfg.coef_bits) <= worst_excitation
     assert cfg.d_bits < cfg.s_bits  # so the multiplier does not grow with n
 
@@ -58,9 +58,12 @@ def test_replace_routes_fields():
 
 
 def test_eight_fractional_bits_warn_of_the_stall():
-    with pytest.warns(ConfigWarning, match=r"frac_bits = 8 is too few .* rounds to zero while "
-                      r"-0.25 <= r - x < 0.25, so x freezes short of stop .* at x = 1.5, below "
-                      r"stop = 1.6\); use frac_bits >= 12"):
+    with pytest.warns(
+        ConfigWarning,
+        match=r"frac_bits = 8 is too few .* rounds to zero while "
+        r"-0.25 <= r - x < 0.25, so x freezes short of stop .* at x = 1.5, below "
+        r"stop = 1.6\); use frac_bits >= 12",
+    ):
         Config.paper(frac_bits=8)
 
 

@@ -77,8 +77,14 @@ def _kernel_vs_trace_mismatches(cfg, seed, trials):
     bad = []
     for j in range(trials):
         tr = fixed.trace(cfg, seed, j)
-        got = (res.winner[j], res.steps[j], res.top[j], res.eta_sat[j], res.r_sat[j],
-               res.state_hash[j])
+        got = (
+            res.winner[j],
+            res.steps[j],
+            res.top[j],
+            res.eta_sat[j],
+            res.r_sat[j],
+            res.state_hash[j],
+        )
         want = (tr.winner, tr.steps, tr.top, tr.eta_sat[-1], tr.r_sat[-1], _state_hash(tr.x[-1]))
         if tuple(int(v) for v in got) != tuple(int(v) for v in want):
             bad.append((j, got, want))
@@ -89,6 +95,7 @@ CASES = [
     Config.paper(n=2, delta=0.1),
     Config.paper(n=7),
     Config.paper(n=16, latency=2),
+    Config.paper(n=7, frac_bits=16),  # needs the int64 kernel
     Config.paper(n=5, kind="wta", horizon=30.0),
     Config.paper(n=9, kind="wta", latency=1, delta=0.2, horizon=40.0),
     # saturates both eta and r
@@ -99,6 +106,16 @@ CASES = [
 @pytest.mark.parametrize("cfg", CASES, ids=lambda c: f"{c.kind}-n{c.n}-L{c.latency}")
 def test_kernel_matches_readable_model(cfg):
     assert _kernel_vs_trace_mismatches(cfg, seed=11, trials=6) == []
+
+
+def test_int32_and_int64_kernels_agree():
+    assert CASES[3].kernel_bits > 32 and CASES[1].kernel_bits <= 32
+    cfg = Config.paper(n=33, latency=1)
+    narrow = fixed.run_trials(cfg, 40, seed=9)
+    cfg.__dict__["kernel_bits"] = 64  # override the cached property: force the wide kernel
+    wide = fixed.run_trials(cfg, 40, seed=9)
+    for name in ("winner", "steps", "state_hash", "eta_sat", "r_sat"):
+        assert np.array_equal(getattr(narrow, name), getattr(wide, name))
 
 
 def test_kernel_check_fails_when_the_readable_model_is_perturbed(monkeypatch):
@@ -172,10 +189,16 @@ def _within_two_se(a, a_se, b, b_se):
 def _agree(fx, fl):
     """Mean decision time and accuracy within two (combined) standard errors."""
     f, g = fx.summary(), fl.summary()
-    return (f["decided_fraction"] == g["decided_fraction"] == 1.0
-            and _within_two_se(f["mean_decision_time"], f["mean_decision_time_se"],
-                               g["mean_decision_time"], g["mean_decision_time_se"])
-            and _within_two_se(f["accuracy"], f["accuracy_se"], g["accuracy"], g["accuracy_se"]))
+    return (
+        f["decided_fraction"] == g["decided_fraction"] == 1.0
+        and _within_two_se(
+            f["mean_decision_time"],
+            f["mean_decision_time_se"],
+            g["mean_decision_time"],
+            g["mean_decision_time_se"],
+        )
+        and _within_two_se(f["accuracy"], f["accuracy_se"], g["accuracy"], g["accuracy_se"])
+    )
 
 
 STAT_POINTS = [
