@@ -287,12 +287,29 @@ class Config:
         return self._q(self.params.b_low)
 
     @cached_property
+    def inh_max(self) -> int:
+        """Largest inhibition term mulr(d_max, beta_c)."""
+        return mulr(self.d_max, self.beta_c, self.coef_bits)
+
+    @property
+    def inh_bits(self) -> int:
+        """Width of the inhibition term (unsigned)."""
+        return self.inh_max.bit_length()
+
+    @cached_property
+    def pre_bits(self) -> int:
+        """Signed width of the pre-activation b + alpha*x - inh + eta (exact, never wraps)."""
+        high = self.b_hi + mulr(self.x_max, self.alpha_c, self.coef_bits) + self.eta_max
+        low = -self.inh_max + self.eta_min
+        return max(high.bit_length(), (-low - 1).bit_length()) + 1
+
+    @cached_property
     def kernel_bits(self) -> int:
         """Signed width that holds every intermediate value of one step (64 at most)."""
         cf = self.coef_bits
         half = 1 << (cf - 1)
         eta_abs = max(-self.eta_min, self.eta_max)
-        inh_max = mulr(self.d_max, self.beta_c, cf)
+        inh_max = self.inh_max
         extremes = (
             self.d_max * self.beta_c + half,
             eta_abs * self.ou_a_c + half,
@@ -324,6 +341,101 @@ class Config:
             "d_max",
         )
         return {name: getattr(self, name) for name in names}
+
+    def state_table(self) -> str:
+        """Markdown table of every state variable and datapath value at this Config.
+
+        docs/semantics.md embeds this table for the paper point; a test keeps the two equal.
+        """
+        f, cf = self.frac_bits, self.coef_bits
+        rows = [
+            (
+                "x_i",
+                f"{self.x_bits}",
+                "unsigned",
+                f"Q{self.x_int_bits}.{f}",
+                "rounded convex step (step 5)",
+                "cannot leave [0, x_max]: none needed",
+            ),
+            (
+                "eta_i",
+                f"{self.eta_bits}",
+                "signed",
+                f"sQ{self.eta_int_bits}.{f}",
+                "two products, each round half up",
+                "clamp to [eta_min, eta_max], sticky eta_sat",
+            ),
+            ("rng_i", "32", "unsigned", "xorshift32 state", "exact", "none (bit operations)"),
+            (
+                "g_i",
+                f"{self.x_bits}",
+                "unsigned",
+                f"Q{self.x_int_bits}.{f}",
+                "exact (gate)",
+                "none",
+            ),
+            (
+                "S",
+                f"{self.s_bits}",
+                "unsigned",
+                f"Q{self.s_bits - f}.{f}",
+                "exact (sum)",
+                "none: width holds n * x_max",
+            ),
+            (
+                "D_i = S - g_i",
+                f"{self.d_bits}",
+                "unsigned",
+                f"Q{self.d_bits - f}.{f}",
+                "exact",
+                f"clamp to d_max = {self.d_max} (lossless: beta*d_max alone makes r = 0)",
+            ),
+            (
+                "inh_i = beta*D_i",
+                f"{self.inh_bits}",
+                "unsigned",
+                f"Q{self.inh_bits - f}.{f}",
+                "round half up",
+                "none",
+            ),
+            ("xi_i", "11", "signed", "integer -510..510", "exact", "none"),
+            (
+                "pre_i",
+                f"{self.pre_bits}",
+                "signed",
+                f"sQ{self.pre_bits - f - 1}.{f}",
+                "exact sum",
+                "none: width holds every value",
+            ),
+            (
+                "r_i",
+                f"{self.x_bits}",
+                "unsigned",
+                f"Q{self.x_int_bits}.{f}",
+                "exact",
+                "clamp to [0, x_max] (ReLU), sticky r_sat when pre_i > x_max",
+            ),
+            (
+                "alpha, beta, a, dt/tau",
+                f"{cf}",
+                "unsigned",
+                f"Q0.{cf}",
+                "round to nearest",
+                "constants",
+            ),
+            (
+                "c_xi",
+                f"{self.c_xi.bit_length()}",
+                "unsigned",
+                f"Q.{cf} (eta LSB per xi)",
+                "round to nearest",
+                "constant",
+            ),
+        ]
+        head = (
+            "| value | bits | sign | format | rounding | saturation |\n|---|---|---|---|---|---|\n"
+        )
+        return head + "\n".join("| " + " | ".join(r) + " |" for r in rows) + "\n"
 
     def quantisation_report(self) -> dict[str, tuple[float, float]]:
         """Each float constant and the value its quantised integer stands for."""

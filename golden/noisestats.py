@@ -66,3 +66,33 @@ def noise_statistics(cfg: Config, *, steps: int = 20000, n: int = 8, seed: int =
     out["gaussian_tail_3sd"] = math.erfc(3 / math.sqrt(2))
     out["eta_saturated"] = bool(tr.eta_sat[-1])
     return out
+
+
+def format_table(stats: dict) -> str:
+    """Markdown table of :func:`noise_statistics` output."""
+    keys = (
+        "mean",
+        "std",
+        "excess_kurtosis",
+        "max_abs",
+        "tail_3sd",
+        "lag1",
+        "lag5",
+        "max_cross_corr",
+    )
+    lines = ["| statistic | xi (units of its sd) | eta (units of sigma) |", "|---|---|---|"]
+    for k in keys:
+        lines.append(f"| {k} | {stats['xi'][k]:.4g} | {stats['eta'][k]:.4g} |")
+    lines.append(
+        f"| expected lag1 / lag5 of eta | | {stats['eta']['lag1_expected']:.4g} / "
+        f"{stats['eta']['lag5_expected']:.4g} |"
+    )
+    lines.append(
+        f"| Gaussian tail_3sd | {stats['gaussian_tail_3sd']:.4g} | "
+        f"{stats['gaussian_tail_3sd']:.4g} |"
+    )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(format_table(noise_statistics(Config.paper())))

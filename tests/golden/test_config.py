@@ -105,3 +105,20 @@ def test_params_derived():
     p = NetworkParams()
     assert p.max_steps == 200 * 128
     assert math.isclose(p.ou_c, 0.22 * math.sqrt(1 - math.exp(-2 * 2**-7 / 0.05)))
+
+
+def test_semantics_doc_holds_the_generated_state_table():
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "semantics.md").read_text()
+    start = doc.index("<!-- state-table: Config.paper(n=1024).state_table() -->\n")
+    block = doc[start:].split("\n", 1)[1].split("<!-- end state-table -->")[0]
+    assert block == Config.paper(n=1024).state_table()
+
+
+def test_widths_of_the_datapath_hold_every_value():
+    cfg = Config.paper(n=1024)
+    high = cfg.b_hi + mulr(cfg.x_max, cfg.alpha_c, cfg.coef_bits) + cfg.eta_max
+    low = -mulr(cfg.d_max, cfg.beta_c, cfg.coef_bits) + cfg.eta_min
+    assert -(2 ** (cfg.pre_bits - 1)) <= low and high < 2 ** (cfg.pre_bits - 1)
+    assert cfg.inh_max < 2**cfg.inh_bits
