@@ -32,7 +32,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=1024)
     ap.add_argument("--repeats", type=int, default=5)
-    ap.add_argument("--fixed-trials", type=int, default=64)
+    ap.add_argument("--fixed-trials", type=int, default=256)
     ap.add_argument("--float-trials", type=int, default=32)
     args = ap.parse_args()
     cfg = Config.paper(n=args.n, delta=0.10)
