@@ -283,8 +283,15 @@ class Config:
         return self._q(self.params.b_max)
 
     @cached_property
+    def delta_q(self) -> int:
+        """The input gap in x's format."""
+        return self._q(self.params.delta)
+
+    @cached_property
     def b_lo(self) -> int:
-        return self._q(self.params.b_low)
+        """Input of the weaker options: b_hi - delta_q (the hardware subtracts a host gap the
+        same way)."""
+        return self.b_hi - self.delta_q
 
     @cached_property
     def inh_max(self) -> int:
@@ -334,6 +341,7 @@ class Config:
             "theta_q",
             "stop_q",
             "b_hi",
+            "delta_q",
             "b_lo",
             "x_max",
             "eta_min",

@@ -150,6 +150,16 @@ def step(cfg: Config, st: State) -> State:
     return st
 
 
+def digest(cfg: Config, x: np.ndarray, eta: np.ndarray) -> int:
+    """32-bit digest of a state: xor over i of rotl32(x_i | (eta_i mod 2**eta_bits) << x_bits,
+    i mod 32), bits above 32 dropped. One level of xor gates in hardware; any single changed
+    neuron changes it."""
+    w = (x | ((eta & ((1 << cfg.eta_bits) - 1)) << cfg.x_bits)) & noise.MASK32
+    rot = np.arange(x.shape[0]) % 32
+    rotated = ((w << rot) & noise.MASK32) | (w >> ((32 - rot) % 32))
+    return int(np.bitwise_xor.reduce(rotated))
+
+
 def decision(cfg: Config, st: State) -> int:
     """Winner index if the stop rule holds in ``st`` (lowest index on ties), else -1."""
     w = int(np.argmax(st.x))  # argmax returns the first maximum
@@ -261,28 +271,13 @@ def _kernel(bits: int, cf: int):
     U = np.uint32
 
     @jit
-    def trial(
-        n,
-        top,
-        rng,
-        theta,
-        d_max,
-        beta,
-        alpha,
-        a,
-        c_xi,
-        k,
-        b_hi,
-        b_lo,
-        eta_min,
-        eta_max,
-        x_max,
-        stop,
-        latency,
-        max_steps,
-        out,
-    ):
-        """One trial; ``rng`` holds the neurons' seeds. Writes winner, steps, flags, hash."""
+    def trial(n, top, rng, c, shape, out):
+        """One trial; ``rng`` holds the neurons' seeds. Writes winner, steps, flags, digest.
+
+        ``c`` holds the datapath constants (type T), ``shape`` the integers that are not.
+        """
+        theta, d_max, beta, alpha, a, c_xi, k, b_hi, b_lo, eta_min, eta_max, x_max, stop = c
+        latency, max_steps, x_bits, eta_mask = shape
         half = T(1 << (cf - 1))
         depth = latency + 1
         x = np.zeros(n, T)
@@ -332,10 +327,12 @@ def _kernel(bits: int, cf: int):
                         winner = i
                         break
                 break
-        # final-state digest: fmix32 chained over x (for trial-mode comparison with hardware)
+        # final-state digest (see digest()): xor over i of rotl32(x_i | eta_i << x_bits, i % 32)
         h = 0
         for i in range(n):
-            h = noise.fmix32(h ^ np.int64(x[i]))
+            w = (np.int64(x[i]) | ((np.int64(eta[i]) & eta_mask) << x_bits)) & 0xFFFFFFFF
+            rot = i & 31
+            h ^= ((w << rot) & 0xFFFFFFFF) | (w >> ((32 - rot) & 31))
         out[0] = winner
         out[1] = t
         out[2] = eta_sat
@@ -343,29 +340,7 @@ def _kernel(bits: int, cf: int):
         out[4] = h
 
     @jit_parallel
-    def trials(
-        n,
-        seed,
-        first,
-        tops,
-        salts,
-        theta,
-        d_max,
-        beta,
-        alpha,
-        a,
-        c_xi,
-        k,
-        b_hi,
-        b_lo,
-        eta_min,
-        eta_max,
-        x_max,
-        stop,
-        latency,
-        max_steps,
-        out,
-    ):
+    def trials(n, seed, first, tops, salts, c, shape, out):
         for j in numba.prange(out.shape[0]):
             key = noise.trial_key(seed, first + j)
             master = noise.trial_master(key)
@@ -374,27 +349,7 @@ def _kernel(bits: int, cf: int):
             rng = np.empty(n, U)
             for i in range(n):
                 rng[i] = U((master ^ salts[i]) | 1)
-            trial(
-                n,
-                top,
-                rng,
-                theta,
-                d_max,
-                beta,
-                alpha,
-                a,
-                c_xi,
-                k,
-                b_hi,
-                b_lo,
-                eta_min,
-                eta_max,
-                x_max,
-                stop,
-                latency,
-                max_steps,
-                out[j],
-            )
+            trial(n, top, rng, c, shape, out[j])
 
     return trials
 
@@ -405,7 +360,7 @@ class FixedTrialResults(TrialResults):
 
     eta_sat: np.ndarray = None  # bool[trials], sticky flag at the end of the trial
     r_sat: np.ndarray = None  # bool[trials]
-    state_hash: np.ndarray = None  # int64[trials], fmix32 chain over the final x
+    state_hash: np.ndarray = None  # int64[trials], digest() of the final state
 
 
 def run_trials(
@@ -438,38 +393,27 @@ def run_trials(
     salts = noise.neuron_salts(n)
     bits = 32 if cfg.kernel_bits <= 32 else 64
     kernel, T = _kernel(bits, cfg.coef_bits), np.int32 if bits == 32 else np.int64
-    consts = [
-        T(v)
-        for v in (
-            cfg.theta_q,
-            cfg.d_max,
-            cfg.beta_c,
-            cfg.alpha_c,
-            cfg.ou_a_c,
-            cfg.c_xi,
-            cfg.k_dt,
-            cfg.b_hi,
-            cfg.b_lo,
-            cfg.eta_min,
-            cfg.eta_max,
-            cfg.x_max,
-            cfg.stop_q,
-        )
-    ]
+    names = (
+        "theta_q",
+        "d_max",
+        "beta_c",
+        "alpha_c",
+        "ou_a_c",
+        "c_xi",
+        "k_dt",
+        "b_hi",
+        "b_lo",
+        "eta_min",
+        "eta_max",
+        "x_max",
+        "stop_q",
+    )
+    consts = tuple(T(getattr(cfg, name)) for name in names)
+    shape = (cfg.latency, cfg.max_steps, cfg.x_bits, (1 << cfg.eta_bits) - 1)
     chunk = chunk or (trials if progress is None else max(8, min(trials, 2048 * 64 // n)))
     for lo in range(0, trials, chunk):
         hi = min(trials, lo + chunk)
-        kernel(
-            n,
-            seed,
-            first_trial + lo,
-            tops[lo:hi],
-            salts,
-            *consts,
-            cfg.latency,
-            cfg.max_steps,
-            out[lo:hi],
-        )
+        kernel(n, seed, first_trial + lo, tops[lo:hi], salts, consts, shape, out[lo:hi])
         if progress is not None:
             progress(hi, trials)
     return FixedTrialResults(

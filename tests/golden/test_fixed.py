@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from gaba.golden import fixed, noise
+from gaba.golden import fixed
 from gaba.golden.config import Config, ConfigWarning
 from gaba.golden.reference import simulate_float
 
@@ -45,6 +45,27 @@ def test_latency_delays_all_inhibition_by_l_steps():
         assert np.all(tr.x[latency + 2] < no_inh.x[latency + 2])
 
 
+def test_digest_sees_every_neuron_and_both_state_variables():
+    cfg = Config.paper(n=40)
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, cfg.x_max, 40)
+    eta = rng.integers(cfg.eta_min, cfg.eta_max, 40)
+    h = fixed.digest(cfg, x, eta)
+    # by hand for neuron 1 alone: word rotated left by 1
+    one = np.zeros(40, np.int64)
+    one[1] = 3
+    assert fixed.digest(cfg, one, np.zeros(40, np.int64)) == 6
+    one[1], eta1 = 0, np.zeros(40, np.int64)
+    eta1[0] = -1  # all eta bits set, above x's bits
+    assert fixed.digest(cfg, one, eta1) == ((1 << cfg.eta_bits) - 1) << cfg.x_bits
+    for i in range(40):
+        for arr in (x, eta):
+            changed = arr.copy()
+            changed[i] ^= 1
+            args = (changed, eta) if arr is x else (x, changed)
+            assert fixed.digest(cfg, *args) != h
+
+
 def test_decision_tie_breaks_to_the_lowest_index():
     cfg = Config.paper(n=4)
     st = fixed.initial_state(cfg, seed=0)
@@ -65,13 +86,6 @@ def test_undecided_trials_are_reported_never_dropped():
 # -- the readable model and the numba kernel agree bit for bit --------------------------------
 
 
-def _state_hash(x):
-    h = 0
-    for v in x.tolist():
-        h = noise.fmix32(h ^ v)
-    return h
-
-
 def _kernel_vs_trace_mismatches(cfg, seed, trials):
     res = fixed.run_trials(cfg, trials, seed)
     bad = []
@@ -85,7 +99,14 @@ def _kernel_vs_trace_mismatches(cfg, seed, trials):
             res.r_sat[j],
             res.state_hash[j],
         )
-        want = (tr.winner, tr.steps, tr.top, tr.eta_sat[-1], tr.r_sat[-1], _state_hash(tr.x[-1]))
+        want = (
+            tr.winner,
+            tr.steps,
+            tr.top,
+            tr.eta_sat[-1],
+            tr.r_sat[-1],
+            fixed.digest(cfg, tr.x[-1], tr.eta[-1]),
+        )
         if tuple(int(v) for v in got) != tuple(int(v) for v in want):
             bad.append((j, got, want))
     return bad
