@@ -1,0 +1,68 @@
+"""Gate-level mirrors of the golden model's integer functions, on Amaranth values.
+
+Each function here computes on Amaranth ``Value``s exactly what its namesake in
+``gaba.golden`` computes on integers; the Amaranth-simulator tests run both on the same inputs.
+Amaranth's arithmetic widens results (``a + b`` has one more bit than its widest operand,
+``a * b`` the sum of the widths), so nothing here can wrap; where a value is narrowed the
+caller documents why the narrowing is exact.
+"""
+
+from __future__ import annotations
+
+from amaranth.hdl import Cat, Const, Mux, Value, unsigned
+
+from gaba.golden import noise
+
+__all__ = ["clamp", "digest", "fmix32", "irwin_hall4", "mulr", "rotl32", "xorshift32"]
+
+
+def mulr(v: Value, c: int, cf: int) -> Value:
+    """``(v * c + 2**(cf-1)) >> cf``, arithmetic shift: the golden model's round half up.
+
+    ``c`` is a non-negative constant; Amaranth extends an unsigned ``v`` by a zero bit before
+    mixing it with signed values, so signed and unsigned ``v`` are both exact."""
+    return (v * c + (1 << (cf - 1))) >> cf
+
+
+def clamp(v: Value, low: int, high: int) -> tuple[Value, Value]:
+    """``v`` limited to [low, high], and a 1-bit value that is high when the limit acted."""
+    below, above = v < low, v > high
+    return Mux(below, low, Mux(above, high, v)), below | above
+
+
+def xorshift32(s: Value) -> Value:
+    """One xorshift32 step (13, 17, 5) of a 32-bit value."""
+    s = s[:32]
+    s = (s ^ (s << 13))[:32]
+    s = s ^ (s >> 17)
+    return (s ^ (s << 5))[:32]
+
+
+def irwin_hall4(s: Value) -> Value:
+    """Sum of the four bytes of a 32-bit value minus 510 (signed, -510..510)."""
+    return (s[0:8] + s[8:16]) + (s[16:24] + s[24:32]) - noise.XI_MEAN
+
+
+def fmix32(h: Value) -> Value:
+    """MurmurHash3's 32-bit finaliser."""
+    h = h[:32]
+    h = h ^ (h >> 16)
+    h = (h * 0x85EBCA6B)[:32]
+    h = h ^ (h >> 13)
+    h = (h * 0xC2B2AE35)[:32]
+    return h ^ (h >> 16)
+
+
+def rotl32(w: Value, amount: int) -> Value:
+    """Rotate a 32-bit value left by a constant."""
+    return w[:32].rotate_left(amount % 32)
+
+
+def digest(xs: list[Value], etas: list[Value], x_bits: int, eta_bits: int) -> Value:
+    """The final-state digest of ``gaba.golden.fixed.digest``: XOR of rotated state words."""
+    h = Const(0, unsigned(32))
+    for i, (x, eta) in enumerate(zip(xs, etas, strict=True)):
+        word = Cat(x[:x_bits], eta.as_unsigned()[:eta_bits])
+        word = Cat(word, Const(0, 32))[:32]
+        h = h ^ rotl32(word, i)
+    return h

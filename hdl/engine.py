@@ -1,0 +1,156 @@
+"""The trial engine: runs whole trials on the network by itself and reports one result each."""
+
+from __future__ import annotations
+
+from amaranth.hdl import Const, Module, Mux, Signal, unsigned
+from amaranth.lib import data, stream, wiring
+from amaranth.lib.wiring import In, Out
+
+from gaba.golden import noise
+from gaba.golden.config import Config
+from gaba.hdl import arith
+from gaba.hdl.nwta import Network, state_layout
+
+__all__ = ["TrialEngine", "result_layout"]
+
+
+def result_layout(cfg: Config) -> data.StructLayout:
+    """Payload of one trial's result (fields packed from bit 0 in this order).
+
+    winner: the decision (meaningless when ``decided`` is 0); top: the top-input option;
+    cycles: steps executed (``max_steps`` when undecided); decided; eta_sat, r_sat: sticky
+    flags at the end of the trial; digest: final-state digest of x and eta.
+    """
+    return data.StructLayout(
+        {
+            "winner": unsigned(max(1, (cfg.n - 1).bit_length())),
+            "top": unsigned(max(1, (cfg.n - 1).bit_length())),
+            "cycles": unsigned(cfg.max_steps.bit_length()),
+            "decided": 1,
+            "eta_sat": 1,
+            "r_sat": 1,
+            "digest": 32,
+        }
+    )
+
+
+class TrialEngine(wiring.Component):
+    """Runs ``count`` trials of the network back to back, one result per trial.
+
+    For trial t (counting from ``first``) of a run seeded with ``seed`` the engine forms the
+    trial key ``fmix32(seed) + t * WEYL``, seeds every neuron from ``fmix32(key)``, picks the
+    top-input option ``(fmix32(key ^ TOP_SALT) * n) >> 32`` (or takes ``top_in``), runs the
+    network one step per clock until some x reaches stop or ``max_steps`` steps are done, and
+    offers the result on ``res``. Exactly ``gaba.golden.fixed.run_trials(cfg, count, seed,
+    first_trial=first)``, trial by trial.
+
+    Cycle budget of a trial: one load cycle, one cycle per step, one decision cycle, and the
+    result cycle(s) until ``res.ready``.
+
+    Members
+    -------
+    start : In(1)
+        Strobe in idle: latch ``seed``, ``first``, ``count`` and begin.
+    seed, first, count : In(32)
+        The run's seed, the index of its first trial, the number of trials (0 does nothing).
+    top_en, top_in : In(1), In(range(n))
+        When ``top_en`` is high at a trial's load cycle, ``top_in`` is its top-input option.
+    delta_en, delta_in : In(1), In(x_bits)
+        When ``delta_en`` is high at a trial's load cycle, the weaker inputs are
+        ``b_hi - delta_in`` instead of the Config's ``b_lo``.
+    busy : Out(1)
+        A run is in progress.
+    res : Out(stream.Signature(result_layout(cfg)))
+        One payload per trial.
+    state, step_cyc, running : Out
+        Only with ``debug``: the network's registers, the steps done in this trial, and
+        whether the network steps in this cycle.
+    """
+
+    def __init__(self, cfg: Config, *, debug: bool = False):
+        if not isinstance(cfg, Config):
+            raise ValueError(f"TrialEngine needs a gaba Config, not {cfg!r}")
+        self._cfg, self._debug = cfg, debug
+        ports = {
+            "start": In(1),
+            "seed": In(32),
+            "first": In(32),
+            "count": In(32),
+            "top_en": In(1),
+            "top_in": In(range(cfg.n)),
+            "delta_en": In(1),
+            "delta_in": In(unsigned(cfg.x_bits)),
+            "busy": Out(1),
+            "res": Out(stream.Signature(result_layout(cfg))),
+        }
+        if debug:
+            ports["state"] = Out(state_layout(cfg))
+            ports["step_cyc"] = Out(unsigned(cfg.max_steps.bit_length()))
+            ports["running"] = Out(1)
+        super().__init__(ports)
+
+    @property
+    def config(self) -> Config:
+        return self._cfg
+
+    def elaborate(self, platform):
+        cfg = self._cfg
+        m = Module()
+        m.submodules.network = net = Network(cfg, debug=self._debug)
+
+        key = Signal(32)
+        remaining = Signal(32)
+        top = Signal(range(cfg.n))
+        b_lo = Signal(unsigned(cfg.x_bits), init=cfg.b_lo)
+        steps = Signal(unsigned(cfg.max_steps.bit_length()))
+        m.d.comb += [net.top.eq(top), net.b_lo.eq(b_lo), net.master.eq(arith.fmix32(key))]
+
+        drawn_top = (arith.fmix32(key ^ noise.TOP_SALT) * cfg.n) >> 32
+        with m.FSM(name="fsm") as fsm:
+            with m.State("IDLE"):
+                with m.If(self.start & (self.count != 0)):
+                    m.d.sync += [
+                        key.eq(arith.fmix32(self.seed) + self.first * Const(noise.WEYL, 32)),
+                        remaining.eq(self.count),
+                    ]
+                    m.next = "LOAD"
+            with m.State("LOAD"):
+                m.d.comb += net.load.eq(1)
+                m.d.sync += [
+                    top.eq(Mux(self.top_en, self.top_in, drawn_top)),
+                    b_lo.eq(Mux(self.delta_en, cfg.b_hi - self.delta_in, cfg.b_lo)),
+                    steps.eq(0),
+                ]
+                m.next = "RUN"
+            with m.State("RUN"):
+                with m.If(net.decided | (steps == cfg.max_steps)):
+                    m.d.sync += [
+                        self.res.payload.winner.eq(net.winner),
+                        self.res.payload.top.eq(top),
+                        self.res.payload.cycles.eq(steps),
+                        self.res.payload.decided.eq(net.decided),
+                        self.res.payload.eta_sat.eq(net.eta_sat),
+                        self.res.payload.r_sat.eq(net.r_sat),
+                        self.res.payload.digest.eq(net.digest),
+                    ]
+                    m.next = "RESULT"
+                with m.Else():
+                    m.d.comb += net.en.eq(1)
+                    m.d.sync += steps.eq(steps + 1)
+            with m.State("RESULT"):
+                m.d.comb += self.res.valid.eq(1)
+                with m.If(self.res.ready):
+                    m.d.sync += [key.eq(key + noise.WEYL), remaining.eq(remaining - 1)]
+                    with m.If(remaining == 1):
+                        m.next = "IDLE"
+                    with m.Else():
+                        m.next = "LOAD"
+        m.d.comb += self.busy.eq(~fsm.ongoing("IDLE"))
+
+        if self._debug:
+            m.d.comb += [
+                self.state.eq(net.state),
+                self.step_cyc.eq(steps),
+                self.running.eq(net.en),
+            ]
+        return m
