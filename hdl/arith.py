@@ -24,10 +24,10 @@ def mulr(v: Value, c: int, cf: int) -> Value:
     return (v * c + (1 << (cf - 1))) >> cf
 
 
-def clamp(v: Value, low: int, high: int) -> tuple[Value, Value]:
-    """``v`` limited to [low, high], and a 1-bit value that is high when the limit acted."""
+def clamp(v: Value, low: int, high: int) -> tuple[Value, Value, Value]:
+    """``v`` limited to [low, high], and two 1-bit values: v < low, v > high."""
     below, above = v < low, v > high
-    return Mux(below, low, Mux(above, high, v)), below | above
+    return Mux(below, low, Mux(above, high, v)), below, above
 
 
 def xorshift32(s: Value) -> Value:

