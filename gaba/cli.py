@@ -21,6 +21,10 @@ class UsageError(Exception):
     """Bad input from the user: reported as one line, exit status 2."""
 
 
+class ToolError(Exception):
+    """A tool is missing or failed: reported as one line with the remedy, exit status 1."""
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, not usage + message
         raise UsageError(f"{self.prog}: {message}")
@@ -89,6 +93,7 @@ def _network_args(p):
     p.add_argument("--dt", type=_number, default=2.0**-7, help="Euler step in tau (2**-7)")
     p.add_argument("--horizon", type=_number, default=200.0, help="timeout in tau (200)")
     p.add_argument("--latency", type=int, default=0, help="inhibition latency in steps (0)")
+    p.add_argument("--frac-bits", type=int, default=12, help="fractional bits (default 12)")
 
 
 def _params(args):
@@ -182,47 +187,134 @@ def _summary_text(o):
 
 
 def _cmd_demo(args):
-    from gaba.golden import fixed, reference
+    from gaba.golden import fixed
     from gaba.golden.config import Config
 
     cfg = _checked("demo", lambda: Config.paper(n=args.n, delta=0.10))
     p = cfg.params
+    say = _stage(args.quiet)
     print(
         f"gaba demo: nWTA, n={p.n}, delta={p.delta}, sigma={p.sigma}, theta={p.theta}, "
-        f"dt=2^{math.log2(p.dt):.0f} tau, {args.trials} trials, seed {args.seed}"
+        f"dt=2^{math.log2(p.dt):.0f} tau; x Q{cfg.x_int_bits}.{cfg.frac_bits}, Config "
+        f"{cfg.digest()}"
+    )
+    out = _verilog_file(cfg, args.out)
+    print(f"  Verilog          {out} ({out.stat().st_size // 1024} KiB)")
+    report = _run_compare(cfg, "verilator", "trials", args.trials, args.seed, False, say)
+    golden = fixed.run_trials(cfg, args.trials, args.seed).summary()
+    j = report.to_json()
+    verdict = "BIT-EXACT" if report.bit_exact else f"MISMATCH ({report.mismatches} values)"
+    print(
+        f"  hardware         Verilator, {args.trials} trials, {int(j['sim_cycles'])} cycles "
+        f"in {j['sim_seconds']:.2f} s ({j['cycles_per_second'] / 1e3:.0f} k cycles/s), "
+        f"build {j['build_seconds']:.1f} s"
     )
     print(
-        f"  fixed point: x Q{cfg.x_int_bits}.{cfg.frac_bits}, eta sQ{cfg.eta_int_bits}."
-        f"{cfg.frac_bits}, coefficients Q0.{cfg.coef_bits}, Config {cfg.digest()}"
+        f"  golden model     {verdict} against the hardware, trial by trial "
+        "(winner, cycles, flags, final-state digest)"
     )
-    rows = []
-    for name, run in (
-        (
-            "float reference",
-            lambda pr: reference.simulate_float(p, args.trials, args.seed, progress=pr),
-        ),
-        (
-            "fixed-point golden",
-            lambda pr: fixed.run_trials(cfg, args.trials, args.seed, progress=pr),
-        ),
-    ):
-        start = time.monotonic()
-        res = run(Progress(f"  {name}", enabled=not args.quiet))
-        rows.append((name, res.summary(), time.monotonic() - start))
-    print(f"  {'model':<20}{'decided':>9}{'time (tau)':>18}{'accuracy':>18}{'seconds':>9}")
-    for name, s, sec in rows:
-        print(
-            f"  {name:<20}{100 * s['decided_fraction']:>8.1f}%"
-            f"{_fmt(s['mean_decision_time'], s['mean_decision_time_se'], 2):>18}"
-            f"{_fmt(s['accuracy'], s['accuracy_se']):>18}{sec:>9.2f}"
+    if report.first_mismatch is not None:
+        print(f"  first mismatch   {report.first_mismatch.describe()}")
+        if report.waveform:
+            print(f"  waveform         {report.waveform}")
+    mean = j["mean_decision_cycles"]
+    print(
+        f"  decisions        {100 * j['decided_fraction']:.1f} % decided, mean "
+        f"{_fmt(mean, None, 1)} cycles = {_fmt(golden['mean_decision_time'], None, 2)} tau, "
+        f"accuracy {_fmt(golden['accuracy'])}"
+    )
+    return 0 if report.bit_exact else 1
+
+
+# gaba verilog / compare ----------------------------------------------------------------------
+
+
+def _stage(quiet):
+    def say(text):
+        if not quiet:
+            print(f"  ... {text}", file=sys.stderr, flush=True)
+
+    return say
+
+
+def _verilog_file(cfg, out, debug=False):
+    from pathlib import Path
+
+    from gaba.hdl.engine import port_comment
+    from gaba.sim.runner import build_root, verilog_text
+
+    path = Path(out) if out else build_root() / "verilog" / f"gaba_{cfg.kind}_n{cfg.n}.v"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(port_comment(cfg, debug=debug) + verilog_text(cfg, debug=debug))
+    return path
+
+
+def _cmd_verilog(args):
+    params = _checked("verilog", lambda: _params(args))
+    cfg = _checked("verilog", lambda: _config(args, params))
+    if args.o == "-":
+        from gaba.hdl.engine import port_comment
+        from gaba.sim.runner import verilog_text
+
+        sys.stdout.write(port_comment(cfg, debug=args.debug) + verilog_text(cfg, debug=args.debug))
+        return 0
+    path = _verilog_file(cfg, args.o, debug=args.debug)
+    print(f"wrote {path}: module gaba_nwta, {cfg.kind} n={cfg.n} (ports documented at the top)")
+    return 0
+
+
+def _run_compare(cfg, simulator, mode, trials, seed, waves, say):
+    from gaba.sim import compare, runner
+
+    try:
+        return compare.compare(
+            cfg, simulator, mode, trials=trials, seed=seed, waves=waves, progress=say
         )
-    (_, f, _), (_, g, _) = rows
-    z = abs(f["mean_decision_time"] - g["mean_decision_time"]) / math.hypot(
-        f["mean_decision_time_se"], g["mean_decision_time_se"]
+    except (runner.ToolchainError, runner.SimulationError) as e:
+        raise ToolError(str(e)) from None
+
+
+def _cmd_compare(args):
+    if args.trials is None:
+        args.trials = 1 if args.mode == "lockstep" else 200
+    params = _checked("compare", lambda: _params(args))
+    cfg = _checked("compare", lambda: _config(args, params))
+    report = _run_compare(
+        cfg,
+        args.simulator,
+        args.mode,
+        args.trials,
+        args.seed,
+        args.waves,
+        _stage(args.quiet or args.json),
     )
-    verdict = "agree" if z < 2 else "DISAGREE"
-    print(f"  float and fixed-point decision times {verdict} (difference {z:.1f} standard errors)")
-    return 0 if z < 2 else 1
+    j = report.to_json()
+    if args.json:
+        print(json.dumps(j))
+    else:
+        verdict = "bit-exact" if report.bit_exact else "MISMATCH"
+        print(
+            f"{cfg.kind} n={cfg.n} on {args.simulator}, {args.mode} mode, {args.trials} "
+            f"trials (seed {args.seed}): {verdict}"
+        )
+        print(
+            f"  compared        {j['cycles_compared']} "
+            f"{'cycles' if args.mode == 'lockstep' else 'trial results'}, "
+            f"{j['mismatches']} mismatching values"
+        )
+        print(
+            f"  simulation      {int(j['sim_cycles'])} cycles in {j['sim_seconds']:.2f} s "
+            f"({j['cycles_per_second']:.0f} cycles/s); build {j['build_seconds']:.1f} s"
+        )
+        print(
+            f"  decisions       {100 * j['decided_fraction']:.1f} % decided, mean "
+            f"{_fmt(j['mean_decision_cycles'], None, 1)} cycles"
+        )
+        if report.first_mismatch is not None:
+            print(f"  first mismatch  {report.first_mismatch.describe()}")
+        if report.waveform:
+            print(f"  waveform        {report.waveform}")
+    return 0 if report.bit_exact else 1
 
 
 # main --------------------------------------------------------------------------------------
@@ -243,17 +335,41 @@ def _parser():
     )
     g.add_argument("--trials", type=_positive_int, default=200, help="trials (default 200)")
     g.add_argument("--seed", type=_seed, default=1, help="run seed (default 1)")
-    g.add_argument("--frac-bits", type=int, default=12, help="fractional bits (default 12)")
     g.add_argument("--json", action="store_true", help="print one JSON object")
     g.add_argument("--quiet", action="store_true", help="no progress on stderr")
     g.set_defaults(func=_cmd_golden)
 
-    d = sub.add_parser("demo", help="the main job at a small default")
+    d = sub.add_parser(
+        "demo", help="generate, simulate on Verilator, compare with the golden model"
+    )
     d.add_argument("--n", type=_positive_int, default=16, help="number of options (default 16)")
     d.add_argument("--trials", type=_positive_int, default=200, help="trials (default 200)")
     d.add_argument("--seed", type=_seed, default=1, help="run seed (default 1)")
+    d.add_argument("-o", "--out", default=None, help="Verilog file (default under build/)")
     d.add_argument("--quiet", action="store_true", help="no progress on stderr")
     d.set_defaults(func=_cmd_demo)
+
+    v = sub.add_parser("verilog", help="standalone Verilog of the trial engine for a Config")
+    _network_args(v)
+    v.add_argument("--debug", action="store_true", help="add the lockstep debug ports")
+    v.add_argument("-o", default=None, help="output file, '-' for stdout (default under build/)")
+    v.set_defaults(func=_cmd_verilog)
+
+    c = sub.add_parser("compare", help="simulate the hardware and compare with the golden model")
+    _network_args(c)
+    c.add_argument("--simulator", choices=["verilator", "icarus"], default="verilator")
+    c.add_argument("--mode", choices=["lockstep", "trials"], default="trials")
+    c.add_argument(
+        "--trials",
+        type=_positive_int,
+        default=None,
+        help="trials (default 200 in trials mode, 1 in lockstep)",
+    )
+    c.add_argument("--seed", type=_seed, default=1, help="run seed (default 1)")
+    c.add_argument("--waves", action="store_true", help="dump a waveform of the run")
+    c.add_argument("--json", action="store_true", help="print one JSON object")
+    c.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    c.set_defaults(func=_cmd_compare)
     return parser
 
 
@@ -273,6 +389,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as e:
         print(str(e), file=sys.stderr)
         return 2
+    except ToolError as e:
+        print(f"gaba: {e}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("gaba: interrupted", file=sys.stderr)
         return 130

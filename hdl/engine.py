@@ -11,7 +11,7 @@ from gaba.golden.config import Config
 from gaba.hdl import arith
 from gaba.hdl.nwta import Network, state_layout
 
-__all__ = ["TrialEngine", "result_layout"]
+__all__ = ["TrialEngine", "engine_signature", "result_layout"]
 
 
 def result_layout(cfg: Config) -> data.StructLayout:
@@ -32,6 +32,28 @@ def result_layout(cfg: Config) -> data.StructLayout:
             "digest": 32,
         }
     )
+
+
+def engine_signature(cfg: Config, *, debug: bool = False) -> wiring.Signature:
+    """The ports of :class:`TrialEngine` for ``cfg`` (see its Members)."""
+    ports = {
+        "start": In(1),
+        "seed": In(32),
+        "first": In(32),
+        "count": In(32),
+        "top_en": In(1),
+        "top_in": In(range(cfg.n)),
+        "delta_en": In(1),
+        "delta_in": In(unsigned(cfg.x_bits)),
+        "busy": Out(1),
+        "res": Out(stream.Signature(result_layout(cfg))),
+    }
+    if debug:
+        ports["state"] = Out(state_layout(cfg))
+        ports["step_cyc"] = Out(unsigned(cfg.max_steps.bit_length()))
+        ports["running"] = Out(1)
+        ports["in_run"] = Out(1)
+    return wiring.Signature(ports)
 
 
 class TrialEngine(wiring.Component):
@@ -72,24 +94,7 @@ class TrialEngine(wiring.Component):
         if not isinstance(cfg, Config):
             raise ValueError(f"TrialEngine needs a gaba Config, not {cfg!r}")
         self._cfg, self._debug = cfg, debug
-        ports = {
-            "start": In(1),
-            "seed": In(32),
-            "first": In(32),
-            "count": In(32),
-            "top_en": In(1),
-            "top_in": In(range(cfg.n)),
-            "delta_en": In(1),
-            "delta_in": In(unsigned(cfg.x_bits)),
-            "busy": Out(1),
-            "res": Out(stream.Signature(result_layout(cfg))),
-        }
-        if debug:
-            ports["state"] = Out(state_layout(cfg))
-            ports["step_cyc"] = Out(unsigned(cfg.max_steps.bit_length()))
-            ports["running"] = Out(1)
-            ports["in_run"] = Out(1)
-        super().__init__(ports)
+        super().__init__(engine_signature(cfg, debug=debug))
 
     @property
     def config(self) -> Config:
@@ -157,3 +162,56 @@ class TrialEngine(wiring.Component):
                 self.in_run.eq(fsm.ongoing("RUN")),
             ]
         return m
+
+
+_PORT_MEANING = {
+    "clk": "clock; one Euler step of all neurons per cycle while a trial runs",
+    "rst": "synchronous reset, active high",
+    "start": "strobe in idle: latch seed, first, count and run",
+    "seed": "the run's seed (trial keys: fmix32(seed) + t * 0x9E3779B9)",
+    "first": "index of the run's first trial",
+    "count": "number of trials to run (0: nothing)",
+    "top_en": "use top_in as the top-input option of the trial being loaded",
+    "top_in": "host-chosen top-input option",
+    "delta_en": "use b_hi - delta_in as the weaker options' input",
+    "delta_in": "host-chosen input gap (x's format)",
+    "busy": "a run is in progress",
+    "res__payload": "one trial's result (fields below)",
+    "res__valid": "res__payload holds a result",
+    "res__ready": "the result is taken this cycle (hold high to never stall)",
+    "state": "debug: every register of the network (lockstep comparison)",
+    "step_cyc": "debug: steps done in the current trial",
+    "running": "debug: the network steps in this cycle",
+    "in_run": "debug: a trial is running; state is its state after step_cyc steps",
+}
+
+
+def port_comment(cfg: Config, *, debug: bool = False) -> str:
+    """A Verilog comment block documenting the ports and the result payload for ``cfg``."""
+    from amaranth.hdl import Shape
+
+    p = cfg.params
+    lines = [
+        f"gaba trial engine: {cfg.kind}, n = {cfg.n}, Config {cfg.digest()}",
+        f"alpha {p.alpha} beta {p.beta} theta {p.theta} sigma {p.sigma} tau_eta {p.tau_eta} "
+        f"dt {p.dt:g} stop {p.stop} delta {p.delta} horizon {p.horizon} (max_steps "
+        f"{cfg.max_steps}) latency {cfg.latency}",
+        f"formats: x Q{cfg.x_int_bits}.{cfg.frac_bits}, eta sQ{cfg.eta_int_bits}.{cfg.frac_bits},"
+        f" coefficients Q0.{cfg.coef_bits}; semantics: docs/semantics.md",
+        "",
+        "ports:",
+        f"  {'clk':<14} in    1  {_PORT_MEANING['clk']}",
+        f"  {'rst':<14} in    1  {_PORT_MEANING['rst']}",
+    ]
+    for path, member in engine_signature(cfg, debug=debug).members.flatten():
+        if not member.is_port:
+            continue
+        name = "__".join(str(x) for x in path)
+        width = Shape.cast(member.shape).width
+        flow = "in " if member.flow == In else "out"
+        lines.append(f"  {name:<14} {flow} {width:>4}  {_PORT_MEANING.get(name, '')}")
+    lines += ["", "res__payload fields (bit offset, width):"]
+    for name, field in result_layout(cfg):
+        width = Shape.cast(field.shape).width
+        lines.append(f"  [{field.offset + width - 1}:{field.offset}] {name}")
+    return "".join(f"// {line}".rstrip() + "\n" for line in lines)

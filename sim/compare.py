@@ -15,7 +15,6 @@ to a few cycles past the mismatch.
 from __future__ import annotations
 
 import shutil
-import time
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -63,8 +62,10 @@ def decode_state(cfg: Config, value: int) -> dict:
     from gaba.hdl.nwta import state_layout
 
     flat = _decode(_fields(state_layout(cfg)), value)
-    out = {sig: np.array([flat[f"neurons.{i}.{sig}"] for i in range(cfg.n)], dtype=np.int64)
-           for sig in ("x", "eta", "rng")}
+    out = {
+        sig: np.array([flat[f"neurons.{i}.{sig}"] for i in range(cfg.n)], dtype=np.int64)
+        for sig in ("x", "eta", "rng")
+    }
     out.update(s_inh=flat["s_inh"], eta_sat=flat["eta_sat"], r_sat=flat["r_sat"])
     return out
 
@@ -96,8 +97,7 @@ class Mismatch:
             where.append(f"step {self.step}")
         if self.neuron is not None:
             where.append(f"neuron {self.neuron}")
-        return (f"{', '.join(where)}: {self.signal} golden {self.golden} "
-                f"hardware {self.hardware}")
+        return f"{', '.join(where)}: {self.signal} golden {self.golden} hardware {self.hardware}"
 
 
 @dataclass
@@ -145,8 +145,11 @@ class Report:
             "n": self.n,
             "seed": self.seed,
             "mean_decision_cycles": self.mean_decision_cycles,
-            "decided_fraction": (float(np.mean([c >= 0 for c in self.decision_cycles]))
-                                 if self.decision_cycles else None),
+            "decided_fraction": (
+                float(np.mean([c >= 0 for c in self.decision_cycles]))
+                if self.decision_cycles
+                else None
+            ),
             "waveform": self.waveform,
             "build_seconds": round(self.build_seconds, 3),
             "sim_seconds": round(self.sim_seconds, 3),
@@ -158,9 +161,12 @@ class Report:
 def _golden_trace_rows(cfg: Config, tr: fixed.Trace, k: int) -> dict:
     lat = cfg.latency
     return {
-        "x": tr.x[k], "eta": tr.eta[k], "rng": tr.rng[k],
+        "x": tr.x[k],
+        "eta": tr.eta[k],
+        "rng": tr.rng[k],
         "s_inh": int(tr.s_sum[k - lat]) if k >= lat else 0,
-        "eta_sat": int(tr.eta_sat[k]), "r_sat": int(tr.r_sat[k]),
+        "eta_sat": int(tr.eta_sat[k]),
+        "r_sat": int(tr.r_sat[k]),
     }
 
 
@@ -192,8 +198,12 @@ def _result_fields(cfg, golden, j, hw):
 
 
 def _keep_waveform(b: runner.Build, run_name: str, tag: str) -> str | None:
-    candidates = [b.directory / run_name / "dump.vcd", b.directory / run_name / "dump.fst",
-                  b.directory / f"{runner.TOPLEVEL}.fst", b.directory / f"{runner.TOPLEVEL}.vcd"]
+    candidates = [
+        b.directory / run_name / "dump.vcd",
+        b.directory / run_name / "dump.fst",
+        b.directory / f"{runner.TOPLEVEL}.fst",
+        b.directory / f"{runner.TOPLEVEL}.vcd",
+    ]
     for c in candidates:
         if c.exists():
             keep = runner.build_root() / "waves" / f"{tag}{c.suffix}"
@@ -203,8 +213,20 @@ def _keep_waveform(b: runner.Build, run_name: str, tag: str) -> str | None:
     return None
 
 
-def _lockstep(cfg, hw_cfg, simulator, seed, first, trials, tops, delta_q, waves, max_cycles,
-              progress, golden_trace):
+def _lockstep(
+    cfg,
+    hw_cfg,
+    simulator,
+    seed,
+    first,
+    trials,
+    tops,
+    delta_q,
+    waves,
+    max_cycles,
+    progress,
+    golden_trace,
+):
     b = runner.build(hw_cfg, simulator, debug=True, waves=waves, progress=progress)
     params = {"seed": seed, "first": first, "count": trials, "max_cycles": max_cycles}
     if tops is not None:
@@ -248,10 +270,22 @@ def _lockstep(cfg, hw_cfg, simulator, seed, first, trials, tops, delta_q, waves,
     return b, out, mismatches, first_mm, compared, decisions
 
 
-def compare(cfg: Config, simulator: str = "verilator", mode: str = "trials", *, trials: int = 1,
-            seed: int = 1, first: int = 0, tops=None, delta_q: int | None = None,
-            waves: bool = False, hw_config: Config | None = None, locate: bool = True,
-            progress=None, golden_trace=None) -> Report:
+def compare(
+    cfg: Config,
+    simulator: str = "verilator",
+    mode: str = "trials",
+    *,
+    trials: int = 1,
+    seed: int = 1,
+    first: int = 0,
+    tops=None,
+    delta_q: int | None = None,
+    waves: bool = False,
+    hw_config: Config | None = None,
+    locate: bool = True,
+    progress=None,
+    golden_trace=None,
+) -> Report:
     """Run the hardware for ``cfg`` on ``simulator`` and compare it with the golden model.
 
     ``hw_config`` builds the hardware from a different Config (to prove a perturbed side is
@@ -266,18 +300,58 @@ def compare(cfg: Config, simulator: str = "verilator", mode: str = "trials", *, 
     golden_trace = golden_trace or fixed.trace
     design = cfg.kind
     if mode == "lockstep":
-        start = time.monotonic()
         max_cycles = (cfg.max_steps + 4) * trials + 8
         b, out, mm, first_mm, compared, decisions = _lockstep(
-            cfg, hw_cfg, simulator, seed, first, trials, tops, delta_q, waves, max_cycles,
-            progress, golden_trace)
-        waveform = _keep_waveform(b, f"lockstep-s{seed}-f{first}-k{trials}-waves",
-                                  f"{design}-n{cfg.n}-s{seed}") if waves else None
+            cfg,
+            hw_cfg,
+            simulator,
+            seed,
+            first,
+            trials,
+            tops,
+            delta_q,
+            waves,
+            max_cycles,
+            progress,
+            golden_trace,
+        )
+        waveform = (
+            _keep_waveform(
+                b, f"lockstep-s{seed}-f{first}-k{trials}-waves", f"{design}-n{cfg.n}-s{seed}"
+            )
+            if waves
+            else None
+        )
         if first_mm is not None and not waves:
-            waveform = _waveform_of(cfg, hw_cfg, simulator, seed, first, trials, tops, delta_q,
-                                    first_mm, progress, golden_trace)
-        return Report(design, simulator, mode, cfg.n, seed, trials, compared, mm, first_mm,
-                      waveform, b.seconds, out["seconds"], out["cycles"], decisions)
+            waveform = _waveform_of(
+                cfg,
+                hw_cfg,
+                simulator,
+                seed,
+                first,
+                trials,
+                tops,
+                delta_q,
+                first_mm,
+                progress,
+                golden_trace,
+            )
+        return Report(
+            design,
+            simulator,
+            mode,
+            cfg.n,
+            seed,
+            trials,
+            compared,
+            mm,
+            first_mm,
+            waveform,
+            b.seconds,
+            out["seconds"],
+            out["cycles"],
+            decisions,
+        )
 
     b = runner.build(hw_cfg, simulator, debug=True, waves=waves, progress=progress)
     params = {"seed": seed, "first": first, "count": trials}
@@ -287,8 +361,9 @@ def compare(cfg: Config, simulator: str = "verilator", mode: str = "trials", *, 
         params["delta_q"] = int(delta_q)
     if progress:
         progress(f"simulating {trials} trials on {simulator}")
-    out = runner.run_bench(b, "trials", params, name=f"trials-s{seed}-f{first}-k{trials}",
-                           waves=waves)
+    out = runner.run_bench(
+        b, "trials", params, name=f"trials-s{seed}-f{first}-k{trials}", waves=waves
+    )
     gcfg = cfg if delta_q is None else cfg.replace(delta=delta_q / 2**cfg.frac_bits)
     golden = fixed.run_trials(gcfg, trials, seed, first_trial=first, top=tops)
     mismatches, first_mm = 0, None
@@ -305,20 +380,64 @@ def compare(cfg: Config, simulator: str = "verilator", mode: str = "trials", *, 
     if first_mm is not None and locate:
         # replay the first failing trial in lockstep to find the cycle, neuron and signal
         one = None if tops is None else [tops[first_mm.trial - first]]
-        _, _, _, where, _, _ = _lockstep(cfg, hw_cfg, simulator, seed, first_mm.trial, 1, one,
-                                         delta_q, False, cfg.max_steps + 12, progress,
-                                         golden_trace)
+        _, _, _, where, _, _ = _lockstep(
+            cfg,
+            hw_cfg,
+            simulator,
+            seed,
+            first_mm.trial,
+            1,
+            one,
+            delta_q,
+            False,
+            cfg.max_steps + 12,
+            progress,
+            golden_trace,
+        )
         if where is not None:
-            first_mm = Mismatch(first_mm.trial, where.signal, where.golden, where.hardware,
-                                where.cycle, where.step, where.neuron)
-            waveform = _waveform_of(cfg, hw_cfg, simulator, seed, first_mm.trial, 1, one,
-                                    delta_q, first_mm, progress, golden_trace)
-    return Report(design, simulator, mode, cfg.n, seed, trials, trials, mismatches, first_mm,
-                  waveform, b.seconds, out["seconds"], out["cycles"], decisions)
+            first_mm = Mismatch(
+                first_mm.trial,
+                where.signal,
+                where.golden,
+                where.hardware,
+                where.cycle,
+                where.step,
+                where.neuron,
+            )
+            waveform = _waveform_of(
+                cfg,
+                hw_cfg,
+                simulator,
+                seed,
+                first_mm.trial,
+                1,
+                one,
+                delta_q,
+                first_mm,
+                progress,
+                golden_trace,
+            )
+    return Report(
+        design,
+        simulator,
+        mode,
+        cfg.n,
+        seed,
+        trials,
+        trials,
+        mismatches,
+        first_mm,
+        waveform,
+        b.seconds,
+        out["seconds"],
+        out["cycles"],
+        decisions,
+    )
 
 
-def _waveform_of(cfg, hw_cfg, simulator, seed, first, trials, tops, delta_q, mm, progress,
-                 golden_trace) -> str | None:
+def _waveform_of(
+    cfg, hw_cfg, simulator, seed, first, trials, tops, delta_q, mm, progress, golden_trace
+) -> str | None:
     """Rerun with waves on, up to a few cycles past the mismatch; keep the dump."""
     if mm.cycle is None:
         return None
@@ -326,8 +445,22 @@ def _waveform_of(cfg, hw_cfg, simulator, seed, first, trials, tops, delta_q, mm,
     max_cycles = mm.cycle + _WAVE_MARGIN
     if progress:
         progress("re-running with waveforms to keep the mismatch window")
-    b, *_ = _lockstep(cfg, hw_cfg, simulator, seed, first, j + 1, tops, delta_q, True,
-                      max_cycles, progress, golden_trace)
-    return _keep_waveform(b, f"lockstep-s{seed}-f{first}-k{j + 1}-waves",
-                          f"mismatch-{cfg.kind}-n{cfg.n}-s{seed}-t{mm.trial}")
-
+    b, *_ = _lockstep(
+        cfg,
+        hw_cfg,
+        simulator,
+        seed,
+        first,
+        j + 1,
+        tops,
+        delta_q,
+        True,
+        max_cycles,
+        progress,
+        golden_trace,
+    )
+    return _keep_waveform(
+        b,
+        f"lockstep-s{seed}-f{first}-k{j + 1}-waves",
+        f"mismatch-{cfg.kind}-n{cfg.n}-s{seed}-t{mm.trial}",
+    )
