@@ -135,25 +135,31 @@ class Network(wiring.Component):
                 with m.Elif(step):
                     m.d.sync += reg.eq(g_old)
                 g_old = reg
+
+            # Every intermediate used twice is a named signal: the Verilog backend would
+            # otherwise repeat its expression at each use.
+            def wire(value, name, i=i):
+                sig = Signal(value.shape(), name=f"{name}{i}")
+                m.d.comb += sig.eq(value)
+                return sig
+
             # 2. inhibition from the (delayed) sum without self; the clamp is lossless
-            d_full = tree.o - g_old
+            d_full = wire(tree.o - g_old, "d_full")
             d = Mux(d_full > cfg.d_max, cfg.d_max, d_full)
             inh = arith.mulr(d, cfg.beta_c, cf)
             # 3. noise: generator advanced first, then the OU update, saturating
-            rng_next = Signal(32, name=f"rng{i}_next")
-            m.d.comb += rng_next.eq(arith.xorshift32(rng[i]))
+            rng_next = wire(arith.xorshift32(rng[i]), "rng_next")
             xi = arith.irwin_hall4(rng_next)
-            eta_next, eta_low, eta_high = arith.clamp(
-                arith.mulr(eta[i], cfg.ou_a_c, cf) + arith.mulr(xi, cfg.c_xi, cf),
-                cfg.eta_min,
-                cfg.eta_max,
+            eta_sum = wire(
+                arith.mulr(eta[i], cfg.ou_a_c, cf) + arith.mulr(xi, cfg.c_xi, cf), "eta_sum"
             )
-            eta_n = Signal(signed(cfg.eta_bits), name=f"eta{i}_next")
-            m.d.comb += eta_n.eq(eta_next)
+            eta_next, eta_low, eta_high = arith.clamp(eta_sum, cfg.eta_min, cfg.eta_max)
+            eta_n = wire(eta_next, "eta_next")
             # 4. pre-activation (exact, cfg.pre_bits wide) and the saturating ReLU
             b = Mux(self.top == i, cfg.b_hi, self.b_lo)
-            pre = b + arith.mulr(x[i], cfg.alpha_c, cf) - inh + eta_n
+            pre = wire(b + arith.mulr(x[i], cfg.alpha_c, cf) - inh + eta_n, "pre")
             r, _, r_high = arith.clamp(pre, 0, cfg.x_max)  # below 0 is the ReLU, not a saturation
+            r = wire(r, "r")
             # 5. Euler step; x + mulr(r - x, k) lies between x and r, so x_bits holds it exactly
             x_next = x[i] + arith.mulr(r - x[i], cfg.k_dt, cf)
             with m.If(self.load):

@@ -1,0 +1,378 @@
+# amaranth: UnusedElaboratable=no
+"""gaba.hdl.engine.TrialEngine against gaba.golden.fixed.run_trials, trial by trial.
+
+The testbench strobes ``start``, then watches ``res`` cycle by cycle (driving ``res.ready``
+from a pattern), decodes each accepted payload and compares it with the golden kernel's
+results for the same seed, first trial and host overrides. It also counts cycles, so the
+engine's cycle budget (load + steps + decision + result cycles per trial) is checked.
+"""
+
+import numpy as np
+import pytest
+from amaranth.hdl import Shape
+from amaranth.sim import Simulator
+
+from gaba.golden import fixed
+from gaba.golden.config import Config
+from gaba.hdl.engine import TrialEngine, engine_signature, port_comment, result_layout
+
+# dt = 2**-4 makes trials decide in about 150 to 400 steps; the datapath is the paper's
+FAST = dict(dt=2.0**-4, horizon=30.0)
+FIELDS = ("winner", "top", "cycles", "decided", "eta_sat", "r_sat", "digest")
+
+
+def run_engine(
+    cfg: Config,
+    *,
+    seed: int,
+    first: int,
+    count: int,
+    tops=None,
+    delta_in: int | None = None,
+    ready=lambda cycle: True,
+    restart_at: int | None = None,
+    trace_first: bool = False,
+    max_cycles: int = 20000,
+) -> dict:
+    """Run one batch on a TrialEngine(cfg, debug=True); return what the testbench saw.
+
+    ``tops`` (one per trial) drives top_en/top_in, changed after each accepted result so that
+    the next load samples the next one; ``delta_in`` drives delta_en/delta_in. Cycle 0 is the
+    first cycle after the start strobe. ``restart_at``: strobe start again (with other
+    inputs) in that cycle, which a busy engine must ignore.
+    """
+    dut = TrialEngine(cfg, debug=True)
+    log = {
+        "results": [],  # (cycle accepted, payload fields, raw payload bits)
+        "valid_cycles": [],
+        "stalled": [],  # (cycle, payload fields) of cycles with valid and not ready
+        "running": 0,
+        "idle_at": None,
+        "busy_before": None,
+        "states": [],  # (step_cyc, x, rng) of the first trial, with trace_first
+    }
+
+    def fields(ctx):
+        p = ctx.get(dut.res.payload)
+        return {name: int(getattr(p, name)) for name in FIELDS}
+
+    async def bench(ctx):
+        log["busy_before"] = ctx.get(dut.busy)
+        ctx.set(dut.seed, seed)
+        ctx.set(dut.first, first)
+        ctx.set(dut.count, count)
+        if tops is not None:
+            ctx.set(dut.top_en, 1)
+            ctx.set(dut.top_in, tops[0])
+        if delta_in is not None:
+            ctx.set(dut.delta_en, 1)
+            ctx.set(dut.delta_in, delta_in)
+        ctx.set(dut.start, 1)
+        await ctx.tick()
+        ctx.set(dut.start, 0)
+        # the run's parameters were latched at start
+        ctx.set(dut.seed, seed ^ 0xFFFF)
+        ctx.set(dut.first, first + 7)
+        ctx.set(dut.count, count + 3)
+        for cycle in range(max_cycles):
+            if not ctx.get(dut.busy):
+                log["idle_at"] = cycle
+                return
+            ctx.set(dut.start, int(cycle == restart_at))
+            go = bool(ready(cycle))
+            ctx.set(dut.res.ready, go)
+            log["running"] += ctx.get(dut.running)
+            if trace_first and not log["results"] and ctx.get(dut.in_run):
+                st = ctx.get(dut.state)
+                log["states"].append(
+                    (
+                        ctx.get(dut.step_cyc),
+                        [int(st.neurons[i].x) for i in range(cfg.n)],
+                        [int(st.neurons[i].rng) for i in range(cfg.n)],
+                    )
+                )
+            if ctx.get(dut.res.valid):
+                log["valid_cycles"].append(cycle)
+                if go:
+                    raw = ctx.get(dut.res.payload.as_value())
+                    log["results"].append((cycle, fields(ctx), raw))
+                    if tops is not None and len(log["results"]) < len(tops):
+                        ctx.set(dut.top_in, tops[len(log["results"])])
+                else:
+                    log["stalled"].append((cycle, fields(ctx)))
+            await ctx.tick()
+        raise AssertionError("the engine did not finish within max_cycles")
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-6)
+    sim.add_testbench(bench)
+    sim.run()
+    return log
+
+
+def golden(cfg: Config, count: int, seed: int, first: int, tops=None) -> list[dict]:
+    res = fixed.run_trials(cfg, count, seed, first_trial=first, top=tops)
+    rows = []
+    for j in range(count):
+        rows.append(
+            {
+                "winner": int(res.winner[j]),
+                "top": int(res.top[j]),
+                "cycles": int(res.steps[j]),
+                "decided": int(res.decided[j]),
+                "eta_sat": int(res.eta_sat[j]),
+                "r_sat": int(res.r_sat[j]),
+                "digest": int(res.state_hash[j]) & 0xFFFFFFFF,
+            }
+        )
+    return rows
+
+
+def assert_matches(hw_rows: list[dict], gold_rows: list[dict]):
+    assert len(hw_rows) == len(gold_rows)
+    for j, (hw, gd) in enumerate(zip(hw_rows, gold_rows, strict=True)):
+        for name in FIELDS:
+            if name == "winner" and not gd["decided"]:
+                continue  # meaningless for an undecided trial
+            assert hw[name] == gd[name], (j, name, hw, gd)
+
+
+def decode(cfg: Config, raw: int) -> dict:
+    """Fields of a payload from its bits, by result_layout's offsets."""
+    out = {}
+    for name, field in result_layout(cfg):
+        width = Shape.cast(field.shape).width
+        out[name] = (raw >> field.offset) & ((1 << width) - 1)
+    return out
+
+
+def budget(log: dict, gold_rows: list[dict]) -> None:
+    """Per trial: 1 load cycle + steps + 1 decision cycle + result cycles (valid high)."""
+    result_cycles = len(log["valid_cycles"])
+    steps = sum(r["cycles"] for r in gold_rows)
+    assert log["idle_at"] == len(gold_rows) * 2 + steps + result_cycles
+    assert log["running"] == steps
+    # with ready high, trial j's result appears 1 + steps + 1 cycles after its load
+    accepted = [c for c, _, _ in log["results"]]
+    load = 0
+    for cycle, row in zip(accepted, gold_rows, strict=True):
+        stalls = sum(1 for c, _ in log["stalled"] if load <= c < cycle)
+        assert cycle == load + 1 + row["cycles"] + 1 + stalls
+        load = cycle + 1
+
+
+# -- trials against the golden kernel --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "seed", "first", "count"),
+    [
+        (dict(n=3, **FAST), 7, 0, 5),
+        (dict(n=5, latency=1, **FAST), 0xC0FFEE, 1000, 4),
+        (dict(kind="wta", n=4, **FAST), 3, 2**32 - 2, 3),  # the trial index wraps to 0
+    ],
+    ids=["nwta-n3", "nwta-n5-L1", "wta-n4-wrap"],
+)
+def test_trials_match_golden(changes, seed, first, count):
+    cfg = Config.paper(**changes)
+    gold = golden(cfg, count, seed, first)
+    assert all(r["decided"] for r in gold)
+    log = run_engine(cfg, seed=seed, first=first, count=count, trace_first=True)
+    hw = [f for _, f, _ in log["results"]]
+    assert_matches(hw, gold)
+    for _, f, raw in log["results"]:
+        assert decode(cfg, raw) == f
+    assert log["busy_before"] == 0
+    budget(log, gold)
+    # while a trial runs, the debug state is that trial's state after step_cyc steps
+    tr = fixed.trace(cfg, seed, first)
+    assert [s for s, _, _ in log["states"]] == list(range(gold[0]["cycles"] + 1))
+    for s, x, rngs in log["states"]:
+        assert x == tr.x[s].tolist() and rngs == tr.rng[s].tolist(), s
+
+
+def test_host_top_and_gap():
+    cfg = Config.paper(n=3, **FAST)
+    delta_in = 400  # a wider gap than the Config's delta_q
+    assert delta_in != cfg.delta_q
+    gap = cfg.replace(delta=delta_in / 2**cfg.frac_bits)
+    assert gap.delta_q == delta_in and gap.b_lo == cfg.b_hi - delta_in
+    tops = [2, 2, 0, 1]
+    seed, first = 11, 5
+    gold = golden(gap, len(tops), seed, first, tops=np.array(tops))
+    log = run_engine(cfg, seed=seed, first=first, count=len(tops), tops=tops, delta_in=delta_in)
+    hw = [f for _, f, _ in log["results"]]
+    assert [r["top"] for r in hw] == tops
+    assert_matches(hw, gold)
+    # the drawn tops differ from the host's somewhere, so the host's were really used
+    assert golden(cfg, len(tops), seed, first) != gold
+
+
+def test_host_top_only_and_gap_only():
+    cfg = Config.paper(n=3, **FAST)
+    seed, first = 4, 0
+    tops = [1, 1, 1]
+    log = run_engine(cfg, seed=seed, first=first, count=3, tops=tops)
+    assert_matches([f for _, f, _ in log["results"]], golden(cfg, 3, seed, first, np.array(tops)))
+    gap = cfg.replace(delta=0.0)  # no gap at all: b_lo = b_hi
+    log = run_engine(cfg, seed=seed, first=first, count=3, delta_in=0)
+    assert_matches([f for _, f, _ in log["results"]], golden(gap, 3, seed, first))
+
+
+def test_saturating_flags_reported():
+    cfg = Config.paper(n=6, sigma=0.9, eta_int_bits=0, x_int_bits=1, frac_bits=10, horizon=1.0)
+    gold = golden(cfg, 2, 0, 0)
+    assert all(r["eta_sat"] and r["r_sat"] and not r["decided"] for r in gold)
+    log = run_engine(cfg, seed=0, first=0, count=2)
+    assert_matches([f for _, f, _ in log["results"]], gold)
+
+
+def test_undecided_trials_report_max_steps():
+    cfg = Config.paper(n=3, horizon=2.0)  # 256 steps: far too short to decide
+    gold = golden(cfg, 3, 21, 0)
+    assert not any(r["decided"] for r in gold)
+    log = run_engine(cfg, seed=21, first=0, count=3)
+    hw = [f for _, f, _ in log["results"]]
+    assert [r["cycles"] for r in hw] == [cfg.max_steps] * 3
+    assert [r["decided"] for r in hw] == [0, 0, 0]
+    assert_matches(hw, gold)
+    budget(log, gold)
+
+
+def test_horizon_boundary():
+    # a trial deciding at step k: with max_steps = k it is still decided (the decision and the
+    # timeout coincide); with max_steps = k - 1 it is undecided after k - 1 steps
+    base = Config.paper(n=3, **FAST)
+    seed = 2
+    k = golden(base, 1, seed, 0)[0]["cycles"]
+    for steps, decided in ((k, 1), (k - 1, 0)):
+        cfg = base.replace(horizon=steps * base.params.dt)
+        assert cfg.max_steps == steps
+        gold = golden(cfg, 1, seed, 0)
+        assert gold[0]["decided"] == decided and gold[0]["cycles"] == steps
+        log = run_engine(cfg, seed=seed, first=0, count=1)
+        assert_matches([f for _, f, _ in log["results"]], gold)
+
+
+def test_mixed_decided_and_undecided():
+    cfg = Config.paper(n=3, dt=2.0**-4, horizon=14.0)  # 224 steps
+    gold = golden(cfg, 6, 7, 0)
+    assert 0 < sum(r["decided"] for r in gold) < 6
+    log = run_engine(cfg, seed=7, first=0, count=6)
+    assert_matches([f for _, f, _ in log["results"]], gold)
+    budget(log, gold)
+
+
+# -- handshake and control -------------------------------------------------------------------
+
+
+def test_ready_low_stalls_and_holds_the_result():
+    cfg = Config.paper(n=3, **FAST)
+    seed, count = 7, 3
+    gold = golden(cfg, count, seed, 0)
+
+    def ready(cycle):  # long stalls, then a few cycles of ready, repeated
+        return cycle % 40 >= 33
+
+    log = run_engine(cfg, seed=seed, first=0, count=count, ready=ready, restart_at=100)
+    hw = [f for _, f, _ in log["results"]]
+    assert_matches(hw, gold)
+    assert len(log["stalled"]) >= 3 * 5
+    # every stalled cycle showed the payload that was accepted after it
+    accepted = [(c, f) for c, f, _ in log["results"]]
+    for cycle, f in log["stalled"]:
+        nxt = next(a for a in accepted if a[0] > cycle)
+        assert f == nxt[1], cycle
+    # a stall is a run of consecutive valid cycles ending in the accepting one
+    for c, _ in accepted:
+        run = [v for v in log["valid_cycles"] if v <= c]
+        start = c
+        while start - 1 in run:
+            start -= 1
+        assert all(not ready(v) for v in range(start, c)) and ready(c)
+    budget(log, gold)
+
+
+def test_count_zero_does_nothing():
+    cfg = Config.paper(n=3, **FAST)
+    dut = TrialEngine(cfg, debug=True)
+    seen = []
+
+    async def bench(ctx):
+        ctx.set(dut.seed, 1)
+        ctx.set(dut.count, 0)
+        ctx.set(dut.start, 1)
+        ctx.set(dut.res.ready, 1)
+        for _ in range(20):
+            await ctx.tick()
+            seen.append(
+                (ctx.get(dut.busy), ctx.get(dut.res.valid), ctx.get(dut.running), ctx.get(dut.in_run))
+            )
+        # and the engine still works afterwards
+        ctx.set(dut.count, 1)
+        await ctx.tick()
+        ctx.set(dut.start, 0)
+        seen.append(ctx.get(dut.busy))
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-6)
+    sim.add_testbench(bench)
+    sim.run()
+    assert seen[:-1] == [(0, 0, 0, 0)] * 20
+    assert seen[-1] == 1
+
+
+# -- the result layout and the port documentation --------------------------------------------
+
+
+@pytest.mark.parametrize("n", [2, 3, 5, 16, 17])
+def test_result_layout_packs_fields_in_order(n):
+    cfg = Config.paper(n=n)
+    layout = result_layout(cfg)
+    names = [name for name, _ in layout]
+    assert names == list(FIELDS)
+    offset = 0
+    for _, field in layout:
+        assert field.offset == offset
+        offset += Shape.cast(field.shape).width
+    assert layout.size == offset
+    widths = {name: Shape.cast(field.shape).width for name, field in layout}
+    assert 2 ** widths["winner"] >= n and 2 ** widths["top"] >= n
+    assert 2 ** (widths["winner"] - 1) < n or widths["winner"] == 1
+    assert 2 ** widths["cycles"] > cfg.max_steps
+    assert widths["digest"] == 32 and widths["decided"] == widths["eta_sat"] == 1
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_port_comment_lists_every_port(debug):
+    cfg = Config.paper(n=5, latency=1)
+    text = port_comment(cfg, debug=debug)
+    lines = text.splitlines()
+    assert all(line.startswith("//") for line in lines)
+    assert cfg.digest() in lines[0]
+    ports = {}
+    for line in lines:
+        parts = line[2:].split()
+        if len(parts) >= 4 and parts[1] in ("in", "out"):
+            ports[parts[0]] = (parts[1], int(parts[2]), " ".join(parts[3:]))
+    sig = engine_signature(cfg, debug=debug)
+    want = {"clk": ("in", 1), "rst": ("in", 1)}
+    for path, member in sig.members.flatten():
+        if member.is_port:
+            flow = "in" if member.flow.name == "In" else "out"
+            want["__".join(map(str, path))] = (flow, Shape.cast(member.shape).width)
+    assert {k: v[:2] for k, v in ports.items()} == want
+    assert all(v[2] for v in ports.values()), "every port has a description"
+    # the engine's own signature is the documented one
+    assert TrialEngine(cfg, debug=debug).signature.members == sig.members
+    assert ("state" in ports) == debug
+    assert ports["res__payload"][1] == result_layout(cfg).size
+    # payload fields with their bit ranges
+    for name, field in result_layout(cfg):
+        width = Shape.cast(field.shape).width
+        assert f"//   [{field.offset + width - 1}:{field.offset}] {name}" in lines
+
+
+def test_engine_needs_a_config():
+    with pytest.raises(ValueError, match="^TrialEngine needs a gaba Config, not None$"):
+        TrialEngine(None)

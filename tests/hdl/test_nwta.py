@@ -1,0 +1,269 @@
+# amaranth: UnusedElaboratable=no
+"""gaba.hdl.nwta.Network in lockstep with the readable golden model, cycle by cycle.
+
+The testbench first runs a different trial for a while (so that every register, the
+inhibition history and the sticky flags hold something), then loads the trial under test with
+``en`` also high (``load`` has priority), then steps it with ``en``. After every step it reads
+every register through the debug ``state`` port plus the decision outputs, and
+:func:`first_mismatch` compares them with ``gaba.golden.fixed.trace`` (run on past the
+decision, as the hardware does while enabled). A few cycles with ``en`` low are inserted; the
+state must not move in them.
+"""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from amaranth.hdl import signed, unsigned
+from amaranth.sim import Simulator
+
+from gaba.golden import fixed, noise
+from gaba.golden.config import Config
+from gaba.hdl.nwta import Network, state_layout
+
+SATURATING = dict(n=6, sigma=0.9, eta_int_bits=0, x_int_bits=1, frac_bits=10, horizon=20.0)
+
+
+def _master(seed: int, trial: int) -> int:
+    return int(noise.trial_master(noise.trial_key(seed, trial)))
+
+
+def simulate(
+    cfg: Config,
+    *,
+    master: int,
+    top: int,
+    b_lo: int,
+    steps: int,
+    holds=(),
+    dirty: tuple[int, int, int] | None = (0xDEADBEEF, 0, 200),
+) -> dict:
+    """Load one trial into a Network(cfg) and step it ``steps`` times.
+
+    Returns the rows read after the load (row 0) and after every step, the rows read in the
+    cycles with ``en`` low inserted after the steps in ``holds``, and what the state held just
+    before the load. ``dirty`` = (master, top, steps) of the trial run before.
+    """
+    dut = Network(cfg, debug=True)
+    out = {"rows": [], "holds": [], "before_load": None}
+
+    def read(ctx):
+        st = ctx.get(dut.state)
+        neurons = [st.neurons[i] for i in range(cfg.n)]
+        return {
+            "x": [int(v.x) for v in neurons],
+            "eta": [int(v.eta) for v in neurons],
+            "rng": [int(v.rng) for v in neurons],
+            "s_inh": int(st.s_inh),
+            "eta_sat": int(st.eta_sat),
+            "r_sat": int(st.r_sat),
+            "eta_sat_port": ctx.get(dut.eta_sat),
+            "r_sat_port": ctx.get(dut.r_sat),
+            "decided": ctx.get(dut.decided),
+            "winner": ctx.get(dut.winner),
+            "digest": ctx.get(dut.digest),
+        }
+
+    async def bench(ctx):
+        if dirty is not None:
+            d_master, d_top, d_steps = dirty
+            ctx.set(dut.load, 1)
+            ctx.set(dut.master, d_master)
+            ctx.set(dut.top, d_top)
+            ctx.set(dut.b_lo, cfg.b_lo)
+            await ctx.tick()
+            ctx.set(dut.load, 0)
+            ctx.set(dut.en, 1)
+            await ctx.tick().repeat(d_steps)
+            out["before_load"] = read(ctx)
+        ctx.set(dut.en, 1)  # load has priority over en
+        ctx.set(dut.load, 1)
+        ctx.set(dut.master, master)
+        ctx.set(dut.top, top)
+        ctx.set(dut.b_lo, b_lo)
+        await ctx.tick()
+        ctx.set(dut.load, 0)
+        ctx.set(dut.master, master ^ 0x5A5A5A5A)  # master is only sampled at load
+        out["rows"].append(read(ctx))
+        for t in range(1, steps + 1):
+            await ctx.tick()
+            out["rows"].append(read(ctx))
+            if t in holds:
+                ctx.set(dut.en, 0)
+                await ctx.tick().repeat(2)
+                out["holds"].append((t, read(ctx)))
+                ctx.set(dut.en, 1)
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-6)
+    sim.add_testbench(bench)
+    sim.run()
+    return out
+
+
+def expected_row(cfg: Config, tr: fixed.Trace, t: int) -> dict:
+    """What the hardware must show after t steps, from the golden trace."""
+    lat = cfg.latency
+    x, eta = tr.x[t], tr.eta[t]
+    win = fixed.decision(cfg, SimpleNamespace(x=x))
+    return {
+        "x": x.tolist(),
+        "eta": eta.tolist(),
+        "rng": tr.rng[t].tolist(),
+        "s_inh": int(tr.s_sum[t - lat]) if t >= lat else 0,
+        "eta_sat": int(tr.eta_sat[t]),
+        "r_sat": int(tr.r_sat[t]),
+        "eta_sat_port": int(tr.eta_sat[t]),
+        "r_sat_port": int(tr.r_sat[t]),
+        "decided": int(win >= 0),
+        # the port always shows the lowest index holding the maximum (np.argmax's rule)
+        "winner": win if win >= 0 else int(np.argmax(x)),
+        "digest": fixed.digest(cfg, x, eta),
+    }
+
+
+def first_mismatch(cfg: Config, hw: dict, tr: fixed.Trace):
+    """(step, field, hardware value, golden value) of the first difference, or None."""
+    for t, row in enumerate(hw["rows"]):
+        want = expected_row(cfg, tr, t)
+        for name, value in want.items():
+            if row[name] != value:
+                return t, name, row[name], value
+    for t, row in hw["holds"]:
+        want = expected_row(cfg, tr, t)
+        for name, value in want.items():
+            if row[name] != value:
+                return ("hold", t), name, row[name], value
+    return None
+
+
+def golden_for(cfg: Config, seed: int, trial: int, *, extra: int = 20, limit: int = 3000):
+    """The trial's trace up to its decision + ``extra`` steps (run on), and the decision step."""
+    decided = fixed.trace(cfg, seed, trial, steps=limit)
+    assert decided.winner >= 0, "pick a trial that decides within the limit"
+    steps = decided.steps + extra
+    return fixed.trace(cfg, seed, trial, steps=steps, run_on=True), decided.steps
+
+
+def lockstep(cfg: Config, tr: fixed.Trace, seed: int, trial: int, **kw) -> dict:
+    return simulate(
+        cfg,
+        master=_master(seed, trial),
+        top=tr.top,
+        b_lo=kw.pop("b_lo", cfg.b_lo),
+        steps=tr.steps,
+        **kw,
+    )
+
+
+# -- lockstep against the golden trace -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "seed", "trial"),
+    [
+        (dict(n=3), 1, 3),
+        (dict(n=5), 1, 3),
+        (dict(n=5, latency=2), 1, 3),
+        (dict(kind="wta", n=4, latency=1), 1, 3),
+    ],
+    ids=["nwta-n3-L0", "nwta-n5-L0", "nwta-n5-L2", "wta-n4-L1"],
+)
+def test_lockstep_through_the_decision(changes, seed, trial):
+    cfg = Config.paper(**changes)
+    tr, decision_step = golden_for(cfg, seed, trial)
+    holds = (1, cfg.latency + 1, 57, decision_step - 1, decision_step)
+    hw = lockstep(cfg, tr, seed, trial, holds=holds)
+    assert len(hw["rows"]) == tr.steps + 1
+    assert first_mismatch(cfg, hw, tr) is None
+    # the run covered what it should: inhibition active, the decision rising at its step
+    assert hw["before_load"]["s_inh"] > 0 and any(hw["before_load"]["x"])
+    assert any(r["s_inh"] > 0 for r in hw["rows"])
+    decided = [r["decided"] for r in hw["rows"]]
+    assert decided.index(1) == decision_step
+    assert hw["rows"][decision_step]["winner"] == tr.winner
+
+
+def test_lockstep_saturating_config_raises_both_flags():
+    cfg = Config.paper(**SATURATING)
+    seed, trial, steps = 0, 0, 300
+    tr = fixed.trace(cfg, seed, trial, steps=steps, run_on=True)
+    # both sticky flags rise inside the window, after the start
+    assert not tr.eta_sat[0] and not tr.r_sat[0]
+    assert tr.eta_sat[-1] and tr.r_sat[-1]
+    first_eta, first_r = int(np.argmax(tr.eta_sat)), int(np.argmax(tr.r_sat))
+    assert first_eta != first_r
+    # the run before the load leaves both flags set: the load must clear them
+    hw = lockstep(cfg, tr, seed, trial, holds=(first_eta, first_r), dirty=(0x1234567, 2, 300))
+    assert hw["before_load"]["eta_sat"] and hw["before_load"]["r_sat"]
+    assert first_mismatch(cfg, hw, tr) is None
+    flags = [(r["eta_sat"], r["r_sat"]) for r in hw["rows"]]
+    assert [f[0] for f in flags].index(1) == first_eta
+    assert [f[1] for f in flags].index(1) == first_r
+
+
+def test_lockstep_host_b_lo_and_top():
+    # the weaker input comes from the b_lo port, the top option from the top port: a wider
+    # gap and a chosen top, against the golden model of the Config with that gap
+    cfg = Config.paper(n=3)
+    wide = cfg.replace(delta=0.3)
+    assert wide.b_lo != cfg.b_lo
+    seed, trial, top = 9, 4, 2
+    tr = fixed.trace(wide, seed, trial, steps=400, top=top, run_on=True)
+    hw = lockstep(cfg, tr, seed, trial, b_lo=wide.b_lo)
+    assert first_mismatch(wide, hw, tr) is None
+    # and the same hardware run is not the paper gap's trajectory
+    assert first_mismatch(cfg, hw, fixed.trace(cfg, seed, trial, steps=400, top=top)) is not None
+
+
+def test_lockstep_without_a_previous_trial():
+    # straight after reset: rng registers start at 1, everything else at 0
+    cfg = Config.paper(n=3, latency=1)
+    tr = fixed.trace(cfg, 5, 0, steps=150, run_on=True)
+    hw = lockstep(cfg, tr, 5, 0, dirty=None)
+    assert first_mismatch(cfg, hw, tr) is None
+
+
+def test_lockstep_comparison_finds_the_first_difference():
+    # the same hardware against the golden model of a slightly different beta: the check must
+    # fail, and at exactly the step where the two golden traces first part
+    cfg = Config.paper(n=5, latency=2)
+    other = cfg.replace(beta=cfg.params.beta + 2.0**-12)
+    assert other.beta_c != cfg.beta_c
+    seed, trial, steps = 1, 3, 500
+    tr = fixed.trace(cfg, seed, trial, steps=steps, run_on=True)
+    tr_other = fixed.trace(other, seed, trial, steps=steps, run_on=True)
+    part = None
+    for t in range(steps + 1):
+        if any(not np.array_equal(a[t], b[t]) for a, b in
+               zip(tr.signals().values(), tr_other.signals().values(), strict=True)):
+            part = t
+            break
+    assert part is not None and part > cfg.latency + 1  # inhibition must act first
+    hw = lockstep(cfg, tr, seed, trial)
+    assert first_mismatch(cfg, hw, tr) is None
+    found = first_mismatch(other, hw, tr_other)
+    assert found is not None and found[0] == part, found
+
+
+# -- ports and validation --------------------------------------------------------------------
+
+
+def test_state_layout_widths_come_from_the_config():
+    cfg = Config.paper(**SATURATING)
+    layout = state_layout(cfg)
+    neuron = layout["neurons"].shape.elem_shape
+    assert layout["neurons"].shape.length == cfg.n
+    assert neuron["x"].shape == unsigned(cfg.x_bits)
+    assert neuron["eta"].shape == signed(cfg.eta_bits)
+    assert neuron["rng"].shape == unsigned(32)
+    assert layout["s_inh"].shape == unsigned(cfg.s_bits)
+    net = Network(cfg)
+    assert not hasattr(net, "state")
+    assert net.b_lo.shape() == unsigned(cfg.x_bits) and net.digest.shape() == unsigned(32)
+    assert net.config is cfg
+
+
+def test_network_needs_a_config():
+    with pytest.raises(ValueError, match="^Network needs a gaba Config, not 3$"):
+        Network(3)
