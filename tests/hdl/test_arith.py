@@ -91,6 +91,49 @@ def test_mulr_unsigned_inputs_match_golden():
     _check_mulr(unsigned(width), values, coefs)
 
 
+@pytest.mark.parametrize("signed_", [True, False])
+def test_mulr_every_width_extremes_and_random(signed_):
+    # widths 1..20, coefficients from 0 to above 2**cf (c_xi is), cf from 4 to 16
+    rng = np.random.default_rng(8 + signed_)
+    m = Module()
+    cases, inputs = [], []
+    for width in range(1, 21):
+        shape = signed(width) if signed_ else unsigned(width)
+        v = Signal(shape, name=f"v{width}")
+        low = -(1 << (width - 1)) if signed_ else 0
+        high = (1 << (width - 1)) - 1 if signed_ else (1 << width) - 1
+        inputs.append((v, [low, high, 0] + rng.integers(low, high + 1, 20).tolist()))
+        for cf in (4, 9, 14, 16):
+            for c in (
+                0,
+                1,
+                (1 << (cf - 2)) - 1,
+                (1 << cf) - 1,
+                1 << cf,
+                int(rng.integers(1, 4 << cf)),
+            ):
+                cases.append((v, c, cf, _probe(m, arith.mulr(v, c, cf), f"p{len(cases)}")))
+    got = {}
+
+    async def bench(ctx):
+        for k in range(23):
+            for v, values in inputs:
+                ctx.set(v, values[k])
+            for v, _, _, out in cases:
+                got[id(out), k] = (ctx.get(v), ctx.get(out))
+
+    _comb(m, bench)
+    for v, c, cf, out in cases:
+        for k in range(23):
+            value, result = got[id(out), k]
+            assert result == mulr(value, c, cf), (v.shape(), value, c, cf, result)
+
+
+def test_mulr_refuses_a_negative_coefficient():
+    with pytest.raises(ValueError, match="^Coefficient must be non-negative, not -3$"):
+        arith.mulr(Signal(signed(8)), -3, 14)
+
+
 @pytest.mark.parametrize("cf", [14, 10, 5])
 def test_mulr_rounds_exact_halves_up_for_both_signs(cf):
     # c = 0.5, 0.75 and an odd coefficient: all inputs whose product ends in exactly .5

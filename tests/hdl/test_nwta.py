@@ -18,7 +18,7 @@ from amaranth.hdl import signed, unsigned
 from amaranth.sim import Simulator
 
 from gaba.golden import fixed, noise
-from gaba.golden.config import Config
+from gaba.golden.config import Config, mulr
 from gaba.hdl.nwta import Network, state_layout
 
 SATURATING = dict(n=6, sigma=0.9, eta_int_bits=0, x_int_bits=1, frac_bits=10, horizon=20.0)
@@ -166,8 +166,9 @@ def lockstep(cfg: Config, tr: fixed.Trace, seed: int, trial: int, **kw) -> dict:
         (dict(n=5), 1, 3),
         (dict(n=5, latency=2), 1, 3),
         (dict(kind="wta", n=4, latency=1), 1, 3),
+        (dict(n=2, latency=3), 1, 3),  # more pipeline stages than the adder tree's depth
     ],
-    ids=["nwta-n3-L0", "nwta-n5-L0", "nwta-n5-L2", "wta-n4-L1"],
+    ids=["nwta-n3-L0", "nwta-n5-L0", "nwta-n5-L2", "wta-n4-L1", "nwta-n2-L3"],
 )
 def test_lockstep_through_the_decision(changes, seed, trial):
     cfg = Config.paper(**changes)
@@ -213,7 +214,35 @@ def test_lockstep_host_b_lo_and_top():
     hw = lockstep(cfg, tr, seed, trial, b_lo=wide.b_lo)
     assert first_mismatch(wide, hw, tr) is None
     # and the same hardware run is not the paper gap's trajectory
-    assert first_mismatch(cfg, hw, fixed.trace(cfg, seed, trial, steps=400, top=top)) is not None
+    paper_gap = fixed.trace(cfg, seed, trial, steps=400, top=top, run_on=True)
+    assert first_mismatch(cfg, hw, paper_gap) is not None
+
+
+def _pre_activations(cfg: Config, tr: fixed.Trace) -> np.ndarray:
+    """pre_i of every step t -> t + 1, recomputed from the trace (golden steps 2 and 4)."""
+    cf, lat = cfg.coef_bits, cfg.latency
+    b = np.full(cfg.n, cfg.b_lo)
+    b[tr.top] = cfg.b_hi
+    rows = []
+    for t in range(tr.steps):
+        d = np.minimum(tr.s_sum[t - lat] - tr.g[t - lat], cfg.d_max) if t >= lat else 0 * b
+        inh = mulr(d, cfg.beta_c, cf)
+        rows.append(b + mulr(tr.x[t], cfg.alpha_c, cf) - inh + tr.eta[t + 1])
+    return np.array(rows)
+
+
+def test_lockstep_pre_activation_equal_to_x_max_is_not_a_saturation():
+    # few fractional bits make pre_i == x_max exactly likely: r_sat must stay low then
+    cfg = Config.paper(n=3, x_int_bits=1, frac_bits=8, dt=2.0**-4, sigma=0.4)
+    seed, trial = 1, 5
+    tr = fixed.trace(cfg, seed, trial, steps=300, run_on=True)
+    pre = _pre_activations(cfg, tr)
+    first_gt = int(np.argmax(np.any(pre > cfg.x_max, axis=1)))
+    assert int(np.argmax(tr.r_sat)) == first_gt + 1  # the recomputation agrees with the model
+    first_eq = int(np.argmax(np.any(pre == cfg.x_max, axis=1)))
+    assert 0 < first_eq < first_gt and np.any(pre[first_eq] == cfg.x_max)
+    hw = lockstep(cfg, tr, seed, trial)
+    assert first_mismatch(cfg, hw, tr) is None
 
 
 def test_lockstep_without_a_previous_trial():
@@ -235,8 +264,10 @@ def test_lockstep_comparison_finds_the_first_difference():
     tr_other = fixed.trace(other, seed, trial, steps=steps, run_on=True)
     part = None
     for t in range(steps + 1):
-        if any(not np.array_equal(a[t], b[t]) for a, b in
-               zip(tr.signals().values(), tr_other.signals().values(), strict=True)):
+        if any(
+            not np.array_equal(a[t], b[t])
+            for a, b in zip(tr.signals().values(), tr_other.signals().values(), strict=True)
+        ):
             part = t
             break
     assert part is not None and part > cfg.latency + 1  # inhibition must act first
