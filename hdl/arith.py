@@ -69,10 +69,18 @@ def rotl32(w: Value, amount: int) -> Value:
 
 
 def digest(xs: list[Value], etas: list[Value], x_bits: int, eta_bits: int) -> Value:
-    """The final-state digest of ``gaba.golden.fixed.digest``: XOR of rotated state words."""
-    h = Const(0, unsigned(32))
+    """The final-state digest of ``gaba.golden.fixed.digest``: XOR of rotated state words.
+
+    A balanced XOR tree (depth log2 n): a chain would make event-driven simulators such as
+    Icarus re-evaluate it n times per changed word.
+    """
+    level = []
     for i, (x, eta) in enumerate(zip(xs, etas, strict=True)):
-        word = Cat(x[:x_bits], eta.as_unsigned()[:eta_bits])
-        word = Cat(word, Const(0, 32))[:32]
-        h = h ^ rotl32(word, i)
-    return h
+        word = Cat(x[:x_bits], eta.as_unsigned()[:eta_bits], Const(0, 32))[:32]
+        level.append(rotl32(word, i))
+    while len(level) > 1:
+        level = [
+            level[k] ^ level[k + 1] if k + 1 < len(level) else level[k]
+            for k in range(0, len(level), 2)
+        ]
+    return level[0] if level else Const(0, unsigned(32))

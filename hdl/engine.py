@@ -76,10 +76,11 @@ class TrialEngine(wiring.Component):
     seed, first, count : In(32)
         The run's seed, the index of its first trial, the number of trials (0 does nothing).
     top_en, top_in : In(1), In(range(n))
-        When ``top_en`` is high at a trial's load cycle, ``top_in`` is its top-input option.
+        When ``top_en`` is high at a trial's load cycle, ``top_in`` is its top-input option
+        (the host keeps it below n; a larger value gives no option the top input).
     delta_en, delta_in : In(1), In(x_bits)
         When ``delta_en`` is high at a trial's load cycle, the weaker inputs are
-        ``b_hi - delta_in`` instead of the Config's ``b_lo``.
+        ``b_hi - delta_in`` (0 if delta_in > b_hi) instead of the Config's ``b_lo``.
     busy : Out(1)
         A run is in progress.
     res : Out(stream.Signature(result_layout(cfg)))
@@ -125,7 +126,14 @@ class TrialEngine(wiring.Component):
                 m.d.comb += net.load.eq(1)
                 m.d.sync += [
                     top.eq(Mux(self.top_en, self.top_in, drawn_top)),
-                    b_lo.eq(Mux(self.delta_en, cfg.b_hi - self.delta_in, cfg.b_lo)),
+                    # a host gap larger than b_hi saturates at b_lo = 0, never wraps
+                    b_lo.eq(
+                        Mux(
+                            self.delta_en,
+                            Mux(self.delta_in > cfg.b_hi, 0, cfg.b_hi - self.delta_in),
+                            cfg.b_lo,
+                        )
+                    ),
                     steps.eq(0),
                 ]
                 m.next = "RUN"

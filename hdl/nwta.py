@@ -104,14 +104,17 @@ class Network(wiring.Component):
 
     def elaborate(self, platform):
         # The neurons share one global sum S of gated activations; each neuron subtracts its
-        # own g to exclude self-inhibition, so the circuit has O(n) adders, not O(n^2). With
-        # latency L the sum goes through an L-stage pipelined adder tree and each neuron's own
-        # g through an L-deep delay line, so both describe the state L steps ago, exactly as
-        # the golden model's history does; load clears both (x(t < 0) = 0).
+        # own g to exclude self-inhibition, so the circuit has O(n) adders, not O(n^2). The
+        # adder tree sums the gates of the *next* state and its last register stage holds
+        # S(x(t)) during step t: the neurons read a register, so a simulator re-evaluates
+        # each neuron once per clock instead of once per change inside the tree. With latency
+        # L the tree has L + 1 stages and each neuron's own g passes an L-deep delay line, so
+        # both describe the state L steps ago, exactly as the golden model's history does;
+        # load clears both (x(t < 0) = 0).
         cfg = self._cfg
         cf, n, lat = cfg.coef_bits, cfg.n, cfg.latency
         m = Module()
-        m.submodules.sum = tree = AdderTree(n, cfg.x_bits, stages=lat)
+        m.submodules.sum = tree = AdderTree(n, cfg.x_bits, stages=lat + 1)
         m.submodules.argmax = argmax = ArgMax(n, cfg.x_bits)
 
         x = [Signal(unsigned(cfg.x_bits), name=f"x{i}") for i in range(n)]
@@ -124,9 +127,9 @@ class Network(wiring.Component):
 
         eta_hit, r_hit = [], []
         for i, salt in enumerate(noise.neuron_salts(n).tolist()):
-            # 1. gate; the tree sums the gates
+            # 1. gate of the current state (this neuron's own term)
             g = Signal(unsigned(cfg.x_bits), name=f"g{i}")
-            m.d.comb += [g.eq(Mux(x[i] >= cfg.theta_q, x[i], 0)), tree.i[i].eq(g)]
+            m.d.comb += g.eq(Mux(x[i] >= cfg.theta_q, x[i], 0))
             g_old = g
             for k in range(lat):  # delay line: g(x(t - L))
                 reg = Signal.like(g, name=f"g{i}_d{k + 1}")
@@ -161,7 +164,9 @@ class Network(wiring.Component):
             r, _, r_high = arith.clamp(pre, 0, cfg.x_max)  # below 0 is the ReLU, not a saturation
             r = wire(r, "r")
             # 5. Euler step; x + mulr(r - x, k) lies between x and r, so x_bits holds it exactly
-            x_next = x[i] + arith.mulr(r - x[i], cfg.k_dt, cf)
+            x_next = wire(x[i] + arith.mulr(r - x[i], cfg.k_dt, cf), "x_next")
+            # 1'. gate of the next state, into the tree (registered there: S for step t + 1)
+            m.d.comb += tree.i[i].eq(Mux(x_next >= cfg.theta_q, x_next[: cfg.x_bits], 0))
             with m.If(self.load):
                 m.d.sync += [x[i].eq(0), eta[i].eq(0), rng[i].eq((self.master ^ salt) | 1)]
             with m.Elif(step):
@@ -187,15 +192,9 @@ class Network(wiring.Component):
             self.digest.eq(arith.digest(x, eta, cfg.x_bits, cfg.eta_bits)),
         ]
         if self._debug:
-            for i in range(n):
-                m.d.comb += [
-                    self.state.neurons[i].x.eq(x[i]),
-                    self.state.neurons[i].eta.eq(eta[i]),
-                    self.state.neurons[i].rng.eq(rng[i]),
-                ]
-            m.d.comb += [
-                self.state.s_inh.eq(tree.o),
-                self.state.eta_sat.eq(eta_sat),
-                self.state.r_sat.eq(r_sat),
-            ]
+            # One concatenation in the layout's field order (neurons' x, eta, rng, then s_inh
+            # and the flags): per-field assignments would become one process rewriting the
+            # whole word on every change, which event-driven simulators evaluate n^2 times.
+            fields = [part for i in range(n) for part in (x[i], eta[i], rng[i])]
+            m.d.comb += self.state.as_value().eq(Cat(*fields, tree.o, eta_sat, r_sat))
         return m

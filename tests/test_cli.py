@@ -114,6 +114,12 @@ def test_golden_warns_about_eight_fractional_bits(capsys):
         ),
         (["frobnicate"], "gaba: argument COMMAND: invalid choice: 'frobnicate'"),
         ([], "gaba: the following arguments are required: COMMAND"),
+        (["compare", "nwta", "--simulator", "modelsim"],
+         "gaba compare: argument --simulator: invalid choice: 'modelsim'"),
+        (["compare", "nwta", "--mode", "fast"], "gaba compare: argument --mode: invalid choice"),
+        (["verilog", "nwta", "--n", "0"],
+         "gaba verilog: argument --n: expected a positive integer, not '0'"),
+        (["verilog", "nwta", "--delta", "3"], "gaba verilog: delta must be <= 1.0, not 3.0"),
     ],
 )
 def test_bad_arguments_give_one_line_and_exit_2(capsys, argv, message):
@@ -124,11 +130,44 @@ def test_bad_arguments_give_one_line_and_exit_2(capsys, argv, message):
     assert len(lines) == 1 and lines[0].startswith(message), cap.err
 
 
-def test_demo_compares_float_and_fixed(capsys):
-    assert main(["demo", "--n", "8", "--trials", "100", "--quiet"]) == 0
+def test_demo_simulates_and_compares(capsys, tmp_path):
+    out_file = tmp_path / "demo.v"
+    assert main(["demo", "--n", "8", "--trials", "50", "--quiet", "-o", str(out_file)]) == 0
     out = capsys.readouterr().out
-    assert "float reference" in out and "fixed-point golden" in out
-    assert "decision times agree" in out
+    assert "golden model     BIT-EXACT against the hardware" in out
+    assert "Verilator, 50 trials" in out and "100.0 % decided" in out
+    assert out_file.read_text().count("module gaba_nwta(") == 1
+
+
+def test_verilog_writes_a_documented_module(capsys, tmp_path):
+    path = tmp_path / "w.v"
+    assert main(["verilog", "wta", "--n", "5", "--latency", "1", "-o", str(path)]) == 0
+    text = path.read_text()
+    assert "// gaba trial engine: wta, n = 5" in text and "module gaba_nwta(" in text
+    for port in ("clk", "rst", "start", "seed", "res__payload", "res__valid", "res__ready"):
+        assert f"//   {port} " in text
+    assert "//   [" in text and "] digest" in text  # payload fields with their bits
+    assert "state" not in text.split("module gaba_nwta(")[1].split(";")[0]
+    assert main(["verilog", "nwta", "--n", "3", "--debug", "-o", "-"]) == 0
+    assert "output [" in capsys.readouterr().out
+
+
+def test_compare_json_keys_and_exit_status(capsys):
+    argv = ["compare", "nwta", "--n", "3", "--simulator", "icarus", "--mode", "lockstep",
+            "--seed", "7", "--json", "--quiet"]
+    assert main(argv) == 0
+    o = json.loads(capsys.readouterr().out)
+    assert {"bit_exact", "trials", "cycles_compared", "mismatches", "first_mismatch"} <= o.keys()
+    assert o["bit_exact"] is True and o["first_mismatch"] is None and o["mismatches"] == 0
+    assert o["trials"] == 1 and o["cycles_compared"] > 100
+
+
+def test_compare_missing_simulator_is_one_line(capsys, monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert main(["compare", "nwta", "--n", "3", "--simulator", "icarus", "--quiet"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("gaba: Icarus Verilog not found")
+    assert "apt-get install iverilog" in err[0]
 
 
 def test_console_script_runs():
