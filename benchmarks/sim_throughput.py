@@ -16,8 +16,12 @@ from gaba.golden.config import Config
 from gaba.sim.compare import compare
 
 # trials per measurement: enough cycles for a steady rate, few enough for Icarus
-TRIALS = {("verilator", "lockstep"): 4, ("verilator", "trials"): 200,
-          ("icarus", "lockstep"): 1, ("icarus", "trials"): 2}
+TRIALS = {
+    ("verilator", "lockstep"): 4,
+    ("verilator", "trials"): 200,
+    ("icarus", "lockstep"): 1,
+    ("icarus", "trials"): 2,
+}
 
 
 def main():
@@ -26,8 +30,10 @@ def main():
     ap.add_argument("--simulators", default="verilator,icarus")
     ap.add_argument("--seed", type=int, default=3)
     args = ap.parse_args()
-    print(f"{'sim':<10}{'n':>5}{'mode':>10}{'trials':>8}{'cycles':>10}{'cycles/s':>12}"
-          f"{'build s':>9}  bit-exact")
+    print(
+        f"{'sim':<10}{'n':>5}{'mode':>10}{'trials':>8}{'cycles':>10}{'cycles/s':>12}"
+        f"{'build s':>9}  bit-exact"
+    )
     for sim in args.simulators.split(","):
         for n in (int(v) for v in args.n.split(",")):
             cfg = Config.paper(n=n, delta=0.10)
@@ -36,11 +42,15 @@ def main():
                 k = TRIALS[(sim, mode)]
                 r = compare(cfg, sim, mode, trials=k, seed=args.seed)
                 rate[mode] = r.cycles_per_second
-                print(f"{sim:<10}{n:>5}{mode:>10}{k:>8}{int(r.sim_cycles):>10}"
-                      f"{r.cycles_per_second:>12.0f}{r.build_seconds:>9.1f}  {r.bit_exact}",
-                      flush=True)
-            print(f"{sim:<10}{n:>5}  trials / lockstep = {rate['trials'] / rate['lockstep']:.1f}",
-                  flush=True)
+                print(
+                    f"{sim:<10}{n:>5}{mode:>10}{k:>8}{int(r.sim_cycles):>10}"
+                    f"{r.cycles_per_second:>12.0f}{r.build_seconds:>9.1f}  {r.bit_exact}",
+                    flush=True,
+                )
+            print(
+                f"{sim:<10}{n:>5}  trials / lockstep = {rate['trials'] / rate['lockstep']:.1f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -208,8 +208,8 @@ def port_comment(cfg: Config, *, debug: bool = False) -> str:
         f" coefficients Q0.{cfg.coef_bits}; semantics: docs/semantics.md",
         "",
         "ports:",
-        f"  {'clk':<14} in    1  {_PORT_MEANING['clk']}",
-        f"  {'rst':<14} in    1  {_PORT_MEANING['rst']}",
+        f"  {'clk':<14} in     1  {_PORT_MEANING['clk']}",
+        f"  {'rst':<14} in     1  {_PORT_MEANING['rst']}",
     ]
     for path, member in engine_signature(cfg, debug=debug).members.flatten():
         if not member.is_port:
@@ -218,7 +218,7 @@ def port_comment(cfg: Config, *, debug: bool = False) -> str:
         width = Shape.cast(member.shape).width
         flow = "in " if member.flow == In else "out"
         lines.append(f"  {name:<14} {flow} {width:>4}  {_PORT_MEANING.get(name, '')}")
-    lines += ["", "res__payload fields (bit offset, width):"]
+    lines += ["", "res__payload fields [msb:lsb]:"]
     for name, field in result_layout(cfg):
         width = Shape.cast(field.shape).width
         lines.append(f"  [{field.offset + width - 1}:{field.offset}] {name}")

@@ -114,11 +114,15 @@ def test_golden_warns_about_eight_fractional_bits(capsys):
         ),
         (["frobnicate"], "gaba: argument COMMAND: invalid choice: 'frobnicate'"),
         ([], "gaba: the following arguments are required: COMMAND"),
-        (["compare", "nwta", "--simulator", "modelsim"],
-         "gaba compare: argument --simulator: invalid choice: 'modelsim'"),
+        (
+            ["compare", "nwta", "--simulator", "modelsim"],
+            "gaba compare: argument --simulator: invalid choice: 'modelsim'",
+        ),
         (["compare", "nwta", "--mode", "fast"], "gaba compare: argument --mode: invalid choice"),
-        (["verilog", "nwta", "--n", "0"],
-         "gaba verilog: argument --n: expected a positive integer, not '0'"),
+        (
+            ["verilog", "nwta", "--n", "0"],
+            "gaba verilog: argument --n: expected a positive integer, not '0'",
+        ),
         (["verilog", "nwta", "--delta", "3"], "gaba verilog: delta must be <= 1.0, not 3.0"),
     ],
 )
@@ -153,8 +157,20 @@ def test_verilog_writes_a_documented_module(capsys, tmp_path):
 
 
 def test_compare_json_keys_and_exit_status(capsys):
-    argv = ["compare", "nwta", "--n", "3", "--simulator", "icarus", "--mode", "lockstep",
-            "--seed", "7", "--json", "--quiet"]
+    argv = [
+        "compare",
+        "nwta",
+        "--n",
+        "3",
+        "--simulator",
+        "icarus",
+        "--mode",
+        "lockstep",
+        "--seed",
+        "7",
+        "--json",
+        "--quiet",
+    ]
     assert main(argv) == 0
     o = json.loads(capsys.readouterr().out)
     assert {"bit_exact", "trials", "cycles_compared", "mismatches", "first_mismatch"} <= o.keys()

