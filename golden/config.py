@@ -144,17 +144,20 @@ class Config:
     @classmethod
     def paper(cls, **changes) -> Config:
         """The paper point, with any NetworkParams or Config field changed by keyword."""
-        fixed_names = {f.name for f in dataclasses.fields(cls)} - {"params"}
-        fixed = {k: v for k, v in changes.items() if k in fixed_names}
-        net = {k: v for k, v in changes.items() if k not in fixed_names}
+        net, fixed = cls._split(changes)
         return cls(params=NetworkParams(**net), **fixed)
 
     def replace(self, **changes) -> Config:
         """A copy with NetworkParams or Config fields changed (validated again)."""
-        fixed_names = {f.name for f in dataclasses.fields(self)} - {"params"}
-        fixed = {k: v for k, v in changes.items() if k in fixed_names}
-        net = {k: v for k, v in changes.items() if k not in fixed_names}
+        net, fixed = self._split(changes)
         return dataclasses.replace(self, params=self.params.replace(**net), **fixed)
+
+    @classmethod
+    def _split(cls, changes: dict) -> tuple[dict, dict]:
+        """Keyword changes split into NetworkParams fields and number-format fields."""
+        fixed_names = {f.name for f in dataclasses.fields(cls)} - {"params"}
+        net = {k: v for k, v in changes.items() if k not in fixed_names}
+        return net, {k: v for k, v in changes.items() if k in fixed_names}
 
     def to_dict(self) -> dict:
         """Plain-data form (for JSON, reports and the build-cache key)."""

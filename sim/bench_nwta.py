@@ -56,6 +56,8 @@ class TB:
         dut.delta_in.value = delta or 0
         await ClockCycles(dut.clk, 2)
         dut.rst.value = 0
+        # results are taken at once, unless the host must set the next trial's top first
+        dut.res__ready.value = 0 if self.tops is not None else 1
         await RisingEdge(dut.clk)
 
     async def start(self):
@@ -84,7 +86,6 @@ async def lockstep(dut):
     p = _params()
     tb = TB(dut, p)
     await tb.reset()
-    dut.res__ready.value = 0 if tb.tops is not None else 1
     await tb.start()
     rows, results = [], []
     cycle, trial = 0, 0
@@ -112,7 +113,6 @@ async def trials(dut):
     p = _params()
     tb = TB(dut, p)
     await tb.reset()
-    dut.res__ready.value = 0 if tb.tops is not None else 1
     begin = get_sim_time("ns")
     start = time.perf_counter()
     await tb.start()

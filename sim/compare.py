@@ -213,61 +213,92 @@ def _keep_waveform(b: runner.Build, run_name: str, tag: str) -> str | None:
     return None
 
 
-def _lockstep(
-    cfg,
-    hw_cfg,
-    simulator,
-    seed,
-    first,
-    trials,
-    tops,
-    delta_q,
-    waves,
-    max_cycles,
-    progress,
-    golden_trace,
-):
-    b = runner.build(hw_cfg, simulator, debug=True, waves=waves, progress=progress)
-    params = {"seed": seed, "first": first, "count": trials, "max_cycles": max_cycles}
-    if tops is not None:
-        params["tops"] = [int(t) for t in tops]
-    if delta_q is not None:
-        params["delta_q"] = int(delta_q)
-    name = f"lockstep-s{seed}-f{first}-k{trials}" + ("-waves" if waves else "")
-    if progress:
-        progress(f"simulating {trials} trial(s) in lockstep on {simulator}")
-    out = runner.run_bench(b, "lockstep", params, name=name, waves=waves)
-    rows_by_trial: dict[int, list] = {}
-    for trial, cycle, step, state in out["rows"]:
-        rows_by_trial.setdefault(trial, []).append((cycle, step, int(state, 16)))
-    mismatches, first_mm, compared, decisions = 0, None, 0, []
-    gcfg = cfg if delta_q is None else cfg.replace(delta=delta_q / 2**cfg.frac_bits)
-    for j in range(trials):
-        top = None if tops is None else int(tops[j])
-        tr = golden_trace(gcfg, seed, first + j, top=top)
-        rows = rows_by_trial.get(j, [])
-        decisions.append(tr.steps if tr.winner >= 0 else -1)
-        for k, (cycle, step, state) in enumerate(rows):
-            found = []
-            if step != k or (k and cycle != rows[k - 1][0] + 1):
-                found.append(("step_cyc", None, k, step))
-            elif k > tr.steps:
-                found.append(("decided", None, 1, 0))  # golden decided at tr.steps
-            else:
-                hw = decode_state(hw_cfg, state)
-                found.extend(_compare_state(_golden_trace_rows(cfg, tr, k), hw))
-            compared += 1
-            if found:
-                mismatches += len(found)
+@dataclass
+class _Session:
+    """One comparison: the two sides and the run's inputs, shared by its bench runs."""
+
+    cfg: Config  # the golden side
+    hw_cfg: Config  # the hardware side (the same Config unless a test perturbs it)
+    simulator: str
+    seed: int
+    first0: int  # the run's first trial (``tops`` counts from it)
+    tops: list | None
+    delta_q: int | None
+    progress: object
+    golden_trace: object
+
+    def params(self, first: int, count: int, **extra) -> dict:
+        p = {"seed": self.seed, "first": first, "count": count, **extra}
+        if self.tops is not None:
+            p["tops"] = [int(t) for t in self.tops[first - self.first0 :][:count]]
+        if self.delta_q is not None:
+            p["delta_q"] = int(self.delta_q)
+        return p
+
+    @property
+    def golden_cfg(self) -> Config:
+        """The golden side with the host gap, if any, as its delta."""
+        if self.delta_q is None:
+            return self.cfg
+        return self.cfg.replace(delta=self.delta_q / 2**self.cfg.frac_bits)
+
+    def top(self, trial: int) -> int | None:
+        return None if self.tops is None else int(self.tops[trial - self.first0])
+
+    def lockstep(self, first: int, count: int, *, waves: bool, max_cycles: int):
+        """Record ``count`` trials from ``first`` every clock and compare every register."""
+        b = runner.build(
+            self.hw_cfg, self.simulator, debug=True, waves=waves, progress=self.progress
+        )
+        name = f"lockstep-s{self.seed}-f{first}-k{count}" + ("-waves" if waves else "")
+        if self.progress:
+            self.progress(f"simulating {count} trial(s) in lockstep on {self.simulator}")
+        out = runner.run_bench(
+            b, "lockstep", self.params(first, count, max_cycles=max_cycles), name=name, waves=waves
+        )
+        rows_by_trial: dict[int, list] = {}
+        for trial, cycle, step, state in out["rows"]:
+            rows_by_trial.setdefault(trial, []).append((cycle, step, int(state, 16)))
+        mismatches, first_mm, compared, decisions = 0, None, 0, []
+        for j in range(count):
+            tr = self.golden_trace(self.golden_cfg, self.seed, first + j, top=self.top(first + j))
+            rows = rows_by_trial.get(j, [])
+            decisions.append(tr.steps if tr.winner >= 0 else -1)
+            for k, (cycle, step, state) in enumerate(rows):
+                found = []
+                if step != k or (k and cycle != rows[k - 1][0] + 1):
+                    found.append(("step_cyc", None, k, step))  # one step per clock, in order
+                elif k > tr.steps:
+                    found.append(("decided", None, 1, 0))  # golden decided at tr.steps
+                else:
+                    hw = decode_state(self.hw_cfg, state)
+                    found.extend(_compare_state(_golden_trace_rows(self.cfg, tr, k), hw))
+                compared += 1
+                if found:
+                    mismatches += len(found)
+                    if first_mm is None:
+                        sig, neuron, g, h = found[0]
+                        first_mm = Mismatch(first + j, sig, g, h, cycle, k, neuron)
+            if len(rows) < tr.steps + 1:  # the hardware decided (or stopped) early
+                mismatches += 1
                 if first_mm is None:
-                    sig, neuron, g, h = found[0]
-                    first_mm = Mismatch(first + j, sig, g, h, cycle, k, neuron)
-        if len(rows) < tr.steps + 1:
-            mismatches += 1
-            if first_mm is None:
-                cycle = rows[-1][0] if rows else None
-                first_mm = Mismatch(first + j, "decided", 0, 1, cycle, len(rows) - 1, None)
-    return b, out, mismatches, first_mm, compared, decisions
+                    cycle = rows[-1][0] if rows else None
+                    first_mm = Mismatch(first + j, "decided", 0, 1, cycle, len(rows) - 1, None)
+        return b, out, mismatches, first_mm, compared, decisions
+
+    def waveform_of(self, mm: Mismatch, first: int) -> str | None:
+        """Rerun with waves on, up to a few cycles past the mismatch; keep the dump."""
+        if mm.cycle is None:
+            return None
+        count = mm.trial - first + 1
+        if self.progress:
+            self.progress("re-running with waveforms to keep the mismatch window")
+        b, *_ = self.lockstep(first, count, waves=True, max_cycles=mm.cycle + _WAVE_MARGIN)
+        return _keep_waveform(
+            b,
+            f"lockstep-s{self.seed}-f{first}-k{count}-waves",
+            f"mismatch-{self.cfg.kind}-n{self.cfg.n}-s{self.seed}-t{mm.trial}",
+        )
 
 
 def compare(
@@ -289,55 +320,39 @@ def compare(
     """Run the hardware for ``cfg`` on ``simulator`` and compare it with the golden model.
 
     ``hw_config`` builds the hardware from a different Config (to prove a perturbed side is
-    caught); ``golden_trace`` replaces ``fixed.trace`` for the same purpose. ``tops`` and
-    ``delta_q`` exercise the host inputs of the trial engine.
+    caught); ``golden_trace`` replaces ``fixed.trace`` for the same purpose. ``tops`` (one per
+    trial) and ``delta_q`` exercise the host inputs of the trial engine.
     """
     if mode not in MODES:
         raise ValueError(f"Mode must be one of {', '.join(MODES)}, not {mode!r}")
     fixed._check_count("Trial count", trials, 1)
     fixed._check_seed(seed)
-    hw_cfg = hw_config or cfg
-    golden_trace = golden_trace or fixed.trace
-    design = cfg.kind
+    if tops is not None and len(tops) != trials:
+        raise ValueError(f"tops must give one option per trial ({trials}), not {len(tops)}")
+    run = _Session(
+        cfg,
+        hw_config or cfg,
+        simulator,
+        seed,
+        first,
+        tops,
+        delta_q,
+        progress,
+        golden_trace or fixed.trace,
+    )
     if mode == "lockstep":
         max_cycles = (cfg.max_steps + 4) * trials + 8
-        b, out, mm, first_mm, compared, decisions = _lockstep(
-            cfg,
-            hw_cfg,
-            simulator,
-            seed,
-            first,
-            trials,
-            tops,
-            delta_q,
-            waves,
-            max_cycles,
-            progress,
-            golden_trace,
+        b, out, mm, first_mm, compared, decisions = run.lockstep(
+            first, trials, waves=waves, max_cycles=max_cycles
         )
-        waveform = (
-            _keep_waveform(
-                b, f"lockstep-s{seed}-f{first}-k{trials}-waves", f"{design}-n{cfg.n}-s{seed}"
+        if waves:
+            waveform = _keep_waveform(
+                b, f"lockstep-s{seed}-f{first}-k{trials}-waves", f"{cfg.kind}-n{cfg.n}-s{seed}"
             )
-            if waves
-            else None
-        )
-        if first_mm is not None and not waves:
-            waveform = _waveform_of(
-                cfg,
-                hw_cfg,
-                simulator,
-                seed,
-                first,
-                trials,
-                tops,
-                delta_q,
-                first_mm,
-                progress,
-                golden_trace,
-            )
+        else:
+            waveform = run.waveform_of(first_mm, first) if first_mm is not None else None
         return Report(
-            design,
+            cfg.kind,
             simulator,
             mode,
             cfg.n,
@@ -353,23 +368,20 @@ def compare(
             decisions,
         )
 
-    b = runner.build(hw_cfg, simulator, debug=True, waves=waves, progress=progress)
-    params = {"seed": seed, "first": first, "count": trials}
-    if tops is not None:
-        params["tops"] = [int(t) for t in tops]
-    if delta_q is not None:
-        params["delta_q"] = int(delta_q)
+    b = runner.build(run.hw_cfg, simulator, debug=True, waves=waves, progress=progress)
     if progress:
         progress(f"simulating {trials} trials on {simulator}")
     out = runner.run_bench(
-        b, "trials", params, name=f"trials-s{seed}-f{first}-k{trials}", waves=waves
+        b,
+        "trials",
+        run.params(first, trials),
+        name=f"trials-s{seed}-f{first}-k{trials}",
+        waves=waves,
     )
-    gcfg = cfg if delta_q is None else cfg.replace(delta=delta_q / 2**cfg.frac_bits)
-    golden = fixed.run_trials(gcfg, trials, seed, first_trial=first, top=tops)
-    mismatches, first_mm = 0, None
-    decisions = []
+    golden = fixed.run_trials(run.golden_cfg, trials, seed, first_trial=first, top=tops)
+    mismatches, first_mm, decisions = 0, None, []
     for j, word in enumerate(out["results"]):
-        hw = decode_result(hw_cfg, int(word, 16))
+        hw = decode_result(run.hw_cfg, int(word, 16))
         decisions.append(hw["cycles"] if hw["decided"] else -1)
         bad = [(f, g, h) for f, g, h in _result_fields(cfg, golden, j, hw) if g != h]
         mismatches += len(bad)
@@ -378,47 +390,15 @@ def compare(
             first_mm = Mismatch(first + j, f, g, h)
     waveform = None
     if first_mm is not None and locate:
-        # replay the first failing trial in lockstep to find the cycle, neuron and signal
-        one = None if tops is None else [tops[first_mm.trial - first]]
-        _, _, _, where, _, _ = _lockstep(
-            cfg,
-            hw_cfg,
-            simulator,
-            seed,
-            first_mm.trial,
-            1,
-            one,
-            delta_q,
-            False,
-            cfg.max_steps + 12,
-            progress,
-            golden_trace,
+        # replay the first failing trial alone in lockstep: its cycle, neuron and signal
+        _, _, _, where, _, _ = run.lockstep(
+            first_mm.trial, 1, waves=False, max_cycles=cfg.max_steps + 12
         )
         if where is not None:
-            first_mm = Mismatch(
-                first_mm.trial,
-                where.signal,
-                where.golden,
-                where.hardware,
-                where.cycle,
-                where.step,
-                where.neuron,
-            )
-            waveform = _waveform_of(
-                cfg,
-                hw_cfg,
-                simulator,
-                seed,
-                first_mm.trial,
-                1,
-                one,
-                delta_q,
-                first_mm,
-                progress,
-                golden_trace,
-            )
+            first_mm = where
+            waveform = run.waveform_of(where, where.trial)
     return Report(
-        design,
+        cfg.kind,
         simulator,
         mode,
         cfg.n,
@@ -432,35 +412,4 @@ def compare(
         out["seconds"],
         out["cycles"],
         decisions,
-    )
-
-
-def _waveform_of(
-    cfg, hw_cfg, simulator, seed, first, trials, tops, delta_q, mm, progress, golden_trace
-) -> str | None:
-    """Rerun with waves on, up to a few cycles past the mismatch; keep the dump."""
-    if mm.cycle is None:
-        return None
-    j = mm.trial - first
-    max_cycles = mm.cycle + _WAVE_MARGIN
-    if progress:
-        progress("re-running with waveforms to keep the mismatch window")
-    b, *_ = _lockstep(
-        cfg,
-        hw_cfg,
-        simulator,
-        seed,
-        first,
-        j + 1,
-        tops,
-        delta_q,
-        True,
-        max_cycles,
-        progress,
-        golden_trace,
-    )
-    return _keep_waveform(
-        b,
-        f"lockstep-s{seed}-f{first}-k{j + 1}-waves",
-        f"mismatch-{cfg.kind}-n{cfg.n}-s{seed}-t{mm.trial}",
     )

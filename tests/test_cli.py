@@ -178,6 +178,27 @@ def test_compare_json_keys_and_exit_status(capsys):
     assert o["trials"] == 1 and o["cycles_compared"] > 100
 
 
+def test_compare_waves_keeps_a_waveform(capsys):
+    argv = [
+        "compare",
+        "nwta",
+        "--n",
+        "3",
+        "--simulator",
+        "icarus",
+        "--mode",
+        "lockstep",
+        "--waves",
+        "--json",
+    ]
+    assert main(argv) == 0
+    o = json.loads(capsys.readouterr().out)
+    assert o["bit_exact"] and o["waveform"].endswith(".fst")
+    from pathlib import Path
+
+    assert Path(o["waveform"]).stat().st_size > 1000
+
+
 def test_compare_missing_simulator_is_one_line(capsys, monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     assert main(["compare", "nwta", "--n", "3", "--simulator", "icarus", "--quiet"]) == 1
