@@ -84,9 +84,10 @@ class Progress:
 # gaba golden -------------------------------------------------------------------------------
 
 
-def _network_args(p):
+def _network_args(p, *, with_n=True):
     p.add_argument("kind", choices=["nwta", "wta"], help="network: nWTA or conventional WTA")
-    p.add_argument("--n", type=_positive_int, default=10, help="number of options (default 10)")
+    if with_n:
+        p.add_argument("--n", type=_positive_int, default=10, help="number of options (10)")
     p.add_argument("--delta", type=_number, default=0.05, help="input gap (default 0.05)")
     p.add_argument("--sigma", type=_number, default=0.22, help="noise std (default 0.22)")
     p.add_argument("--theta", type=_number, default=0.2, help="nWTA gate (default 0.2)")
@@ -317,6 +318,84 @@ def _cmd_compare(args):
     return 0 if report.bit_exact else 1
 
 
+# gaba sweep ----------------------------------------------------------------------------------
+
+
+def _n_grid(text):
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers like 2,4,8, not {text!r}"
+        ) from None
+    if not values or any(v < 2 for v in values):
+        raise argparse.ArgumentTypeError(f"every n must be at least 2, not {text!r}")
+    return values
+
+
+def _cmd_sweep(args):
+    from pathlib import Path
+
+    from gaba.sim import runner
+    from gaba.sim.sweep import sweep, write_outputs
+
+    say = _stage(args.quiet or args.json)
+    try:
+        result = _checked(
+            "sweep",
+            lambda: sweep(
+                args.kind,
+                args.n,
+                target=args.target,
+                delta=args.delta,
+                sigma=args.sigma,
+                trials=args.trials,
+                seed=args.seed,
+                progress=say,
+                theta=args.theta,
+                latency=args.latency,
+                horizon=args.horizon,
+                frac_bits=args.frac_bits,
+            ),
+        )
+    except (runner.ToolchainError, runner.SimulationError) as e:
+        raise ToolError(str(e)) from None
+    files = write_outputs(result, Path(args.out))
+    j = result.to_json() | {"files": [str(f) for f in files]}
+    if args.json:
+        print(json.dumps(j))
+        return 0 if result.identical is not False else 1
+    print(
+        f"{args.kind} sweep on {args.target}: delta {args.delta}, sigma {args.sigma}, "
+        f"{args.trials} trials per n, seed {args.seed}"
+    )
+    print(f"  {'n':>6}{'cycles':>10}{'time (tau)':>16}{'accuracy [95% CI]':>26}{'decided':>9}")
+    for r in result.rows:
+        ci = "" if r.accuracy_low is None else f" [{r.accuracy_low:.3f}, {r.accuracy_high:.3f}]"
+        print(
+            f"  {r.n:>6}{_fmt(r.mean_decision_cycles, None, 1):>10}"
+            f"{_fmt(r.mean_decision_time, r.decision_time_se, 2):>16}"
+            f"{_fmt(r.accuracy) + ci:>26}{100 * r.decided_fraction:>8.1f}%"
+        )
+    fit = result.fit
+    if fit["slope_per_doubling"] is not None:
+        print(f"  fit: time = {fit['intercept']:.2f} + {fit['slope_per_doubling']:.2f} log2 N tau")
+    if result.identical is not None:
+        verdict = (
+            "identical to the golden model's (every trial bit-exact)"
+            if result.identical
+            else f"DIFFERENT from the golden model's ({result.mismatches} mismatching values)"
+        )
+        print(
+            f"  hardware rows {verdict}; build {result.build_seconds:.1f} s, "
+            f"run {result.run_seconds:.1f} s"
+        )
+        for note in result.notes:
+            print(f"  {note}")
+    print(f"  wrote {', '.join(str(f) for f in files)}")
+    return 0 if result.identical is not False else 1
+
+
 # main --------------------------------------------------------------------------------------
 
 
@@ -370,6 +449,23 @@ def _parser():
     c.add_argument("--json", action="store_true", help="print one JSON object")
     c.add_argument("--quiet", action="store_true", help="no progress on stderr")
     c.set_defaults(func=_cmd_compare)
+
+    w = sub.add_parser("sweep", help="decision time, accuracy and decided fraction against n")
+    _network_args(w, with_n=False)
+    w.set_defaults(delta=0.10)
+    w.add_argument("--target", choices=["golden", "verilator", "icarus"], default="golden")
+    w.add_argument(
+        "--n",
+        type=_n_grid,
+        default=[2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
+        help="comma-separated n grid (default 2,4,...,1024)",
+    )
+    w.add_argument("--trials", type=_positive_int, default=200, help="trials per n (200)")
+    w.add_argument("--seed", type=_seed, default=1, help="run seed (default 1)")
+    w.add_argument("--out", default="build/sweep", help="folder for CSV and PNG (build/sweep)")
+    w.add_argument("--json", action="store_true", help="print one JSON object")
+    w.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    w.set_defaults(func=_cmd_sweep)
     return parser
 
 

@@ -118,6 +118,20 @@ class Report:
     sim_seconds: float = 0.0
     sim_cycles: float = 0.0
     decision_cycles: list = field(default_factory=list)  # per trial, -1 when undecided
+    results: list = field(default_factory=list)  # trials mode: each trial's decoded result
+
+    def hardware_trials(self, dt: float):
+        """The hardware's results (trials mode) as TrialResults, for statistics."""
+        from gaba.golden.reference import TrialResults
+
+        decided = np.array([bool(r["decided"]) for r in self.results])
+        return TrialResults(
+            winner=np.where(decided, [r["winner"] for r in self.results], -1),
+            top=np.array([r["top"] for r in self.results]),
+            steps=np.array([r["cycles"] for r in self.results]),
+            decided=decided,
+            dt=dt,
+        )
 
     @property
     def bit_exact(self) -> bool:
@@ -379,9 +393,10 @@ def compare(
         waves=waves,
     )
     golden = fixed.run_trials(run.golden_cfg, trials, seed, first_trial=first, top=tops)
-    mismatches, first_mm, decisions = 0, None, []
+    mismatches, first_mm, decisions, results = 0, None, [], []
     for j, word in enumerate(out["results"]):
         hw = decode_result(run.hw_cfg, int(word, 16))
+        results.append(hw)
         decisions.append(hw["cycles"] if hw["decided"] else -1)
         bad = [(f, g, h) for f, g, h in _result_fields(cfg, golden, j, hw) if g != h]
         mismatches += len(bad)
@@ -412,4 +427,5 @@ def compare(
         out["seconds"],
         out["cycles"],
         decisions,
+        results,
     )
