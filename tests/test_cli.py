@@ -124,6 +124,12 @@ def test_golden_warns_about_eight_fractional_bits(capsys):
             "gaba verilog: argument --n: expected a positive integer, not '0'",
         ),
         (["verilog", "nwta", "--delta", "3"], "gaba verilog: delta must be <= 1.0, not 3.0"),
+        (
+            ["sweep", "nwta", "--n", "2,x"],
+            "gaba sweep: argument --n: expected comma-separated integers like 2,4,8, not '2,x'",
+        ),
+        (["sweep", "nwta", "--n", "1,4"], "gaba sweep: argument --n: every n must be at least 2"),
+        (["sweep", "nwta", "--target", "spice"], "gaba sweep: argument --target: invalid choice"),
     ],
 )
 def test_bad_arguments_give_one_line_and_exit_2(capsys, argv, message):
@@ -197,6 +203,38 @@ def test_compare_waves_keeps_a_waveform(capsys):
     from pathlib import Path
 
     assert Path(o["waveform"]).stat().st_size > 1000
+
+
+def test_sweep_json_and_files(capsys, tmp_path):
+    argv = [
+        "sweep",
+        "nwta",
+        "--n",
+        "2,4,8",
+        "--trials",
+        "40",
+        "--out",
+        str(tmp_path),
+        "--json",
+        "--quiet",
+    ]
+    assert main(argv) == 0
+    o = json.loads(capsys.readouterr().out)
+    assert [r["n"] for r in o["rows"]] == [2, 4, 8]
+    for row in o["rows"]:
+        assert {
+            "n",
+            "mean_decision_cycles",
+            "mean_decision_time",
+            "accuracy",
+            "decided_fraction",
+        } <= row.keys()
+    assert set(o["fit"]) == {"slope_per_doubling", "intercept"}
+    assert o["identical_to_golden"] is None  # golden target: nothing to compare
+    assert all(
+        (tmp_path / f).exists()
+        for f in ("sweep-nwta-golden-d0.1-s0.22.csv", "sweep-nwta-golden-d0.1-s0.22.png")
+    )
 
 
 def test_compare_missing_simulator_is_one_line(capsys, monkeypatch):
