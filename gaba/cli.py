@@ -396,6 +396,29 @@ def _cmd_sweep(args):
     return 0 if result.identical is not False else 1
 
 
+# gaba report ---------------------------------------------------------------------------------
+
+
+def _cmd_report(args):
+    from pathlib import Path
+
+    from gaba.sim import runner
+    from gaba.sim.report import build_report
+
+    try:
+        path = build_report(
+            Path(args.out),
+            trials=args.trials,
+            seed=args.seed,
+            hardware=None if args.hardware == "none" else args.hardware,
+            progress=_stage(args.quiet),
+        )
+    except (runner.ToolchainError, runner.SimulationError) as e:
+        raise ToolError(str(e)) from None
+    print(f"wrote {path}")
+    return 0
+
+
 # main --------------------------------------------------------------------------------------
 
 
@@ -466,6 +489,19 @@ def _parser():
     w.add_argument("--json", action="store_true", help="print one JSON object")
     w.add_argument("--quiet", action="store_true", help="no progress on stderr")
     w.set_defaults(func=_cmd_sweep)
+
+    r = sub.add_parser("report", help="the results report: tables and plots under docs/")
+    r.add_argument("--out", default="docs/results", help="folder (default docs/results)")
+    r.add_argument("--trials", type=_positive_int, default=400, help="trials per point (400)")
+    r.add_argument("--seed", type=_seed, default=1, help="run seed (default 1)")
+    r.add_argument(
+        "--hardware",
+        choices=["none", "verilator", "icarus"],
+        default="none",
+        help="also sweep the generated hardware (slow the first time: builds)",
+    )
+    r.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    r.set_defaults(func=_cmd_report)
     return parser
 
 
