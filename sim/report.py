@@ -178,36 +178,65 @@ def build_report(
 
     # 2. conventional WTA ---------------------------------------------------------------------
     say("conventional WTA")
-    wta = sweep("wta", WTA_GRID, trials=max(100, trials // 2), seed=seed).rows
-    nwta_small = sweep("nwta", WTA_GRID, trials=max(100, trials // 2), seed=seed).rows
-    decides = [r.n for r in wta if r.decided_fraction >= 0.99]
-    fails = [r.n for r in wta if r.decided_fraction < 0.5]
+    k_wta = max(100, trials // 2)
+    wta = sweep("wta", WTA_GRID, trials=k_wta, seed=seed).rows
+    nwta_small = sweep("nwta", WTA_GRID, trials=k_wta, seed=seed).rows
+    wta_float = [
+        Row.of(
+            n,
+            reference.simulate_float(Config.paper(kind="wta", n=n, delta=0.10).params, k_wta, seed),
+        )
+        for n in WTA_GRID
+    ]
+    wta_hw = None
+    if hardware:
+        say(f"conventional WTA: hardware on {hardware}")
+        wta_hw = sweep("wta", WTA_GRID, target=hardware, trials=k_wta, seed=seed, progress=progress)
+
+    def limits(rows):
+        decides = [r.n for r in rows if r.decided_fraction >= 0.99]
+        fails = [r.n for r in rows if r.decided_fraction < 0.5]
+        return (max(decides) if decides else None), (min(fails) if fails else None)
+
     md += [
         "## 2. Conventional WTA slows down, then stops deciding",
         "",
-        "delta = 0.10, sigma = 0.22, horizon 200 tau, same parameters as nWTA (g(x) = x).",
+        f"delta = 0.10, sigma = 0.22, horizon 200 tau, {k_wta} trials per N, the same "
+        "parameters as nWTA but g(x) = x.",
         "",
     ]
-    md.append(
-        _table(
-            ["N", "WTA: time", "WTA: decided", "nWTA: time", "nWTA: decided"],
-            [
-                [
-                    w.n,
-                    _fmt(w.mean_decision_time),
-                    f"{100 * w.decided_fraction:.0f} %",
-                    _fmt(v.mean_decision_time),
-                    f"{100 * v.decided_fraction:.0f} %",
-                ]
-                for w, v in zip(wta, nwta_small, strict=True)
-            ],
+    head = ["N", "WTA fixed: time", "WTA fixed: decided", "WTA float: decided"]
+    head += [f"WTA {hardware}: decided"] if wta_hw else []
+    head += ["nWTA: time", "nWTA: decided"]
+    rows = []
+    for k, (w, v, fl) in enumerate(zip(wta, nwta_small, wta_float, strict=True)):
+        row = [
+            w.n,
+            _fmt(w.mean_decision_time),
+            f"{100 * w.decided_fraction:.0f} %",
+            f"{100 * fl.decided_fraction:.0f} %",
+        ]
+        if wta_hw:
+            row.append(f"{100 * wta_hw.rows[k].decided_fraction:.0f} %")
+        rows.append(row + [_fmt(v.mean_decision_time), f"{100 * v.decided_fraction:.0f} %"])
+    md.append(_table(head, rows))
+    for name, rs in [("fixed-point model", wta), ("float model", wta_float)] + (
+        [(f"hardware ({hardware})", wta_hw.rows)] if wta_hw else []
+    ):
+        ok, fail = limits(rs)
+        md.append(
+            f"- {name}: decides in at least 99 % of trials up to N = {ok}; from N = "
+            f"{fail} on it decides in fewer than half."
         )
-    )
+    if wta_hw:
+        md.append(
+            f"- hardware rows {'identical to' if wta_hw.identical else 'DIFFERENT from'}"
+            " the fixed-point model's, trial by trial."
+        )
     md.append(
-        f"Conventional WTA decides in at least 99 % of trials up to N = "
-        f"{max(decides) if decides else 'none'}; from N = {min(fails) if fails else 'n/a'} "
-        "on it decides in fewer than half (a co-active state: the losers' rectified noise "
-        "keeps the summed inhibition growing with N).\n"
+        "\nBeyond that N the network sits in a co-active state: the losers' rectified "
+        "noise has positive mean, so their summed inhibition grows with N and no unit "
+        "reaches stop.\n"
     )
 
     def wta_plot(ax):
@@ -218,6 +247,7 @@ def build_report(
 
     def wta_decided(ax):
         ax.plot(WTA_GRID, [r.decided_fraction for r in wta], "o-", label="conventional WTA")
+        ax.plot(WTA_GRID, [r.decided_fraction for r in wta_float], "x--", label="WTA, float")
         ax.plot(WTA_GRID, [r.decided_fraction for r in nwta_small], "s-", label="nWTA")
         ax.set(xscale="log", xlabel="N", ylabel="fraction decided in 200 tau", ylim=(-0.05, 1.05))
         ax.legend(fontsize=8)
