@@ -84,8 +84,11 @@ class Progress:
 # gaba golden -------------------------------------------------------------------------------
 
 
-def _network_args(p, *, with_n=True):
-    p.add_argument("kind", choices=["nwta", "wta"], help="network: nWTA or conventional WTA")
+INTEGRATOR_DESIGNS = ("parallel-integrators", "serial-integrator")
+
+
+def _network_args(p, *, with_n=True, designs=("nwta", "wta")):
+    p.add_argument("kind", choices=list(designs), help="design: " + ", ".join(designs))
     if with_n:
         p.add_argument("--n", type=_positive_int, default=10, help="number of options (10)")
     p.add_argument("--delta", type=_number, default=0.05, help="input gap (default 0.05)")
@@ -101,7 +104,7 @@ def _params(args):
     from gaba.golden.params import NetworkParams
 
     return NetworkParams(
-        kind=args.kind,
+        kind="nwta" if args.kind in INTEGRATOR_DESIGNS else args.kind,
         n=args.n,
         delta=args.delta,
         sigma=args.sigma,
@@ -253,6 +256,8 @@ def _verilog_file(cfg, out, debug=False):
 def _cmd_verilog(args):
     params = _checked("verilog", lambda: _params(args))
     cfg = _checked("verilog", lambda: _config(args, params))
+    if args.kind in INTEGRATOR_DESIGNS:
+        return _integrator_verilog(args, cfg)
     if args.o == "-":
         from gaba.hdl.engine import port_comment
         from gaba.sim.runner import verilog_text
@@ -261,6 +266,30 @@ def _cmd_verilog(args):
         return 0
     path = _verilog_file(cfg, args.o, debug=args.debug)
     print(f"wrote {path}: module gaba_nwta, {cfg.kind} n={cfg.n} (ports documented at the top)")
+    return 0
+
+
+def _integrator_verilog(args, cfg):
+    from pathlib import Path
+
+    from amaranth.back import verilog
+
+    from gaba.hdl.baselines import ParallelIntegrators, SerialIntegrator
+    from gaba.sim.runner import build_root
+
+    cls = ParallelIntegrators if args.kind == "parallel-integrators" else SerialIntegrator
+    name = "gaba_" + args.kind.replace("-", "_")
+    text = (
+        f"// gaba {args.kind}: n = {cfg.n}, Config {cfg.digest()}; per trial: winner, top, "
+        f"cycles (gaba.golden.baselines)\n" + verilog.convert(cls(cfg), name=name, emit_src=False)
+    )
+    if args.o == "-":
+        sys.stdout.write(text)
+        return 0
+    path = Path(args.o) if args.o else build_root() / "verilog" / f"{name}_n{cfg.n}.v"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    print(f"wrote {path}: module {name}, n={cfg.n}")
     return 0
 
 
@@ -452,7 +481,7 @@ def _parser():
     d.set_defaults(func=_cmd_demo)
 
     v = sub.add_parser("verilog", help="standalone Verilog of the trial engine for a Config")
-    _network_args(v)
+    _network_args(v, designs=("nwta", "wta", *INTEGRATOR_DESIGNS))
     v.add_argument("--debug", action="store_true", help="add the lockstep debug ports")
     v.add_argument("-o", default=None, help="output file, '-' for stdout (default under build/)")
     v.set_defaults(func=_cmd_verilog)

@@ -162,6 +162,14 @@ def test_verilog_writes_a_documented_module(capsys, tmp_path):
     assert "output [" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("design", ["parallel-integrators", "serial-integrator"])
+def test_verilog_of_the_baselines(capsys, design):
+    assert main(["verilog", design, "--n", "6", "-o", "-"]) == 0
+    text = capsys.readouterr().out
+    name = "gaba_" + design.replace("-", "_")
+    assert f"module {name}(" in text and "res__payload" in text and "steps" in text
+
+
 def test_compare_json_keys_and_exit_status(capsys):
     argv = [
         "compare",
