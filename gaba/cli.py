@@ -369,6 +369,7 @@ def _cmd_sweep(args):
     from gaba.sim.sweep import sweep, write_outputs
 
     say = _stage(args.quiet or args.json)
+    Path(args.out).mkdir(parents=True, exist_ok=True)  # fail before the work, not after
     try:
         result = _checked(
             "sweep",
@@ -434,6 +435,7 @@ def _cmd_report(args):
     from gaba.sim import runner
     from gaba.sim.report import build_report
 
+    Path(args.out).mkdir(parents=True, exist_ok=True)  # fail before the work, not after
     try:
         path = build_report(
             Path(args.out),
@@ -552,6 +554,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except ToolError as e:
         print(f"gaba: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:  # an output path that cannot be written, a full disk, ...
+        print(f"gaba: {e.strerror or e}: {e.filename or ''}".rstrip(": "), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("gaba: interrupted", file=sys.stderr)

@@ -103,18 +103,23 @@ class Config:
         if self.k_dt == 0:
             raise ValueError(
                 f"dt = {p.dt} quantises to 0 with coef_bits = {self.coef_bits}; "
-                f"use coef_bits >= {math.ceil(-math.log2(p.dt)) + 1}"
+                f"use coef_bits >= {min(24, math.ceil(-math.log2(p.dt)) + 1)}"
             )
         for name, value in (("stop", p.stop), ("b_max", p.b_max), ("theta", p.theta)):
-            if round(value * 2**self.frac_bits) > self.x_max:
+            if value * 2**self.frac_bits > self.x_max + 0.5:
                 raise ValueError(
                     f"{name} = {value} does not fit x's format Q{self.x_int_bits}.{self.frac_bits}"
                     f" (max {self.x_max / 2**self.frac_bits:.4f}); raise x_int_bits"
                 )
+        if self.stop_q < 1:
+            raise ValueError(
+                f"stop = {p.stop} quantises to 0 with frac_bits = {self.frac_bits}: every state "
+                "would count as decided before the first step"
+            )
         # int64 safety of the kernels: every product must stay below 2**62.
         if self.kernel_bits > 63:
             raise ValueError(
-                f"intermediate values need {self.kernel_bits} bits (more than 64); "
+                f"intermediate values need {self.kernel_bits} bits (at most 63 are supported); "
                 "lower frac_bits or coef_bits"
             )
         self._warn_stall()

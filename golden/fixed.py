@@ -74,6 +74,7 @@ class State:
     g_hist: np.ndarray  # int64[L+1, n], gated activations of the last L+1 steps
     s_hist: np.ndarray  # int64[L+1], their sums
     b: np.ndarray  # int64[n], inputs of this trial
+    top: int  # the top-input option
     t: int = 0  # steps done
     eta_sat: bool = False  # sticky
     r_sat: bool = False  # sticky
@@ -99,6 +100,7 @@ def initial_state(cfg: Config, seed: int, trial: int = 0, top: int | None = None
         g_hist=np.zeros((depth, n), np.int64),
         s_hist=np.zeros(depth, np.int64),
         b=b,
+        top=int(top),
     )
 
 
@@ -248,7 +250,7 @@ def trace(
         k: np.array(v, dtype=np.int64 if k not in ("eta_sat", "r_sat") else bool)
         for k, v in rows.items()
     }
-    return Trace(config=cfg, top=int(np.argmax(st.b)), winner=winner, **arrays)
+    return Trace(config=cfg, top=st.top, winner=winner, **arrays)
 
 
 # The fast kernel --------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ that it maps onto a handful of gates:
     an Irwin-Hall sum of four uniforms on 0..255: mean 0, variance 4*(256**2 - 1)/12 = 21845
     (standard deviation :data:`XI_STD`), bounded at +-510 = +-3.45 standard deviations. The OU
     filter downstream sums several of them, so the noise the neurons see is closer to Gaussian
-    still; ``gaba.golden.noise_stats`` measures both (see docs/semantics.md).
+    still; ``gaba.golden.noisestats`` measures both (see docs/semantics.md).
 ``fmix32(h)``
     MurmurHash3's 32-bit finaliser (two multiplies by constants, three xor-shifts), a bijection:
     used once per trial, never per neuron per clock.

@@ -80,17 +80,18 @@ class NetworkParams:
             raise ValueError(f"Neuron count must be an integer of at least 2, not {self.n!r}")
         _check_number("alpha", self.alpha, low=0, high=1, high_open=True)
         _check_number("beta", self.beta, low=0)
-        _check_number("theta", self.theta, low=0)
+        _check_number("theta", self.theta, low=0, high=1e3)
         _check_number("tau_eta", self.tau_eta, low=0, low_open=True)
-        _check_number("sigma", self.sigma, low=0)
-        _check_number("dt", self.dt, low=0, high=1, low_open=True)
-        _check_number("stop", self.stop, low=0, low_open=True)
-        _check_number("b_max", self.b_max, low=0, low_open=True)
+        _check_number("sigma", self.sigma, low=0, high=1e3)
+        _check_number("dt", self.dt, low=2.0**-24, high=1)
+        _check_number("stop", self.stop, low=0, high=1e3, low_open=True)
+        _check_number("b_max", self.b_max, low=0, high=1e3, low_open=True)
         _check_number("delta", self.delta, low=0, high=self.b_max)
-        _check_number("horizon", self.horizon, low=self.dt)
-        if isinstance(self.latency, bool) or not isinstance(self.latency, int) or self.latency < 0:
+        _check_number("horizon", self.horizon, low=self.dt, high=self.dt * 2**31)
+        if (isinstance(self.latency, bool) or not isinstance(self.latency, int)
+                or not 0 <= self.latency <= 4096):
             raise ValueError(
-                f"Inhibition latency must be a non-negative integer, not {self.latency!r}"
+                f"Inhibition latency must be an integer in 0..4096, not {self.latency!r}"
             )
         if self.sigma == 0 and self.stop * (1 - self.alpha) >= self.b_max:
             raise ValueError(

@@ -141,15 +141,18 @@ class Network(wiring.Component):
 
             # Every intermediate used twice is a named signal: the Verilog backend would
             # otherwise repeat its expression at each use.
-            def wire(value, name, i=i):
-                sig = Signal(value.shape(), name=f"{name}{i}")
+            def wire(value, name, shape=None, i=i):
+                sig = Signal(shape or value.shape(), name=f"{name}{i}")
                 m.d.comb += sig.eq(value)
                 return sig
 
             # 2. inhibition from the (delayed) sum without self; the clamp is lossless
-            d_full = wire(tree.o - g_old, "d_full")
-            d = Mux(d_full > cfg.d_max, cfg.d_max, d_full)
-            inh = arith.mulr(d, cfg.beta_c, cf)
+            # (widths from the Config: each narrowing below is exact, the value fits)
+            d_full = wire(tree.o - g_old, "d_full")  # 0 <= S - g_i, exact
+            d = wire(
+                Mux(d_full > cfg.d_max, cfg.d_max, d_full[: cfg.d_bits]), "d", unsigned(cfg.d_bits)
+            )
+            inh = wire(arith.mulr(d, cfg.beta_c, cf), "inh", unsigned(cfg.inh_bits))
             # 3. noise: generator advanced first, then the OU update, saturating
             rng_next = wire(arith.xorshift32(rng[i]), "rng_next")
             xi = arith.irwin_hall4(rng_next)
@@ -160,7 +163,9 @@ class Network(wiring.Component):
             eta_n = wire(eta_next, "eta_next")
             # 4. pre-activation (exact, cfg.pre_bits wide) and the saturating ReLU
             b = Mux(self.top == i, cfg.b_hi, self.b_lo)
-            pre = wire(b + arith.mulr(x[i], cfg.alpha_c, cf) - inh + eta_n, "pre")
+            pre = wire(
+                b + arith.mulr(x[i], cfg.alpha_c, cf) - inh + eta_n, "pre", signed(cfg.pre_bits)
+            )
             r, _, r_high = arith.clamp(pre, 0, cfg.x_max)  # below 0 is the ReLU, not a saturation
             r = wire(r, "r")
             # 5. Euler step; x + mulr(r - x, k) lies between x and r, so x_bits holds it exactly

@@ -274,6 +274,8 @@ class _Session:
         for trial, cycle, step, state in out["rows"]:
             rows_by_trial.setdefault(trial, []).append((cycle, step, int(state, 16)))
         mismatches, first_mm, compared, decisions = 0, None, 0, []
+        tops = None if self.tops is None else [self.top(first + j) for j in range(count)]
+        golden = fixed.run_trials(self.golden_cfg, count, self.seed, first_trial=first, top=tops)
         for j in range(count):
             tr = self.golden_trace(self.golden_cfg, self.seed, first + j, top=self.top(first + j))
             rows = rows_by_trial.get(j, [])
@@ -293,6 +295,22 @@ class _Session:
                     if first_mm is None:
                         sig, neuron, g, h = found[0]
                         first_mm = Mismatch(first + j, sig, g, h, cycle, k, neuron)
+            if j < len(out["results"]) and first_mm is None:
+                # the trial's result word too: winner (tie-break), top, flags, digest
+                hw = decode_result(self.hw_cfg, int(out["results"][j], 16))
+                bad = [(f, g, h) for f, g, h in _result_fields(self.cfg, golden, j, hw) if g != h]
+                mismatches += len(bad)
+                if bad:
+                    f, g, h = bad[0]
+                    first_mm = Mismatch(
+                        first + j,
+                        f"result.{f}",
+                        g,
+                        h,
+                        rows[-1][0] if rows else None,
+                        len(rows) - 1,
+                        None,
+                    )
             if len(rows) < tr.steps + 1:  # the hardware decided (or stopped) early
                 mismatches += 1
                 if first_mm is None:
@@ -355,7 +373,7 @@ def compare(
         golden_trace or fixed.trace,
     )
     if mode == "lockstep":
-        max_cycles = (cfg.max_steps + 4) * trials + 8
+        max_cycles = (cfg.max_steps + 6) * trials + 8  # steps, load, decision, handshake
         b, out, mm, first_mm, compared, decisions = run.lockstep(
             first, trials, waves=waves, max_cycles=max_cycles
         )

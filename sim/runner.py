@@ -98,9 +98,9 @@ def _hdl_fingerprint() -> str:
     import amaranth
 
     h = hashlib.sha256(amaranth.__version__.encode())
-    for path in sorted((_HERE.parent / "hdl").glob("*.py")) + sorted(
-        (_HERE.parent / "golden").glob("*.py")
-    ):
+    sources = [*sorted((_HERE.parent / "hdl").glob("*.py")),
+               *sorted((_HERE.parent / "golden").glob("*.py")), _HERE / "runner.py"]
+    for path in sources:  # the design, its constants, and the simulation top's generator
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]

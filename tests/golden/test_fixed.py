@@ -119,6 +119,8 @@ CASES = [
     Config.paper(n=7, frac_bits=16),  # needs the int64 kernel
     Config.paper(n=5, kind="wta", horizon=30.0),
     Config.paper(n=9, kind="wta", latency=1, delta=0.2, horizon=40.0),
+    # strong, late inhibition: D exceeds d_max, so the (lossless) clamp acts
+    Config.paper(n=4, beta=5.0, latency=40, dt=2**-4, horizon=20.0),
     # saturates both eta and r
     Config.paper(n=6, sigma=0.9, eta_int_bits=0, x_int_bits=1, frac_bits=10, horizon=20.0),
 ]

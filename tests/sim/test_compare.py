@@ -33,6 +33,8 @@ LOCKSTEP = [
     ("verilator", Config.paper(n=5)),  # odd, not a power of two
     ("verilator", Config.paper(n=7, kind="wta", latency=1, horizon=15.0)),
     ("verilator", Config.paper(n=6, latency=2)),
+    # D above d_max: the lossless clamp acts (beta 5, inhibition 40 steps late)
+    ("verilator", Config.paper(n=4, beta=5.0, latency=40, dt=2**-4, horizon=20.0)),
     ("icarus", Config.paper(n=3)),
     ("icarus", Config.paper(n=5, latency=2, delta=0.1)),
     ("icarus", Config.paper(n=4, kind="wta", horizon=8.0)),
