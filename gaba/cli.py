@@ -420,8 +420,8 @@ def _cmd_sweep(args):
             f"  hardware rows {verdict}; build {result.build_seconds:.1f} s, "
             f"run {result.run_seconds:.1f} s"
         )
-        for note in result.notes:
-            print(f"  {note}")
+    for note in result.notes:
+        print(f"  {note}")
     print(f"  wrote {', '.join(str(f) for f in files)}")
     return 0 if result.identical is not False else 1
 

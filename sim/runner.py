@@ -98,8 +98,11 @@ def _hdl_fingerprint() -> str:
     import amaranth
 
     h = hashlib.sha256(amaranth.__version__.encode())
-    sources = [*sorted((_HERE.parent / "hdl").glob("*.py")),
-               *sorted((_HERE.parent / "golden").glob("*.py")), _HERE / "runner.py"]
+    sources = [
+        *sorted((_HERE.parent / "hdl").glob("*.py")),
+        *sorted((_HERE.parent / "golden").glob("*.py")),
+        _HERE / "runner.py",
+    ]
     for path in sources:  # the design, its constants, and the simulation top's generator
         h.update(path.name.encode())
         h.update(path.read_bytes())
@@ -235,10 +238,22 @@ def build(
     if not (source.exists() and key_file.exists() and key_file.read_text() == key):
         if progress:
             progress(f"generating Verilog for n={cfg.n} ({cfg.kind}, latency {cfg.latency})")
-        for path, text in (
-            (source, verilog_text(cfg, debug=debug)),
-            (wrapper, wrapper_text(cfg, debug=debug)),
-        ):
+        from amaranth._toolchain.yosys import YosysError
+
+        try:
+            design = verilog_text(cfg, debug=debug)
+        except YosysError as e:
+            oom = "bad_alloc" in str(e)
+            raise ToolchainError(
+                f"Verilog generation failed for n={cfg.n}"
+                + (
+                    ": Amaranth's builtin Yosys (WebAssembly, 4 GiB at most) ran out of memory; "
+                    "this n is beyond what it can convert"
+                    if oom
+                    else f": {e}".splitlines()[0]
+                )
+            ) from None
+        for path, text in ((source, design), (wrapper, wrapper_text(cfg, debug=debug))):
             if not path.exists() or path.read_text() != text:
                 path.write_text(text)
         key_file.write_text(key)

@@ -20,6 +20,7 @@ import numpy as np
 
 from gaba.golden import fixed
 from gaba.golden.config import Config
+from gaba.sim.runner import ToolchainError
 
 __all__ = ["Row", "SweepResult", "fit_per_doubling", "sweep", "write_outputs"]
 
@@ -121,6 +122,7 @@ class SweepResult:
             ],
             "fit": self.fit,
             "identical_to_golden": self.identical,
+            "notes": self.notes,
             "mismatches": self.mismatches,
             "build_seconds": round(self.build_seconds, 2),
             "run_seconds": round(self.run_seconds, 2),
@@ -159,9 +161,13 @@ def sweep(
             continue
         from gaba.sim.compare import compare
 
-        report = compare(
-            cfg, target, "trials", trials=trials, seed=seed, locate=False, progress=progress
-        )
+        try:
+            report = compare(
+                cfg, target, "trials", trials=trials, seed=seed, locate=False, progress=progress
+            )
+        except ToolchainError as e:  # keep the rows so far; say where and why it stopped
+            result.notes.append(f"stopped at n = {n}: {e}")
+            break
         result.build_seconds += report.build_seconds
         result.run_seconds += time.monotonic() - start - report.build_seconds
         result.rows.append(Row.of(n, report.hardware_trials(cfg.params.dt)))
