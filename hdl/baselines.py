@@ -72,7 +72,7 @@ class _Engine(wiring.Component):
         eta_next, _, _ = arith.clamp(total, cfg.eta_min, cfg.eta_max)
         return rng_next, eta_next
 
-    def _sequencer(self, m):
+    def _sequencer(self):
         """Key, master and top registers and the per-trial bookkeeping signals."""
         cfg = self._cfg
         seq = {
@@ -86,22 +86,33 @@ class _Engine(wiring.Component):
         seq["drawn_top"] = (arith.fmix32(seq["key"] ^ noise.TOP_SALT) * cfg.n) >> 32
         return seq
 
-    def _start(self, m, seq):
-        m.d.sync += [
-            seq["key"].eq(arith.fmix32(self.seed) + self.first * Const(noise.WEYL, 32)),
-            seq["remaining"].eq(self.count),
-            seq["steps"].eq(self.steps),
-        ]
-
-    def _next_trial(self, m, seq):
-        m.d.sync += [
-            seq["key"].eq(seq["key"] + noise.WEYL),
-            seq["remaining"].eq(seq["remaining"] - 1),
-        ]
-        with m.If(seq["remaining"] == 1):
-            m.next = "IDLE"
-        with m.Else():
+    def _idle(self, m, seq):
+        """IDLE state body: latch the run on ``start``."""
+        with m.If(self.start & (self.count != 0) & (self.steps != 0)):
+            m.d.sync += [
+                seq["key"].eq(arith.fmix32(self.seed) + self.first * Const(noise.WEYL, 32)),
+                seq["remaining"].eq(self.count),
+                seq["steps"].eq(self.steps),
+            ]
             m.next = "LOAD"
+
+    def _result(self, m, seq, winner):
+        """RESULT state body: offer the trial's result, then the next trial or idle."""
+        m.d.comb += [
+            self.res.valid.eq(1),
+            self.res.payload.winner.eq(winner),
+            self.res.payload.top.eq(seq["top"]),
+            self.res.payload.cycles.eq(seq["cycles"]),
+        ]
+        with m.If(self.res.ready):
+            m.d.sync += [
+                seq["key"].eq(seq["key"] + noise.WEYL),
+                seq["remaining"].eq(seq["remaining"] - 1),
+            ]
+            with m.If(seq["remaining"] == 1):
+                m.next = "IDLE"
+            with m.Else():
+                m.next = "LOAD"
 
 
 class ParallelIntegrators(_Engine):
@@ -110,7 +121,7 @@ class ParallelIntegrators(_Engine):
     def elaborate(self, platform):
         cfg, n = self._cfg, self._cfg.n
         m = Module()
-        seq = self._sequencer(m)
+        seq = self._sequencer()
         depth = (n - 1).bit_length()
         rng = [Signal(32, name=f"rng{i}", init=1) for i in range(n)]
         eta = [Signal(signed(cfg.eta_bits), name=f"eta{i}") for i in range(n)]
@@ -153,9 +164,7 @@ class ParallelIntegrators(_Engine):
 
         with m.FSM(name="fsm") as fsm:
             with m.State("IDLE"):
-                with m.If(self.start & (self.count != 0) & (self.steps != 0)):
-                    self._start(m, seq)
-                    m.next = "LOAD"
+                self._idle(m, seq)
             with m.State("LOAD"):
                 m.d.comb += load.eq(1)
                 m.d.sync += [seq["top"].eq(seq["drawn_top"]), t.eq(0), seq["cycles"].eq(0)]
@@ -170,14 +179,7 @@ class ParallelIntegrators(_Engine):
                 with m.If(t + 1 == seq["steps"] + depth):
                     m.next = "RESULT"
             with m.State("RESULT"):
-                m.d.comb += [
-                    self.res.valid.eq(1),
-                    self.res.payload.winner.eq(best),
-                    self.res.payload.top.eq(seq["top"]),
-                    self.res.payload.cycles.eq(seq["cycles"]),
-                ]
-                with m.If(self.res.ready):
-                    self._next_trial(m, seq)
+                self._result(m, seq, best)
         m.d.comb += self.busy.eq(~fsm.ongoing("IDLE"))
         return m
 
@@ -188,7 +190,7 @@ class SerialIntegrator(_Engine):
     def elaborate(self, platform):
         cfg, n = self._cfg, self._cfg.n
         m = Module()
-        seq = self._sequencer(m)
+        seq = self._sequencer()
         rng = Signal(32, init=1)
         eta = Signal(signed(cfg.eta_bits))
         acc = Signal(self._acc_shape())
@@ -204,9 +206,7 @@ class SerialIntegrator(_Engine):
 
         with m.FSM(name="fsm") as fsm:
             with m.State("IDLE"):
-                with m.If(self.start & (self.count != 0) & (self.steps != 0)):
-                    self._start(m, seq)
-                    m.next = "LOAD"
+                self._idle(m, seq)
             with m.State("LOAD"):
                 m.d.sync += [
                     seq["top"].eq(seq["drawn_top"]),
@@ -242,13 +242,6 @@ class SerialIntegrator(_Engine):
                     with m.If(option == n - 1):
                         m.next = "RESULT"
             with m.State("RESULT"):
-                m.d.comb += [
-                    self.res.valid.eq(1),
-                    self.res.payload.winner.eq(best_i),
-                    self.res.payload.top.eq(seq["top"]),
-                    self.res.payload.cycles.eq(seq["cycles"]),
-                ]
-                with m.If(self.res.ready):
-                    self._next_trial(m, seq)
+                self._result(m, seq, best_i)
         m.d.comb += self.busy.eq(~fsm.ongoing("IDLE"))
         return m
