@@ -257,6 +257,11 @@ def _cmd_verilog(args):
     params = _checked("verilog", lambda: _params(args))
     cfg = _checked("verilog", lambda: _config(args, params))
     if args.kind in INTEGRATOR_DESIGNS:
+        if args.debug or args.latency:
+            raise UsageError(
+                f"gaba verilog: {args.kind} has no debug ports and no inhibition "
+                "latency; drop --debug and --latency"
+            )
         return _integrator_verilog(args, cfg)
     if args.o == "-":
         from gaba.hdl.engine import port_comment
