@@ -171,20 +171,7 @@ def test_verilog_of_the_baselines(capsys, design):
 
 
 def test_compare_json_keys_and_exit_status(capsys):
-    argv = [
-        "compare",
-        "nwta",
-        "--n",
-        "3",
-        "--simulator",
-        "icarus",
-        "--mode",
-        "lockstep",
-        "--seed",
-        "7",
-        "--json",
-        "--quiet",
-    ]
+    argv = "compare nwta --n 3 --simulator icarus --mode lockstep --seed 7 --json --quiet".split()
     assert main(argv) == 0
     o = json.loads(capsys.readouterr().out)
     assert {"bit_exact", "trials", "cycles_compared", "mismatches", "first_mismatch"} <= o.keys()
@@ -193,18 +180,7 @@ def test_compare_json_keys_and_exit_status(capsys):
 
 
 def test_compare_waves_keeps_a_waveform(capsys):
-    argv = [
-        "compare",
-        "nwta",
-        "--n",
-        "3",
-        "--simulator",
-        "icarus",
-        "--mode",
-        "lockstep",
-        "--waves",
-        "--json",
-    ]
+    argv = "compare nwta --n 3 --simulator icarus --mode lockstep --waves --json".split()
     assert main(argv) == 0
     o = json.loads(capsys.readouterr().out)
     assert o["bit_exact"] and o["waveform"].endswith(".fst")
