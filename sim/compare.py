@@ -119,6 +119,7 @@ class Report:
     sim_cycles: float = 0.0
     decision_cycles: list = field(default_factory=list)  # per trial, -1 when undecided
     results: list = field(default_factory=list)  # trials mode: each trial's decoded result
+    golden: object = None  # trials mode: the golden model's FixedTrialResults it was held to
 
     def hardware_trials(self, dt: float):
         """The hardware's results (trials mode) as TrialResults, for statistics."""
@@ -390,14 +391,14 @@ def compare(
             cfg.n,
             seed,
             trials,
-            compared,
-            mm,
-            first_mm,
-            waveform,
-            b.seconds,
-            out["seconds"],
-            out["cycles"],
-            decisions,
+            cycles_compared=compared,
+            mismatches=mm,
+            first_mismatch=first_mm,
+            waveform=waveform,
+            build_seconds=b.seconds,
+            sim_seconds=out["seconds"],
+            sim_cycles=out["cycles"],
+            decision_cycles=decisions,
         )
 
     b = runner.build(run.hw_cfg, simulator, debug=True, waves=waves, progress=progress)
@@ -437,13 +438,14 @@ def compare(
         cfg.n,
         seed,
         trials,
-        trials,
-        mismatches,
-        first_mm,
-        waveform,
-        b.seconds,
-        out["seconds"],
-        out["cycles"],
-        decisions,
-        results,
+        cycles_compared=trials,
+        mismatches=mismatches,
+        first_mismatch=first_mm,
+        waveform=waveform,
+        build_seconds=b.seconds,
+        sim_seconds=out["seconds"],
+        sim_cycles=out["cycles"],
+        decision_cycles=decisions,
+        results=results,
+        golden=golden,
     )
