@@ -122,10 +122,13 @@ class ArgMax(wiring.Component):
 
     def elaborate(self, platform):
         # Pairwise tournament; the left contender (lower indices) wins ties, so the lowest
-        # index holding the maximum survives.
+        # index holding the maximum survives. Each match's result is a named signal: nested
+        # expressions would be repeated at every use, making the Verilog quadratic in n.
         m = Module()
         level = [(v, i) for i, v in enumerate(self.i)]
+        depth = 0
         while len(level) > 1:
+            depth += 1
             nxt = []
             for k in range(0, len(level), 2):
                 if k + 1 == len(level):
@@ -133,7 +136,10 @@ class ArgMax(wiring.Component):
                     continue
                 (va, ia), (vb, ib) = level[k], level[k + 1]
                 right = vb > va
-                nxt.append((Mux(right, vb, va), Mux(right, ib, ia)))
+                v = Signal(self.max.shape(), name=f"max_l{depth}_{k // 2}")
+                i = Signal(self.index.shape(), name=f"index_l{depth}_{k // 2}")
+                m.d.comb += [v.eq(Mux(right, vb, va)), i.eq(Mux(right, ib, ia))]
+                nxt.append((v, i))
             level = nxt
         ((value, index),) = level
         m.d.comb += [self.max.eq(value), self.index.eq(index)]
