@@ -87,12 +87,29 @@ class Progress:
 INTEGRATOR_DESIGNS = ("parallel-integrators", "serial-integrator")
 
 
-def _network_args(p, *, with_n=True, designs=("nwta", "wta")):
+def _number_grid(text):
+    values = []
+    for part in (v.strip() for v in text.split(",")):
+        if part:
+            values.append(_number(part))
+    if not values:
+        raise argparse.ArgumentTypeError(f"expected numbers like 0.05,0.1, not {text!r}")
+    return values
+
+
+def _network_args(p, *, with_n=True, designs=("nwta", "wta"), delta=0.05, grids=False):
+    """The network's options; ``grids``: --delta and --sigma take comma-separated grids."""
     p.add_argument("kind", choices=list(designs), help="design: " + ", ".join(designs))
     if with_n:
         p.add_argument("--n", type=_positive_int, default=10, help="number of options (10)")
-    p.add_argument("--delta", type=_number, default=0.05, help="input gap (default 0.05)")
-    p.add_argument("--sigma", type=_number, default=0.22, help="noise std (default 0.22)")
+    kind, each = (_number_grid, ": a value or a comma-separated grid") if grids else (_number, "")
+    for name, default, what in (("delta", delta, "input gap"), ("sigma", 0.22, "noise std")):
+        p.add_argument(
+            f"--{name}",
+            type=kind,
+            default=[default] if grids else default,
+            help=f"{what}{each} (default {default})",
+        )
     p.add_argument("--theta", type=_number, default=0.2, help="nWTA gate (default 0.2)")
     p.add_argument("--dt", type=_number, default=2.0**-7, help="Euler step in tau (2**-7)")
     p.add_argument("--horizon", type=_number, default=200.0, help="timeout in tau (200)")
@@ -367,6 +384,10 @@ def _n_grid(text):
     return values
 
 
+def _listing(values):
+    return ",".join(f"{v:g}" for v in values)
+
+
 def _cmd_sweep(args):
     from pathlib import Path
 
@@ -400,18 +421,29 @@ def _cmd_sweep(args):
     if args.json:
         print(json.dumps(j))
         return 0 if result.identical is not False else 1
+    grid = len(args.delta) * len(args.sigma) > 1
     print(
-        f"{args.kind} sweep on {args.target}: delta {args.delta}, sigma {args.sigma}, "
-        f"{args.trials} trials per n, seed {args.seed}"
+        f"{args.kind} sweep on {args.target}: delta {_listing(args.delta)}, sigma "
+        f"{_listing(args.sigma)}, {args.trials} trials per point, seed {args.seed}"
     )
-    print(f"  {'n':>6}{'cycles':>10}{'time (tau)':>16}{'accuracy [95% CI]':>26}{'decided':>9}")
+    extra = f"{'delta':>8}{'sigma':>8}" if grid else ""
+    print(
+        f"  {'n':>6}{extra}{'cycles':>10}{'time (tau)':>16}{'accuracy [95% CI]':>26}{'decided':>9}"
+    )
     for r in result.rows:
         ci = "" if r.accuracy_low is None else f" [{r.accuracy_low:.3f}, {r.accuracy_high:.3f}]"
+        extra = f"{r.delta:>8g}{r.sigma:>8g}" if grid else ""
         print(
-            f"  {r.n:>6}{_fmt(r.mean_decision_cycles, None, 1):>10}"
+            f"  {r.n:>6}{extra}{_fmt(r.mean_decision_cycles, None, 1):>10}"
             f"{_fmt(r.mean_decision_time, r.decision_time_se, 2):>16}"
             f"{_fmt(r.accuracy) + ci:>26}{100 * r.decided_fraction:>8.1f}%"
         )
+    for f in result.fits if grid and len(args.n) > 1 else []:
+        if f["slope_per_doubling"] is not None:
+            print(
+                f"  fit at delta {f['delta']:g}, sigma {f['sigma']:g}: time = "
+                f"{f['intercept']:.2f} + {f['slope_per_doubling']:.2f} log2 N tau"
+            )
     fit = result.fit
     if fit["slope_per_doubling"] is not None:
         print(f"  fit: time = {fit['intercept']:.2f} + {fit['slope_per_doubling']:.2f} log2 N tau")
@@ -510,8 +542,7 @@ def _parser():
     c.set_defaults(func=_cmd_compare)
 
     w = sub.add_parser("sweep", help="decision time, accuracy and decided fraction against n")
-    _network_args(w, with_n=False)
-    w.set_defaults(delta=0.10)
+    _network_args(w, with_n=False, delta=0.10, grids=True)
     w.add_argument("--target", choices=["golden", "verilator", "icarus"], default="golden")
     w.add_argument(
         "--n",

@@ -6,6 +6,10 @@ hardware target every trial also runs on the golden model from the same Config a
 the rows of both must be identical (the sweep is then an equivalence check over all its
 trials as well). Each row: mean decision cycles and time (units of tau) over decided trials,
 accuracy over decided trials with a 95 % Wilson interval, and the fraction decided.
+
+Delta and sigma may be grids as well: the sweep covers every (delta, sigma, n). In hardware
+the input gap is a host input of the trial engine, so a grid over delta reuses one build per
+(sigma, n); sigma is a constant of the circuit and needs a build of its own.
 """
 
 from __future__ import annotations
@@ -53,9 +57,11 @@ class Row:
     accuracy_low: float | None
     accuracy_high: float | None
     decided_fraction: float
+    delta: float | None = None
+    sigma: float | None = None
 
     @classmethod
-    def of(cls, n: int, res) -> Row:
+    def of(cls, n: int, res, delta: float | None = None, sigma: float | None = None) -> Row:
         s = res.summary()
         correct = int(res.correct.sum())
         decided = int(res.decided.sum())
@@ -71,6 +77,8 @@ class Row:
             accuracy_low=None if math.isnan(low) else low,
             accuracy_high=None if math.isnan(high) else high,
             decided_fraction=s["decided_fraction"],
+            delta=delta,
+            sigma=sigma,
         )
 
 
@@ -84,12 +92,19 @@ def fit_per_doubling(rows: list[Row]) -> dict:
     return {"slope_per_doubling": float(slope), "intercept": float(intercept)}
 
 
+def _grid(name: str, values) -> list[float]:
+    values = [values] if isinstance(values, (int, float)) else list(values)
+    if not values:
+        raise ValueError(f"The {name} grid must name at least one value")
+    return [float(v) for v in values]
+
+
 @dataclass
 class SweepResult:
     kind: str
     target: str
-    delta: float
-    sigma: float
+    deltas: list[float]
+    sigmas: list[float]
     seed: int
     rows: list[Row]
     golden_rows: list[Row] | None = None  # hardware targets: the golden model's rows
@@ -100,11 +115,43 @@ class SweepResult:
     notes: list = field(default_factory=list)
 
     @property
+    def delta(self) -> float | list[float]:
+        return self.deltas[0] if len(self.deltas) == 1 else self.deltas
+
+    @property
+    def sigma(self) -> float | list[float]:
+        return self.sigmas[0] if len(self.sigmas) == 1 else self.sigmas
+
+    def groups(self) -> list[tuple[float, float, list[Row]]]:
+        """The rows of each (delta, sigma), in sweep order."""
+        return [
+            (d, s, [r for r in self.rows if (r.delta, r.sigma) == (d, s)])
+            for s in self.sigmas
+            for d in self.deltas
+        ]
+
+    @property
+    def fits(self) -> list[dict]:
+        """Decision time against log2 n, one fit per (delta, sigma)."""
+        return [{"delta": d, "sigma": s} | fit_per_doubling(rows) for d, s, rows in self.groups()]
+
+    @property
     def fit(self) -> dict:
+        """The fit of a sweep over n alone (one delta, one sigma); otherwise see ``fits``."""
+        if len(self.deltas) * len(self.sigmas) > 1:
+            return {"slope_per_doubling": None, "intercept": None}
         return fit_per_doubling(self.rows)
 
     def to_json(self) -> dict:
-        keys = ("n", "mean_decision_cycles", "mean_decision_time", "accuracy", "decided_fraction")
+        keys = (
+            "n",
+            "delta",
+            "sigma",
+            "mean_decision_cycles",
+            "mean_decision_time",
+            "accuracy",
+            "decided_fraction",
+        )
         return {
             "kind": self.kind,
             "target": self.target,
@@ -121,6 +168,7 @@ class SweepResult:
                 for r in self.rows
             ],
             "fit": self.fit,
+            "fits": self.fits,
             "identical_to_golden": self.identical,
             "notes": self.notes,
             "mismatches": self.mismatches,
@@ -134,91 +182,113 @@ def sweep(
     ns: list[int],
     *,
     target: str = "golden",
-    delta: float = 0.10,
-    sigma: float = 0.22,
+    delta: float | list[float] = 0.10,
+    sigma: float | list[float] = 0.22,
     trials: int = 200,
     seed: int = 1,
     progress=None,
     **config,
 ) -> SweepResult:
-    """Run ``trials`` trials at every n in ``ns`` on ``target`` (see the module docstring)."""
+    """Run ``trials`` trials at every (delta, sigma, n) on ``target`` (see the module
+    docstring); ``delta`` and ``sigma`` are values or grids."""
     if target not in TARGETS:
         raise ValueError(f"Target must be one of {', '.join(TARGETS)}, not {target!r}")
     if not ns:
         raise ValueError("The n grid must name at least one n")
-    result = SweepResult(kind, target, delta, sigma, seed, [])
+    deltas, sigmas = _grid("delta", delta), _grid("sigma", sigma)
+    result = SweepResult(kind, target, deltas, sigmas, seed, [])
     if target != "golden":
         result.golden_rows, result.identical = [], True
-    for i, n in enumerate(ns):
-        cfg = Config.paper(kind=kind, n=n, delta=delta, sigma=sigma, **config)
+    points = [(s, n, d) for s in sigmas for n in ns for d in deltas]
+    for i, (s, n, d) in enumerate(points):
+        cfg = Config.paper(kind=kind, n=n, delta=d, sigma=s, **config)
         if progress:
-            progress(f"n = {n} ({i + 1}/{len(ns)}) on {target}")
+            grid = "" if len(points) == len(ns) else f", delta {d:g}, sigma {s:g}"
+            progress(f"n = {n}{grid} ({i + 1}/{len(points)}) on {target}")
         start = time.monotonic()
         if target == "golden":
-            result.rows.append(Row.of(n, fixed.run_trials(cfg, trials, seed)))
+            result.rows.append(Row.of(n, fixed.run_trials(cfg, trials, seed), d, s))
             result.run_seconds += time.monotonic() - start
             continue
         from gaba.sim.compare import compare
 
+        # one build per (sigma, n): the gap is the engine's host input
+        built = Config.paper(kind=kind, n=n, delta=deltas[0], sigma=s, **config)
         try:
             report = compare(
-                cfg, target, "trials", trials=trials, seed=seed, locate=False, progress=progress
+                built,
+                target,
+                "trials",
+                trials=trials,
+                seed=seed,
+                delta_q=None if cfg.delta_q == built.delta_q else cfg.delta_q,
+                locate=False,
+                progress=progress,
             )
         except ToolchainError as e:  # keep the rows so far; say where and why it stopped
-            result.notes.append(f"stopped at n = {n}: {e}")
+            result.notes.append(f"stopped at n = {n}, delta {d:g}, sigma {s:g}: {e}")
             break
         result.build_seconds += report.build_seconds
         result.run_seconds += time.monotonic() - start - report.build_seconds
-        result.rows.append(Row.of(n, report.hardware_trials(cfg.params.dt)))
-        result.golden_rows.append(Row.of(n, report.golden))  # the trials it was compared with
+        result.rows.append(Row.of(n, report.hardware_trials(cfg.params.dt), d, s))
+        result.golden_rows.append(Row.of(n, report.golden, d, s))  # what it was compared with
         result.mismatches += report.mismatches
         if not report.bit_exact:
             result.identical = False
-            result.notes.append(f"n = {n}: {report.first_mismatch.describe()}")
+            result.notes.append(f"n = {n}, delta {d:g}: {report.first_mismatch.describe()}")
     return result
 
 
+def _values(rows, key):
+    return np.array([np.nan if getattr(r, key) is None else getattr(r, key) for r in rows])
+
+
 def write_outputs(result: SweepResult, out: Path) -> list[Path]:
-    """CSV of the rows and PNG plots (time vs log2 n with the fit, accuracy, decided)."""
+    """CSV of the rows and PNG plots: decision time against log2 n with the fit, accuracy and
+    fraction decided against n (one series per (delta, sigma)); for grids over delta or sigma
+    also decision time and accuracy against them (one series per n)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     out.mkdir(parents=True, exist_ok=True)
-    stem = f"sweep-{result.kind}-{result.target}-d{result.delta:g}-s{result.sigma:g}"
+    stem = (
+        f"sweep-{result.kind}-{result.target}-d{'_'.join(f'{d:g}' for d in result.deltas)}"
+        f"-s{'_'.join(f'{s:g}' for s in result.sigmas)}"
+    )
     csv_path = out / f"{stem}.csv"
     with csv_path.open("w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(asdict(result.rows[0])))
         w.writeheader()
         for r in result.rows:
             w.writerow(asdict(r))
-    ns = np.array([r.n for r in result.rows])
-    label = f"{result.kind}, delta {result.delta:g}, sigma {result.sigma:g} ({result.target})"
+    files = [csv_path]
+
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
-    t = np.array(
-        [np.nan if r.mean_decision_time is None else r.mean_decision_time for r in result.rows]
-    )
-    se = np.array(
-        [np.nan if r.decision_time_se is None else r.decision_time_se for r in result.rows]
-    )
-    axes[0].errorbar(np.log2(ns), t, yerr=se, fmt="o", label=label)
-    fit = result.fit
-    if fit["slope_per_doubling"] is not None:
-        xs = np.linspace(np.log2(ns.min()), np.log2(ns.max()), 50)
-        axes[0].plot(
-            xs,
-            fit["intercept"] + fit["slope_per_doubling"] * xs,
-            "-",
-            label=f"fit: {fit['slope_per_doubling']:.2f} tau per doubling",
-        )
+    for d, s, rows in result.groups():
+        if not rows:
+            continue
+        ns = np.array([r.n for r in rows])
+        label = f"delta {d:g}, sigma {s:g} ({result.target})"
+        t, se = _values(rows, "mean_decision_time"), _values(rows, "decision_time_se")
+        dots = axes[0].errorbar(np.log2(ns), t, yerr=se, fmt="o", label=label)
+        fit = fit_per_doubling(rows)
+        if fit["slope_per_doubling"] is not None:
+            xs = np.linspace(np.log2(ns.min()), np.log2(ns.max()), 50)
+            axes[0].plot(
+                xs,
+                fit["intercept"] + fit["slope_per_doubling"] * xs,
+                "-",
+                color=dots[0].get_color(),
+                label=f"fit: {fit['slope_per_doubling']:.2f} tau per doubling",
+            )
+        acc, low, high = (_values(rows, k) for k in ("accuracy", "accuracy_low", "accuracy_high"))
+        axes[1].errorbar(ns, acc, yerr=[acc - low, high - acc], fmt="o", label=label)
+        axes[2].plot(ns, [r.decided_fraction for r in rows], "o-", label=label)
     axes[0].set(
         xlabel="log2 N", ylabel="mean decision time (tau)", title="decision time against log N"
     )
-    acc = np.array([np.nan if r.accuracy is None else r.accuracy for r in result.rows])
-    low = np.array([np.nan if r.accuracy_low is None else r.accuracy_low for r in result.rows])
-    high = np.array([np.nan if r.accuracy_high is None else r.accuracy_high for r in result.rows])
-    axes[1].errorbar(ns, acc, yerr=[acc - low, high - acc], fmt="o")
     axes[1].set(
         xscale="log",
         xlabel="N",
@@ -226,13 +296,40 @@ def write_outputs(result: SweepResult, out: Path) -> list[Path]:
         title="accuracy",
         ylim=(0, 1.05),
     )
-    axes[2].plot(ns, [r.decided_fraction for r in result.rows], "o-")
     axes[2].set(
         xscale="log", xlabel="N", ylabel="fraction decided", title="decided", ylim=(-0.05, 1.05)
     )
     axes[0].legend(fontsize=8)
     fig.tight_layout()
-    png_path = out / f"{stem}.png"
-    fig.savefig(png_path, dpi=110)
+    files.append(out / f"{stem}.png")
+    fig.savefig(files[-1], dpi=110)
     plt.close(fig)
-    return [csv_path, png_path]
+
+    for axis, other in (("delta", "sigma"), ("sigma", "delta")):
+        grid = getattr(result, f"{axis}s")
+        if len(grid) < 2:
+            continue
+        fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
+        keys = sorted({(r.n, getattr(r, other)) for r in result.rows})
+        for n, o in keys:
+            rows = [r for r in result.rows if (r.n, getattr(r, other)) == (n, o)]
+            xs = [getattr(r, axis) for r in rows]
+            label = f"N = {n}, {other} {o:g}"
+            axes[0].errorbar(
+                xs,
+                _values(rows, "mean_decision_time"),
+                yerr=_values(rows, "decision_time_se"),
+                fmt="o-",
+                label=label,
+            )
+            axes[1].plot(xs, _values(rows, "accuracy"), "o-", label=label)
+        axes[0].set(xlabel=axis, ylabel="mean decision time (tau)", title=f"time against {axis}")
+        axes[1].set(
+            xlabel=axis, ylabel="accuracy", title=f"accuracy against {axis}", ylim=(0, 1.05)
+        )
+        axes[0].legend(fontsize=8)
+        fig.tight_layout()
+        files.append(out / f"{stem}-{axis}.png")
+        fig.savefig(files[-1], dpi=110)
+        plt.close(fig)
+    return files

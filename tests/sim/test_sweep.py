@@ -61,7 +61,7 @@ def test_hardware_sweep_reports_a_perturbed_hardware(monkeypatch):
     monkeypatch.setattr(compare_module, "compare", functools.update_wrapper(perturbed, original))
     result = sweep("nwta", [5], target="verilator", delta=0.05, trials=20, seed=7)
     assert result.identical is False and result.mismatches > 0
-    assert result.notes and result.notes[0].startswith("n = 5: trial 0")
+    assert result.notes and result.notes[0].startswith("n = 5, delta 0.05: trial 0")
 
 
 def test_sweep_validation():
@@ -69,3 +69,38 @@ def test_sweep_validation():
         sweep("nwta", [2], target="spice")
     with pytest.raises(ValueError, match="The n grid must name at least one n"):
         sweep("nwta", [])
+
+
+def test_golden_sweep_over_delta_and_sigma_grids(tmp_path):
+    result = sweep("nwta", [4, 8], delta=[0.05, 0.2], sigma=[0.1, 0.3], trials=60, seed=3)
+    assert len(result.rows) == 8
+    for row in result.rows:
+        res = fixed.run_trials(Config.paper(n=row.n, delta=row.delta, sigma=row.sigma), 60, 3)
+        assert row.mean_decision_time == res.summary()["mean_decision_time"]
+    fits = {(f["delta"], f["sigma"]): f["slope_per_doubling"] for f in result.fits}
+    assert set(fits) == {(0.05, 0.1), (0.2, 0.1), (0.05, 0.3), (0.2, 0.3)}
+    assert result.fit["slope_per_doubling"] is None  # no single fit over a grid
+    # self-adjustment: a wider gap decides faster at every n and sigma
+    by = {(r.n, r.delta, r.sigma): r.mean_decision_time for r in result.rows}
+    assert all(by[n, 0.2, s] < by[n, 0.05, s] for n in (4, 8) for s in (0.1, 0.3))
+    files = write_outputs(result, tmp_path)
+    assert [f.name for f in files[2:]] == [
+        "sweep-nwta-golden-d0.05_0.2-s0.1_0.3-delta.png",
+        "sweep-nwta-golden-d0.05_0.2-s0.1_0.3-sigma.png",
+    ]
+    with files[0].open() as f:
+        assert {(float(r["delta"]), float(r["sigma"])) for r in csv.DictReader(f)} == set(fits)
+    with pytest.raises(ValueError, match="The delta grid must name at least one value"):
+        sweep("nwta", [2], delta=[])
+
+
+def test_hardware_delta_grid_uses_the_host_gap_of_one_build():
+    # the second gap runs on the hardware built for the first, through the engine's host input;
+    # its rows must still be those of the golden model built for that gap
+    result = sweep("nwta", [4], target="verilator", delta=[0.05, 0.2], trials=30, seed=2)
+    assert result.identical and result.mismatches == 0
+    for row in result.rows:
+        res = fixed.run_trials(Config.paper(n=4, delta=row.delta), 30, 2)
+        assert row.mean_decision_cycles == float(res.steps[res.decided].mean())
+        assert row.accuracy == res.summary()["accuracy"]
+    assert result.rows[1].mean_decision_cycles < result.rows[0].mean_decision_cycles
