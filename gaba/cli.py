@@ -491,6 +491,8 @@ def _cmd_report(args):
 
 
 def _parser():
+    from gaba.cli_foldiak import register as _register_foldiak
+
     parser = _Parser(prog="gaba", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
@@ -569,6 +571,7 @@ def _parser():
     )
     r.add_argument("--quiet", action="store_true", help="no progress on stderr")
     r.set_defaults(func=_cmd_report)
+    _register_foldiak(sub)
     return parser
 
 

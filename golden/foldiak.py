@@ -371,7 +371,7 @@ def _learn(q, w, t, sat, x, ys, pre, c):
 
 
 @jit_parallel
-def _train_chunk(q, w, t, sat, x, first, c, ystar, snap, q_hist, w_hist, t_hist):
+def _train_chunk(q, w, t, sat, x, first, c, ystar, snap, q_hist, w_hist, t_hist, sat_hist):
     """Present x[r, k] (k = 0..K-1, after ``first`` presentations) to run r, all runs in
     parallel; ystar[r, k] receives y*; snap[k] >= 0 names the history slot that receives the
     state after presentation k."""
@@ -391,6 +391,7 @@ def _train_chunk(q, w, t, sat, x, first, c, ystar, snap, q_hist, w_hist, t_hist)
                 q_hist[r, s] = q[r]
                 w_hist[r, s] = w[r]
                 t_hist[r, s] = t[r]
+                sat_hist[r, s] = sat[r]
 
 
 @jit_parallel
@@ -451,6 +452,7 @@ def train(
     q_hist = np.zeros((runs, at.size, n, m), np.int64)
     w_hist = np.zeros((runs, at.size, n, n), np.int64)
     t_hist = np.zeros((runs, at.size, n), np.int64)
+    sat_hist = np.zeros((runs, at.size, 2), np.int64)
     slot_of = {int(a) + pre: s for s, a in enumerate(at)}  # presentations done -> slot
     if 0 in slot_of:
         q_hist[:, slot_of[0]] = q
@@ -461,7 +463,19 @@ def train(
         x, _ = _patterns(source, states, k, m)
         snap = np.array([slot_of.get(lo + i + 1, -1) for i in range(k)], np.int64)
         _train_chunk(
-            q, w, t, sat, x, lo, consts, ystar[:, lo : lo + k], snap, q_hist, w_hist, t_hist
+            q,
+            w,
+            t,
+            sat,
+            x,
+            lo,
+            consts,
+            ystar[:, lo : lo + k],
+            snap,
+            q_hist,
+            w_hist,
+            t_hist,
+            sat_hist,
         )
         if progress is not None:
             progress(lo + k, total)
@@ -477,6 +491,8 @@ def train(
         t_hist=t_hist,
         w_sat=sat[:, 0].astype(bool),
         t_sat=sat[:, 1].astype(bool),
+        w_sat_hist=sat_hist[:, :, 0].astype(bool),
+        t_sat_hist=sat_hist[:, :, 1].astype(bool),
         pre_presentations=pre,
         scale=float(cfg.one),
     )

@@ -189,7 +189,7 @@ class FoldiakConfig:
         )
         for name, value, quantum, (field, bits) in quantised:
             if value > 0 and quantum == 0:
-                need = math.ceil(-math.log2(value)) + 1
+                need = next(b for b in range(bits, 64) if round(value * 2**b) >= 1)
                 raise ValueError(
                     f"{name} = {value:g} quantises to 0 with {field} = {bits}; "
                     f"use {field} >= {need}"

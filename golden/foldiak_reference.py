@@ -83,6 +83,8 @@ class Learned:
         The state at those points.
     w_sat, t_sat : bool arrays [R]
         Sticky saturation flags (always False in the float model).
+    w_sat_hist, t_sat_hist : bool arrays [R, S]
+        The flags at the snapshots.
     pre_presentations : int
     scale : float
     """
@@ -98,6 +100,8 @@ class Learned:
     t_hist: np.ndarray
     w_sat: np.ndarray
     t_sat: np.ndarray
+    w_sat_hist: np.ndarray
+    t_sat_hist: np.ndarray
     pre_presentations: int
     scale: float = 1.0
 
@@ -250,6 +254,7 @@ def train(
     if progress is not None:
         progress(total, total)
     no = np.zeros(runs, bool)
+    no_hist = np.zeros((runs, at.size), bool)
     return Learned(
         q=q,
         w=w,
@@ -262,6 +267,8 @@ def train(
         t_hist=hist["t"],
         w_sat=no,
         t_sat=no.copy(),
+        w_sat_hist=no_hist,
+        t_sat_hist=no_hist.copy(),
         pre_presentations=pre,
     )
 

@@ -25,6 +25,7 @@ from gaba.golden.jit import jit
 
 __all__ = [
     "ALPHABET",
+    "CONFIG_CHANGES",
     "CUMULATIVE",
     "FREQUENCIES",
     "GLYPHS",
@@ -35,6 +36,11 @@ __all__ = [
 ]
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+#: Wider ranges than the bars problem's: letters cover 10..20 pixels, so learned thresholds
+#: reach about 9 and lateral weights about -8.5 (t in [-8, 8) saturates). Used as
+#: ``FoldiakConfig.paper(**CONFIG_CHANGES)``.
+CONFIG_CHANGES = {"t_max": 32.0, "w_min": -16.0}
 
 #: English letter frequencies in percent (the usual table for running English text).
 FREQUENCIES = np.array(
@@ -136,9 +142,10 @@ def prng_letters(states: np.ndarray, count: int):
 def codes_summary(y: np.ndarray) -> dict:
     """What a layer's binary codes of the 26 letters show, from y (bool[R, 26, n]).
 
-    Returns per run the number of distinct codes, of empty codes, and the active units per
-    letter; over runs the mean active units per letter, runs with 26 distinct non-empty codes,
-    and the mean active units of the five most and the five least frequent letters.
+    Returns per run the number of distinct codes and of empty codes; over runs the mean
+    number of distinct codes, the runs with 26 distinct non-empty codes, the mean active units
+    per letter, and the mean active units of the five most and the five least frequent
+    letters.
     """
     y = np.asarray(y, dtype=bool)
     runs = y.shape[0]
@@ -149,6 +156,7 @@ def codes_summary(y: np.ndarray) -> dict:
     mean_active = active.mean(axis=0)
     return {
         "runs": runs,
+        "mean_distinct_codes": round(float(np.mean(distinct)), 3),
         "distinct_codes": [int(d) for d in distinct],
         "empty_codes": [int(e) for e in empty],
         "runs_all_distinct": int(

@@ -1,0 +1,113 @@
+import json
+
+import pytest
+
+from gaba.cli import main
+from gaba.cli_foldiak import MODEL_CHOICES
+
+BARS_KEYS = {"runs", "runs_all_bars", "mean_bars_represented", "code_error"}
+
+
+def _json(capsys, argv):
+    assert main(argv) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_bars_fixed_json_and_files(capsys, tmp_path):
+    argv = "foldiak bars --runs 3 --presentations 3000 --seed 4 --json --out".split()
+    o = _json(capsys, [*argv, str(tmp_path)])
+    assert BARS_KEYS <= o.keys()
+    assert o["runs"] == 3 and o["presentations"] == 3000 and o["model"] == "fixed"
+    assert o["runs_all_bars"] == 3 and o["mean_bars_represented"] == 16.0
+    assert 0 < o["code_error"] < 0.05 and len(o["bars_per_run"]) == 3
+    assert o["curve"]["presentations"][-1] == 3000 and o["config_digest"]
+    for name in ("bars-fixed-fields.png", "bars-fixed-curve.png", "bars-fixed.json"):
+        assert (tmp_path / name).stat().st_size > 1000
+    saved = json.loads((tmp_path / "bars-fixed.json").read_text())
+    assert saved["code_error"] == o["code_error"]
+
+
+def test_bars_json_is_the_model(capsys, tmp_path):
+    from gaba.golden.foldiak_experiments import run_bars
+
+    argv = "foldiak bars --runs 2 --presentations 300 --seed 9 --json --out".split()
+    o = _json(capsys, [*argv, str(tmp_path)])
+    want = run_bars("fixed", 2, 300, 9).summary()
+    for key in (*BARS_KEYS, "bars_per_run", "curve", "w_range", "t_range"):
+        assert o[key] == want[key]
+
+
+def test_bars_float_text_summary(capsys, tmp_path):
+    argv = "foldiak bars --model float --runs 2 --presentations 200 --quiet --out".split()
+    assert main([*argv, str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("foldiak bars (float model, 2 runs x 200 presentations, seed 1")
+    assert "all 16 bars        0 of 2 runs" in out and "exact-code error" in out
+    assert (tmp_path / "bars-float-curve.png").exists()
+
+
+def test_progress_goes_to_stderr_in_presentations(capsys, tmp_path):
+    assert main(["foldiak", "bars", "--runs", "1", "--presentations", "50", "--out",
+                 str(tmp_path)]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert "foldiak bars (fixed, 1 runs): 150/150 presentations" in err
+
+
+def test_letters_json(capsys, tmp_path):
+    argv = "foldiak letters --runs 2 --presentations 1500 --json --out".split()
+    o = _json(capsys, [*argv, str(tmp_path)])
+    assert {"runs", "distinct_codes", "runs_all_distinct", "mean_active_units"} <= o.keys()
+    assert o["runs"] == 2 and len(o["mean_active_units"]) == 26
+    assert all(15 <= d <= 26 for d in o["distinct_codes"])
+    assert o["t_saturated_runs"] == 0 and (tmp_path / "letters-fixed-codes.png").exists()
+
+
+def test_letters_text(capsys, tmp_path):
+    argv = "foldiak letters --model float --runs 1 --presentations 300 --quiet --out".split()
+    assert main([*argv, str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("foldiak letters (float model, 1 runs x 300 presentations")
+    assert "active units       E " in out and "codes of run 0" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["foldiak", "bars", "--runs", "0"],
+            "gaba foldiak bars: argument --runs: expected a positive integer, not '0'",
+        ),
+        (
+            ["foldiak", "bars", "--presentations", "x"],
+            "gaba foldiak bars: argument --presentations: expected a positive integer, not 'x'",
+        ),
+        (
+            ["foldiak", "bars", "--model", "analog"],
+            "gaba foldiak bars: argument --model: invalid choice: 'analog'",
+        ),
+        (
+            ["foldiak", "letters", "--seed", "-1"],
+            "gaba foldiak letters: argument --seed: seed must be in 0..2**32-1, not '-1'",
+        ),
+        (["foldiak", "cubes"], "gaba foldiak: argument DEMO: invalid choice: 'cubes'"),
+        (["foldiak"], "gaba foldiak: the following arguments are required: DEMO"),
+    ],
+)
+def test_bad_arguments_give_one_line_and_exit_2(capsys, argv, message):
+    assert main(argv) == 2
+    cap = capsys.readouterr()
+    assert cap.out == ""
+    lines = cap.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(message), cap.err
+
+
+def test_unwritable_out_is_one_line_exit_1(capsys, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main(["foldiak", "bars", "--runs", "1", "--out", str(blocker / "sub")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("gaba: ")
+
+
+def test_model_choices_are_a_list_to_extend():
+    assert MODEL_CHOICES == ["float", "fixed"]
