@@ -1,0 +1,76 @@
+"""Benchmark: Földiák layer, fixed-point golden kernel against the float reference, side by side.
+
+    python benchmarks/foldiak_golden.py [--runs 25] [--repeats 5]
+
+The figure of merit is presentations per second (one presentation: settle, then learn),
+summed over runs: runs x (pre-run + training presentations) / wall time. The fixed kernel
+(hardware settling: 64 steps) runs on one thread and on all cores; the float reference
+(NumPy, vectorised over runs) with the reference's settling (logistic, 100 steps) and with the
+hardware's. Medians over the repeats; the machine may be shared, so read medians and ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numba
+
+from gaba.golden import foldiak as fk
+from gaba.golden import foldiak_reference as fr
+from gaba.golden.foldiak_config import FoldiakConfig, FoldiakParams
+
+
+def _rate(train, model, runs, presentations, seed) -> float:
+    start = time.perf_counter()
+    res = train(model, runs, presentations, seed)
+    seconds = time.perf_counter() - start
+    return runs * (res.pre_presentations + presentations) / seconds
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=25)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--fixed-presentations", type=int, default=3000)
+    ap.add_argument("--float-presentations", type=int, default=400)
+    args = ap.parse_args()
+    cfg = FoldiakConfig.paper()
+    cores = numba.config.NUMBA_NUM_THREADS
+    fk.train(cfg, 2, 10, seed=1)  # compile (or load from the cache) outside the timing
+
+    rows = {
+        "fixed, 1 thread": [],
+        f"fixed, {cores} threads": [],
+        "float, reference settling": [],
+        "float, hardware settling": [],
+    }
+    for rep in range(args.repeats):
+        seed = 100 + rep
+        for threads in (1, cores):
+            numba.set_num_threads(threads)
+            name = "fixed, 1 thread" if threads == 1 else f"fixed, {cores} threads"
+            rows[name].append(_rate(fk.train, cfg, args.runs, args.fixed_presentations, seed))
+        for name, params in (
+            ("float, reference settling", fr.PAPER),
+            ("float, hardware settling", FoldiakParams()),
+        ):
+            rows[name].append(_rate(fr.train, params, args.runs, args.float_presentations, seed))
+
+    med = {k: statistics.median(v) for k, v in rows.items()}
+    print(
+        f"Foldiak layer m=64 n=16, {args.runs} runs, {args.repeats} repeats, "
+        "medians of presentations/s"
+    )
+    for k, v in med.items():
+        spread = f"(min {min(rows[k]):.3g}, max {max(rows[k]):.3g})"
+        print(f"  {k:<28} {v:12.4g}  {spread}")
+    f_all = med[f"fixed, {cores} threads"]
+    print(f"  ratio fixed ({cores} threads) / float (reference): "
+          f"{f_all / med['float, reference settling']:.1f}")  # fmt: skip
+    print(f"  ratio fixed {cores} threads / 1 thread: {f_all / med['fixed, 1 thread']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
