@@ -20,14 +20,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gaba.golden.config import Config
+from gaba.golden.foldiak_config import FoldiakConfig
 
 __all__ = [
+    "FOLDIAK",
+    "NWTA",
     "SIMULATORS",
     "Build",
+    "Design",
     "SimulationError",
     "ToolchainError",
     "build",
     "build_root",
+    "design_of",
     "run_bench",
     "verilog_text",
 ]
@@ -109,16 +114,61 @@ def _hdl_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
-def verilog_text(cfg: Config, *, debug: bool = False, name: str = DESIGN) -> str:
-    """Standalone Verilog of the trial engine for ``cfg``."""
+@dataclass(frozen=True)
+class Design:
+    """What the runner builds for one kind of Config: the generated module, the simulation
+    top around it, and the cocotb bench module that drives it."""
+
+    name: str  # the generated module (what `gaba verilog` writes)
+    toplevel: str  # the simulation top: the design plus a free-running clock
+    bench: str  # the cocotb test module
+
+    def component(self, cfg, debug: bool):
+        if self.name == DESIGN:
+            from gaba.hdl.engine import TrialEngine
+
+            return TrialEngine(cfg, debug=debug)
+        from gaba.hdl.foldiak import FoldiakLayer
+
+        return FoldiakLayer(cfg)
+
+    def signature(self, cfg, debug: bool):
+        if self.name == DESIGN:
+            from gaba.hdl.engine import engine_signature
+
+            return engine_signature(cfg, debug=debug)
+        from gaba.hdl.foldiak import foldiak_signature
+
+        return foldiak_signature(cfg)
+
+    def describe(self, cfg) -> str:
+        if self.name == DESIGN:
+            return f"n={cfg.n} ({cfg.kind}, latency {cfg.latency})"
+        return f"the Földiák layer ({cfg.m} inputs, {cfg.n} units)"
+
+
+NWTA = Design(DESIGN, TOPLEVEL, "gaba.sim.bench_nwta")
+FOLDIAK = Design("gaba_foldiak", "gaba_foldiak_sim", "gaba.sim.bench_foldiak")
+
+
+def design_of(cfg) -> Design:
+    """The design a Config describes: the nWTA / WTA trial engine or the Földiák layer."""
+    if isinstance(cfg, Config):
+        return NWTA
+    if isinstance(cfg, FoldiakConfig):
+        return FOLDIAK
+    raise ValueError(f"Expected a Config or a FoldiakConfig, not {cfg!r}")
+
+
+def verilog_text(cfg, *, debug: bool = False, name: str | None = None) -> str:
+    """Standalone Verilog of the design ``cfg`` describes (``debug``: nWTA's lockstep ports)."""
     from amaranth.back import verilog
 
-    from gaba.hdl.engine import TrialEngine
+    d = design_of(cfg)
+    return verilog.convert(d.component(cfg, debug), name=name or d.name, emit_src=False)
 
-    return verilog.convert(TrialEngine(cfg, debug=debug), name=name, emit_src=False)
 
-
-def wrapper_text(cfg: Config, *, debug: bool) -> str:
+def wrapper_text(cfg, *, debug: bool) -> str:
     """Simulation top: the design with its clock generated in HDL.
 
     The clock runs inside the simulator, so a bench that waits for a result does not wake
@@ -128,10 +178,9 @@ def wrapper_text(cfg: Config, *, debug: bool) -> str:
     from amaranth.hdl import Shape
     from amaranth.lib import wiring
 
-    from gaba.hdl.engine import engine_signature
-
+    d = design_of(cfg)
     decls, conns = [], []
-    for path, member in engine_signature(cfg, debug=debug).members.flatten():
+    for path, member in d.signature(cfg, debug).members.flatten():
         if not member.is_port:
             continue
         name = "__".join(str(p) for p in path)
@@ -144,12 +193,12 @@ def wrapper_text(cfg: Config, *, debug: bool) -> str:
     return "\n".join(
         [
             "`timescale 1ns/1ps",
-            f"module {TOPLEVEL}(rst, {', '.join(c.strip()[1:].split('(')[0] for c in conns)});",
+            f"module {d.toplevel}(rst, {', '.join(c.strip()[1:].split('(')[0] for c in conns)});",
             "  input rst;",
             *decls,
             "  reg clk = 1'b0;",
             f"  always #{half:g} clk = ~clk;",
-            f"  {DESIGN} dut (",
+            f"  {d.name} dut (",
             "    .clk(clk),",
             "    .rst(rst),",
             ",\n".join(conns),
@@ -184,15 +233,19 @@ class Build:
     """A built simulation model."""
 
     simulator: str
-    config: Config
+    config: Config | FoldiakConfig
     directory: Path
     debug: bool
     waves: bool
     seconds: float  # time this call spent generating and building (small when cached)
 
     @property
+    def design(self) -> Design:
+        return design_of(self.config)
+
+    @property
     def toplevel(self) -> str:
-        return TOPLEVEL
+        return self.design.toplevel
 
 
 def _build_args(simulator: str, waves: bool) -> list[str]:
@@ -221,23 +274,30 @@ def _runner(simulator: str):
 
 
 def build(
-    cfg: Config, simulator: str, *, debug: bool = True, waves: bool = False, progress=None
+    cfg: Config | FoldiakConfig,
+    simulator: str,
+    *,
+    debug: bool = True,
+    waves: bool = False,
+    progress=None,
 ) -> Build:
     """Generate the Verilog for ``cfg`` and build it for ``simulator`` (cached)."""
+    d = design_of(cfg)
+    debug = debug and d is NWTA  # the Földiák layer reads its state back through its ports
     check_simulator(simulator)
     start = time.monotonic()
-    tag = f"{TOPLEVEL}-{cfg.digest()}" + ("-debug" if debug else "") + ("-waves" if waves else "")
+    tag = f"{d.toplevel}-{cfg.digest()}" + ("-debug" if debug else "") + ("-waves" if waves else "")
     directory = build_root() / "sim" / simulator / tag
     directory.mkdir(parents=True, exist_ok=True)
-    source = directory / f"{DESIGN}.v"
-    wrapper = directory / f"{TOPLEVEL}.v"
+    source = directory / f"{d.name}.v"
+    wrapper = directory / f"{d.toplevel}.v"
     key = json.dumps(
         {"config": cfg.to_dict(), "debug": debug, "hdl": _hdl_fingerprint()}, sort_keys=True
     )
     key_file = directory / "gaba.key"
     if not (source.exists() and key_file.exists() and key_file.read_text() == key):
         if progress:
-            progress(f"generating Verilog for n={cfg.n} ({cfg.kind}, latency {cfg.latency})")
+            progress(f"generating Verilog for {d.describe(cfg)}")
         from amaranth._toolchain.yosys import YosysError
 
         try:
@@ -245,7 +305,7 @@ def build(
         except YosysError as e:
             oom = "bad_alloc" in str(e)
             raise ToolchainError(
-                f"Verilog generation failed for n={cfg.n}"
+                f"Verilog generation failed for {d.describe(cfg)}"
                 + (
                     ": Amaranth's builtin Yosys (WebAssembly, 4 GiB at most) ran out of memory; "
                     "this n is beyond what it can convert"
@@ -269,7 +329,7 @@ def build(
     try:
         runner.build(
             sources=[source, wrapper],
-            hdl_toplevel=TOPLEVEL,
+            hdl_toplevel=d.toplevel,
             build_dir=directory,
             timescale=("1ns", "1ps"),
             build_args=_build_args(simulator, waves),
@@ -287,7 +347,8 @@ def build(
 
 
 def run_bench(b: Build, test: str, params: dict, *, name: str, waves: bool = False) -> dict:
-    """Run cocotb test ``test`` of gaba.sim.bench_nwta on build ``b``; return its JSON result.
+    """Run cocotb test ``test`` of the design's bench (gaba.sim.bench_nwta or
+    gaba.sim.bench_foldiak) on build ``b``; return its JSON result.
 
     ``params`` reaches the bench as a JSON file; the bench writes its result to another.
     """
@@ -304,8 +365,8 @@ def run_bench(b: Build, test: str, params: dict, *, name: str, waves: bool = Fal
     log = run_dir / "sim.log"
     try:
         xml = runner.test(
-            test_module="gaba.sim.bench_nwta",
-            hdl_toplevel=TOPLEVEL,
+            test_module=b.design.bench,
+            hdl_toplevel=b.toplevel,
             hdl_toplevel_lang="verilog",
             build_dir=b.directory,
             test_dir=run_dir,

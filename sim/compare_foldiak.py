@@ -1,0 +1,300 @@
+"""The Földiák layer in a simulator against the fixed-point golden model.
+
+The bench (gaba.sim.bench_foldiak) starts a run, trains it and tests it; this module holds
+every value it records to the golden model:
+
+- the state after CMD_INIT (q from the init stream, w = 0, t = 0);
+- every presentation's result: the settled y* of every unit, the pattern's bars, the index and
+  (lockstep) the sticky flags;
+- ``lockstep``: the whole state (every q_ij, w_ij, t_i and both flags) after every presentation,
+  held to ``gaba.golden.foldiak.trace`` (the readable model);
+- ``run``: the final state after all presentations, held to ``gaba.golden.foldiak.train`` (the
+  numba kernel), and the test patterns' y*, held to ``gaba.golden.foldiak.respond``.
+
+A mismatch names the phase, the presentation, the clock cycle at which the hardware produced
+the value, the signal with its unit (and input) index, and the golden and hardware values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from gaba.golden import bars, foldiak
+from gaba.golden.foldiak_config import FoldiakConfig
+from gaba.sim import runner
+from gaba.sim.compare import _decode, _fields
+
+__all__ = ["MODES", "FoldiakMismatch", "FoldiakReport", "compare_foldiak", "decode_presentation"]
+
+MODES = ("lockstep", "run")
+
+
+@dataclass(frozen=True)
+class FoldiakMismatch:
+    """The first value where hardware and golden model differ."""
+
+    phase: str  # "init", "train" or "test"
+    presentation: int  # training: presentations before it (pre-run included); test: pattern
+    signal: str  # q, w, t, w_sat, t_sat, ystar, label, index
+    index: tuple  # (i, j) for q and w, (i,) for t and ystar, () otherwise
+    golden: int
+    hardware: int
+    cycle: int | None = None  # clock cycle (from reset) at which the hardware showed it
+
+    def describe(self) -> str:
+        where = {
+            "init": "after CMD_INIT",
+            "train": f"training presentation {self.presentation}",
+            "test": f"test pattern {self.presentation}",
+        }[self.phase]
+        at = "" if self.cycle is None else f", cycle {self.cycle}"
+        idx = f"[{', '.join(str(v) for v in self.index)}]" if self.index else ""
+        return f"{where}{at}: {self.signal}{idx} golden {self.golden} hardware {self.hardware}"
+
+    def to_json(self) -> dict:
+        return {
+            "phase": self.phase,
+            "presentation": self.presentation,
+            "cycle": self.cycle,
+            "signal": self.signal,
+            "index": list(self.index),
+            "golden": self.golden,
+            "hardware": self.hardware,
+        }
+
+
+@dataclass
+class FoldiakReport:
+    """Outcome of one comparison (``to_json``: the keys of ``gaba compare foldiak --json``)."""
+
+    simulator: str
+    mode: str
+    seed: int
+    run: int
+    presentations: int
+    tests: int
+    values_compared: int
+    mismatches: int
+    first_mismatch: FoldiakMismatch | None
+    build_seconds: float = 0.0
+    sim_seconds: float = 0.0
+    sim_cycles: int = 0
+    train_cycles: int = 0
+    final: dict = field(default_factory=dict)  # the hardware's final q, w, t (arrays)
+    test_ystar: np.ndarray | None = None  # the hardware's y* of the test patterns
+    test_labels: np.ndarray | None = None
+
+    @property
+    def bit_exact(self) -> bool:
+        return self.mismatches == 0
+
+    def to_json(self) -> dict:
+        return {
+            "design": "foldiak",
+            "simulator": self.simulator,
+            "mode": self.mode,
+            "seed": self.seed,
+            "run": self.run,
+            "bit_exact": self.bit_exact,
+            "trials": self.presentations,
+            "presentations": self.presentations,
+            "tests": self.tests,
+            "cycles_compared": self.presentations + self.tests,
+            "values_compared": self.values_compared,
+            "mismatches": self.mismatches,
+            "first_mismatch": None
+            if self.first_mismatch is None
+            else self.first_mismatch.to_json(),
+            "build_seconds": round(self.build_seconds, 2),
+            "sim_seconds": round(self.sim_seconds, 3),
+            "sim_cycles": self.sim_cycles,
+            "train_cycles": self.train_cycles,
+        }
+
+
+def decode_presentation(cfg: FoldiakConfig, word: int) -> dict:
+    """One result word as {ystar: int64[n], label, index, train, w_sat, t_sat}."""
+    from gaba.hdl.foldiak import presentation_layout
+
+    flat = _decode(_fields(presentation_layout(cfg)), word)
+    return {
+        "ystar": np.array([flat[f"ystar.{i}"] for i in range(cfg.n)], np.int64),
+        **{k: flat[k] for k in ("label", "index", "train", "w_sat", "t_sat")},
+    }
+
+
+def _lanes(word: int, bits: int, n: int, signed: bool) -> np.ndarray:
+    mask = (1 << bits) - 1
+    v = np.array([(word >> (bits * i)) & mask for i in range(n)], np.int64)
+    return np.where(v >> (bits - 1), v - (1 << bits), v) if signed else v
+
+
+def decode_state(cfg: FoldiakConfig, rec: dict) -> dict:
+    """The bench's read-back record as {q: [n, m], w: [n, n], t: [n], w_sat, t_sat, cycle}."""
+    q = np.stack([_lanes(int(h, 16), cfg.q_bits, cfg.n, False) for h in rec["q"]], axis=1)
+    w = np.stack([_lanes(int(h, 16), cfg.w_bits, cfg.n, True) for h in rec["w"]], axis=1)
+    t = _lanes(int(rec["t"], 16), cfg.t_bits, cfg.n, True)
+    return {
+        "q": q,
+        "w": w,
+        "t": t,
+        "w_sat": rec["w_sat"],
+        "t_sat": rec["t_sat"],
+        "presentations": rec["presentations"],
+        "cycle": rec["cycle"],
+    }
+
+
+class _Tally:
+    def __init__(self):
+        self.compared, self.mismatches, self.first = 0, 0, None
+
+    def array(self, phase, k, signal, golden, hardware, cycle):
+        golden, hardware = np.asarray(golden), np.asarray(hardware)
+        self.compared += golden.size
+        bad = np.argwhere(golden != hardware)
+        self.mismatches += len(bad)
+        if len(bad) and self.first is None:
+            at = tuple(int(v) for v in bad[0])
+            self.first = FoldiakMismatch(
+                phase, k, signal, at, int(golden[at]), int(hardware[at]), cycle
+            )
+
+    def value(self, phase, k, signal, golden, hardware, cycle):
+        self.compared += 1
+        if int(golden) != int(hardware):
+            self.mismatches += 1
+            if self.first is None:
+                self.first = FoldiakMismatch(
+                    phase, k, signal, (), int(golden), int(hardware), cycle
+                )
+
+    def state(self, phase, k, golden: dict, hw: dict):
+        for name in ("q", "w", "t"):
+            self.array(phase, k, name, golden[name], hw[name], hw["cycle"])
+        for name in ("w_sat", "t_sat"):
+            self.value(phase, k, name, golden[name], hw[name], hw["cycle"])
+
+
+def compare_foldiak(
+    cfg: FoldiakConfig,
+    simulator: str = "verilator",
+    mode: str = "run",
+    *,
+    presentations: int = 0,
+    tests: int = 0,
+    seed: int = 1,
+    run: int = 0,
+    hw_config: FoldiakConfig | None = None,
+    waves: bool = False,
+    progress=None,
+) -> FoldiakReport:
+    """Simulate the layer built from ``hw_config`` (default ``cfg``) and compare it with the
+    golden model of ``cfg`` over ``presentations`` training presentations (the pre-run
+    included) and ``tests`` test patterns of run ``run`` of ``seed``."""
+    if mode not in MODES:
+        raise ValueError(f"Mode must be one of {', '.join(MODES)}, not {mode!r}")
+    for name, value in (("Presentation count", presentations), ("Test count", tests)):
+        foldiak._check_count(name, value, 0)
+    foldiak._check_seed(seed)
+    foldiak._check_count("Run", run, 0)
+    if mode == "run" and 0 < presentations < cfg.pre_presentations:
+        raise ValueError(
+            f"a run of {presentations} presentations ends inside the {cfg.pre_presentations}-"
+            "presentation threshold pre-run; use lockstep mode or at least the pre-run"
+        )
+    hw_cfg = hw_config or cfg
+    b = runner.build(hw_cfg, simulator, waves=waves, progress=progress)
+    if progress:
+        progress(f"simulating {presentations} presentations and {tests} tests on {simulator}")
+    out = runner.run_bench(
+        b,
+        "run",
+        {
+            "seed": seed,
+            "run": run,
+            "presentations": presentations,
+            "tests": tests,
+            "lockstep": mode == "lockstep",
+        },
+        name=f"{mode}-s{seed}-r{run}-p{presentations}-t{tests}",
+        waves=waves,
+    )
+    tally = _Tally()
+    states = [decode_state(hw_cfg, rec) for rec in out["states"]]
+    start = foldiak.initial_state(cfg, seed, run)
+    tally.state("init", 0, vars(start), states[0])
+
+    # training: the readable model presentation by presentation (lockstep), or the kernel
+    train_words = [(decode_presentation(hw_cfg, int(h, 16)), c) for h, c in out["train"]]
+    if presentations:
+        if mode == "lockstep":
+            extra = max(0, presentations - cfg.pre_presentations)
+            tr = foldiak.trace(cfg, seed, run, extra)
+            g_ystar, g_labels = tr.ystar, tr.labels
+            g_w_sat, g_t_sat = tr.w_sat[1:], tr.t_sat[1:]
+            for k in range(presentations):
+                golden = {name: getattr(tr, name)[k + 1] for name in ("q", "w", "t")}
+                golden |= {"w_sat": tr.w_sat[k + 1], "t_sat": tr.t_sat[k + 1]}
+                tally.state("train", k, golden, states[k + 1])
+            final = {name: getattr(tr, name)[presentations] for name in ("q", "w", "t")}
+        else:
+            learned = foldiak.train(
+                cfg, 1, presentations - cfg.pre_presentations, seed, first_run=run
+            )
+            g_ystar = learned.ystar[0]
+            _, g_labels = bars.prng_bars(
+                foldiak.stream_seeds(seed, 1, foldiak.STREAM_TRAIN, run), presentations
+            )
+            g_labels = g_labels[0]
+            g_w_sat = g_t_sat = None
+            golden = {"q": learned.q[0], "w": learned.w[0], "t": learned.t[0]}
+            golden |= {"w_sat": learned.w_sat[0], "t_sat": learned.t_sat[0]}
+            tally.state("train", presentations - 1, golden, states[-1])
+            final = golden
+        for k, (hw, cycle) in enumerate(train_words):
+            tally.array("train", k, "ystar", g_ystar[k], hw["ystar"], cycle)
+            tally.value("train", k, "label", g_labels[k], hw["label"], cycle)
+            tally.value("train", k, "index", k, hw["index"], cycle)
+            tally.value("train", k, "train", 1, hw["train"], cycle)
+            if g_w_sat is not None:
+                tally.value("train", k, "w_sat", g_w_sat[k], hw["w_sat"], cycle)
+                tally.value("train", k, "t_sat", g_t_sat[k], hw["t_sat"], cycle)
+        tally.value("train", presentations, "results", presentations, len(train_words), None)
+    else:
+        final = {"q": start.q, "w": start.w, "t": start.t}
+
+    # test patterns on the final state, no learning
+    test_words = [(decode_presentation(hw_cfg, int(h, 16)), c) for h, c in out["test"]]
+    test_ystar = test_labels = None
+    if tests:
+        x, labels = foldiak.test_patterns(seed, 1, tests, first_run=run)
+        ystar = foldiak.respond(cfg, final["q"][None], final["w"][None], final["t"][None], x)[0]
+        for k, (hw, cycle) in enumerate(test_words):
+            tally.array("test", k, "ystar", ystar[k], hw["ystar"], cycle)
+            tally.value("test", k, "label", labels[0, k], hw["label"], cycle)
+            tally.value("test", k, "index", k, hw["index"], cycle)
+            tally.value("test", k, "train", 0, hw["train"], cycle)
+        tally.value("test", tests, "results", tests, len(test_words), None)
+        test_ystar = np.array([hw["ystar"] for hw, _ in test_words])
+        test_labels = np.array([hw["label"] for hw, _ in test_words])
+    return FoldiakReport(
+        simulator,
+        mode,
+        seed,
+        run,
+        presentations,
+        tests,
+        values_compared=tally.compared,
+        mismatches=tally.mismatches,
+        first_mismatch=tally.first,
+        build_seconds=b.seconds,
+        sim_seconds=out["seconds"],
+        sim_cycles=int(out["cycles"]),
+        train_cycles=int(out["train_cycles"]),
+        final={k: states[-1][k] for k in ("q", "w", "t")},
+        test_ystar=test_ystar,
+        test_labels=test_labels,
+    )
