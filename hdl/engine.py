@@ -11,7 +11,12 @@ from gaba.golden.config import Config
 from gaba.hdl import arith
 from gaba.hdl.nwta import Network, state_layout
 
-__all__ = ["TrialEngine", "engine_signature", "result_layout"]
+__all__ = ["SEEDINGS", "TrialEngine", "engine_signature", "result_layout"]
+
+#: How the engine hashes trial keys: "parallel" (combinational fmix32s, one load cycle) or
+#: "serial" (one shift-add multiplier, gaba.hdl.seeding: 132 cycles more per trial, a hundred
+#: or so logic cells instead of thousands; the board tops use it).
+SEEDINGS = ("parallel", "serial")
 
 
 def result_layout(cfg: Config) -> data.StructLayout:
@@ -67,7 +72,9 @@ class TrialEngine(wiring.Component):
     first_trial=first)``, trial by trial.
 
     Cycle budget of a trial: one load cycle, one cycle per step, one decision cycle, and the
-    result cycle(s) until ``res.ready``.
+    result cycle(s) until ``res.ready``. With ``seeding="serial"`` the hashes take
+    ``MUL_CYCLES + FMIX_CYCLES + 2`` cycles at the run's start and ``2 * (FMIX_CYCLES + 1)``
+    before each trial's load (``gaba.hdl.seeding``); the results are the same.
 
     Members
     -------
@@ -91,10 +98,12 @@ class TrialEngine(wiring.Component):
         then holds the trial's state after ``step_cyc`` steps).
     """
 
-    def __init__(self, cfg: Config, *, debug: bool = False):
+    def __init__(self, cfg: Config, *, debug: bool = False, seeding: str = "parallel"):
         if not isinstance(cfg, Config):
             raise ValueError(f"TrialEngine needs a gaba Config, not {cfg!r}")
-        self._cfg, self._debug = cfg, debug
+        if seeding not in SEEDINGS:
+            raise ValueError(f"Seeding must be one of {', '.join(SEEDINGS)}, not {seeding!r}")
+        self._cfg, self._debug, self._seeding = cfg, debug, seeding
         super().__init__(engine_signature(cfg, debug=debug))
 
     @property
@@ -111,17 +120,22 @@ class TrialEngine(wiring.Component):
         top = Signal(range(cfg.n))
         b_lo = Signal(unsigned(cfg.x_bits), init=cfg.b_lo)
         steps = Signal(unsigned(cfg.max_steps.bit_length()))
-        m.d.comb += [net.top.eq(top), net.b_lo.eq(b_lo), net.master.eq(arith.fmix32(key))]
+        m.d.comb += [net.top.eq(top), net.b_lo.eq(b_lo)]
 
-        drawn_top = (arith.fmix32(key ^ noise.TOP_SALT) * cfg.n) >> 32
+        if self._seeding == "parallel":
+            m.d.comb += net.master.eq(arith.fmix32(key))
+            drawn_top = (arith.fmix32(key ^ noise.TOP_SALT) * cfg.n) >> 32
         with m.FSM(name="fsm") as fsm:
-            with m.State("IDLE"):
-                with m.If(self.start & (self.count != 0)):
-                    m.d.sync += [
-                        key.eq(arith.fmix32(self.seed) + self.first * Const(noise.WEYL, 32)),
-                        remaining.eq(self.count),
-                    ]
-                    m.next = "LOAD"
+            if self._seeding == "parallel":
+                with m.State("IDLE"):
+                    with m.If(self.start & (self.count != 0)):
+                        m.d.sync += [
+                            key.eq(arith.fmix32(self.seed) + self.first * Const(noise.WEYL, 32)),
+                            remaining.eq(self.count),
+                        ]
+                        m.next = "LOAD"
+            else:
+                drawn_top = self._serial_seeding(m, net, key, remaining)
             with m.State("LOAD"):
                 m.d.comb += net.load.eq(1)
                 m.d.sync += [
@@ -159,7 +173,7 @@ class TrialEngine(wiring.Component):
                     with m.If(remaining == 1):
                         m.next = "IDLE"
                     with m.Else():
-                        m.next = "LOAD"
+                        m.next = "LOAD" if self._seeding == "parallel" else "HASH_TOP"
         m.d.comb += self.busy.eq(~fsm.ongoing("IDLE"))
 
         if self._debug:
@@ -170,6 +184,44 @@ class TrialEngine(wiring.Component):
                 self.in_run.eq(fsm.ongoing("RUN")),
             ]
         return m
+
+    def _serial_seeding(self, m, net, key, remaining):
+        """IDLE and the hashing states of ``seeding="serial"``; returns the drawn top option.
+
+        Run start: key = fmix32(seed) + first * WEYL, one multiplier pass after the other.
+        Before each load: the top option's hash, then the master word, into registers.
+        """
+        from gaba.hdl.seeding import OP_FMIX32, OP_MUL_WEYL, SerialHash
+
+        m.submodules.hash = h = SerialHash()
+        seed, first_weyl = Signal(32), Signal(32)
+        top_hash, master = Signal(32), Signal(32)
+        m.d.comb += net.master.eq(master)
+        with m.State("IDLE"):
+            with m.If(self.start & (self.count != 0)):
+                m.d.comb += [h.start.eq(1), h.op.eq(OP_MUL_WEYL), h.i.eq(self.first)]
+                m.d.sync += [seed.eq(self.seed), remaining.eq(self.count)]
+                m.next = "HASH_FIRST"
+        with m.State("HASH_FIRST"):
+            with m.If(h.done):
+                m.d.sync += first_weyl.eq(h.o)
+                m.next = "HASH_SEED"
+        with m.State("HASH_SEED"):
+            m.d.comb += [h.start.eq(~h.busy), h.op.eq(OP_FMIX32), h.i.eq(seed)]
+            with m.If(h.done):
+                m.d.sync += key.eq(h.o + first_weyl)
+                m.next = "HASH_TOP"
+        with m.State("HASH_TOP"):
+            m.d.comb += [h.start.eq(~h.busy), h.op.eq(OP_FMIX32), h.i.eq(key ^ noise.TOP_SALT)]
+            with m.If(h.done):
+                m.d.sync += top_hash.eq(h.o)
+                m.next = "HASH_MASTER"
+        with m.State("HASH_MASTER"):
+            m.d.comb += [h.start.eq(~h.busy), h.op.eq(OP_FMIX32), h.i.eq(key)]
+            with m.If(h.done):
+                m.d.sync += master.eq(h.o)
+                m.next = "LOAD"
+        return (top_hash * self._cfg.n) >> 32
 
 
 _PORT_MEANING = {

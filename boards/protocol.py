@@ -1,0 +1,276 @@
+"""The host link's protocol, defined once for the board top (HDL) and the host driver.
+
+Frames (both directions)::
+
+    SYNC  LEN  KIND  PAYLOAD[LEN]  CRC_HI  CRC_LO
+
+- ``SYNC`` is :data:`SYNC_REQUEST` (0xA5) from the host and :data:`SYNC_REPLY` (0x5A) from the
+  board; a receiver skips bytes until it sees its SYNC.
+- ``LEN`` counts the payload bytes only (0..255).
+- ``KIND`` is the command (host to board) or the reply kind (board to host).
+- ``CRC`` is CRC-16/CCITT-FALSE (polynomial 0x1021, initial value 0xFFFF, no reflection, no
+  final XOR) over LEN, KIND and the payload, sent most significant byte first, so the CRC run
+  over a whole good frame after SYNC leaves 0.
+- Multi-byte payload fields are little-endian.
+
+The host sends one command and waits for its reply (an error reply included) before it sends
+the next. Every command gets exactly one reply. ``RESULT`` frames are sent unasked while a run
+streams its results, and may come before a command's reply.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+__all__ = [
+    "COMMANDS",
+    "ERRORS",
+    "FrameDecoder",
+    "Info",
+    "ProtocolError",
+    "Status",
+    "Summary",
+    "crc16",
+    "encode_frame",
+]
+
+PROTOCOL_VERSION = 1
+SYNC_REQUEST = 0xA5
+SYNC_REPLY = 0x5A
+HEADER = 3  # SYNC, LEN, KIND
+TRAILER = 2  # CRC
+
+# Commands (host to board). 0x10..0x1F are reserved for the Foldiak layer (read learned
+# weights); 0x20.. for later designs.
+CMD_INFO = 0x01
+CMD_STATUS = 0x02
+CMD_RUN = 0x03
+CMD_SUMMARY = 0x04
+CMD_ABORT = 0x05
+COMMANDS = {
+    CMD_INFO: "INFO",
+    CMD_STATUS: "STATUS",
+    CMD_RUN: "RUN",
+    CMD_SUMMARY: "SUMMARY",
+    CMD_ABORT: "ABORT",
+}
+#: Request payload length of each command.
+REQUEST_LENGTH = {CMD_INFO: 0, CMD_STATUS: 0, CMD_RUN: 17, CMD_SUMMARY: 0, CMD_ABORT: 0}
+
+# Reply kinds (board to host): a command's reply is the command | 0x80.
+REPLY = 0x80
+KIND_RESULT = 0xC0
+KIND_ERROR = 0xEE
+
+# Error codes (payload of an ERROR reply: code, then the command concerned or 0).
+E_CRC = 0x01  # bad CRC: the frame was dropped
+E_UNKNOWN = 0x02  # unknown command
+E_LENGTH = 0x03  # payload length wrong for the command (or longer than the board buffers)
+E_BUSY = 0x04  # RUN while a run is in progress
+E_TIMEOUT = 0x05  # the frame stopped arriving (inter-byte gap): truncated, dropped
+ERRORS = {
+    E_CRC: "bad CRC",
+    E_UNKNOWN: "unknown command",
+    E_LENGTH: "bad payload length",
+    E_BUSY: "busy",
+    E_TIMEOUT: "truncated frame (inter-byte timeout)",
+}
+
+# RUN flags
+RUN_TOP = 0x01  # use the payload's top for every trial
+RUN_DELTA = 0x02  # use the payload's delta (x's format) for every trial
+RUN_STREAM = 0x04  # send each trial's RESULT frame (else only the counters are kept)
+
+# STATUS flags
+ST_BUSY = 0x01
+ST_STREAM = 0x02
+ST_RX_ERROR = 0x04  # sticky: some character had a bad stop bit since the last RUN
+
+DESIGN_KINDS = {"nwta": 1, "wta": 2}
+
+#: Longest request payload the board buffers (RUN's 17 bytes; room for the Foldiak layer).
+MAX_REQUEST = 24
+
+
+class ProtocolError(Exception):
+    """A frame failed its checks, or the board answered with an error reply."""
+
+
+def crc16(data: bytes, crc: int = 0xFFFF) -> int:
+    """CRC-16/CCITT-FALSE of ``data`` (the reference the HDL's byte-wise update mirrors)."""
+    for byte in data:
+        crc = crc16_byte(crc, byte)
+    return crc
+
+
+def crc16_byte(crc: int, byte: int) -> int:
+    crc ^= byte << 8
+    for _ in range(8):
+        crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else (crc << 1)
+        crc &= 0xFFFF
+    return crc
+
+
+def encode_frame(kind: int, payload: bytes = b"", *, sync: int = SYNC_REQUEST) -> bytes:
+    """One whole frame."""
+    if len(payload) > 255:
+        raise ValueError(f"Payload must be at most 255 bytes, not {len(payload)}")
+    body = bytes([len(payload), kind]) + bytes(payload)
+    return bytes([sync]) + body + crc16(body).to_bytes(2, "big")
+
+
+class FrameDecoder:
+    """Splits a byte stream into frames: ``feed`` bytes, get ``(kind, payload)`` tuples.
+
+    Bytes before a SYNC are skipped (and counted in ``skipped``). A frame whose CRC fails
+    raises ProtocolError; the decoder then resumes at the byte after that frame's SYNC.
+    """
+
+    def __init__(self, sync: int = SYNC_REPLY):
+        self.sync = sync
+        self.buf = bytearray()
+        self.skipped = 0
+
+    def feed(self, data: bytes) -> list[tuple[int, bytes]]:
+        self.buf += data
+        frames = []
+        while True:
+            start = self.buf.find(self.sync)
+            if start < 0:
+                self.skipped += len(self.buf)
+                self.buf.clear()
+                return frames
+            self.skipped += start
+            del self.buf[:start]
+            if len(self.buf) < HEADER:
+                return frames
+            length = self.buf[1]
+            end = HEADER + length + TRAILER
+            if len(self.buf) < end:
+                return frames
+            frame = bytes(self.buf[:end])
+            if crc16(frame[1:]) != 0:
+                del self.buf[:1]
+                raise ProtocolError(
+                    f"reply frame with a bad CRC (kind 0x{frame[2]:02x}, {length} bytes)"
+                )
+            del self.buf[:end]
+            frames.append((frame[2], frame[HEADER : HEADER + length]))
+
+    @property
+    def pending(self) -> int:
+        """Bytes of an incomplete frame held back."""
+        return len(self.buf)
+
+
+# Payloads -----------------------------------------------------------------------------------
+
+
+def run_payload(seed: int, first: int, count: int, *, top=None, delta_q=None, stream=True) -> bytes:
+    flags = (RUN_TOP if top is not None else 0) | (RUN_DELTA if delta_q is not None else 0)
+    flags |= RUN_STREAM if stream else 0
+    return struct.pack("<IIIBHH", seed, first, count, flags, top or 0, delta_q or 0)
+
+
+#: INFO: protocol, gaba version (3 bytes), design kind, n, Config digest (8 bytes), result
+#: payload bits, max_steps, clock (Hz), baud divisor, FIFO depth, latency.
+INFO_FORMAT = "<BBBBBH8sHIIHBB"
+STATUS_FORMAT = "<BIBB"
+SUMMARY_FORMAT = "<IIII6s6s"
+
+
+@dataclass(frozen=True)
+class Info:
+    protocol: int
+    version: str
+    kind: str
+    n: int
+    config_digest: str
+    result_bits: int
+    max_steps: int
+    clock_hz: int
+    divisor: int
+    fifo_depth: int
+    latency: int
+
+    @classmethod
+    def decode(cls, payload: bytes) -> Info:
+        _check_length("INFO", payload, INFO_FORMAT)
+        p, ma, mi, pa, kind, n, dig, rbits, steps, clk, div, depth, lat = struct.unpack(
+            INFO_FORMAT, payload
+        )
+        kinds = {v: k for k, v in DESIGN_KINDS.items()}
+        return cls(
+            p,
+            f"{ma}.{mi}.{pa}",
+            kinds.get(kind, f"unknown({kind})"),
+            n,
+            dig[::-1].hex(),
+            rbits,
+            steps,
+            clk,
+            div,
+            depth,
+            lat,
+        )
+
+    @property
+    def baud(self) -> float:
+        return self.clock_hz / self.divisor
+
+
+@dataclass(frozen=True)
+class Status:
+    busy: bool
+    streaming: bool
+    rx_error: bool
+    results: int  # results taken from the engine in this run
+    fifo_level: int  # results waiting to be sent
+    bad_frames: int  # frames dropped (bad CRC, truncated, too long), saturating at 255
+
+    @classmethod
+    def decode(cls, payload: bytes) -> Status:
+        _check_length("STATUS", payload, STATUS_FORMAT)
+        flags, results, level, bad = struct.unpack(STATUS_FORMAT, payload)
+        return cls(
+            bool(flags & ST_BUSY),
+            bool(flags & ST_STREAM),
+            bool(flags & ST_RX_ERROR),
+            results,
+            level,
+            bad,
+        )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The run's counters, kept by the board whether or not results are streamed."""
+
+    trials: int  # results taken from the engine
+    decided: int
+    correct: int  # decided with winner == top
+    saturated: int  # trials with eta_sat or r_sat set
+    steps: int  # sum of the trials' cycles fields (Euler steps)
+    run_cycles: int  # clock cycles from the RUN command to the last result taken
+
+    @classmethod
+    def decode(cls, payload: bytes) -> Summary:
+        _check_length("SUMMARY", payload, SUMMARY_FORMAT)
+        t, d, c, s, steps, cyc = struct.unpack(SUMMARY_FORMAT, payload)
+        return cls(t, d, c, s, int.from_bytes(steps, "little"), int.from_bytes(cyc, "little"))
+
+
+def _check_length(name, payload, fmt):
+    want = struct.calcsize(fmt)
+    if len(payload) != want:
+        raise ProtocolError(f"{name} reply of {len(payload)} bytes, expected {want}")
+
+
+def digest_bytes(config_digest: str) -> bytes:
+    """The 64-bit Config digest (16 hex digits) as INFO sends it (little-endian)."""
+    return bytes.fromhex(config_digest)[::-1]
+
+
+def result_bytes(result_bits: int) -> int:
+    return (result_bits + 7) // 8

@@ -1,0 +1,200 @@
+# amaranth: UnusedElaboratable=no
+"""gaba.boards.link (frame receiver and sender) in the Amaranth simulator, against the
+protocol's Python reference (gaba.boards.protocol: encode_frame, FrameDecoder, crc16)."""
+
+import random
+
+import pytest
+from amaranth.hdl import Module, Signal
+from amaranth.sim import Simulator
+
+from gaba.boards import protocol as P
+from gaba.boards.link import FrameReceiver, FrameSender, byte_source, crc16_update
+
+
+def test_crc16_update_matches_the_reference():
+    m = Module()
+    crc, byte, out = Signal(16), Signal(8), Signal(16)
+    m.d.comb += out.eq(crc16_update(crc, byte))
+    rng = random.Random(3)
+    cases = [
+        (0xFFFF, 0x00),
+        (0, 0xFF),
+        *((rng.getrandbits(16), rng.getrandbits(8)) for _ in range(50)),
+    ]
+
+    async def bench(ctx):
+        for c, b in cases:
+            ctx.set(crc, c)
+            ctx.set(byte, b)
+            assert ctx.get(out) == P.crc16_byte(c, b), (hex(c), hex(b))
+
+    sim = Simulator(m)
+    sim.add_testbench(bench)
+    sim.run()
+    assert P.crc16(b"123456789") == 0x29B1  # the catalogue's check value of CRC-16/CCITT-FALSE
+
+
+def _receive(chunks, *, timeout=200, max_payload=P.MAX_REQUEST, gap=3):
+    """Feed ``chunks`` (bytes, or an int: that many idle cycles) to a FrameReceiver; take
+    each held frame; return what it held: (error, cmd, length, payload)."""
+    dut = FrameReceiver(max_payload, timeout)
+    held = []
+
+    async def bench(ctx):
+        async def idle(cycles):
+            for _ in range(cycles):
+                if ctx.get(dut.valid):
+                    n = ctx.get(dut.length)
+                    payload = bytes(ctx.get(b) for b in dut.payload[: min(n, max_payload)])
+                    held.append((ctx.get(dut.error), ctx.get(dut.cmd), n, payload))
+                    ctx.set(dut.take, 1)
+                    await ctx.tick()
+                    ctx.set(dut.take, 0)
+                else:
+                    await ctx.tick()
+
+        for chunk in chunks:
+            if isinstance(chunk, int):
+                await idle(chunk)
+                continue
+            for byte in chunk:
+                ctx.set(dut.byte, byte)
+                ctx.set(dut.stb, 1)
+                await ctx.tick()
+                ctx.set(dut.stb, 0)
+                await idle(gap)
+        await idle(timeout + 10)
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-6)
+    sim.add_testbench(bench)
+    sim.run()
+    return held
+
+
+def test_receiver_takes_good_frames_and_skips_noise():
+    run = P.run_payload(5, 6, 7, top=2)
+    frames = [P.encode_frame(P.CMD_INFO), b"\x00\x13\xff", P.encode_frame(P.CMD_RUN, run)]
+    held = _receive(frames)
+    assert held == [(0, P.CMD_INFO, 0, b""), (0, P.CMD_RUN, 17, run)]
+
+
+def test_receiver_reports_a_bad_crc():
+    frame = bytearray(P.encode_frame(P.CMD_RUN, P.run_payload(1, 2, 3)))
+    frame[7] ^= 0x10  # one payload bit
+    held = _receive([bytes(frame), P.encode_frame(P.CMD_STATUS)])
+    assert [h[:2] for h in held] == [(P.E_CRC, P.CMD_RUN), (0, P.CMD_STATUS)]
+
+
+def test_receiver_times_out_a_truncated_frame():
+    frame = P.encode_frame(P.CMD_RUN, P.run_payload(1, 2, 3))
+    held = _receive([frame[:9], 300, P.encode_frame(P.CMD_INFO)], timeout=100)
+    assert [h[:2] for h in held] == [(P.E_TIMEOUT, P.CMD_RUN), (0, P.CMD_INFO)]
+    # a gap just below the timeout is no timeout
+    held = _receive([frame[:9], 90, frame[9:]], timeout=100, gap=0)
+    assert [h[:2] for h in held] == [(0, P.CMD_RUN)]
+
+
+def test_receiver_drops_an_overlong_frame_whole():
+    long_frame = P.encode_frame(0x42, bytes(range(40)))
+    held = _receive([long_frame, P.encode_frame(P.CMD_INFO)], max_payload=24)
+    assert [h[:3] for h in held] == [(P.E_LENGTH, 0x42, 40), (0, P.CMD_INFO, 0)]
+
+
+def test_receiver_ignores_bytes_while_a_frame_is_held():
+    dut = FrameReceiver(24, 1000)
+    second = P.encode_frame(P.CMD_STATUS)
+    seen = []
+
+    async def bench(ctx):
+        for frame in (P.encode_frame(P.CMD_INFO), second):
+            for byte in frame:
+                ctx.set(dut.byte, byte)
+                ctx.set(dut.stb, 1)
+                await ctx.tick()
+        ctx.set(dut.stb, 0)
+        seen.append((ctx.get(dut.valid), ctx.get(dut.cmd)))
+        ctx.set(dut.take, 1)
+        await ctx.tick()
+        ctx.set(dut.take, 0)
+        await ctx.tick().repeat(5)
+        seen.append(ctx.get(dut.valid))
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-6)
+    sim.add_testbench(bench)
+    sim.run()
+    assert seen == [(1, P.CMD_INFO), 0]
+
+
+@pytest.mark.parametrize("payload", [b"", b"\x5a", bytes(range(29)), bytes([0xA5, 0x5A] * 7)])
+def test_sender_frames_match_the_reference(payload):
+    """The payload comes from a synchronous 'memory' (one cycle behind ``index``), and the
+    UART side takes bytes at irregular times."""
+    m = Module()
+    m.submodules.tx = dut = FrameSender()
+    data = Signal(8)
+    table = list(payload) or [0]
+    m.d.sync += data.eq(byte_source([Signal(8, init=v) for v in table], dut.index)[0])
+    m.d.comb += dut.data.eq(data)
+    out = []
+    done = []
+
+    async def bench(ctx):
+        ctx.set(dut.kind, 0x83)
+        ctx.set(dut.length, len(payload))
+        ctx.set(dut.start, 1)
+        await ctx.tick()
+        ctx.set(dut.start, 0)
+        rng = random.Random(len(payload))
+        for _ in range(5000):
+            ready = rng.random() < 0.3
+            ctx.set(dut.o.ready, ready)
+            if ready and ctx.get(dut.o.valid):
+                out.append(ctx.get(dut.o.payload))
+            if ctx.get(dut.done):
+                done.append(len(out))
+            await ctx.tick()
+            if not ctx.get(dut.busy):
+                break
+
+    sim = Simulator(m)
+    sim.add_clock(1e-6)
+    sim.add_testbench(bench)
+    sim.run()
+    assert bytes(out) == P.encode_frame(0x83, payload, sync=P.SYNC_REPLY)
+    assert done == [len(out)]
+    assert P.FrameDecoder().feed(bytes(out)) == [(0x83, payload)]
+
+
+def test_byte_source_lays_fields_out_little_endian():
+    m = Module()
+    index = Signal(8)
+    a, b, c = Signal(12, init=0xABC), Signal(8, init=0x5D), Signal(48, init=0x0102030405FF)
+    byte, length = byte_source([a, b, c], index)
+    out = Signal(8)
+    m.d.comb += out.eq(byte)
+    got = []
+
+    async def bench(ctx):
+        for k in range(length):
+            ctx.set(index, k)
+            got.append(ctx.get(out))
+
+    sim = Simulator(m)
+    sim.add_testbench(bench)
+    sim.run()
+    assert length == 9
+    want = (0xABC).to_bytes(2, "little") + b"\x5d" + (0x0102030405FF).to_bytes(6, "little")
+    assert bytes(got) == want
+
+
+def test_decoder_resynchronises_after_a_bad_frame():
+    good = P.encode_frame(P.KIND_RESULT, b"abc", sync=P.SYNC_REPLY)
+    bad = bytearray(good)
+    bad[4] ^= 1
+    dec = P.FrameDecoder()
+    with pytest.raises(P.ProtocolError, match="bad CRC"):
+        dec.feed(b"\x00\x01" + bytes(bad) + good)
+    assert dec.feed(b"") == [(P.KIND_RESULT, b"abc")]
