@@ -38,7 +38,7 @@ complement) or t (t_i of every unit).
 
 from __future__ import annotations
 
-from amaranth.hdl import Array, Cat, Const, Module, Mux, Signal, signed, unsigned
+from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed, unsigned
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
@@ -188,15 +188,20 @@ class FoldiakLayer(wiring.Component):
         ys = Signal(data.ArrayLayout(unsigned(cfg.y_bits), n))
         qx = Signal(data.ArrayLayout(unsigned(cfg.qx_bits), n))
         acc = Signal(data.ArrayLayout(signed(cfg.lsum_bits), n))
-        w_sat, t_sat = Signal(), Signal()
+        w_sat = Signal(name="w_sat_r")
+        t_sat = Signal(name="t_sat_r")
         pres = Signal(32)  # training presentations of the run so far
 
-        rng_init, rng_train, rng_test = Signal(32), Signal(32), Signal(32)
-        test_seed, key = Signal(32), Signal(32)
+        rng_init = Signal(32)  # the init stream (q's initial values)
+        rng_train = Signal(32)  # the training stream: goes on from presentation to presentation
+        rng_test = Signal(32)  # the test stream, restarted at test_seed by every CMD_TEST
+        test_seed = Signal(32)
+        key = Signal(32)  # trial_key(seed, run)
         x = Signal(bars.M)  # the pattern; pixel r*8 + c
         label = Signal(bars.N_BARS)
-        train, remaining, index = Signal(), Signal(32), Signal(32)
-        run_r = Signal(32)
+        train = Signal()  # the command in progress trains (1) or tests (0)
+        remaining = Signal(32)
+        index = Signal(32)
         k = Signal(range(max(n * inputs, inputs + 2, n + 2) + 1))  # position within a phase
         i_init = Signal(range(n + 1))  # unit being initialised
         step = Signal(range(cfg.settle_steps + 1))
@@ -245,7 +250,6 @@ class FoldiakLayer(wiring.Component):
                         with m.Case(CMD_INIT):
                             m.d.sync += [
                                 key.eq(hashed + self.run * Const(noise.WEYL, 32)),
-                                run_r.eq(self.run),
                                 pres.eq(0),
                                 w_sat.eq(0),
                                 t_sat.eq(0),
@@ -263,11 +267,14 @@ class FoldiakLayer(wiring.Component):
 
             with m.State("SEED"):
                 # k = 0, 1, 2: the init, training and test streams, fmix32(key ^ STREAM) | 1
-                streams = Array(
-                    Const(s, 32)
-                    for s in (foldiak.STREAM_INIT, foldiak.STREAM_TRAIN, foldiak.STREAM_TEST)
+                # (a Mux, not an Array of constants: Icarus never evaluates a combinational
+                # process whose inputs do not change after time 0)
+                stream_const = Mux(
+                    k[:2] == 0,
+                    foldiak.STREAM_INIT,
+                    Mux(k[:2] == 1, foldiak.STREAM_TRAIN, foldiak.STREAM_TEST),
                 )
-                m.d.comb += hash_in.eq(key ^ streams[k[:2]])
+                m.d.comb += hash_in.eq(key ^ stream_const)
                 seeded = hashed | 1
                 with m.Switch(k[:2]):
                     with m.Case(0):

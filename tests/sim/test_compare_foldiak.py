@@ -1,0 +1,84 @@
+"""The Földiák layer under cocotb on Verilator and Icarus, held to the golden model."""
+
+import pytest
+
+from gaba.golden import bars
+from gaba.golden.foldiak_config import FoldiakConfig
+from gaba.sim.compare_foldiak import compare_foldiak
+
+SMALL = FoldiakConfig.paper(pre_presentations=3, settle_steps=8)
+TINY = FoldiakConfig.paper(pre_presentations=2, settle_steps=4)
+PAPER = FoldiakConfig.paper()
+
+
+def _one_lsb_of_beta(cfg):
+    out = cfg.replace(beta=(cfg.beta_c + 1) / 2**cfg.coef_bits)
+    assert out.beta_c == cfg.beta_c + 1
+    return out
+
+
+def test_lockstep_on_verilator_is_bit_exact():
+    r = compare_foldiak(SMALL, "verilator", "lockstep", presentations=8, tests=5, seed=3, run=2)
+    assert r.bit_exact, r.first_mismatch.describe()
+    # init state + 8 states after presentations (q 64x16, w 16x16, t 16, 2 flags) + results
+    assert r.values_compared > 9 * (64 * 16 + 16 * 16 + 16)
+    assert r.final["w"].min() < 0  # learning took place
+
+
+def test_lockstep_on_icarus_is_bit_exact():
+    r = compare_foldiak(TINY, "icarus", "lockstep", presentations=4, tests=2, seed=9, run=0)
+    assert r.bit_exact, r.first_mismatch.describe()
+
+
+def test_a_training_run_on_verilator_is_bit_exact():
+    # the paper's layer: pre-run, 200 presentations, 100 test patterns, held to the kernel
+    r = compare_foldiak(PAPER, "verilator", "run", presentations=300, tests=100, seed=4, run=7)
+    assert r.bit_exact, r.first_mismatch.describe()
+    assert r.train_cycles > 300 * 1284
+
+
+def test_lockstep_catches_a_perturbed_golden_model():
+    # the SMALL hardware (built above) against a golden model with beta one LSB higher
+    r = compare_foldiak(
+        _one_lsb_of_beta(SMALL),
+        "verilator",
+        "lockstep",
+        presentations=8,
+        seed=3,
+        run=2,
+        hw_config=SMALL,
+    )
+    m = r.first_mismatch
+    assert not r.bit_exact and m.phase == "train" and m.signal == "q"
+    assert m.presentation >= SMALL.pre_presentations and m.cycle > 0
+    assert abs(m.golden - m.hardware) == 1
+    assert "training presentation" in m.describe() and f"cycle {m.cycle}" in m.describe()
+
+
+def test_a_run_catches_a_perturbed_golden_model():
+    r = compare_foldiak(
+        _one_lsb_of_beta(PAPER),
+        "verilator",
+        "run",
+        presentations=300,
+        seed=4,
+        run=7,
+        hw_config=PAPER,
+    )
+    assert not r.bit_exact and r.mismatches > 0
+
+
+def test_compare_validation():
+    with pytest.raises(ValueError, match="Mode must be one of lockstep, run"):
+        compare_foldiak(SMALL, mode="trials")
+    with pytest.raises(ValueError, match="ends inside the 3-presentation threshold pre-run"):
+        compare_foldiak(SMALL, mode="run", presentations=2)
+
+
+@pytest.mark.slow
+def test_a_full_bars_run_on_verilator_is_bit_exact():
+    # the acceptance run: pre-run + 3000 presentations, then 1000 fresh test patterns
+    total = PAPER.pre_presentations + 3000
+    r = compare_foldiak(PAPER, "verilator", "run", presentations=total, tests=1000, seed=1)
+    assert r.bit_exact, r.first_mismatch.describe()
+    assert bars.bars_represented(r.final["q"]) == 16
