@@ -101,7 +101,12 @@ def _network_args(p, *, with_n=True, designs=("nwta", "wta"), delta=0.05, grids=
     """The network's options; ``grids``: --delta and --sigma take comma-separated grids."""
     p.add_argument("kind", choices=list(designs), help="design: " + ", ".join(designs))
     if with_n:
-        p.add_argument("--n", type=_positive_int, default=10, help="number of options (10)")
+        p.add_argument(
+            "--n",
+            type=_positive_int,
+            default=None,
+            help="number of options (default 10); foldiak: output units (default 16)",
+        )
     kind, each = (_number_grid, ": a value or a comma-separated grid") if grids else (_number, "")
     for name, default, what in (("delta", delta, "input gap"), ("sigma", 0.22, "noise std")):
         p.add_argument(
@@ -122,7 +127,7 @@ def _params(args):
 
     return NetworkParams(
         kind="nwta" if args.kind in INTEGRATOR_DESIGNS else args.kind,
-        n=args.n,
+        n=10 if args.n is None else args.n,
         delta=args.delta,
         sigma=args.sigma,
         theta=args.theta,
@@ -142,7 +147,7 @@ def _cmd_golden(args):
     from gaba.golden import fixed, reference
 
     params = _checked("golden", lambda: _params(args))
-    progress = Progress(f"golden {args.kind} n={args.n} ({args.model})", enabled=not args.quiet)
+    progress = Progress(f"golden {args.kind} n={params.n} ({args.model})", enabled=not args.quiet)
     start = time.monotonic()
     if args.model == "float":
         res = reference.simulate_float(params, args.trials, args.seed, progress=progress)
@@ -160,7 +165,7 @@ def _cmd_golden(args):
     out = {
         "kind": args.kind,
         "model": args.model,
-        "n": args.n,
+        "n": params.n,
         "delta": args.delta,
         "sigma": args.sigma,
         "theta": args.theta,
@@ -270,7 +275,59 @@ def _verilog_file(cfg, out, debug=False):
     return path
 
 
+_NETWORK_ONLY = {
+    "delta": 0.05,
+    "sigma": 0.22,
+    "theta": 0.2,
+    "dt": 2.0**-7,
+    "horizon": 200.0,
+    "latency": 0,
+}
+
+
+def _foldiak_config(command, args):
+    """The Földiák layer's Config from --n (units) and --frac-bits; nWTA options refused."""
+    from gaba.golden.foldiak_config import FoldiakConfig
+
+    given = [k for k, v in _NETWORK_ONLY.items() if getattr(args, k, v) != v]
+    if given:
+        raise UsageError(
+            f"gaba {command}: foldiak takes --n (units) and --frac-bits only, not "
+            + ", ".join(f"--{k}" for k in given)
+        )
+    changes = {"frac_bits": args.frac_bits} | ({} if args.n is None else {"n": args.n})
+    return _checked(command, lambda: FoldiakConfig.paper(**changes))
+
+
+def _foldiak_verilog(args):
+    from pathlib import Path
+
+    from gaba.hdl.foldiak import cycles_per_presentation
+    from gaba.sim.runner import FOLDIAK, build_root, verilog_text
+
+    cfg = _foldiak_config("verilog", args)
+    if args.debug:
+        raise UsageError(
+            "gaba verilog: foldiak reads its state back through its ports; drop --debug"
+        )
+    text = (
+        f"// gaba foldiak: {cfg.m} inputs, {cfg.n} units, FoldiakConfig {cfg.digest()}; "
+        f"{cycles_per_presentation(cfg)} clocks per training presentation (gaba.hdl.foldiak)\n"
+        + verilog_text(cfg)
+    )
+    if args.o == "-":
+        sys.stdout.write(text)
+        return 0
+    path = Path(args.o) if args.o else build_root() / "verilog" / f"gaba_foldiak_n{cfg.n}.v"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    print(f"wrote {path}: module {FOLDIAK.name}, {cfg.m} inputs, {cfg.n} units")
+    return 0
+
+
 def _cmd_verilog(args):
+    if args.kind == "foldiak":
+        return _foldiak_verilog(args)
     params = _checked("verilog", lambda: _params(args))
     cfg = _checked("verilog", lambda: _config(args, params))
     if args.kind in INTEGRATOR_DESIGNS:
@@ -326,7 +383,58 @@ def _run_compare(cfg, simulator, mode, trials, seed, waves, say):
         raise ToolError(str(e)) from None
 
 
+def _foldiak_compare(args):
+    from gaba.sim import runner
+    from gaba.sim.compare_foldiak import compare_foldiak
+
+    cfg = _foldiak_config("compare", args)
+    mode = "lockstep" if args.mode == "lockstep" else "run"
+    presentations = args.trials or cfg.pre_presentations + (10 if mode == "lockstep" else 3000)
+    tests = 10 if mode == "lockstep" else 1000
+    if mode == "run" and presentations < cfg.pre_presentations:
+        raise UsageError(
+            f"gaba compare: a foldiak run needs at least the {cfg.pre_presentations} "
+            "presentations of the threshold pre-run (--trials), or --mode lockstep"
+        )
+    try:
+        report = compare_foldiak(
+            cfg,
+            args.simulator,
+            mode,
+            presentations=presentations,
+            tests=tests,
+            seed=args.seed,
+            waves=args.waves,
+            progress=_stage(args.quiet or args.json),
+        )
+    except (runner.ToolchainError, runner.SimulationError) as e:
+        raise ToolError(str(e)) from None
+    j = report.to_json()
+    if args.json:
+        print(json.dumps(j))
+        return 0 if report.bit_exact else 1
+    verdict = "bit-exact" if report.bit_exact else "MISMATCH"
+    what = "after every presentation" if mode == "lockstep" else "results and final state"
+    print(
+        f"foldiak ({cfg.m} inputs, {cfg.n} units) on {args.simulator}, {mode}: {presentations} "
+        f"training presentations and {tests} test patterns (seed {args.seed}): {verdict}"
+    )
+    print(
+        f"  compared        {j['values_compared']} values ({what}), {j['mismatches']} mismatching"
+    )
+    rate = j["sim_cycles"] / j["sim_seconds"] if j["sim_seconds"] else 0
+    print(
+        f"  simulation      {j['sim_cycles']} cycles in {j['sim_seconds']:.2f} s ({rate:.0f} "
+        f"cycles/s); build {j['build_seconds']:.1f} s"
+    )
+    if report.first_mismatch is not None:
+        print(f"  first mismatch  {report.first_mismatch.describe()}")
+    return 0 if report.bit_exact else 1
+
+
 def _cmd_compare(args):
+    if args.kind == "foldiak":
+        return _foldiak_compare(args)
     if args.trials is None:
         args.trials = 1 if args.mode == "lockstep" else 200
     params = _checked("compare", lambda: _params(args))
@@ -522,15 +630,21 @@ def _parser():
     d.set_defaults(func=_cmd_demo)
 
     v = sub.add_parser("verilog", help="standalone Verilog of the trial engine for a Config")
-    _network_args(v, designs=("nwta", "wta", *INTEGRATOR_DESIGNS))
+    _network_args(v, designs=("nwta", "wta", "foldiak", *INTEGRATOR_DESIGNS))
     v.add_argument("--debug", action="store_true", help="add the lockstep debug ports")
     v.add_argument("-o", default=None, help="output file, '-' for stdout (default under build/)")
     v.set_defaults(func=_cmd_verilog)
 
     c = sub.add_parser("compare", help="simulate the hardware and compare with the golden model")
-    _network_args(c)
+    _network_args(c, designs=("nwta", "wta", "foldiak"))
     c.add_argument("--simulator", choices=["verilator", "icarus"], default="verilator")
-    c.add_argument("--mode", choices=["lockstep", "trials"], default="trials")
+    c.add_argument(
+        "--mode",
+        choices=["lockstep", "trials"],
+        default="trials",
+        help="lockstep: the whole state every clock (foldiak: after every presentation); "
+        "trials: results only (foldiak: a whole run, its final state and test patterns)",
+    )
     c.add_argument(
         "--trials",
         type=_positive_int,
@@ -572,6 +686,9 @@ def _parser():
     r.add_argument("--quiet", action="store_true", help="no progress on stderr")
     r.set_defaults(func=_cmd_report)
     _register_foldiak(sub)
+    from gaba.cli_boards import register
+
+    register(sub)
     return parser
 
 

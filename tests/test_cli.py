@@ -130,6 +130,23 @@ def test_golden_warns_about_eight_fractional_bits(capsys):
         ),
         (["sweep", "nwta", "--n", "1,4"], "gaba sweep: argument --n: every n must be at least 2"),
         (["sweep", "nwta", "--target", "spice"], "gaba sweep: argument --target: invalid choice"),
+        (
+            ["sweep", "nwta", "--delta", "0.1,abc"],
+            "gaba sweep: argument --delta: expected a number, not 'abc'",
+        ),
+        (
+            ["verilog", "foldiak", "--delta", "0.1"],
+            "gaba verilog: foldiak takes --n (units) and --frac-bits only, not --delta",
+        ),
+        (
+            ["verilog", "foldiak", "--debug"],
+            "gaba verilog: foldiak reads its state back through its ports; drop --debug",
+        ),
+        (
+            ["compare", "foldiak", "--trials", "50"],
+            "gaba compare: a foldiak run needs at least the 100 presentations",
+        ),
+        (["compare", "foldiak", "--n", "1"], "gaba compare: Unit count n must be an integer"),
     ],
 )
 def test_bad_arguments_give_one_line_and_exit_2(capsys, argv, message):
@@ -237,3 +254,18 @@ def test_console_script_runs():
     assert (
         proc.stderr.strip() == "gaba golden: Neuron count must be an integer of at least 2, not 1"
     )
+
+
+def test_verilog_of_the_foldiak_layer(capsys, tmp_path):
+    out = tmp_path / "f.v"
+    assert main(["verilog", "foldiak", "-o", str(out)]) == 0
+    text = out.read_text()
+    assert text.startswith("// gaba foldiak: 64 inputs, 16 units")
+    assert "1284 clocks per training presentation" in text and "module gaba_foldiak(" in text
+
+
+def test_compare_foldiak_json(capsys):
+    o = _json(capsys, ["compare", "foldiak", "--mode", "lockstep", "--trials", "3", "--json"])
+    assert o["bit_exact"] is True and o["mismatches"] == 0 and o["first_mismatch"] is None
+    assert o["trials"] == 3 and o["cycles_compared"] == 3 + 10
+    assert o["values_compared"] > 4 * (64 * 16 + 16 * 16 + 16)
