@@ -1,5 +1,5 @@
 # amaranth: UnusedElaboratable=no
-"""The Földiák layer in Amaranth's simulator against the golden model, presentation by presentation."""
+"""The Földiák layer in Amaranth's simulator against the golden model, step by step."""
 
 import numpy as np
 import pytest
