@@ -1,7 +1,7 @@
 """``gaba foldiak``: Földiák's anti-Hebbian sparse-coding layer on the bars and the letters.
 
-    gaba foldiak bars    [--model float|fixed] [--presentations P] [--runs R] [--seed X]
-                         [--out DIR] [--json] [--quiet]
+    gaba foldiak bars    [--model float|fixed|verilator|icarus] [--presentations P] [--runs R]
+                         [--seed X] [--out DIR] [--json] [--quiet]
     gaba foldiak letters [--model float|fixed] [--presentations P] [--runs R] [--seed X]
                          [--out DIR] [--json] [--quiet]
 
@@ -21,8 +21,10 @@ from gaba.cli import Progress, _checked, _Parser, _positive_int, _seed
 
 __all__ = ["MODEL_CHOICES", "register"]
 
-#: The models ``--model`` offers; a hardware target is appended here and dispatched in _run.
+#: The models ``--model`` offers: the float reference, the fixed-point golden model, and (bars
+#: only: the on-chip pattern source draws bars) the generated hardware on a simulator.
 MODEL_CHOICES = ["float", "fixed"]
+HARDWARE = ["verilator", "icarus"]
 
 
 class _Presentations(Progress):
@@ -46,19 +48,24 @@ def register(sub) -> None:
     demos = f.add_subparsers(dest="demo", metavar="DEMO", parser_class=_Parser)
     demos.required = True
     b = demos.add_parser("bars", help="learn the bars problem; bars represented, code error")
-    _options(b, runs=25)
+    _options(b, runs=25, hardware=True)
     b.set_defaults(func=_cmd_bars)
     lt = demos.add_parser("letters", help="learn the alphabet; the letters' codes")
     _options(lt, runs=10)
     lt.set_defaults(func=_cmd_letters)
 
 
-def _options(p, *, runs):
+def _options(p, *, runs, hardware=False):
     p.add_argument(
         "--model",
-        choices=MODEL_CHOICES,
+        choices=MODEL_CHOICES + (HARDWARE if hardware else []),
         default="fixed",
-        help="float reference or fixed-point golden model (default fixed)",
+        help="float reference or fixed-point golden model (default fixed)"
+        + (
+            "; verilator or icarus: the generated hardware, checked against the golden model"
+            if hardware
+            else ""
+        ),
     )
     p.add_argument(
         "--presentations",
@@ -79,11 +86,52 @@ def _run(kind, args):
     progress = _Presentations(
         f"foldiak {kind} ({args.model}, {args.runs} runs)", enabled=not (args.quiet or args.json)
     )
+
     run = fe.run_bars if kind == "bars" else fe.run_letters
     return _checked(
         f"foldiak {kind}",
         lambda: run(args.model, args.runs, args.presentations, args.seed, progress=progress),
     )
+
+
+def _run_hardware(args):
+    """The bars on the simulated hardware: (outcome, the comparison's summary)."""
+    from gaba.cli import ToolError, _stage
+    from gaba.golden.foldiak_config import FoldiakConfig
+    from gaba.hdl.foldiak import cycles_per_presentation
+    from gaba.sim import runner
+    from gaba.sim.compare_foldiak import hardware_bars
+
+    progress = _Presentations(
+        f"foldiak bars ({args.model}, {args.runs} runs)", enabled=not (args.quiet or args.json)
+    )
+    cfg = FoldiakConfig.paper()
+    try:
+        outcome, reports = hardware_bars(
+            cfg,
+            args.runs,
+            args.presentations,
+            args.seed,
+            simulator=args.model,
+            progress=progress,
+            say=_stage(args.quiet or args.json),
+        )
+    except (runner.ToolchainError, runner.SimulationError) as e:
+        raise ToolError(str(e)) from None
+    hardware = {
+        "bit_exact": all(r.bit_exact for r in reports),
+        "mismatches": sum(r.mismatches for r in reports),
+        "values_compared": sum(r.values_compared for r in reports),
+        "first_mismatch": next(
+            (r.first_mismatch.describe() for r in reports if r.first_mismatch), None
+        ),
+        "clocks_per_presentation": cycles_per_presentation(cfg),
+        "train_cycles": sum(r.train_cycles for r in reports),
+        "sim_cycles": sum(r.sim_cycles for r in reports),
+        "sim_seconds": round(sum(r.sim_seconds for r in reports), 3),
+        "build_seconds": round(reports[0].build_seconds, 2),
+    }
+    return outcome, hardware
 
 
 def _write(out: Path, name: str, summary: dict, figures: dict) -> list[Path]:
@@ -103,8 +151,13 @@ def _write(out: Path, name: str, summary: dict, figures: dict) -> list[Path]:
 def _cmd_bars(args):
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)  # fail before the work, not after
-    outcome = _run("bars", args)
+    if args.model in HARDWARE:
+        outcome, hardware = _run_hardware(args)
+    else:
+        outcome, hardware = _run("bars", args), None
     summary = outcome.summary()
+    if hardware is not None:
+        summary["hardware"] = hardware
     files = _write(
         out,
         f"bars-{args.model}",
@@ -116,7 +169,25 @@ def _cmd_bars(args):
         print(json.dumps(summary))
     else:
         print(_bars_text(summary))
-    return 0
+        if hardware is not None:
+            print(_hardware_text(hardware))
+    return 0 if hardware is None or hardware["bit_exact"] else 1
+
+
+def _hardware_text(h):
+    verdict = (
+        "BIT-EXACT against the golden model"
+        if h["bit_exact"]
+        else f"MISMATCH ({h['mismatches']} values; first: {h['first_mismatch']})"
+    )
+    rate = h["sim_cycles"] / h["sim_seconds"] / h["clocks_per_presentation"]
+    return (
+        f"  hardware         {verdict}: {h['values_compared']} values (snapshots every 100 "
+        f"presentations, final state, every y*, test patterns)\n"
+        f"  simulation       {h['clocks_per_presentation']} clocks per presentation, about "
+        f"{rate:.0f} presentations/s simulated (all clocks / clocks per presentation); "
+        f"build {h['build_seconds']:.1f} s"
+    )
 
 
 def _bars_text(o):

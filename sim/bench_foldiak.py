@@ -11,7 +11,9 @@ wakes once per presentation to take its result (one value-change callback, about
 apart), and the state is read back at the start and the end.
 
 Parameters (JSON file named by $GABA_BENCH_PARAMS): ``seed``, ``run``, ``presentations``
-(training, the pre-run included), ``tests`` (test patterns), ``lockstep``.
+(training, the pre-run included), ``tests`` (test patterns), ``lockstep``, and optionally
+``chunks``: the training split into commands of these sizes, the state read back after each
+(snapshots for learning curves).
 """
 
 from __future__ import annotations
@@ -119,11 +121,12 @@ async def run(dut):
             train += await tb.results(1)
             await tb.idle()
             states.append(await tb.readback())
-    elif p["presentations"]:
-        await tb.command(CMD_TRAIN, p["presentations"])
-        train = await tb.results(p["presentations"])
-        await tb.idle()
-        states.append(await tb.readback())
+    else:
+        for chunk in p.get("chunks") or ([p["presentations"]] if p["presentations"] else []):
+            await tb.command(CMD_TRAIN, chunk)
+            train += await tb.results(chunk)
+            await tb.idle()
+            states.append(await tb.readback())
     train_cycles = tb.cycle()
     test = []
     if p["tests"]:

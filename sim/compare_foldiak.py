@@ -85,6 +85,9 @@ class FoldiakReport:
     final: dict = field(default_factory=dict)  # the hardware's final q, w, t (arrays)
     test_ystar: np.ndarray | None = None  # the hardware's y* of the test patterns
     test_labels: np.ndarray | None = None
+    train_ystar: np.ndarray | None = None  # the hardware's y* of every training presentation
+    snapshots: dict | None = None  # run mode: the read-back states ("at": presentations
+    # after the pre-run, as gaba.golden.foldiak.train's snapshot_at)
 
     @property
     def bit_exact(self) -> bool:
@@ -188,12 +191,17 @@ def compare_foldiak(
     seed: int = 1,
     run: int = 0,
     hw_config: FoldiakConfig | None = None,
+    snapshot_every: int = 0,
     waves: bool = False,
     progress=None,
 ) -> FoldiakReport:
     """Simulate the layer built from ``hw_config`` (default ``cfg``) and compare it with the
     golden model of ``cfg`` over ``presentations`` training presentations (the pre-run
-    included) and ``tests`` test patterns of run ``run`` of ``seed``."""
+    included) and ``tests`` test patterns of run ``run`` of ``seed``.
+
+    ``snapshot_every`` (run mode): the state is also read back and compared after the pre-run
+    and every so many presentations after it (``gaba.golden.foldiak.train``'s snapshots).
+    """
     if mode not in MODES:
         raise ValueError(f"Mode must be one of {', '.join(MODES)}, not {mode!r}")
     for name, value in (("Presentation count", presentations), ("Test count", tests)):
@@ -206,6 +214,9 @@ def compare_foldiak(
             "presentation threshold pre-run; use lockstep mode or at least the pre-run"
         )
     hw_cfg = hw_config or cfg
+    extra = max(0, presentations - cfg.pre_presentations)
+    at = foldiak._snapshot_points(extra, snapshot_every if mode == "run" else 0)
+    chunks = [int(v) for v in np.diff([0, *(at + cfg.pre_presentations)])] if extra else None
     b = runner.build(hw_cfg, simulator, waves=waves, progress=progress)
     if progress:
         progress(f"simulating {presentations} presentations and {tests} tests on {simulator}")
@@ -218,6 +229,7 @@ def compare_foldiak(
             "presentations": presentations,
             "tests": tests,
             "lockstep": mode == "lockstep",
+            "chunks": chunks,
         },
         name=f"{mode}-s{seed}-r{run}-p{presentations}-t{tests}",
         waves=waves,
@@ -242,18 +254,31 @@ def compare_foldiak(
             final = {name: getattr(tr, name)[presentations] for name in ("q", "w", "t")}
         else:
             learned = foldiak.train(
-                cfg, 1, presentations - cfg.pre_presentations, seed, first_run=run
+                cfg, 1, extra, seed, first_run=run, snapshot_every=snapshot_every
             )
             g_ystar = learned.ystar[0]
-            _, g_labels = bars.prng_bars(
-                foldiak.stream_seeds(seed, 1, foldiak.STREAM_TRAIN, run), presentations
-            )
-            g_labels = g_labels[0]
+            streams = foldiak.stream_seeds(seed, 1, foldiak.STREAM_TRAIN, run)
+            g_labels = bars.prng_bars(streams, presentations)[1][0]
             g_w_sat = g_t_sat = None
+            # the read-backs after each chunk are the kernel's snapshots (the last: the end)
+            for s, point in enumerate(at if chunks else []):
+                golden = {"q": learned.q_hist[0, s], "w": learned.w_hist[0, s]}
+                golden |= {"t": learned.t_hist[0, s], "w_sat": learned.w_sat_hist[0, s]}
+                golden |= {"t_sat": learned.t_sat_hist[0, s]}
+                k = int(point) + cfg.pre_presentations
+                tally.state("train", k - 1, golden, states[1 + s])
             golden = {"q": learned.q[0], "w": learned.w[0], "t": learned.t[0]}
             golden |= {"w_sat": learned.w_sat[0], "t_sat": learned.t_sat[0]}
             tally.state("train", presentations - 1, golden, states[-1])
             final = golden
+            snapshots = {
+                "at": at,
+                "q": np.array([st["q"] for st in states[1:]]),
+                "w": np.array([st["w"] for st in states[1:]]),
+                "t": np.array([st["t"] for st in states[1:]]),
+                "w_sat": np.array([st["w_sat"] for st in states[1:]], bool),
+                "t_sat": np.array([st["t_sat"] for st in states[1:]], bool),
+            }
         for k, (hw, cycle) in enumerate(train_words):
             tally.array("train", k, "ystar", g_ystar[k], hw["ystar"], cycle)
             tally.value("train", k, "label", g_labels[k], hw["label"], cycle)
@@ -266,6 +291,8 @@ def compare_foldiak(
     else:
         final = {"q": start.q, "w": start.w, "t": start.t}
 
+    if mode == "lockstep" or not presentations:
+        snapshots = None
     # test patterns on the final state, no learning
     test_words = [(decode_presentation(hw_cfg, int(h, 16)), c) for h, c in out["test"]]
     test_ystar = test_labels = None
@@ -297,4 +324,86 @@ def compare_foldiak(
         final={k: states[-1][k] for k in ("q", "w", "t")},
         test_ystar=test_ystar,
         test_labels=test_labels,
+        train_ystar=np.array([hw["ystar"] for hw, _ in train_words]),
+        snapshots=snapshots,
     )
+
+
+def hardware_bars(
+    cfg: FoldiakConfig,
+    runs: int,
+    presentations: int,
+    seed: int,
+    *,
+    simulator: str = "verilator",
+    test_patterns: int = 1000,
+    snapshot_every: int = 100,
+    progress=None,
+    say=None,
+):
+    """The bars experiment of ``gaba.golden.foldiak_experiments.run_bars`` on the simulated
+    hardware: each run learns on chip (pre-run, then ``presentations``), its state is read
+    back every ``snapshot_every`` presentations, and it codes ``test_patterns`` fresh ones;
+    every value is also held to the golden model.
+
+    Returns (BarsOutcome scored from the hardware's own weights and outputs, [FoldiakReport]).
+    """
+    import time
+
+    from gaba.golden.foldiak_experiments import BarsOutcome
+    from gaba.golden.foldiak_reference import Learned
+
+    foldiak._check_count("Run count", runs, 1)
+    start = time.monotonic()
+    total = cfg.pre_presentations + presentations
+    reports = []
+    for r in range(runs):
+        if say:
+            say(f"run {r + 1}/{runs} on {simulator}")
+        reports.append(
+            compare_foldiak(
+                cfg,
+                simulator,
+                "run",
+                presentations=total,
+                tests=test_patterns,
+                seed=seed,
+                run=r,
+                snapshot_every=snapshot_every,
+                progress=say if r == 0 else None,
+            )
+        )
+        if progress:
+            progress((r + 1) * total, runs * total)
+    snaps = [rep.snapshots for rep in reports]
+    learned = Learned(
+        q=np.array([rep.final["q"] for rep in reports]),
+        w=np.array([rep.final["w"] for rep in reports]),
+        t=np.array([rep.final["t"] for rep in reports]),
+        y=np.array([rep.train_ystar > cfg.half for rep in reports]),
+        ystar=np.array([rep.train_ystar for rep in reports]),
+        snapshot_at=snaps[0]["at"],
+        q_hist=np.array([s["q"] for s in snaps]),
+        w_hist=np.array([s["w"] for s in snaps]),
+        t_hist=np.array([s["t"] for s in snaps]),
+        w_sat=np.array([s["w_sat"][-1] for s in snaps]),
+        t_sat=np.array([s["t_sat"][-1] for s in snaps]),
+        w_sat_hist=np.array([s["w_sat"] for s in snaps]),
+        t_sat_hist=np.array([s["t_sat"] for s in snaps]),
+        pre_presentations=cfg.pre_presentations,
+        scale=float(cfg.one),
+    )
+    y = np.array([rep.test_ystar > cfg.half for rep in reports])
+    masks = np.array([rep.test_labels for rep in reports])
+    outcome = BarsOutcome(
+        model=simulator,
+        seed=seed,
+        learned=learned,
+        represented=bars.bars_represented(learned.q),
+        curve=bars.bars_represented(learned.q_hist).mean(axis=0),
+        code_error=bars.code_errors(y, masks, bars.unit_bars(learned.q)).mean(axis=1),
+        test_patterns=test_patterns,
+        seconds=time.monotonic() - start,
+        config=cfg,
+    )
+    return outcome, reports

@@ -111,3 +111,21 @@ def test_unwritable_out_is_one_line_exit_1(capsys, tmp_path):
 
 def test_model_choices_are_a_list_to_extend():
     assert MODEL_CHOICES == ["float", "fixed"]
+
+
+def test_bars_on_the_hardware_equal_the_fixed_point_model(capsys, tmp_path):
+    argv = ["foldiak", "bars", "--runs", "1", "--presentations", "200", "--json"]
+    assert main([*argv, "--model", "verilator", "--out", str(tmp_path / "hw")]) == 0
+    hw = json.loads(capsys.readouterr().out)
+    assert main([*argv, "--model", "fixed", "--out", str(tmp_path / "fixed")]) == 0
+    golden = json.loads(capsys.readouterr().out)
+    assert hw["hardware"]["bit_exact"] is True and hw["hardware"]["mismatches"] == 0
+    assert hw["hardware"]["clocks_per_presentation"] == 1284
+    for key in ("bars_per_run", "code_error_per_run", "curve", "w_range", "t_range"):
+        assert hw[key] == golden[key], key
+    assert (tmp_path / "hw" / "bars-verilator-fields.png").stat().st_size > 10_000
+
+
+def test_letters_have_no_hardware_model(capsys):
+    assert main(["foldiak", "letters", "--model", "verilator"]) == 2
+    assert "invalid choice: 'verilator'" in capsys.readouterr().err

@@ -55,17 +55,33 @@ def test_lockstep_catches_a_perturbed_golden_model():
     assert "training presentation" in m.describe() and f"cycle {m.cycle}" in m.describe()
 
 
-def test_a_run_catches_a_perturbed_golden_model():
+def test_a_run_with_snapshots_is_checked_at_each():
+    r = compare_foldiak(
+        PAPER, "verilator", "run", presentations=400, tests=20, seed=4, run=7, snapshot_every=100
+    )
+    assert r.bit_exact, r.first_mismatch.describe()
+    assert r.snapshots["at"].tolist() == [0, 100, 200, 300]
+    assert r.snapshots["q"].shape == (4, 16, 64)
+    # the snapshots are states the hardware read back, not copies of the final one
+    assert not (r.snapshots["q"][0] == r.snapshots["q"][-1]).all()
+
+
+def test_a_run_catches_a_perturbed_golden_model_at_its_first_snapshot():
     r = compare_foldiak(
         _one_lsb_of_beta(PAPER),
         "verilator",
         "run",
-        presentations=300,
+        presentations=400,
         seed=4,
         run=7,
         hw_config=PAPER,
+        snapshot_every=100,
     )
+    m = r.first_mismatch
     assert not r.bit_exact and r.mismatches > 0
+    # learning starts after the 100-presentation pre-run; the first snapshot after it is the
+    # state after presentation 199 (0-based), and q is where beta acts
+    assert (m.phase, m.presentation, m.signal) == ("train", 199, "q")
 
 
 def test_compare_validation():
