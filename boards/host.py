@@ -9,6 +9,7 @@ results to the golden model exactly as ``gaba.sim.compare`` holds the simulators
 
 from __future__ import annotations
 
+import os
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -47,6 +48,10 @@ class SerialTransport:
         except ImportError:
             raise BoardError("pyserial is not installed: pip install pyserial") from None
         self.name = port
+        if "://" not in port and not os.path.exists(port):
+            raise BoardError(
+                f"cannot open serial port {port}: no such device (is the board plugged in?)"
+            )
         try:
             self._port = serial.Serial(port, baudrate=baud, timeout=0)
         except (serial.SerialException, OSError, ValueError) as e:

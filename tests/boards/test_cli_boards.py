@@ -1,0 +1,95 @@
+"""``gaba build`` and ``gaba board``: bad input gets one line and exit 2, tool and board
+failures one line and exit 1; ``gaba board run --port sim`` end to end."""
+
+import json
+
+import pytest
+
+from gaba.cli import main
+
+SIM = ["nwta", "--n", "4", "--dt", "0.0625", "--horizon", "30", "--port", "sim"]
+
+
+def _fails(capsys, argv, status, *needles):
+    assert main(argv) == status
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err  # one line, no traceback
+    for needle in needles:
+        assert needle in err[0], err[0]
+    return err[0]
+
+
+@pytest.mark.parametrize(
+    "argv,needle",
+    [
+        (["build", "nwta", "--board", "de10"], "invalid choice: 'de10'"),
+        (["build", "nwta"], "the following arguments are required: --board"),
+        (["build", "nwta", "--board", "ulx3s", "--n", "0"], "expected a positive integer"),
+        (["build", "nwta", "--board", "ulx3s", "--baud", "9x"], "expected a baud rate"),
+        (["build", "nwta", "--board", "ulx3s", "--target-mhz", "-3"], "positive frequency"),
+        (["build", "nwta", "--board", "ulx3s", "--clock-div", "0"], "positive integer"),
+        (["build", "nwta", "--board", "ulx3s", "--dsp", "maybe"], "invalid choice: 'maybe'"),
+        (["build", "serial-integrator", "--board", "ulx3s"], "invalid choice"),
+        (["build", "nwta", "--board", "ulx3s", "--latency", "-1"], "latency"),
+        (["board", "run", "nwta"], "required: --port"),
+        (["board", "fly", "nwta", "--port", "sim"], "invalid choice: 'fly'"),
+        (["board", "run", *SIM, "--trials", "0"], "expected a positive integer"),
+        (["board", "run", *SIM, "--seed", "-1"], "seed must be in 0..2**32-1"),
+        (["board", "run", *SIM, "--top", "4"], "--top must be below n = 4, not 4"),
+        (["board", "run", *SIM, "--delta-in", "9"], "--delta-in must lie in"),
+        (["board", "info", *SIM, "--timeout", "0"], "positive number of seconds"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(capsys, argv, needle):
+    _fails(capsys, argv, 2, needle)
+
+
+def test_baud_that_the_clock_cannot_make(capsys):
+    _fails(
+        capsys,
+        ["build", "nwta", "--board", "icebreaker", "--n", "2", "--baud", "3000000"],
+        2,
+        "Baud rate 3000000 cannot be made from the 6 MHz clock",
+    )
+
+
+def test_missing_serial_port_is_a_tool_error(capsys):
+    _fails(
+        capsys,
+        ["board", "info", "nwta", "--port", "/dev/gaba-no-such-port"],
+        1,
+        "gaba: cannot open serial port /dev/gaba-no-such-port: no such device",
+    )
+
+
+def test_missing_build_tool_says_what_to_do(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("YOSYS", str(tmp_path / "no-yosys"))
+    _fails(
+        capsys,
+        ["build", "nwta", "--board", "icebreaker", "--n", "2", "--out", str(tmp_path)],
+        1,
+        "is not an executable yosys",
+    )
+
+
+def test_board_run_on_the_simulated_board(capsys):
+    argv = ["board", "run", *SIM, "--trials", "12", "--seed", "5", "--first", "3", "--json"]
+    assert main(argv) == 0
+    o = json.loads(capsys.readouterr().out)
+    assert o["bit_exact"] is True and o["trials"] == 12 and o["mismatches"] == 0
+    assert o["summary"]["trials"] == 12 and o["first_mismatch"] is None
+    from gaba.golden import fixed
+    from gaba.golden.config import Config
+
+    g = fixed.run_trials(Config.paper(n=4, dt=0.0625, horizon=30.0), 12, 5, first_trial=3)
+    assert o["summary"]["steps"] == int(g.steps.sum())
+    assert o["summary"]["decided"] == int(g.decided.sum())
+
+
+def test_board_info_and_counters_only_run(capsys):
+    assert main(["board", "info", *SIM, "--json"]) == 0
+    o = json.loads(capsys.readouterr().out)
+    assert o["config_matches"] is True and o["n"] == 4 and o["kind"] == "nwta"
+    assert main(["board", "run", *SIM, "--trials", "20", "--no-check", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "not streamed" in out and "20 trials" in out
