@@ -1,12 +1,15 @@
 """Benchmark: Földiák layer, fixed-point golden kernel against the float reference, side by side.
 
-    python benchmarks/foldiak_golden.py [--runs 25] [--repeats 5]
+    python benchmarks/foldiak_golden.py [--runs 25] [--repeats 5] [--hardware]
 
 The figure of merit is presentations per second (one presentation: settle, then learn),
 summed over runs: runs x (pre-run + training presentations) / wall time. The fixed kernel
 (hardware settling: 64 steps) runs on one thread and on all cores; the float reference
 (NumPy, vectorised over runs) with the reference's settling (logistic, 100 steps) and with the
-hardware's. Medians over the repeats; the machine may be shared, so read medians and ratios.
+hardware's. With ``--hardware`` also the generated layer on Verilator: one run of the pre-run
+and 3000 presentations per repeat, timed inside the cocotb bench (INIT and training; the build
+is cached and excluded), every run also checked bit-exact against the golden model. Medians over
+the repeats; the machine may be shared, so read medians and ratios.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--fixed-presentations", type=int, default=3000)
     ap.add_argument("--float-presentations", type=int, default=400)
+    ap.add_argument("--hardware", action="store_true", help="also the layer on Verilator")
     args = ap.parse_args()
     cfg = FoldiakConfig.paper()
     cores = numba.config.NUMBA_NUM_THREADS
@@ -58,6 +62,17 @@ def main():
         ):
             rows[name].append(_rate(fr.train, params, args.runs, args.float_presentations, seed))
 
+    if args.hardware:
+        from gaba.sim.compare_foldiak import compare_foldiak
+
+        total = cfg.pre_presentations + args.fixed_presentations
+        compare_foldiak(cfg, "verilator", "run", presentations=total)  # build outside timing
+        rows["verilator (1 run)"] = []
+        for rep in range(args.repeats):
+            r = compare_foldiak(cfg, "verilator", "run", presentations=total, seed=100 + rep)
+            assert r.bit_exact, r.first_mismatch.describe()
+            rows["verilator (1 run)"].append(total / r.train_seconds)
+
     med = {k: statistics.median(v) for k, v in rows.items()}
     print(
         f"Foldiak layer m=64 n=16, {args.runs} runs, {args.repeats} repeats, "
@@ -70,6 +85,9 @@ def main():
     print(f"  ratio fixed ({cores} threads) / float (reference): "
           f"{f_all / med['float, reference settling']:.1f}")  # fmt: skip
     print(f"  ratio fixed {cores} threads / 1 thread: {f_all / med['fixed, 1 thread']:.2f}")
+    if args.hardware:
+        hw = med["verilator (1 run)"]
+        print(f"  ratio fixed (1 thread) / verilator: {med['fixed, 1 thread'] / hw:.0f}")
 
 
 if __name__ == "__main__":

@@ -128,6 +128,7 @@ async def run(dut):
             await tb.idle()
             states.append(await tb.readback())
     train_cycles = tb.cycle()
+    train_seconds = time.perf_counter() - start
     test = []
     if p["tests"]:
         await tb.command(CMD_TEST, p["tests"])
@@ -140,6 +141,7 @@ async def run(dut):
             "test": test,
             "cycles": tb.cycle(),
             "train_cycles": train_cycles,
+            "train_seconds": train_seconds,
             "seconds": time.perf_counter() - start,
             "pid": os.getpid(),
         }

@@ -82,6 +82,7 @@ class FoldiakReport:
     sim_seconds: float = 0.0
     sim_cycles: int = 0
     train_cycles: int = 0
+    train_seconds: float = 0.0  # wall time of INIT and training in the simulator
     final: dict = field(default_factory=dict)  # the hardware's final q, w, t (arrays)
     test_ystar: np.ndarray | None = None  # the hardware's y* of the test patterns
     test_labels: np.ndarray | None = None
@@ -114,6 +115,7 @@ class FoldiakReport:
             "sim_seconds": round(self.sim_seconds, 3),
             "sim_cycles": self.sim_cycles,
             "train_cycles": self.train_cycles,
+            "train_seconds": round(self.train_seconds, 3),
         }
 
 
@@ -321,6 +323,7 @@ def compare_foldiak(
         sim_seconds=out["seconds"],
         sim_cycles=int(out["cycles"]),
         train_cycles=int(out["train_cycles"]),
+        train_seconds=float(out["train_seconds"]),
         final={k: states[-1][k] for k in ("q", "w", "t")},
         test_ystar=test_ystar,
         test_labels=test_labels,
