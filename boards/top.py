@@ -347,10 +347,13 @@ class PlatformTop(Elaboratable):
         if self.divide > 1:
             self._divided_clock(m, platform)
         m.submodules.top = top = self.top
-        uart = platform.request("uart", 0)
-        m.d.comb += [top.rx.eq(uart.rx.i), uart.tx.o.eq(top.tx)]
+        uart = platform.request("uart", 0, dir="-")
+        m.submodules.uart_rx = rx = io.Buffer("i", uart.rx)
+        m.submodules.uart_tx = tx = io.Buffer("o", uart.tx)
+        m.d.comb += [top.rx.eq(rx.i), tx.o.eq(top.tx)]
         for k in range(len(top.leds)):
-            m.d.comb += platform.request("led", k).o.eq(top.leds[k])
+            m.submodules[f"led{k}"] = led = io.Buffer("o", platform.request("led", k, dir="-"))
+            m.d.comb += led.o.eq(top.leds[k])
         return m
 
     def _divided_clock(self, m, platform):

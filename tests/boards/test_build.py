@@ -1,0 +1,219 @@
+# amaranth: UnusedElaboratable=no
+"""gaba.boards.build: the report readers, the error paths with stand-in tools, and (marked
+``synth``) one real YoWASP bitstream build per board."""
+
+import json
+import os
+import stat
+import textwrap
+
+import pytest
+
+from gaba.boards import build as B
+from gaba.golden.config import Config
+
+# A trimmed nextpnr --report (field names and nesting as nextpnr-ice40 writes them).
+REPORT = {
+    "fmax": {
+        "board_clk": {"achieved": 94.9, "constraint": 12.0},
+        "clk_$glb_clk": {"achieved": 8.34, "constraint": 36.0},
+    },
+    "utilization": {
+        "ICESTORM_LC": {"available": 5280, "used": 4773},
+        "ICESTORM_RAM": {"available": 30, "used": 4},
+        "ICESTORM_DSP": {"available": 8, "used": 0},
+        "SB_IO": {"available": 39, "used": 5},
+    },
+    "critical_paths": [
+        {
+            "from": "posedge clk_$glb_clk",
+            "to": "posedge clk_$glb_clk",
+            "path": [
+                {"type": "clk-to-q", "delay": 1.4, "from": {"cell": "a_DFFLC"}, "to": {}},
+                {"type": "routing", "delay": 3.0, "net": "top.engine.key[3]", "from": {}},
+                {"type": "logic", "delay": 2.0, "from": {}, "to": {}},
+                {"type": "routing", "delay": 4.0, "net": "x", "from": {}},
+                {"type": "setup", "delay": 1.0, "to": {"cell": "top.s_inh_SB_DFFESR_Q_DFFLC"}},
+            ],
+        },
+        {  # longer, but from the asynchronous inputs: not a register-to-register path
+            "from": "<async>",
+            "to": "posedge clk_$glb_clk",
+            "path": [{"type": "routing", "delay": 50.0, "net": "rx", "from": {}, "to": {}}],
+        },
+    ],
+}
+
+
+def test_read_report(tmp_path):
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(REPORT))
+    rep = B.read_report(path, B.board("icebreaker"))
+    assert rep["used"] == {"luts": 4773, "brams": 4, "dsps": 0}
+    assert rep["available"] == {"luts": 5280, "brams": 30, "dsps": 8}
+    assert rep["fmax_mhz"] == 8.34 and rep["constraint_mhz"] == 36.0  # the slowest clock
+    cp = rep["critical_path"]
+    assert cp["from"] == "top.engine.key[3]" and cp["to"] == "top.s_inh"
+    assert cp["delay_ns"] == 11.4 and cp["routing_ns"] == 7.0 and cp["logic_levels"] == 1
+
+
+def test_read_stat_counts_cells_by_prefix(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_text(
+        json.dumps({"design": {"num_cells_by_type": {"SB_LUT4": 10, "SB_DFFESR": 3, "SB_DFF": 2}}})
+    )
+    cells = B.read_stat(path)
+    spec = B.board("icebreaker")
+    assert B._count(cells, spec.stat_cells["ffs"]) == 5
+    assert B._count(cells, spec.stat_cells["luts"]) == 10
+
+
+def test_unknown_board_and_bad_options():
+    cfg = Config.paper(n=2)
+    with pytest.raises(ValueError, match="Board must be one of icebreaker, ulx3s, not 'de0'"):
+        B.build(cfg, "de0")
+    with pytest.raises(ValueError, match="Clock divider must be an integer in 1..16, not 0"):
+        B.build(cfg, "ulx3s", clock_div=0)
+    with pytest.raises(ValueError, match="DSP use must be auto, yes or no"):
+        B.build(cfg, "ulx3s", dsp="some")
+
+
+def test_the_clock_constraint_reaches_the_plan(tmp_path):
+    """The divided clock is constrained by the net name the netlist keeps; undivided, the
+    board's clock resource carries the target."""
+    from gaba.boards.top import BoardTop, PlatformTop
+
+    cfg = Config.paper(n=2)
+    spec = B.board("icebreaker")
+    top = BoardTop(cfg, divisor=52, clock_hz=6_000_000, leds=2)
+    key, text = spec.clock_constraint
+    plan = spec.make_platform(36e6, 2).build(
+        PlatformTop(top, divide=2),
+        name="t",
+        do_build=False,
+        **{key: text.format(net="clk", mhz=36.0)},
+    )
+    assert "set_frequency clk 36.0" in plan.files["t.pcf"]
+    plan = spec.make_platform(36e6, 1).build(PlatformTop(top), name="t", do_build=False)
+    assert "set_frequency clk12_0__io 36.0" in plan.files["t.pcf"]
+    assert spec.platform().resources["clk12", 0].clock.frequency == 12e6  # not mutated
+
+
+def _tool(path, body):
+    path.write_text("#!/bin/sh\n" + textwrap.dedent(body))
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return str(path)
+
+
+@pytest.fixture
+def fake_tools(tmp_path, monkeypatch):
+    """Stand-ins for Yosys, nextpnr and the packers; ``$FAKE`` picks their behaviour."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    yosys = _tool(
+        bindir / "yosys",
+        """\
+        if grep -q -- '-nodsp' gaba_top.ys; then dsp=0; else dsp=$FAKE_DSP; fi
+        echo "{\\"design\\": {\\"num_cells_by_type\\": {\\"LUT4\\": 90000, \\"TRELLIS_FF\\": 9,
+          \\"MULT18X18D\\": $dsp, \\"SB_LUT4\\": 9000, \\"SB_DFF\\": 7}}}" > gaba_top.stat.json
+        echo synthesised
+        """,
+    )
+    pnr = _tool(
+        bindir / "nextpnr",
+        """\
+        if [ "$FAKE" = nofit ]; then
+          echo "Info: Device utilisation:"; echo "ERROR: Unable to place cell 'x'"; exit 1
+        fi
+        cat "$FAKE_REPORT" > gaba_top.report.json
+        """,
+    )
+    pack = _tool(bindir / "pack", "for a; do case $a in *.bin|*.bit) echo bits > $a;; esac; done\n")
+    for var, exe in (
+        ("YOSYS", yosys),
+        ("NEXTPNR_ICE40", pnr),
+        ("NEXTPNR_ECP5", pnr),
+        ("ICEPACK", pack),
+        ("ECPPACK", pack),
+    ):
+        monkeypatch.setenv(var, exe)
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps(REPORT))
+    monkeypatch.setenv("FAKE_REPORT", str(report))
+    monkeypatch.setenv("FAKE_DSP", "0")
+    return tmp_path
+
+
+def test_a_design_that_does_not_fit(fake_tools, monkeypatch):
+    monkeypatch.setenv("FAKE", "nofit")
+    with pytest.raises(B.FitError) as e:
+        B.build(Config.paper(n=2), "icebreaker", out=fake_tools / "out")
+    msg = str(e.value)
+    assert "\n" not in msg
+    assert "nwta n=2 does not fit the iCE40UP5K (synthesis: 9000 luts, 7 ffs" in msg
+    assert "device: 5280 logic cells, 30 block RAMs, 8 DSP blocks" in msg
+    assert "nextpnr: ERROR: Unable to place cell 'x'" in msg
+
+
+def test_fmax_below_the_clock_is_a_timing_error(fake_tools, monkeypatch):
+    monkeypatch.setenv("FAKE", "ok")
+    with pytest.raises(B.TimingError) as e:
+        B.build(Config.paper(n=2), "icebreaker", out=fake_tools / "out", clock_div=1)
+    assert "fmax 8.34 MHz is below its 12 MHz clock (the board clock)" in str(e.value)
+    assert e.value.result.bitstream.endswith("gaba_top.bin")  # built, numbers kept
+    # divided by 2 the same design meets its 6 MHz clock
+    r = B.build(Config.paper(n=2), "icebreaker", out=fake_tools / "out")
+    assert r.fmax_mhz == 8.34 and r.system_mhz == 6.0 and r.luts == 4773
+    j = r.to_json()
+    for key in ("board", "device", "luts", "ffs", "brams", "dsps", "fmax_mhz", "bitstream"):
+        assert j[key] is not None, key
+    assert j["build_seconds"] >= 0 and j["peak_memory_mb"] > 0 and j["target_mhz"] == 36.0
+    assert j["n"] == 2 and len(j["steps"]) == 3
+    saved = json.loads((fake_tools / "out" / "gaba_build.json").read_text())
+    assert saved["luts"] == 4773
+
+
+def test_dsp_overflow_falls_back_to_luts(fake_tools, monkeypatch):
+    monkeypatch.setenv("FAKE", "ok")
+    fast = json.loads(json.dumps(REPORT))
+    fast["fmax"]["clk_$glb_clk"]["achieved"] = 30.0
+    (fake_tools / "report.json").write_text(json.dumps(fast))
+    monkeypatch.setenv("FAKE_DSP", "200")
+    r = B.build(Config.paper(n=2), "ulx3s", out=fake_tools / "out")
+    assert r.dsp is False and "wanted 200 DSP blocks, the device has 156" in r.note
+    assert [s.tool for s in r.steps] == ["yosys", "yosys", "nextpnr", "pack"]
+    monkeypatch.setenv("FAKE_DSP", "100")
+    r = B.build(Config.paper(n=2), "ulx3s", out=fake_tools / "out")
+    assert r.dsp is True and r.note is None and len(r.steps) == 3
+
+
+# real builds ----------------------------------------------------------------------------
+
+
+def _check_real(result, spec, magic):
+    assert result.fmax_mhz >= result.system_mhz
+    assert 0 < result.luts <= result.available["luts"] and result.ffs > 0
+    assert result.build_seconds > 0 and result.peak_memory_mb > 50
+    with open(result.bitstream, "rb") as f:
+        assert magic in f.read(256)
+    assert os.path.getsize(result.bitstream) > 10_000
+
+
+@pytest.mark.synth
+def test_icebreaker_bitstream(tmp_path):
+    r = B.build(Config.paper(n=2), "icebreaker", out=tmp_path)
+    _check_real(r, B.board("icebreaker"), bytes.fromhex("7eaa997e"))  # iCE40 sync word
+    assert r.available["luts"] == 5280 and r.dsps == 0
+
+
+@pytest.mark.synth
+def test_icebreaker_does_not_fit_n3(tmp_path):
+    with pytest.raises(B.FitError, match="nwta n=3 does not fit the iCE40UP5K"):
+        B.build(Config.paper(n=3), "icebreaker", out=tmp_path)
+
+
+@pytest.mark.synth
+def test_ulx3s_bitstream(tmp_path):
+    r = B.build(Config.paper(n=4), "ulx3s", out=tmp_path)
+    _check_real(r, B.board("ulx3s"), bytes.fromhex("ffffbdb3"))  # ECP5 preamble
+    assert r.available["dsps"] == 156 and r.dsp

@@ -1,0 +1,73 @@
+"""gaba.boards.protocol: CRC, framing and the reply payloads."""
+
+import struct
+
+import pytest
+
+from gaba.boards import protocol as P
+
+
+def test_crc16_is_ccitt_false():
+    assert P.crc16(b"123456789") == 0x29B1  # the catalogue's check value
+    assert P.crc16(b"") == 0xFFFF
+
+
+def test_a_frame_checks_to_zero():
+    frame = P.encode_frame(P.CMD_RUN, P.run_payload(1, 2, 3, top=1))
+    assert frame[0] == P.SYNC_REQUEST and frame[1] == 17 and frame[2] == P.CMD_RUN
+    assert P.crc16(frame[1:]) == 0  # CRC sent most significant byte first
+    with pytest.raises(ValueError, match="Payload must be at most 255 bytes, not 256"):
+        P.encode_frame(1, bytes(256))
+
+
+def test_decoder_splits_frames_across_reads_and_skips_noise():
+    a = P.encode_frame(P.KIND_RESULT, b"abcdef", sync=P.SYNC_REPLY)
+    b = P.encode_frame(P.CMD_INFO | P.REPLY, b"", sync=P.SYNC_REPLY)
+    stream = b"\x00\x01" + a + b"\xa5" + b
+    dec = P.FrameDecoder()
+    got = []
+    for k in range(0, len(stream), 3):
+        got += dec.feed(stream[k : k + 3])
+    assert got == [(P.KIND_RESULT, b"abcdef"), (P.CMD_INFO | P.REPLY, b"")]
+    assert dec.skipped == 3 and dec.pending == 0
+
+
+def test_decoder_resynchronises_after_a_bad_frame():
+    good = P.encode_frame(P.KIND_RESULT, b"abc", sync=P.SYNC_REPLY)
+    bad = bytearray(good)
+    bad[4] ^= 1
+    dec = P.FrameDecoder()
+    with pytest.raises(P.ProtocolError, match="bad CRC"):
+        dec.feed(b"\x00\x01" + bytes(bad) + good)
+    assert dec.feed(b"") == [(P.KIND_RESULT, b"abc")]
+
+
+def test_run_payload_layout():
+    p = P.run_payload(0x11223344, 5, 6, top=3, delta_q=0x1234, stream=False)
+    assert len(p) == P.REQUEST_LENGTH[P.CMD_RUN]
+    assert struct.unpack("<IIIBHH", p) == (0x11223344, 5, 6, P.RUN_TOP | P.RUN_DELTA, 3, 0x1234)
+    assert P.run_payload(1, 2, 3)[12] == P.RUN_STREAM
+
+
+def test_reply_payloads_decode():
+    digest = "0123456789abcdef"
+    info = struct.pack(
+        P.INFO_FORMAT, 1, 0, 1, 0, 1, 16, P.digest_bytes(digest), 60, 25600, 6_000_000, 52, 32, 2
+    )
+    i = P.Info.decode(info)
+    assert (i.kind, i.n, i.config_digest, i.version, i.latency) == ("nwta", 16, digest, "0.1.0", 2)
+    assert round(i.baud) == 115385
+    s = P.Status.decode(struct.pack(P.STATUS_FORMAT, P.ST_BUSY | P.ST_RX_ERROR, 7, 3, 2))
+    assert s.busy and s.rx_error and not s.streaming and (s.results, s.fifo_level) == (7, 3)
+    raw = struct.pack("<IIII", 9, 8, 7, 1) + (2**40 + 5).to_bytes(6, "little") + bytes(6)
+    m = P.Summary.decode(raw)
+    assert (m.trials, m.decided, m.correct, m.saturated, m.steps, m.run_cycles) == (
+        9,
+        8,
+        7,
+        1,
+        2**40 + 5,
+        0,
+    )
+    with pytest.raises(P.ProtocolError, match="STATUS reply of 3 bytes, expected 7"):
+        P.Status.decode(b"abc")
