@@ -2,7 +2,7 @@
 
 import pytest
 
-from gaba.golden import bars
+from gaba.golden import bars, foldiak
 from gaba.golden.foldiak_config import FoldiakConfig
 from gaba.sim.compare_foldiak import compare_foldiak
 
@@ -28,6 +28,14 @@ def test_lockstep_on_verilator_is_bit_exact():
 def test_lockstep_on_icarus_is_bit_exact():
     r = compare_foldiak(TINY, "icarus", "lockstep", presentations=4, tests=2, seed=9, run=0)
     assert r.bit_exact, r.first_mismatch.describe()
+
+
+def test_a_run_on_icarus_is_bit_exact():
+    # run mode (final state, every result, test patterns) on the event-driven simulator
+    r = compare_foldiak(TINY, "icarus", "run", presentations=8, tests=3, seed=9, run=1)
+    assert r.bit_exact, r.first_mismatch.describe()
+    start = foldiak.initial_state(TINY, 9, 1)
+    assert (r.final["t"] != 0).all() and (r.final["q"] != start.q).any()  # it learned
 
 
 def test_a_training_run_on_verilator_is_bit_exact():
