@@ -23,6 +23,7 @@ from gaba.golden.config import Config
 from gaba.golden.foldiak_config import FoldiakConfig
 
 __all__ = [
+    "BASELINES",
     "FOLDIAK",
     "NWTA",
     "SIMULATORS",
@@ -116,39 +117,60 @@ def _hdl_fingerprint() -> str:
 
 @dataclass(frozen=True)
 class Design:
-    """What the runner builds for one kind of Config: the generated module, the simulation
-    top around it, and the cocotb bench module that drives it."""
+    """What the runner builds: the generated module, the simulation top around it, the cocotb
+    bench module that drives it, and the component (``module:Class`` in gaba.hdl) it comes
+    from."""
 
     name: str  # the generated module (what `gaba verilog` writes)
     toplevel: str  # the simulation top: the design plus a free-running clock
     bench: str  # the cocotb test module
+    component_path: str  # "module:Class" of the Amaranth component, under gaba.hdl
 
-    def component(self, cfg, debug: bool):
-        if self.name == DESIGN:
-            from gaba.hdl.engine import TrialEngine
+    def component(self, cfg, debug: bool = False):
+        import importlib
 
-            return TrialEngine(cfg, debug=debug)
-        from gaba.hdl.foldiak import FoldiakLayer
-
-        return FoldiakLayer(cfg)
+        module, cls = self.component_path.split(":")
+        factory = getattr(importlib.import_module(f"gaba.hdl.{module}"), cls)
+        return factory(cfg, debug=debug) if self is NWTA else factory(cfg)
 
     def signature(self, cfg, debug: bool):
-        if self.name == DESIGN:
+        if self is NWTA:
             from gaba.hdl.engine import engine_signature
 
             return engine_signature(cfg, debug=debug)
-        from gaba.hdl.foldiak import foldiak_signature
+        if self is FOLDIAK:
+            from gaba.hdl.foldiak import foldiak_signature
 
-        return foldiak_signature(cfg)
+            return foldiak_signature(cfg)
+        from gaba.hdl.baselines import _signature
+
+        return _signature(cfg)
 
     def describe(self, cfg) -> str:
-        if self.name == DESIGN:
-            return f"n={cfg.n} ({cfg.kind}, latency {cfg.latency})"
-        return f"the Földiák layer ({cfg.m} inputs, {cfg.n} units)"
+        if self is FOLDIAK:
+            return f"the Földiák layer ({cfg.m} inputs, {cfg.n} units)"
+        what = cfg.kind if self is NWTA else self.name.removeprefix("gaba_").replace("_", " ")
+        return f"n={cfg.n} ({what}, latency {cfg.latency})"
 
 
-NWTA = Design(DESIGN, TOPLEVEL, "gaba.sim.bench_nwta")
-FOLDIAK = Design("gaba_foldiak", "gaba_foldiak_sim", "gaba.sim.bench_foldiak")
+NWTA = Design(DESIGN, TOPLEVEL, "gaba.sim.bench_nwta", "engine:TrialEngine")
+FOLDIAK = Design(
+    "gaba_foldiak", "gaba_foldiak_sim", "gaba.sim.bench_foldiak", "foldiak:FoldiakLayer"
+)
+PARALLEL_INTEGRATORS = Design(
+    "gaba_parallel_integrators",
+    "gaba_parallel_integrators_sim",
+    "gaba.sim.bench_baselines",
+    "baselines:ParallelIntegrators",
+)
+SERIAL_INTEGRATOR = Design(
+    "gaba_serial_integrator",
+    "gaba_serial_integrator_sim",
+    "gaba.sim.bench_baselines",
+    "baselines:SerialIntegrator",
+)
+#: The baselines of gaba.golden.baselines in hardware, by ``gaba verilog`` name.
+BASELINES = {"parallel-integrators": PARALLEL_INTEGRATORS, "serial-integrator": SERIAL_INTEGRATOR}
 
 
 def design_of(cfg) -> Design:
@@ -160,15 +182,18 @@ def design_of(cfg) -> Design:
     raise ValueError(f"Expected a Config or a FoldiakConfig, not {cfg!r}")
 
 
-def verilog_text(cfg, *, debug: bool = False, name: str | None = None) -> str:
-    """Standalone Verilog of the design ``cfg`` describes (``debug``: nWTA's lockstep ports)."""
+def verilog_text(
+    cfg, *, debug: bool = False, name: str | None = None, design: Design | None = None
+) -> str:
+    """Standalone Verilog of ``design`` (default: the one ``cfg`` describes; ``debug``: nWTA's
+    lockstep ports)."""
     from amaranth.back import verilog
 
-    d = design_of(cfg)
+    d = design or design_of(cfg)
     return verilog.convert(d.component(cfg, debug), name=name or d.name, emit_src=False)
 
 
-def wrapper_text(cfg, *, debug: bool) -> str:
+def wrapper_text(cfg, *, debug: bool, design: Design | None = None) -> str:
     """Simulation top: the design with its clock generated in HDL.
 
     The clock runs inside the simulator, so a bench that waits for a result does not wake
@@ -178,7 +203,7 @@ def wrapper_text(cfg, *, debug: bool) -> str:
     from amaranth.hdl import Shape
     from amaranth.lib import wiring
 
-    d = design_of(cfg)
+    d = design or design_of(cfg)
     decls, conns = [], []
     for path, member in d.signature(cfg, debug).members.flatten():
         if not member.is_port:
@@ -238,10 +263,11 @@ class Build:
     debug: bool
     waves: bool
     seconds: float  # time this call spent generating and building (small when cached)
+    design: Design = None  # default: the design the config describes
 
-    @property
-    def design(self) -> Design:
-        return design_of(self.config)
+    def __post_init__(self):
+        if self.design is None:
+            object.__setattr__(self, "design", design_of(self.config))
 
     @property
     def toplevel(self) -> str:
@@ -280,10 +306,12 @@ def build(
     debug: bool = True,
     waves: bool = False,
     progress=None,
+    design: Design | None = None,
 ) -> Build:
-    """Generate the Verilog for ``cfg`` and build it for ``simulator`` (cached)."""
-    d = design_of(cfg)
-    debug = debug and d is NWTA  # the Földiák layer reads its state back through its ports
+    """Generate the Verilog of ``design`` (default: the one ``cfg`` describes) for ``cfg`` and
+    build it for ``simulator`` (cached)."""
+    d = design or design_of(cfg)
+    debug = debug and d is NWTA  # only the trial engine has lockstep ports
     check_simulator(simulator)
     start = time.monotonic()
     tag = f"{d.toplevel}-{cfg.digest()}" + ("-debug" if debug else "") + ("-waves" if waves else "")
@@ -301,7 +329,7 @@ def build(
         from amaranth._toolchain.yosys import YosysError
 
         try:
-            design = verilog_text(cfg, debug=debug)
+            text = verilog_text(cfg, debug=debug, design=d)
         except YosysError as e:
             oom = "bad_alloc" in str(e)
             raise ToolchainError(
@@ -313,9 +341,9 @@ def build(
                     else f": {e}".splitlines()[0]
                 )
             ) from None
-        for path, text in ((source, design), (wrapper, wrapper_text(cfg, debug=debug))):
-            if not path.exists() or path.read_text() != text:
-                path.write_text(text)
+        for path, content in ((source, text), (wrapper, wrapper_text(cfg, debug=debug, design=d))):
+            if not path.exists() or path.read_text() != content:
+                path.write_text(content)
         key_file.write_text(key)
     runner = _runner(simulator)
     log = directory / "build.log"
@@ -343,7 +371,7 @@ def build(
             os.environ.pop("MAKEFLAGS", None)
         else:
             os.environ["MAKEFLAGS"] = saved
-    return Build(simulator, cfg, directory, debug, waves, time.monotonic() - start)
+    return Build(simulator, cfg, directory, debug, waves, time.monotonic() - start, d)
 
 
 def run_bench(b: Build, test: str, params: dict, *, name: str, waves: bool = False) -> dict:
