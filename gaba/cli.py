@@ -63,8 +63,8 @@ def _number(text):
 class Progress:
     """Progress on stderr: a live line on a terminal, a few plain lines otherwise."""
 
-    def __init__(self, label: str, *, enabled: bool = True):
-        self.label, self.enabled = label, enabled
+    def __init__(self, label: str, *, enabled: bool = True, unit: str = "trials"):
+        self.label, self.enabled, self.unit = label, enabled, unit
         self.start = time.monotonic()
         self.tty = sys.stderr.isatty()
         self.last = -1.0
@@ -77,7 +77,7 @@ class Progress:
             return
         self.last = now
         end = "\n" if (done >= total or not self.tty) else ""
-        sys.stderr.write(f"\r{self.label}: {done}/{total} trials, {now:.1f} s{end}")
+        sys.stderr.write(f"\r{self.label}: {done}/{total} {self.unit}, {now:.1f} s{end}")
         sys.stderr.flush()
 
 

@@ -13,8 +13,6 @@ input gets one line on stderr and exit status 2, like every ``gaba`` command.
 from __future__ import annotations
 
 import json
-import sys
-import time
 from pathlib import Path
 
 from gaba.cli import Progress, _checked, _Parser, _positive_int, _seed
@@ -27,19 +25,9 @@ MODEL_CHOICES = ["float", "fixed"]
 HARDWARE = ["verilator", "icarus"]
 
 
-class _Presentations(Progress):
+def _presentations(label: str, *, enabled: bool) -> Progress:
     """Progress on stderr counted in presentations."""
-
-    def __call__(self, done: int, total: int):
-        if not self.enabled:
-            return
-        now = time.monotonic() - self.start
-        if not self.tty and done < total and now - self.last < 5.0:
-            return
-        self.last = now
-        end = "\n" if (done >= total or not self.tty) else ""
-        sys.stderr.write(f"\r{self.label}: {done}/{total} presentations, {now:.1f} s{end}")
-        sys.stderr.flush()
+    return Progress(label, enabled=enabled, unit="presentations")
 
 
 def register(sub) -> None:
@@ -83,7 +71,7 @@ def _options(p, *, runs, hardware=False):
 def _run(kind, args):
     from gaba.golden import foldiak_experiments as fe
 
-    progress = _Presentations(
+    progress = _presentations(
         f"foldiak {kind} ({args.model}, {args.runs} runs)", enabled=not (args.quiet or args.json)
     )
 
@@ -102,7 +90,7 @@ def _run_hardware(args):
     from gaba.sim import runner
     from gaba.sim.compare_foldiak import hardware_bars
 
-    progress = _Presentations(
+    progress = _presentations(
         f"foldiak bars ({args.model}, {args.runs} runs)", enabled=not (args.quiet or args.json)
     )
     cfg = FoldiakConfig.paper()

@@ -53,6 +53,7 @@ import numba
 import numpy as np
 
 from gaba.golden import bars, noise
+from gaba.golden.fixed import _check_count, _check_seed
 from gaba.golden.foldiak_config import FoldiakConfig
 from gaba.golden.foldiak_reference import Learned, _snapshot_points
 from gaba.golden.jit import jit, jit_parallel
@@ -85,18 +86,6 @@ STREAM_TEST = 0x54455354
 #: A pattern source: ``source(states, count)`` draws ``count`` patterns per xorshift32 state
 #: (int64[R], advanced in place) and returns (uint8[R, count, m], int64[R, count] labels).
 Source = Callable[[np.ndarray, int], tuple[np.ndarray, np.ndarray]]
-
-
-def _check_seed(seed):
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not (0 <= seed < 2**32):
-        raise ValueError(f"Seed must be an integer in 0..2**32-1, not {seed!r}")
-    return int(seed)
-
-
-def _check_count(name, value, low):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name} must be an integer of at least {low}, not {value!r}")
-    return int(value)
 
 
 # Random streams ----------------------------------------------------------------------------
