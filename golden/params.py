@@ -88,8 +88,11 @@ class NetworkParams:
         _check_number("b_max", self.b_max, low=0, high=1e3, low_open=True)
         _check_number("delta", self.delta, low=0, high=self.b_max)
         _check_number("horizon", self.horizon, low=self.dt, high=self.dt * 2**31)
-        if (isinstance(self.latency, bool) or not isinstance(self.latency, int)
-                or not 0 <= self.latency <= 4096):
+        if (
+            isinstance(self.latency, bool)
+            or not isinstance(self.latency, int)
+            or not 0 <= self.latency <= 4096
+        ):
             raise ValueError(
                 f"Inhibition latency must be an integer in 0..4096, not {self.latency!r}"
             )
