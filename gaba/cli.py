@@ -405,7 +405,7 @@ def _foldiak_compare(args):
             tests=tests,
             seed=args.seed,
             waves=args.waves,
-            progress=_stage(args.quiet or args.json),
+            progress=_stage(args.quiet),
         )
     except (runner.ToolchainError, runner.SimulationError) as e:
         raise ToolError(str(e)) from None
@@ -446,7 +446,7 @@ def _cmd_compare(args):
         args.trials,
         args.seed,
         args.waves,
-        _stage(args.quiet or args.json),
+        _stage(args.quiet),
     )
     j = report.to_json()
     if args.json:
@@ -502,7 +502,7 @@ def _cmd_sweep(args):
     from gaba.sim import runner
     from gaba.sim.sweep import sweep, write_outputs
 
-    say = _stage(args.quiet or args.json)
+    say = _stage(args.quiet)
     Path(args.out).mkdir(parents=True, exist_ok=True)  # fail before the work, not after
     try:
         result = _checked(

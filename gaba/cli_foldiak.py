@@ -72,7 +72,7 @@ def _run(kind, args):
     from gaba.golden import foldiak_experiments as fe
 
     progress = _presentations(
-        f"foldiak {kind} ({args.model}, {args.runs} runs)", enabled=not (args.quiet or args.json)
+        f"foldiak {kind} ({args.model}, {args.runs} runs)", enabled=not args.quiet
     )
 
     run = fe.run_bars if kind == "bars" else fe.run_letters
@@ -91,7 +91,7 @@ def _run_hardware(args):
     from gaba.sim.compare_foldiak import hardware_bars
 
     progress = _presentations(
-        f"foldiak bars ({args.model}, {args.runs} runs)", enabled=not (args.quiet or args.json)
+        f"foldiak bars ({args.model}, {args.runs} runs)", enabled=not args.quiet
     )
     cfg = FoldiakConfig.paper()
     try:
@@ -102,7 +102,7 @@ def _run_hardware(args):
             args.seed,
             simulator=args.model,
             progress=progress,
-            say=_stage(args.quiet or args.json),
+            say=_stage(args.quiet),
         )
     except (runner.ToolchainError, runner.SimulationError) as e:
         raise ToolError(str(e)) from None
