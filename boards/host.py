@@ -107,18 +107,17 @@ class Board:
 
     # frames -------------------------------------------------------------------------------
 
-    def _next_frame(self, timeout: float) -> tuple[int, bytes]:
-        deadline = time.monotonic() + timeout
+    def _next_frame(self, timeout: float, deadline: float | None = None) -> tuple[int, bytes]:
+        """The next frame; BoardTimeout when none is complete by ``deadline`` (default: now
+        + ``timeout``; the message names ``timeout``)."""
+        deadline = time.monotonic() + timeout if deadline is None else deadline
         while not self._frames:
             left = deadline - time.monotonic()
             if left <= 0:
+                pending = self._decoder.pending
                 raise BoardTimeout(
                     f"no reply from the board within {timeout:g} s"
-                    + (
-                        f" ({self._decoder.pending} bytes of a frame)"
-                        if self._decoder.pending
-                        else ""
-                    )
+                    + (f" ({pending} bytes of a frame)" if pending else "")
                 )
             data = self.transport.read(256, min(left, 0.05))
             if data:
@@ -133,7 +132,7 @@ class Board:
         timeout = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + timeout
         while True:
-            kind, payload = self._next_frame(max(deadline - time.monotonic(), 0.0))
+            kind, payload = self._next_frame(timeout, deadline)
             if kind == P.KIND_RESULT:
                 self._queue_result(payload)
                 continue

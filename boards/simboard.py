@@ -47,12 +47,27 @@ def _fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
+SIM_FIFO_DEPTH = 32
+
+
 def board_top(cfg: Config, *, divisor: int = SIM_DIVISOR):
     from gaba.boards.top import BoardTop
 
     return BoardTop(
-        cfg, divisor=divisor, clock_hz=SIM_CLOCK_HZ, timeout_bits=SIM_TIMEOUT_BITS, leds=8
+        cfg,
+        divisor=divisor,
+        clock_hz=SIM_CLOCK_HZ,
+        fifo_depth=SIM_FIFO_DEPTH,
+        timeout_bits=SIM_TIMEOUT_BITS,
+        leds=8,
     )
+
+
+def sim_info_payload(cfg: Config) -> bytes:
+    """What the simulated board answers to INFO."""
+    from gaba.boards.top import info_payload
+
+    return info_payload(cfg, SIM_DIVISOR, SIM_CLOCK_HZ, SIM_FIFO_DEPTH)
 
 
 def _wrapper() -> str:

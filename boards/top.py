@@ -35,7 +35,28 @@ from gaba.boards.uart import UartRx, UartTx, check_divisor
 from gaba.golden.config import Config
 from gaba.hdl.engine import TrialEngine, result_layout
 
-__all__ = ["BoardTop", "Command", "PlatformTop"]
+__all__ = ["BoardTop", "Command", "PlatformTop", "info_payload"]
+
+
+def info_payload(cfg: Config, divisor: int, clock_hz: int, fifo_depth: int) -> bytes:
+    """The INFO reply's payload of a board top with these parameters."""
+    major, minor, patch = (int(x) for x in gaba.__version__.split(".")[:3])
+    return struct.pack(
+        P.INFO_FORMAT,
+        P.PROTOCOL_VERSION,
+        major,
+        minor,
+        patch,
+        P.DESIGN_KINDS[cfg.kind],
+        cfg.n,
+        P.digest_bytes(cfg.digest()),
+        result_layout(cfg).size,
+        cfg.max_steps,
+        clock_hz,
+        divisor,
+        fifo_depth,
+        cfg.latency,
+    )
 
 
 @dataclass
@@ -121,24 +142,7 @@ class BoardTop(wiring.Component):
 
     def info_payload(self) -> bytes:
         """The INFO reply's payload for this top (constant)."""
-        cfg = self._cfg
-        major, minor, patch = (int(x) for x in gaba.__version__.split(".")[:3])
-        return struct.pack(
-            P.INFO_FORMAT,
-            P.PROTOCOL_VERSION,
-            major,
-            minor,
-            patch,
-            P.DESIGN_KINDS[cfg.kind],
-            cfg.n,
-            P.digest_bytes(cfg.digest()),
-            self._result_bits,
-            cfg.max_steps,
-            self._clock_hz,
-            self._divisor,
-            self._depth,
-            cfg.latency,
-        )
+        return info_payload(self._cfg, self._divisor, self._clock_hz, self._depth)
 
     def elaborate(self, platform):
         # The receiver holds one checked request; the dispatcher takes it when no reply is

@@ -1,4 +1,3 @@
-# amaranth: UnusedElaboratable=no
 """The host driver against the simulated board top (Verilator), end to end.
 
 Every byte crosses the board top's UART pins bit by bit inside the simulator
@@ -12,13 +11,14 @@ import pytest
 
 from gaba.boards import protocol as P
 from gaba.boards.host import Board, BoardError, BoardTimeout, RunResult, check_run
-from gaba.boards.simboard import SIM_DIVISOR, SimTransport, board_top
+from gaba.boards.simboard import SIM_DIVISOR, SIM_FIFO_DEPTH, SimTransport, sim_info_payload
 from gaba.golden import fixed
 from gaba.golden.config import Config
+from gaba.hdl.engine import result_layout
 
 # dt = 2**-4: trials decide in a few hundred steps; the datapath is the paper's
 CFG = Config.paper(n=4, dt=2.0**-4, horizon=30.0)
-FIFO = 32
+FIFO = SIM_FIFO_DEPTH
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +43,8 @@ def _idle(request):
 def test_info_names_the_design(board):
     info = board.info()
     assert info.kind == "nwta" and info.n == 4 and info.config_digest == CFG.digest()
-    top = board_top(CFG)
-    assert board.command(P.CMD_INFO) == top.info_payload()
-    assert info.result_bits == top.result_bits and info.divisor == SIM_DIVISOR
+    assert board.command(P.CMD_INFO) == sim_info_payload(CFG)
+    assert info.result_bits == result_layout(CFG).size and info.divisor == SIM_DIVISOR
     assert info.max_steps == CFG.max_steps and info.latency == 0 and info.fifo_depth == FIFO
     assert info.protocol == P.PROTOCOL_VERSION and info.version == "0.1.0"
 
@@ -93,7 +92,7 @@ def test_backpressure_loses_no_result(board):
     time.sleep(0.3)  # the host reads nothing for a while
     results = board.results(count)
     assert check_run(CFG, results, seed=9, first=100).bit_exact
-    frame_cycles = (P.HEADER + 4 + (board_top(CFG).result_bits + 7) // 8 + P.TRAILER) * 10
+    frame_cycles = (P.HEADER + 4 + (result_layout(CFG).size + 7) // 8 + P.TRAILER) * 10
     frame_cycles *= SIM_DIVISOR
     s = board.summary()
     # the last result was taken only after the FIFO had drained most of the run
