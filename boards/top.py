@@ -146,8 +146,10 @@ class BoardTop(wiring.Component):
 
     def elaborate(self, platform):
         # The receiver holds one checked request; the dispatcher takes it when no reply is
-        # pending, runs its action and names the reply. The sender sends pending replies
-        # first and otherwise streams results from the FIFO. The counters move only when the
+        # pending, runs its action and names the reply. The sender sends a pending reply
+        # before any waiting result (so a RUN's reply precedes its first RESULT: the engine
+        # hashes for a hundred cycles first) and otherwise streams results from the FIFO,
+        # popping each when its frame is out. The counters move only when the
         # engine hands over a result, and not while a STATUS or SUMMARY reply is being sent,
         # so every reply describes one moment.
         cfg = self._cfg
@@ -320,8 +322,6 @@ class BoardTop(wiring.Component):
             for k in holding:
                 with m.Case(k):
                     m.d.comb += hold.eq(sending)
-        # a RUN's reply is sent before its first result: the engine's first result is
-        # hundreds of cycles away (hashing), the reply is next in line.
 
 
 class PlatformTop(Elaboratable):

@@ -93,3 +93,20 @@ def test_board_info_and_counters_only_run(capsys):
     assert main(["board", "run", *SIM, "--trials", "20", "--no-check", "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "not streamed" in out and "20 trials" in out
+
+
+def test_board_run_refuses_another_design(capsys, monkeypatch):
+    import dataclasses
+
+    from gaba.boards.host import Board
+
+    real = Board.info
+    monkeypatch.setattr(
+        Board, "info", lambda self: dataclasses.replace(real(self), config_digest="0" * 16)
+    )
+    _fails(
+        capsys,
+        ["board", "run", *SIM, "--trials", "3", "--quiet"],
+        2,
+        "the board runs nwta n=4, Config 0000000000000000; these options give Config",
+    )
