@@ -56,8 +56,50 @@ def _check_int(name, value, low, high):
         raise ValueError(f"{name} must be an integer in {low}..{high}, not {value!r}")
 
 
+class ConfigBase:
+    """Construction and identity shared by the Configs of the golden models.
+
+    A Config is a frozen dataclass with a ``params`` field (the paper's float parameters, a
+    frozen dataclass of type ``PARAMS`` with a ``replace`` method) and number-format fields.
+    """
+
+    PARAMS: type  # the float parameters' class
+
+    @classmethod
+    def paper(cls, **changes):
+        """The paper's parameters at the default formats, with any parameter or format field
+        changed by keyword."""
+        par, fixed = cls._split(changes)
+        return cls(params=cls.PARAMS(**par), **fixed)
+
+    def replace(self, **changes):
+        """A copy with parameter or format fields changed (validated again)."""
+        par, fixed = self._split(changes)
+        return dataclasses.replace(self, params=self.params.replace(**par), **fixed)
+
+    @classmethod
+    def _split(cls, changes: dict) -> tuple[dict, dict]:
+        """Keyword changes split into parameter fields and number-format fields."""
+        fixed_names = {f.name for f in dataclasses.fields(cls)} - {"params"}
+        par = {k: v for k, v in changes.items() if k not in fixed_names}
+        return par, {k: v for k, v in changes.items() if k in fixed_names}
+
+    def to_dict(self) -> dict:
+        """Plain-data form (for JSON, reports and the build-cache key)."""
+        d = dataclasses.asdict(self.params)
+        d.update(
+            {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "params"}
+        )
+        return d
+
+    def digest(self) -> str:
+        """Stable 16-hex-digit hash of the Config (build caches are keyed by it)."""
+        text = json.dumps(self.to_dict(), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 @dataclass(frozen=True)
-class Config:
+class Config(ConfigBase):
     """Fixed-point nWTA/WTA circuit: paper parameters plus number formats.
 
     Parameters
@@ -146,36 +188,7 @@ class Config:
 
     # Construction -----------------------------------------------------------------------------
 
-    @classmethod
-    def paper(cls, **changes) -> Config:
-        """The paper point, with any NetworkParams or Config field changed by keyword."""
-        net, fixed = cls._split(changes)
-        return cls(params=NetworkParams(**net), **fixed)
-
-    def replace(self, **changes) -> Config:
-        """A copy with NetworkParams or Config fields changed (validated again)."""
-        net, fixed = self._split(changes)
-        return dataclasses.replace(self, params=self.params.replace(**net), **fixed)
-
-    @classmethod
-    def _split(cls, changes: dict) -> tuple[dict, dict]:
-        """Keyword changes split into NetworkParams fields and number-format fields."""
-        fixed_names = {f.name for f in dataclasses.fields(cls)} - {"params"}
-        net = {k: v for k, v in changes.items() if k not in fixed_names}
-        return net, {k: v for k, v in changes.items() if k in fixed_names}
-
-    def to_dict(self) -> dict:
-        """Plain-data form (for JSON, reports and the build-cache key)."""
-        d = dataclasses.asdict(self.params)
-        d.update(
-            {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "params"}
-        )
-        return d
-
-    def digest(self) -> str:
-        """Stable 16-hex-digit hash of the Config (build caches are keyed by it)."""
-        text = json.dumps(self.to_dict(), sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+    PARAMS = NetworkParams
 
     # Shorthands -------------------------------------------------------------------------------
 

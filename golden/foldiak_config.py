@@ -37,13 +37,11 @@ y* = 0).
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import math
 from dataclasses import dataclass
 from functools import cached_property
 
-from gaba.golden.config import mulr
+from gaba.golden.config import ConfigBase, mulr
 
 __all__ = ["SIGMOIDS", "FoldiakConfig", "FoldiakParams"]
 
@@ -140,7 +138,7 @@ class FoldiakParams:
 
 
 @dataclass(frozen=True)
-class FoldiakConfig:
+class FoldiakConfig(ConfigBase):
     """Fixed-point Földiák layer: float parameters plus number formats.
 
     Parameters
@@ -211,35 +209,7 @@ class FoldiakConfig:
 
     # Construction -----------------------------------------------------------------------------
 
-    @classmethod
-    def paper(cls, **changes) -> FoldiakConfig:
-        """The bars problem at the default formats, with any parameter or format changed."""
-        par, fixed = cls._split(changes)
-        return cls(params=FoldiakParams(**par), **fixed)
-
-    def replace(self, **changes) -> FoldiakConfig:
-        """A copy with FoldiakParams or Config fields changed (validated again)."""
-        par, fixed = self._split(changes)
-        return dataclasses.replace(self, params=self.params.replace(**par), **fixed)
-
-    @classmethod
-    def _split(cls, changes: dict) -> tuple[dict, dict]:
-        fixed_names = {f.name for f in dataclasses.fields(cls)} - {"params"}
-        par = {k: v for k, v in changes.items() if k not in fixed_names}
-        return par, {k: v for k, v in changes.items() if k in fixed_names}
-
-    def to_dict(self) -> dict:
-        """Plain-data form (for JSON, reports and build-cache keys)."""
-        d = dataclasses.asdict(self.params)
-        d.update(
-            {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "params"}
-        )
-        return d
-
-    def digest(self) -> str:
-        """Stable 16-hex-digit hash of the Config."""
-        text = json.dumps(self.to_dict(), sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+    PARAMS = FoldiakParams
 
     # Shorthands -------------------------------------------------------------------------------
 
