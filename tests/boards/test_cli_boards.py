@@ -110,3 +110,37 @@ def test_board_run_refuses_another_design(capsys, monkeypatch):
         2,
         "the board runs nwta n=4, Config 0000000000000000; these options give Config",
     )
+
+
+def test_build_text_json_and_timing_failure(capsys, fake_tools, monkeypatch):
+    monkeypatch.setenv("FAKE", "ok")
+    out = str(fake_tools / "out")
+    assert main(["build", "nwta", "--board", "icebreaker", "--n", "2", "--out", out]) == 0
+    text = capsys.readouterr().out
+    assert "icebreaker (iCE40UP5K): nwta n=2" in text
+    assert "4773 / 5280 logic cells" in text
+    assert "fmax 8.3 MHz; runs at 6 MHz = board clock 12 MHz / 2; target 36 MHz missed" in text
+    argv = ["build", "nwta", "--board", "icebreaker", "--n", "2", "--out", out, "--json"]
+    assert main(argv) == 0
+    o = json.loads(capsys.readouterr().out)
+    for key in ("board", "device", "luts", "ffs", "brams", "dsps", "fmax_mhz", "bitstream"):
+        assert key in o
+    assert (o["board"], o["luts"], o["fmax_mhz"], o["n"]) == ("icebreaker", 4773, 8.34, 2)
+    _fails(
+        capsys,
+        [
+            "build",
+            "nwta",
+            "--board",
+            "icebreaker",
+            "--n",
+            "2",
+            "--out",
+            out,
+            "--clock-div",
+            "1",
+            "--quiet",
+        ],
+        1,
+        "misses timing on icebreaker: fmax 8.34 MHz is below its 12 MHz clock",
+    )
