@@ -44,6 +44,19 @@ __all__ = [
 ]
 
 NAME = "gaba_top"
+#: Words of nextpnr's errors when a design does not fit (placement or packing out of room).
+_FIT_WORDS = (
+    "place",
+    "region",
+    "fit",
+    "utilisation",
+    "utilization",
+    "too many",
+    "exceed",
+    "device has",
+    "device only",
+    "not enough",
+)
 DEFAULT_BAUD = 115200
 
 
@@ -462,10 +475,13 @@ def build(
     s, log = step(pnr, "place and route")
     report_file = directory / f"{NAME}.report.json"
     if s.returncode or not report_file.exists():
+        error = _first_error(log)
+        if not any(word in error.lower() for word in _FIT_WORDS):
+            raise BuildError(f"nextpnr failed: {error} (log: {log})")
         need = ", ".join(f"{v} {k}" for k, v in result.synthesis.items() if v)
         raise FitError(
             f"{cfg.kind} n={cfg.n} does not fit the {spec.device} (synthesis: {need}; "
-            f"device: {spec.capacity_text()}); nextpnr: {_first_error(log)} (log: {log})"
+            f"device: {spec.capacity_text()}); nextpnr: {error} (log: {log})"
         )
     rep = read_report(report_file, spec)
     result.luts, result.brams, result.dsps = (rep["used"][k] for k in ("luts", "brams", "dsps"))

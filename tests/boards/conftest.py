@@ -62,6 +62,7 @@ def fake_tools(tmp_path, monkeypatch):
     pnr = _tool(
         bindir / "nextpnr",
         """\
+        if [ "$FAKE" = crash ]; then echo "ERROR: bad constraint"; exit 1; fi
         if [ "$FAKE" = nofit ]; then
           echo "Info: Device utilisation:"; echo "ERROR: Unable to place cell 'x'"; exit 1
         fi

@@ -77,6 +77,13 @@ def test_a_design_that_does_not_fit(fake_tools, monkeypatch):
     assert "nextpnr: ERROR: Unable to place cell 'x'" in msg
 
 
+def test_another_nextpnr_failure_is_not_called_a_fit(fake_tools, monkeypatch):
+    monkeypatch.setenv("FAKE", "crash")
+    with pytest.raises(B.BuildError, match="nextpnr failed: ERROR: bad constraint") as e:
+        B.build(Config.paper(n=2), "icebreaker", out=fake_tools / "out")
+    assert not isinstance(e.value, B.FitError)
+
+
 def test_fmax_below_the_clock_is_a_timing_error(fake_tools, monkeypatch):
     monkeypatch.setenv("FAKE", "ok")
     with pytest.raises(B.TimingError) as e:
