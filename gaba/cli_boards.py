@@ -92,7 +92,7 @@ def _cmd_build(args):
             baud=args.baud,
             dsp=args.dsp,
             clock_div=args.clock_div,
-            progress=_say(args.quiet or args.json),
+            progress=_say(args.quiet),
         )
     except ValueError as e:
         raise cli.UsageError(f"gaba build: {e}") from None
@@ -154,7 +154,7 @@ class _Link:
             from gaba.sim import runner
 
             try:
-                self.transport = SimTransport(cfg, progress=_say(args.quiet or args.json))
+                self.transport = SimTransport(cfg, progress=_say(args.quiet))
             except (runner.ToolchainError, runner.SimulationError) as e:
                 raise cli.ToolError(str(e)) from None
         else:
@@ -271,7 +271,7 @@ def _cmd_board_run(args):
             )
     if args.top is not None and args.top >= cfg.n:
         raise cli.UsageError(f"gaba board run: --top must be below n = {cfg.n}, not {args.top}")
-    quiet = args.quiet or args.json
+    quiet = args.quiet
     with _Link(args, cfg) as board:
         info = _board_call(board.info)
         if info.config_digest != cfg.digest():
