@@ -216,6 +216,8 @@ def _cmd_demo(args):
     from gaba.golden import fixed
     from gaba.golden.config import Config
 
+    if args.out == "-":
+        raise UsageError("gaba demo: -o needs a file name (the demo prints its summary)")
     cfg = _checked("demo", lambda: Config.paper(n=args.n, delta=0.10))
     p = cfg.params
     say = _stage(args.quiet)
@@ -263,16 +265,28 @@ def _stage(quiet):
     return say
 
 
-def _verilog_file(cfg, out, debug=False):
+def _write_verilog(out, default_name, text):
+    """Write ``text`` to ``out`` ("-": stdout; None: build/verilog/``default_name``); the path
+    written, or None for stdout."""
     from pathlib import Path
 
-    from gaba.hdl.engine import port_comment
-    from gaba.sim.runner import build_root, verilog_text
+    from gaba.sim.runner import build_root
 
-    path = Path(out) if out else build_root() / "verilog" / f"gaba_{cfg.kind}_n{cfg.n}.v"
+    if out == "-":
+        sys.stdout.write(text)
+        return None
+    path = Path(out) if out else build_root() / "verilog" / default_name
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(port_comment(cfg, debug=debug) + verilog_text(cfg, debug=debug))
+    path.write_text(text)
     return path
+
+
+def _verilog_file(cfg, out, debug=False):
+    from gaba.hdl.engine import port_comment
+    from gaba.sim.runner import verilog_text
+
+    text = port_comment(cfg, debug=debug) + verilog_text(cfg, debug=debug)
+    return _write_verilog(out, f"gaba_{cfg.kind}_n{cfg.n}.v", text)
 
 
 _NETWORK_ONLY = {
@@ -300,10 +314,8 @@ def _foldiak_config(command, args):
 
 
 def _foldiak_verilog(args):
-    from pathlib import Path
-
     from gaba.hdl.foldiak import cycles_per_presentation
-    from gaba.sim.runner import FOLDIAK, build_root, verilog_text
+    from gaba.sim.runner import FOLDIAK, verilog_text
 
     cfg = _foldiak_config("verilog", args)
     if args.debug:
@@ -315,13 +327,9 @@ def _foldiak_verilog(args):
         f"{cycles_per_presentation(cfg)} clocks per training presentation (gaba.hdl.foldiak)\n"
         + verilog_text(cfg)
     )
-    if args.o == "-":
-        sys.stdout.write(text)
-        return 0
-    path = Path(args.o) if args.o else build_root() / "verilog" / f"gaba_foldiak_n{cfg.n}.v"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    print(f"wrote {path}: module {FOLDIAK.name}, {cfg.m} inputs, {cfg.n} units")
+    path = _write_verilog(args.o, f"gaba_foldiak_n{cfg.n}.v", text)
+    if path:
+        print(f"wrote {path}: module {FOLDIAK.name}, {cfg.m} inputs, {cfg.n} units")
     return 0
 
 
@@ -337,38 +345,23 @@ def _cmd_verilog(args):
                 "latency; drop --debug and --latency"
             )
         return _integrator_verilog(args, cfg)
-    if args.o == "-":
-        from gaba.hdl.engine import port_comment
-        from gaba.sim.runner import verilog_text
-
-        sys.stdout.write(port_comment(cfg, debug=args.debug) + verilog_text(cfg, debug=args.debug))
-        return 0
     path = _verilog_file(cfg, args.o, debug=args.debug)
-    print(f"wrote {path}: module gaba_nwta, {cfg.kind} n={cfg.n} (ports documented at the top)")
+    if path:
+        print(f"wrote {path}: module gaba_nwta, {cfg.kind} n={cfg.n} (ports documented at the top)")
     return 0
 
 
 def _integrator_verilog(args, cfg):
-    from pathlib import Path
+    from gaba.sim.runner import BASELINES, verilog_text
 
-    from amaranth.back import verilog
-
-    from gaba.hdl.baselines import ParallelIntegrators, SerialIntegrator
-    from gaba.sim.runner import build_root
-
-    cls = ParallelIntegrators if args.kind == "parallel-integrators" else SerialIntegrator
-    name = "gaba_" + args.kind.replace("-", "_")
+    design = BASELINES[args.kind]
     text = (
         f"// gaba {args.kind}: n = {cfg.n}, Config {cfg.digest()}; per trial: winner, top, "
-        f"cycles (gaba.golden.baselines)\n" + verilog.convert(cls(cfg), name=name, emit_src=False)
+        f"cycles (gaba.golden.baselines)\n" + verilog_text(cfg, design=design)
     )
-    if args.o == "-":
-        sys.stdout.write(text)
-        return 0
-    path = Path(args.o) if args.o else build_root() / "verilog" / f"{name}_n{cfg.n}.v"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    print(f"wrote {path}: module {name}, n={cfg.n}")
+    path = _write_verilog(args.o, f"{design.name}_n{cfg.n}.v", text)
+    if path:
+        print(f"wrote {path}: module {design.name}, n={cfg.n}")
     return 0
 
 
