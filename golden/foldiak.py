@@ -54,7 +54,7 @@ import numpy as np
 
 from gaba.golden import bars, noise
 from gaba.golden.fixed import _check_count, _check_seed
-from gaba.golden.foldiak_config import FoldiakConfig
+from gaba.golden.foldiak_config import LEARNING_CONSTANTS, FoldiakConfig
 from gaba.golden.foldiak_reference import Learned, _snapshot_points
 from gaba.golden.jit import jit, jit_parallel
 
@@ -273,24 +273,7 @@ def trace(
 # Plain int64 loops (Config.kernel_bits <= 63 is checked). The constants travel in one int64
 # array, indexed by the names below.
 
-_CONSTS = (
-    "frac_bits",
-    "coef_bits",
-    "settle_steps",
-    "pre_presentations",
-    "slope_c",
-    "settle_c",
-    "beta_c",
-    "dw_on",
-    "dw_off",
-    "dt_on",
-    "dt_off",
-    "pre_dt_on",
-    "pre_dt_off",
-    "w_min_q",
-    "t_min_q",
-    "t_max_q",
-)
+_CONSTS = ("frac_bits", "coef_bits", "settle_steps", "pre_presentations", *LEARNING_CONSTANTS)
 
 
 def _consts(cfg: FoldiakConfig) -> np.ndarray:

@@ -43,11 +43,27 @@ from functools import cached_property
 
 from gaba.golden.config import ConfigBase, mulr
 
-__all__ = ["SIGMOIDS", "FoldiakConfig", "FoldiakParams"]
+__all__ = ["LEARNING_CONSTANTS", "SIGMOIDS", "FoldiakConfig", "FoldiakParams"]
 
 #: Output nonlinearities: the paper's logistic 1/(1 + exp(-lambda*u)) and the hard sigmoid
 #: clip(0.5 + lambda*u/4, 0, 1) with the same slope at u = 0 (the fixed-point model's).
 SIGMOIDS = ("hard", "logistic")
+
+#: The constants of settling and learning, in the order the golden kernels receive them.
+LEARNING_CONSTANTS = (
+    "slope_c",
+    "settle_c",
+    "beta_c",
+    "dw_on",
+    "dw_off",
+    "dt_on",
+    "dt_off",
+    "pre_dt_on",
+    "pre_dt_off",
+    "w_min_q",
+    "t_min_q",
+    "t_max_q",
+)
 
 
 def _check_int(name, value, low, high):
@@ -432,22 +448,7 @@ class FoldiakConfig(ConfigBase):
 
     def constants(self) -> dict[str, int]:
         """Every integer constant of the datapath by name."""
-        names = (
-            "slope_c",
-            "settle_c",
-            "beta_c",
-            "dw_on",
-            "dw_off",
-            "dt_on",
-            "dt_off",
-            "pre_dt_on",
-            "pre_dt_off",
-            "w_min_q",
-            "t_min_q",
-            "t_max_q",
-            "q_init_bits",
-            "u_lim",
-        )
+        names = (*LEARNING_CONSTANTS, "q_init_bits", "u_lim")
         return {name: getattr(self, name) for name in names}
 
     def quantisation_report(self) -> dict[str, tuple[float, float]]:

@@ -68,31 +68,41 @@ class BarsOutcome:
     def summary(self) -> dict:
         """Plain-data summary (the JSON of ``gaba foldiak bars``)."""
         lr = self.learned
-        out = {
-            "model": self.model,
-            "runs": lr.runs,
-            "presentations": lr.presentations,
-            "seed": self.seed,
-            "runs_all_bars": int((self.represented == bars.N_BARS).sum()),
-            "mean_bars_represented": round(float(self.represented.mean()), 4),
-            "code_error": round(float(self.code_error.mean()), 5),
-            "test_patterns": self.test_patterns,
-            "bars_per_run": [int(v) for v in self.represented],
-            "code_error_per_run": [round(float(v), 4) for v in self.code_error],
-            "curve": {
+        return _summary(
+            self,
+            runs_all_bars=int((self.represented == bars.N_BARS).sum()),
+            mean_bars_represented=round(float(self.represented.mean()), 4),
+            code_error=round(float(self.code_error.mean()), 5),
+            test_patterns=self.test_patterns,
+            bars_per_run=[int(v) for v in self.represented],
+            code_error_per_run=[round(float(v), 4) for v in self.code_error],
+            curve={
                 "presentations": [int(v) for v in lr.snapshot_at],
                 "mean_bars_represented": [round(float(v), 4) for v in self.curve],
             },
-            "w_range": _range(lr.w, lr.scale),
-            "t_range": _range(lr.t, lr.scale),
-            "w_saturated_runs": int(lr.w_sat.sum()),
-            "t_saturated_runs": int(lr.t_sat.sum()),
-            "seconds": round(self.seconds, 3),
-        }
-        if self.config is not None:
-            out["frac_bits"] = self.config.frac_bits
-            out["config_digest"] = self.config.digest()
-        return out
+        )
+
+
+def _summary(outcome, **middle) -> dict:
+    """The JSON summary of an outcome: what was run, ``middle``, then the learned ranges,
+    saturation, time and Config."""
+    lr = outcome.learned
+    out = {
+        "model": outcome.model,
+        "runs": lr.runs,
+        "presentations": lr.presentations,
+        "seed": outcome.seed,
+        **middle,
+        "w_range": _range(lr.w, lr.scale),
+        "t_range": _range(lr.t, lr.scale),
+        "w_saturated_runs": int(lr.w_sat.sum()),
+        "t_saturated_runs": int(lr.t_sat.sum()),
+        "seconds": round(outcome.seconds, 3),
+    }
+    if outcome.config is not None:
+        out["frac_bits"] = outcome.config.frac_bits
+        out["config_digest"] = outcome.config.digest()
+    return out
 
 
 def run_bars(
@@ -155,23 +165,7 @@ class LettersOutcome:
 
     def summary(self) -> dict:
         """Plain-data summary (the JSON of ``gaba foldiak letters``)."""
-        lr = self.learned
-        out = {
-            "model": self.model,
-            "runs": lr.runs,
-            "presentations": lr.presentations,
-            "seed": self.seed,
-            **letters.codes_summary(self.codes),
-            "w_range": _range(lr.w, lr.scale),
-            "t_range": _range(lr.t, lr.scale),
-            "w_saturated_runs": int(lr.w_sat.sum()),
-            "t_saturated_runs": int(lr.t_sat.sum()),
-            "seconds": round(self.seconds, 3),
-        }
-        if self.config is not None:
-            out["frac_bits"] = self.config.frac_bits
-            out["config_digest"] = self.config.digest()
-        return out
+        return _summary(self, **letters.codes_summary(self.codes))
 
 
 def run_letters(
