@@ -35,7 +35,7 @@ __all__ = [
     "encode_frame",
 ]
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 SYNC_REQUEST = 0xA5
 SYNC_REPLY = 0x5A
 HEADER = 3  # SYNC, LEN, KIND
@@ -175,8 +175,8 @@ def run_payload(seed: int, first: int, count: int, *, top=None, delta_q=None, st
 
 
 #: INFO: protocol, gaba version (3 bytes), design kind, n, Config digest (8 bytes), result
-#: payload bits, max_steps, clock (Hz), baud divisor, FIFO depth, latency.
-INFO_FORMAT = "<BBBBBH8sHIIHBB"
+#: payload bits, max_steps, clock (Hz), baud divisor, FIFO depth, latency, clocks per step.
+INFO_FORMAT = "<BBBBBH8sHIIHBBB"
 STATUS_FORMAT = "<BIBB"
 SUMMARY_FORMAT = "<IIII6s6s"
 
@@ -194,11 +194,12 @@ class Info:
     divisor: int
     fifo_depth: int
     latency: int
+    step_clocks: int
 
     @classmethod
     def decode(cls, payload: bytes) -> Info:
         _check_length("INFO", payload, INFO_FORMAT)
-        p, ma, mi, pa, kind, n, dig, rbits, steps, clk, div, depth, lat = struct.unpack(
+        p, ma, mi, pa, kind, n, dig, rbits, steps, clk, div, depth, lat, sc = struct.unpack(
             INFO_FORMAT, payload
         )
         kinds = {v: k for k, v in DESIGN_KINDS.items()}
@@ -214,6 +215,7 @@ class Info:
             div,
             depth,
             lat,
+            sc,
         )
 
     @property

@@ -56,6 +56,7 @@ def info_payload(cfg: Config, divisor: int, clock_hz: int, fifo_depth: int) -> b
         divisor,
         fifo_depth,
         cfg.latency,
+        cfg.step_clocks,
     )
 
 

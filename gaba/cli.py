@@ -120,6 +120,13 @@ def _network_args(p, *, with_n=True, designs=("nwta", "wta"), delta=0.05, grids=
     p.add_argument("--horizon", type=_number, default=200.0, help="timeout in tau (200)")
     p.add_argument("--latency", type=int, default=0, help="inhibition latency in steps (0)")
     p.add_argument("--frac-bits", type=int, default=12, help="fractional bits (default 12)")
+    p.add_argument(
+        "--step-clocks",
+        type=int,
+        default=1,
+        help="clocks per Euler step in hardware, 1 to 8 (default 1; more: higher fmax, "
+        "same results)",
+    )
 
 
 def _params(args):
@@ -140,7 +147,7 @@ def _params(args):
 def _config(args, params):
     from gaba.golden.config import Config
 
-    return Config(params=params, frac_bits=args.frac_bits)
+    return Config(params=params, frac_bits=args.frac_bits, step_clocks=args.step_clocks)
 
 
 def _cmd_golden(args):
@@ -296,6 +303,7 @@ _NETWORK_ONLY = {
     "dt": 2.0**-7,
     "horizon": 200.0,
     "latency": 0,
+    "step_clocks": 1,
 }
 
 
@@ -307,7 +315,7 @@ def _foldiak_config(command, args):
     if given:
         raise UsageError(
             f"gaba {command}: foldiak takes --n (units) and --frac-bits only, not "
-            + ", ".join(f"--{k}" for k in given)
+            + ", ".join(f"--{k.replace('_', '-')}" for k in given)
         )
     changes = {"frac_bits": args.frac_bits} | ({} if args.n is None else {"n": args.n})
     return _checked(command, lambda: FoldiakConfig.paper(**changes))
@@ -339,10 +347,10 @@ def _cmd_verilog(args):
     params = _checked("verilog", lambda: _params(args))
     cfg = _checked("verilog", lambda: _config(args, params))
     if args.kind in INTEGRATOR_DESIGNS:
-        if args.debug or args.latency:
+        if args.debug or args.latency or args.step_clocks != 1:
             raise UsageError(
-                f"gaba verilog: {args.kind} has no debug ports and no inhibition "
-                "latency; drop --debug and --latency"
+                f"gaba verilog: {args.kind} has no debug ports, no inhibition latency and "
+                "one clock per step; drop --debug, --latency and --step-clocks"
             )
         return _integrator_verilog(args, cfg)
     path = _verilog_file(cfg, args.o, debug=args.debug)

@@ -200,6 +200,7 @@ def _info_json(info, cfg):
         "baud": round(info.baud),
         "fifo_depth": info.fifo_depth,
         "latency": info.latency,
+        "step_clocks": info.step_clocks,
     }
 
 
@@ -219,7 +220,8 @@ def _cmd_board_info(args):
     )
     print(
         f"  clock {info.clock_hz / 1e6:g} MHz, {info.divisor} clocks per bit ({j['baud']} baud), "
-        f"latency {info.latency}, result FIFO {info.fifo_depth}, max_steps {info.max_steps}"
+        f"latency {info.latency}, {info.step_clocks} clock(s) per step, result FIFO "
+        f"{info.fifo_depth}, max_steps {info.max_steps}"
     )
     print(
         f"  status: {'running' if status.busy else 'idle'}, {status.results} results in the "

@@ -39,7 +39,10 @@ from functools import cached_property
 from gaba.golden.noise import XI_STD
 from gaba.golden.params import NetworkParams
 
-__all__ = ["Config", "ConfigWarning", "mulr"]
+__all__ = ["STEP_CLOCKS_MAX", "Config", "ConfigWarning", "mulr"]
+
+#: The most clocks per Euler step the hardware supports (Config.step_clocks).
+STEP_CLOCKS_MAX = 8
 
 
 class ConfigWarning(UserWarning):
@@ -115,6 +118,11 @@ class Config(ConfigBase):
         Integer bits of eta (plus a sign bit).
     coef_bits : int
         Fractional bits of the coefficients alpha, beta, a = exp(-dt/tau_eta), k = dt/tau.
+    step_clocks : int
+        Clocks the hardware takes per Euler step (1 to 8; see :data:`STEP_CLOCKS_MAX`). 1
+        computes a whole step in one clock; more spread it over registered phases for a
+        higher fmax (``gaba.hdl.nwta``). The per-step state and every result are the same at
+        any value; only the clocks per step change. The golden model ignores it.
 
     Raises
     ------
@@ -133,6 +141,7 @@ class Config(ConfigBase):
     x_int_bits: int = 2
     eta_int_bits: int = 2
     coef_bits: int = 14
+    step_clocks: int = 1
 
     def __post_init__(self):
         if not isinstance(self.params, NetworkParams):
@@ -141,6 +150,7 @@ class Config(ConfigBase):
         _check_int("x_int_bits", self.x_int_bits, 1, 8)
         _check_int("eta_int_bits", self.eta_int_bits, 0, 8)
         _check_int("coef_bits", self.coef_bits, 4, 24)
+        _check_int("step_clocks", self.step_clocks, 1, STEP_CLOCKS_MAX)
         p = self.params
         if self.k_dt == 0:
             raise ValueError(

@@ -9,9 +9,9 @@ from amaranth.lib.wiring import In, Out
 from gaba.golden import noise
 from gaba.golden.config import Config
 from gaba.hdl import arith
-from gaba.hdl.nwta import Network, state_layout
+from gaba.hdl.nwta import Network, decision_phase, state_layout
 
-__all__ = ["SEEDINGS", "TrialEngine", "engine_signature", "result_layout"]
+__all__ = ["SEEDINGS", "TrialEngine", "engine_signature", "result_layout", "trial_clocks"]
 
 #: How the engine hashes trial keys: "parallel" (combinational fmix32s, one load cycle) or
 #: "serial" (one shift-add multiplier, gaba.hdl.seeding: 132 cycles more per trial, a hundred
@@ -37,6 +37,15 @@ def result_layout(cfg: Config) -> data.StructLayout:
             "digest": 32,
         }
     )
+
+
+def trial_clocks(cfg: Config, steps: int) -> int:
+    """Clock cycles of one parallel-seeded trial of ``steps`` steps, load to result offered.
+
+    The load cycle, ``step_clocks`` cycles per step, the decision clock's offset into the
+    step after the last, and the decision cycle (the result is offered in the next cycle).
+    """
+    return 1 + steps * cfg.step_clocks + decision_phase(cfg.step_clocks) + 1
 
 
 def engine_signature(cfg: Config, *, debug: bool = False) -> wiring.Signature:
@@ -67,12 +76,14 @@ class TrialEngine(wiring.Component):
     For trial t (counting from ``first``) of a run seeded with ``seed`` the engine forms the
     trial key ``fmix32(seed) + t * WEYL``, seeds every neuron from ``fmix32(key)``, picks the
     top-input option ``(fmix32(key ^ TOP_SALT) * n) >> 32`` (or takes ``top_in``), runs the
-    network one step per clock until some x reaches stop or ``max_steps`` steps are done, and
+    network one step per ``cfg.step_clocks`` clocks until some x reaches stop or ``max_steps`` steps are done, and
     offers the result on ``res``. Exactly ``gaba.golden.fixed.run_trials(cfg, count, seed,
     first_trial=first)``, trial by trial.
 
-    Cycle budget of a trial: one load cycle, one cycle per step, one decision cycle, and the
-    result cycle(s) until ``res.ready``. With ``seeding="serial"`` the hashes take
+    Cycle budget of a trial: one load cycle, ``cfg.step_clocks`` cycles per step,
+    ``decision_phase(cfg.step_clocks)`` cycles into the step after the last one (where the
+    decision is valid) plus one decision cycle, and the result cycle(s) until ``res.ready``
+    (:func:`trial_clocks`). With ``seeding="serial"`` the hashes take
     ``MUL_CYCLES + FMIX_CYCLES + 2`` cycles at the run's start and ``2 * (FMIX_CYCLES + 1)``
     before each trial's load (``gaba.hdl.seeding``); the results are the same.
 
@@ -94,8 +105,9 @@ class TrialEngine(wiring.Component):
         One payload per trial.
     state, step_cyc, running, in_run : Out
         Only with ``debug``: the network's registers, the steps done in this trial, whether
-        the network steps in this cycle, and whether the engine is running a trial (the state
-        then holds the trial's state after ``step_cyc`` steps).
+        the network takes a step at the end of this cycle, and whether the engine is running
+        a trial and the state is valid (it then holds the trial's state after ``step_cyc``
+        steps; once per step, ``step_clocks`` cycles apart).
     """
 
     def __init__(self, cfg: Config, *, debug: bool = False, seeding: str = "parallel"):
@@ -152,7 +164,7 @@ class TrialEngine(wiring.Component):
                 ]
                 m.next = "RUN"
             with m.State("RUN"):
-                with m.If(net.decided | (steps == cfg.max_steps)):
+                with m.If(net.ready & (net.decided | (steps == cfg.max_steps))):
                     m.d.sync += [
                         self.res.payload.winner.eq(net.winner),
                         self.res.payload.top.eq(top),
@@ -165,7 +177,8 @@ class TrialEngine(wiring.Component):
                     m.next = "RESULT"
                 with m.Else():
                     m.d.comb += net.en.eq(1)
-                    m.d.sync += steps.eq(steps + 1)
+                    with m.If(net.commit):
+                        m.d.sync += steps.eq(steps + 1)
             with m.State("RESULT"):
                 m.d.comb += self.res.valid.eq(1)
                 with m.If(self.res.ready):
@@ -180,8 +193,8 @@ class TrialEngine(wiring.Component):
             m.d.comb += [
                 self.state.eq(net.state),
                 self.step_cyc.eq(steps),
-                self.running.eq(net.en),
-                self.in_run.eq(fsm.ongoing("RUN")),
+                self.running.eq(net.commit),
+                self.in_run.eq(fsm.ongoing("RUN") & net.ready),
             ]
         return m
 
@@ -225,7 +238,7 @@ class TrialEngine(wiring.Component):
 
 
 _PORT_MEANING = {
-    "clk": "clock; one Euler step of all neurons per cycle while a trial runs",
+    "clk": "clock; one Euler step of all neurons per step_clocks cycles while a trial runs",
     "rst": "synchronous reset, active high",
     "start": "strobe in idle: latch seed, first, count and run",
     "seed": "the run's seed (trial keys: fmix32(seed) + t * 0x9E3779B9)",
@@ -241,8 +254,8 @@ _PORT_MEANING = {
     "res__ready": "the result is taken this cycle (hold high to never stall)",
     "state": "debug: every register of the network (lockstep comparison)",
     "step_cyc": "debug: steps done in the current trial",
-    "running": "debug: the network steps in this cycle",
-    "in_run": "debug: a trial is running; state is its state after step_cyc steps",
+    "running": "debug: the network takes a step at the end of this cycle",
+    "in_run": "debug: a trial is running and state is its state after step_cyc steps",
 }
 
 
@@ -255,7 +268,7 @@ def port_comment(cfg: Config, *, debug: bool = False) -> str:
         f"gaba trial engine: {cfg.kind}, n = {cfg.n}, Config {cfg.digest()}",
         f"alpha {p.alpha} beta {p.beta} theta {p.theta} sigma {p.sigma} tau_eta {p.tau_eta} "
         f"dt {p.dt:g} stop {p.stop} delta {p.delta} horizon {p.horizon} (max_steps "
-        f"{cfg.max_steps}) latency {cfg.latency}",
+        f"{cfg.max_steps}) latency {cfg.latency}, {cfg.step_clocks} clock(s) per step",
         f"formats: x Q{cfg.x_int_bits}.{cfg.frac_bits}, eta sQ{cfg.eta_int_bits}.{cfg.frac_bits},"
         f" coefficients Q0.{cfg.coef_bits}; semantics: docs/semantics.md",
         "",

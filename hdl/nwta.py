@@ -1,8 +1,14 @@
-"""The parallel nWTA / conventional WTA network: one Euler step of all n neurons per clock."""
+"""The parallel nWTA / conventional WTA network: one Euler step of all n neurons at a time.
+
+With ``Config.step_clocks`` = 1 a step takes one clock. With P > 1 clocks the step is cut into
+seven stages by registers (:func:`step_phases` maps each stage to a clock of the step), so
+that every register-to-register path holds about one multiplier or two adders; the state
+registers change only at the step's last clock, so the per-step state is the same at any P.
+"""
 
 from __future__ import annotations
 
-from amaranth.hdl import Cat, Module, Mux, Signal, signed, unsigned
+from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed, unsigned
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -11,7 +17,49 @@ from gaba.golden.config import Config
 from gaba.hdl import arith
 from gaba.hdl.tree import AdderTree, ArgMax
 
-__all__ = ["Network", "Neuron", "state_layout"]
+__all__ = ["Network", "Neuron", "decision_phase", "state_layout", "step_phases"]
+
+#: The seven stages of a step (docs/semantics.md steps 1 to 5, regrouped by delay):
+#: 0. alpha*x, the generator's next word, its Irwin-Hall sum;
+#: 1. the two OU products, b + alpha*x;
+#: 2. the OU clamp (eta'), b + alpha*x + eta';
+#: 3. the inhibition's argument d = min(S - g, d_max) (S from the adder tree);
+#: 4. inh = beta*d;
+#: 5. pre = b + alpha*x + eta' - inh, the ReLU clamp, r - x;
+#: 6. x' = x + k*(r - x), and the state registers take the step.
+STAGES = 7
+#: The stage that reads the global sum S.
+SUM_STAGE = 3
+
+
+def step_phases(step_clocks: int) -> tuple[int, ...]:
+    """The clock of the step (0 .. step_clocks - 1) in which each of the seven stages works.
+
+    Stage 3 reads the global sum S, so with more than one clock the adder tree gets every
+    clock before stage 3's (its pipeline depth is :func:`decision_phase`). From six clocks on,
+    the x path (stages 3 to 6) has a clock per stage and the extra clocks go to the tree.
+    """
+    if isinstance(step_clocks, bool) or not isinstance(step_clocks, int) or step_clocks < 1:
+        raise ValueError(f"Clocks per step must be a positive integer, not {step_clocks!r}")
+    table = {
+        1: (0, 0, 0, 0, 0, 0, 0),
+        2: (0, 0, 0, 1, 1, 1, 1),
+        3: (0, 0, 1, 1, 1, 2, 2),
+        4: (0, 1, 1, 1, 2, 3, 3),
+        5: (0, 1, 2, 2, 3, 4, 4),
+    }
+    p = step_clocks
+    return table.get(p, (0, 1, 2, p - 4, p - 3, p - 2, p - 1))
+
+
+def decision_phase(step_clocks: int) -> int:
+    """The clock of each step in which S and the arg-max describe the step's starting state.
+
+    The engine decides in this clock, and the debug ``state`` port is read in it: 0 with one
+    clock per step, else the depth of the (free-running) adder-tree and arg-max pipelines.
+    """
+    return step_phases(step_clocks)[SUM_STAGE]
+
 
 
 def state_layout(cfg: Config) -> data.StructLayout:
@@ -41,24 +89,26 @@ def state_layout(cfg: Config) -> data.StructLayout:
 class Network(wiring.Component):
     """n neurons with global (nonlinear) inhibition, as defined by ``gaba.golden.fixed``.
 
-    In every cycle with ``en`` high, every neuron takes one Euler step from the current state
-    (docs/semantics.md, steps 1 to 5); ``load`` starts a trial instead. The decision outputs
-    are combinational on the current state, so they describe the state after the last step.
+    While ``en`` is high the network works on one Euler step of every neuron from the current
+    state (docs/semantics.md, steps 1 to 5), ``cfg.step_clocks`` clocks per step; the state
+    registers take the step in its last clock (``commit``). ``load`` starts a trial instead.
+    The decision outputs describe the state after the last step in clock
+    :func:`decision_phase` of each step (``ready``); with one clock per step, always.
 
     Parameters
     ----------
     cfg : Config
-        Widths, constants, latency and n; the same object the golden model runs.
+        Widths, constants, latency, clocks per step and n; the Config the golden model runs.
     debug : bool
-        Add the ``state`` port (every register, for lockstep comparison).
+        Add the ``state`` port (every register, for lockstep comparison; valid with ``ready``).
 
     Members
     -------
     en : In(1)
-        Take one step this cycle.
+        Work on the step this cycle.
     load : In(1)
         Start a trial this cycle (priority over ``en``): x = eta = 0, generators seeded from
-        ``master``, inhibition history and sticky flags cleared.
+        ``master``, inhibition history and sticky flags cleared, back to the step's first clock.
     master : In(32)
         The trial's master word (sampled when ``load`` is high).
     top : In(range(n))
@@ -66,6 +116,10 @@ class Network(wiring.Component):
         the whole trial.
     b_lo : In(x_bits)
         Input of the weaker options (Config's ``b_lo`` unless the host sets a gap).
+    ready : Out(1)
+        This is the step's decision clock: ``decided``, ``winner`` and ``state`` are valid.
+    commit : Out(1)
+        The state registers take the step at the end of this cycle.
     decided : Out(1)
         Some x_i >= stop_q.
     winner : Out(range(n))
@@ -88,6 +142,8 @@ class Network(wiring.Component):
             "master": In(32),
             "top": In(range(cfg.n)),
             "b_lo": In(unsigned(cfg.x_bits)),
+            "ready": Out(1),
+            "commit": Out(1),
             "decided": Out(1),
             "winner": Out(range(cfg.n)),
             "eta_sat": Out(1),
@@ -104,33 +160,69 @@ class Network(wiring.Component):
 
     def elaborate(self, platform):
         # The neurons share one global sum S of gated activations; each neuron subtracts its
-        # own g to exclude self-inhibition, so the circuit has O(n) adders, not O(n^2). The
-        # adder tree sums the gates of the *next* state and its last register stage holds
-        # S(x(t)) during step t: the neurons read a register, so a simulator re-evaluates
-        # each neuron once per clock instead of once per change inside the tree. With latency
-        # L the tree has L + 1 stages and each neuron's own g passes an L-deep delay line, so
-        # both describe the state L steps ago, exactly as the golden model's history does;
-        # load clears both (x(t < 0) = 0). Each neuron is a module of its own: the Verilog
-        # reads neuron by neuron, and the converter handles one small module at a time.
+        # own g to exclude self-inhibition, so the circuit has O(n) adders, not O(n^2).
+        #
+        # One clock per step: the adder tree sums the gates of the *next* state and its last
+        # register stage holds S(x(t)) during step t, so the neurons read a register and a
+        # simulator evaluates each neuron once per clock. With latency L the tree has L + 1
+        # stages and each neuron's own g passes an L-deep delay line, so both describe the
+        # state L steps ago, exactly as the golden model's history does; load clears both.
+        #
+        # P > 1 clocks per step: the tree sums the gates of the *current* state, which holds
+        # still for the whole step, through a free-running pipeline of decision_phase(P)
+        # stages, so S(x(t)) is ready in time for stage 3; with latency L an L-deep history
+        # of S, taken at each commit and cleared by load, supplies S(x(t - L)) instead. The
+        # arg-max has the same pipeline depth, so the decision is valid in the same clock.
+        #
+        # Each neuron is a module of its own: the Verilog reads neuron by neuron, and the
+        # converter handles one small module at a time.
         cfg = self._cfg
-        n = cfg.n
+        n, clocks, lat = cfg.n, cfg.step_clocks, cfg.latency
+        tree_depth = decision_phase(clocks)
         m = Module()
-        m.submodules.sum = tree = AdderTree(n, cfg.x_bits, stages=cfg.latency + 1)
-        m.submodules.argmax = argmax = ArgMax(n, cfg.x_bits)
-        step = self.en & ~self.load
-        m.d.comb += [tree.en.eq(step), tree.clr.eq(self.load)]
+
+        advance = self.en & ~self.load
+        if clocks == 1:
+            phase = Const(0, 1)
+            m.d.comb += self.commit.eq(advance)
+        else:
+            phase = Signal(range(clocks), name="phase")
+            last = phase == clocks - 1
+            m.d.comb += self.commit.eq(advance & last)
+            with m.If(self.load):
+                m.d.sync += phase.eq(0)
+            with m.Elif(advance):
+                m.d.sync += phase.eq(Mux(last, 0, phase + 1))
+        m.d.comb += self.ready.eq(phase == tree_depth)
+
+        if clocks == 1:
+            m.submodules.sum = tree = AdderTree(n, cfg.x_bits, stages=lat + 1)
+            m.d.comb += [tree.en.eq(self.commit), tree.clr.eq(self.load)]
+        else:
+            m.submodules.sum = tree = AdderTree(n, cfg.x_bits, stages=tree_depth)
+            m.d.comb += tree.en.eq(1)
+        m.submodules.argmax = argmax = ArgMax(n, cfg.x_bits, stages=tree_depth)
+        s_inh = tree.o
+        for k in range(lat if clocks > 1 else 0):
+            held = Signal.like(tree.o, name=f"s_hist{k + 1}")
+            with m.If(self.load):
+                m.d.sync += held.eq(0)
+            with m.Elif(self.commit):
+                m.d.sync += held.eq(s_inh)
+            s_inh = held
 
         neurons = []
         for i, salt in enumerate(noise.neuron_salts(n).tolist()):
             m.submodules[f"neuron{i}"] = nrn = Neuron(cfg, salt)
             neurons.append(nrn)
             m.d.comb += [
-                nrn.step.eq(step),
+                nrn.advance.eq(advance),
+                nrn.phase.eq(phase),
                 nrn.load.eq(self.load),
                 nrn.master.eq(self.master),
                 nrn.b.eq(Mux(self.top == i, cfg.b_hi, self.b_lo)),
-                nrn.s_inh.eq(tree.o),
-                tree.i[i].eq(nrn.g_next),
+                nrn.s_inh.eq(s_inh),
+                tree.i[i].eq(nrn.g_sum),
                 argmax.i[i].eq(nrn.x),
             ]
         x = [nrn.x for nrn in neurons]
@@ -140,7 +232,7 @@ class Network(wiring.Component):
         r_sat = Signal(name="r_sat_r")
         with m.If(self.load):
             m.d.sync += [eta_sat.eq(0), r_sat.eq(0)]
-        with m.Elif(step):
+        with m.Elif(self.commit):
             m.d.sync += [
                 eta_sat.eq(eta_sat | Cat(*(nrn.eta_hit for nrn in neurons)).any()),
                 r_sat.eq(r_sat | Cat(*(nrn.r_hit for nrn in neurons)).any()),
@@ -159,44 +251,53 @@ class Network(wiring.Component):
             # and the flags): per-field assignments would become one process rewriting the
             # whole word on every change, which event-driven simulators evaluate n^2 times.
             fields = [part for nrn in neurons for part in (nrn.x, nrn.eta, nrn.rng)]
-            m.d.comb += self.state.as_value().eq(Cat(*fields, tree.o, eta_sat, r_sat))
+            m.d.comb += self.state.as_value().eq(Cat(*fields, s_inh, eta_sat, r_sat))
         return m
 
 
 class Neuron(wiring.Component):
     """One neuron's registers and its Euler step (docs/semantics.md, steps 1 to 5).
 
+    The step's seven stages (:data:`STAGES`) work in the clocks :func:`step_phases` gives;
+    a value that a later clock reads is held in a register taken at the end of the clock
+    that computes it. x, eta, the generator and the g delay line change only at the step's
+    last clock.
+
     Parameters
     ----------
     cfg : Config
-        Widths, constants and latency.
+        Widths, constants, latency and clocks per step.
     salt : int
         The neuron's generator constant, fmix32(i + 1): it starts each trial at
         ``(master ^ salt) | 1``.
 
     Members
     -------
-    step, load : In(1)
-        Take one step; start a trial (x = eta = 0, generator seeded, delay line cleared).
+    advance, phase : In(1), In(range(step_clocks))
+        Work on the step in this cycle, which is clock ``phase`` of the step.
+    load : In(1)
+        Start a trial (x = eta = 0, generator seeded, delay line cleared).
     master : In(32)
         The trial's master word.
     b : In(x_bits)
         This neuron's input for the trial.
     s_inh : In(s_bits)
-        The global sum S(t - L) of the step.
+        The global sum S(t - L) of the step (read in stage 3's clock).
     x, eta, rng : Out
         The registers.
-    g_next : Out(x_bits)
-        Gate of the next state, for the global sum.
+    g_sum : Out(x_bits)
+        The gate the adder tree sums: of the next state with one clock per step, else of
+        the current state.
     eta_hit, r_hit : Out(1)
-        The OU register or the ReLU saturates in this step.
+        The OU register or the ReLU saturates in the step taken in this cycle.
     """
 
     def __init__(self, cfg: Config, salt: int):
         self._cfg, self._salt = cfg, salt
         super().__init__(
             {
-                "step": In(1),
+                "advance": In(1),
+                "phase": In(range(cfg.step_clocks)),
                 "load": In(1),
                 "master": In(32),
                 "b": In(unsigned(cfg.x_bits)),
@@ -204,7 +305,7 @@ class Neuron(wiring.Component):
                 "x": Out(unsigned(cfg.x_bits)),
                 "eta": Out(signed(cfg.eta_bits)),
                 "rng": Out(32, init=1),
-                "g_next": Out(unsigned(cfg.x_bits)),
+                "g_sum": Out(unsigned(cfg.x_bits)),
                 "eta_hit": Out(1),
                 "r_hit": Out(1),
             }
@@ -213,54 +314,85 @@ class Neuron(wiring.Component):
     def elaborate(self, platform):
         cfg = self._cfg
         cf = cfg.coef_bits
+        clocks = cfg.step_clocks
+        phases = step_phases(clocks)
         m = Module()
         x, eta, rng = self.x, self.eta, self.rng
+        commit = self.advance & (self.phase == clocks - 1)
+        made: dict[str, tuple[Signal, int]] = {}
+        held: dict[str, Signal] = {}
 
-        # Every intermediate used twice is a named signal: the Verilog backend would otherwise
-        # repeat its expression at each use. Widths come from the Config; each narrowing is
-        # exact (the value fits).
-        def wire(value, name, shape=None):
+        # Every intermediate is a named signal (the Verilog backend would otherwise repeat its
+        # expression at each use), made in a stage; read from a later clock it comes from a
+        # register. Widths come from the Config; each narrowing is exact (the value fits).
+        def put(stage, name, value, shape=None):
             sig = Signal(shape or value.shape(), name=name)
             m.d.comb += sig.eq(value)
+            made[name] = (sig, stage)
             return sig
 
+        def get(stage, name):
+            sig, made_in = made[name]
+            if phases[made_in] == phases[stage]:
+                return sig
+            if name not in held:
+                held[name] = reg = Signal.like(sig, name=f"{name}_q")
+                with m.If(self.advance & (self.phase == phases[made_in])):
+                    m.d.sync += reg.eq(sig)
+            return held[name]
+
         # 1. gate of the current state (this neuron's own term), delayed by L steps
-        g_old = wire(Mux(x >= cfg.theta_q, x, 0), "g", unsigned(cfg.x_bits))
+        g_now = put(0, "g", Mux(x >= cfg.theta_q, x, 0), unsigned(cfg.x_bits))
+        g_old = g_now
         for k in range(cfg.latency):
-            reg = Signal.like(g_old, name=f"g_d{k + 1}")
+            reg = Signal.like(g_now, name=f"g_d{k + 1}")
             with m.If(self.load):
                 m.d.sync += reg.eq(0)
-            with m.Elif(self.step):
+            with m.Elif(commit):
                 m.d.sync += reg.eq(g_old)
             g_old = reg
-        # 2. inhibition from the (delayed) sum without self; the clamp is lossless
-        d_full = wire(self.s_inh - g_old, "d_full")  # 0 <= S - g_i, exact
-        d = wire(
-            Mux(d_full > cfg.d_max, cfg.d_max, d_full[: cfg.d_bits]), "d", unsigned(cfg.d_bits)
-        )
-        inh = wire(arith.mulr(d, cfg.beta_c, cf), "inh", unsigned(cfg.inh_bits))
-        # 3. noise: generator advanced first, then the OU update, saturating
-        rng_next = wire(arith.xorshift32(rng), "rng_next")
-        xi = arith.irwin_hall4(rng_next)
-        eta_sum = wire(arith.mulr(eta, cfg.ou_a_c, cf) + arith.mulr(xi, cfg.c_xi, cf), "eta_sum")
+        # stage 0: alpha*x; the generator advances first, then its Irwin-Hall sum
+        put(0, "ax", arith.mulr(x, cfg.alpha_c, cf))
+        rng_next = put(0, "rng_next", arith.xorshift32(rng))
+        put(0, "xi", arith.irwin_hall4(rng_next))
+        # stage 1: the two OU products; the constant part of the pre-activation
+        put(1, "eta_a", arith.mulr(eta, cfg.ou_a_c, cf))
+        put(1, "eta_c", arith.mulr(get(1, "xi"), cfg.c_xi, cf))
+        put(1, "b_ax", self.b + get(1, "ax"))
+        # stage 2: 3. the saturating OU update
+        eta_sum = put(2, "eta_sum", get(2, "eta_a") + get(2, "eta_c"))
         eta_next, eta_low, eta_high = arith.clamp(eta_sum, cfg.eta_min, cfg.eta_max)
-        eta_n = wire(eta_next, "eta_next", signed(cfg.eta_bits))
-        # 4. pre-activation (exact, cfg.pre_bits wide) and the saturating ReLU
-        pre = wire(
-            self.b + arith.mulr(x, cfg.alpha_c, cf) - inh + eta_n, "pre", signed(cfg.pre_bits)
-        )
+        eta_n = put(2, "eta_next", eta_next, signed(cfg.eta_bits))
+        put(2, "eta_hit", eta_low | eta_high)
+        put(2, "b_ax_eta", get(2, "b_ax") + eta_n)
+        # stages 3 and 4: 2. inhibition from the (delayed) sum without self; the clamp is
+        # lossless
+        d_full = put(3, "d_full", self.s_inh - g_old)  # 0 <= S - g_i, exact
+        d = Mux(d_full > cfg.d_max, cfg.d_max, d_full[: cfg.d_bits])
+        put(3, "d", d, unsigned(cfg.d_bits))
+        put(4, "inh", arith.mulr(get(4, "d"), cfg.beta_c, cf), unsigned(cfg.inh_bits))
+        # stage 5: 4. pre-activation (exact, cfg.pre_bits wide) and the saturating ReLU
+        pre = put(5, "pre", get(5, "b_ax_eta") - get(5, "inh"), signed(cfg.pre_bits))
         r, _, r_high = arith.clamp(pre, 0, cfg.x_max)  # below 0 is the ReLU, not a saturation
-        r = wire(r, "r", unsigned(cfg.x_bits))
-        # 5. Euler step; x + mulr(r - x, k) lies between x and r, so x_bits holds it exactly
-        x_next = wire(x + arith.mulr(r - x, cfg.k_dt, cf), "x_next", unsigned(cfg.x_bits))
-        # 1'. gate of the next state, into the global sum (registered there: S for step t + 1)
+        put(5, "r_hit", r_high)
+        put(5, "r_x", r - x)
+        # stage 6: 5. Euler step; x + mulr(r - x, k) lies between x and r, so x_bits holds it
+        x_next = put(
+            6, "x_next", x + arith.mulr(get(6, "r_x"), cfg.k_dt, cf), unsigned(cfg.x_bits)
+        )
+        # 1'. the gate the global sum takes: of the next state with one clock per step (the
+        # tree's register holds S for step t + 1), else of the current one (module docstring)
+        g_sum = Mux(x_next >= cfg.theta_q, x_next, 0) if clocks == 1 else g_now
         m.d.comb += [
-            self.g_next.eq(Mux(x_next >= cfg.theta_q, x_next, 0)),
-            self.eta_hit.eq(self.step & (eta_low | eta_high)),
-            self.r_hit.eq(self.step & r_high),
+            self.g_sum.eq(g_sum),
+            self.eta_hit.eq(commit & get(6, "eta_hit")),
+            self.r_hit.eq(commit & get(6, "r_hit")),
         ]
+        eta_n = get(6, "eta_next")  # outside the If below: a held register is always taken
+        # the generator word is recomputed from rng rather than held: it is a few gates
+        rng_n = rng_next if clocks == 1 else arith.xorshift32(rng)
         with m.If(self.load):
             m.d.sync += [x.eq(0), eta.eq(0), rng.eq((self.master ^ self._salt) | 1)]
-        with m.Elif(self.step):
-            m.d.sync += [x.eq(x_next), eta.eq(eta_n), rng.eq(rng_next)]
+        with m.Elif(commit):
+            m.d.sync += [x.eq(x_next), eta.eq(eta_n), rng.eq(rng_n)]
         return m

@@ -97,7 +97,16 @@ class AdderTree(wiring.Component):
 
 
 class ArgMax(wiring.Component):
-    """Largest of ``n`` unsigned inputs and the lowest index holding it (combinational).
+    """Largest of ``n`` unsigned inputs and the lowest index holding it.
+
+    Parameters
+    ----------
+    n, width : int
+        Number and width of the inputs.
+    stages : int
+        Register stages, free-running: ``max`` and ``index`` describe the inputs as they were
+        ``stages`` cycles ago (0: combinational). Registers sit between the tournament's
+        rounds, spread evenly; stages beyond its depth are added at the output.
 
     Members
     -------
@@ -109,9 +118,11 @@ class ArgMax(wiring.Component):
         The lowest index whose value equals ``max``.
     """
 
-    def __init__(self, n: int, width: int):
+    def __init__(self, n: int, width: int, stages: int = 0):
         _check(n, width)
-        self._n = n
+        if isinstance(stages, bool) or not isinstance(stages, int) or stages < 0:
+            raise ValueError(f"Stage count must be a non-negative integer, not {stages!r}")
+        self._n, self._stages = n, stages
         super().__init__(
             {
                 "i": In(unsigned(width)).array(n),
@@ -125,10 +136,17 @@ class ArgMax(wiring.Component):
         # index holding the maximum survives. Each match's result is a named signal: nested
         # expressions would be repeated at every use, making the Verilog quadratic in n.
         m = Module()
+        rounds = (self._n - 1).bit_length()
+        in_tree = min(self._stages, rounds)
+        after = {-(-(j + 1) * rounds // in_tree) for j in range(in_tree)} if in_tree else set()
+
+        def register(value, name, shape):
+            reg = Signal(shape, name=name)
+            m.d.sync += reg.eq(value)
+            return reg
+
         level = [(v, i) for i, v in enumerate(self.i)]
-        depth = 0
-        while len(level) > 1:
-            depth += 1
+        for depth in range(1, rounds + 1):
             nxt = []
             for k in range(0, len(level), 2):
                 if k + 1 == len(level):
@@ -141,6 +159,17 @@ class ArgMax(wiring.Component):
                 m.d.comb += [v.eq(Mux(right, vb, va)), i.eq(Mux(right, ib, ia))]
                 nxt.append((v, i))
             level = nxt
+            if depth in after:
+                level = [
+                    (
+                        register(v, f"max_r{depth}_{k}", self.max.shape()),
+                        register(i, f"index_r{depth}_{k}", self.index.shape()),
+                    )
+                    for k, (v, i) in enumerate(level)
+                ]
         ((value, index),) = level
+        for extra in range(self._stages - in_tree):
+            value = register(value, f"max_out{extra}", self.max.shape())
+            index = register(index, f"index_out{extra}", self.index.shape())
         m.d.comb += [self.max.eq(value), self.index.eq(index)]
         return m

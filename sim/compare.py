@@ -2,7 +2,7 @@
 
 ``lockstep``: the bench records the network's full state after every clock; each step of each
 trial is compared with ``gaba.golden.fixed.trace``, signal by signal, neuron by neuron, and the
-steps must come one per clock (cycle accuracy). ``trials``: the engine runs on its own and each
+steps must come one per ``Config.step_clocks`` clocks (cycle accuracy). ``trials``: the engine runs on its own and each
 trial's result (top, decided, winner, cycles, flags, final-state digest) is compared with
 ``gaba.golden.fixed.run_trials``; a mismatching trial is then replayed in lockstep to find the
 first divergent cycle, neuron and signal.
@@ -283,8 +283,9 @@ class _Session:
             decisions.append(tr.steps if tr.winner >= 0 else -1)
             for k, (cycle, step, state) in enumerate(rows):
                 found = []
-                if step != k or (k and cycle != rows[k - 1][0] + 1):
-                    found.append(("step_cyc", None, k, step))  # one step per clock, in order
+                if step != k or (k and cycle != rows[k - 1][0] + self.hw_cfg.step_clocks):
+                    # one step per step_clocks clocks, in order
+                    found.append(("step_cyc", None, k, step))
                 elif k > tr.steps:
                     found.append(("decided", None, 1, 0))  # golden decided at tr.steps
                 else:

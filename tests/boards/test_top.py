@@ -13,10 +13,11 @@ from gaba.hdl.engine import result_layout
 
 
 def test_info_payload_describes_the_design():
-    cfg = Config.paper(n=12, latency=2)
+    cfg = Config.paper(n=12, latency=2, step_clocks=4)
     top = BoardTop(cfg, divisor=109, clock_hz=12_500_000, fifo_depth=16)
     info = P.Info.decode(top.info_payload())
     assert (info.kind, info.n, info.latency, info.fifo_depth) == ("nwta", 12, 2, 16)
+    assert info.step_clocks == 4
     assert info.config_digest == cfg.digest() and info.result_bits == result_layout(cfg).size
     assert (info.clock_hz, info.divisor, info.max_steps) == (12_500_000, 109, cfg.max_steps)
     assert len(top.info_payload()) == struct.calcsize(P.INFO_FORMAT)

@@ -14,7 +14,14 @@ from amaranth.sim import Simulator
 
 from gaba.golden import fixed
 from gaba.golden.config import Config
-from gaba.hdl.engine import TrialEngine, engine_signature, port_comment, result_layout
+from gaba.hdl.engine import (
+    TrialEngine,
+    engine_signature,
+    port_comment,
+    result_layout,
+    trial_clocks,
+)
+from gaba.hdl.nwta import decision_phase
 
 # dt = 2**-4 makes trials decide in about 150 to 400 steps; the datapath is the paper's
 FAST = dict(dt=2.0**-4, horizon=30.0)
@@ -49,7 +56,7 @@ def run_engine(
         "running": 0,
         "idle_at": None,
         "busy_before": None,
-        "states": [],  # (step_cyc, x, rng) of the first trial, with trace_first
+        "states": [],  # (step_cyc, x, rng, eta, s_inh) of the first trial, with trace_first
     }
 
     def fields(ctx):
@@ -89,6 +96,8 @@ def run_engine(
                         ctx.get(dut.step_cyc),
                         [int(st.neurons[i].x) for i in range(cfg.n)],
                         [int(st.neurons[i].rng) for i in range(cfg.n)],
+                        [int(st.neurons[i].eta) for i in range(cfg.n)],
+                        int(st.s_inh),
                     )
                 )
             if ctx.get(dut.res.valid):
@@ -146,18 +155,22 @@ def decode(cfg: Config, raw: int) -> dict:
     return out
 
 
-def budget(log: dict, gold_rows: list[dict]) -> None:
-    """Per trial: 1 load cycle + steps + 1 decision cycle + result cycles (valid high)."""
+def budget(cfg: Config, log: dict, gold_rows: list[dict]) -> None:
+    """Per trial: trial_clocks (load, step_clocks per step, decision) + result cycles."""
     result_cycles = len(log["valid_cycles"])
     steps = sum(r["cycles"] for r in gold_rows)
-    assert log["idle_at"] == len(gold_rows) * 2 + steps + result_cycles
+    clocks = sum(trial_clocks(cfg, r["cycles"]) for r in gold_rows)
+    assert clocks == len(gold_rows) * (2 + decision_phase(cfg.step_clocks)) + steps * (
+        cfg.step_clocks
+    )
+    assert log["idle_at"] == clocks + result_cycles
     assert log["running"] == steps
-    # with ready high, trial j's result appears 1 + steps + 1 cycles after its load
+    # with ready high, trial j's result appears trial_clocks cycles after its load
     accepted = [c for c, _, _ in log["results"]]
     load = 0
     for cycle, row in zip(accepted, gold_rows, strict=True):
         stalls = sum(1 for c, _ in log["stalled"] if load <= c < cycle)
-        assert cycle == load + 1 + row["cycles"] + 1 + stalls
+        assert cycle == load + trial_clocks(cfg, row["cycles"]) + stalls
         load = cycle + 1
 
 
@@ -170,8 +183,13 @@ def budget(log: dict, gold_rows: list[dict]) -> None:
         (dict(n=3, **FAST), 7, 0, 5),
         (dict(n=5, latency=1, **FAST), 0xC0FFEE, 1000, 4),
         (dict(kind="wta", n=4, **FAST), 3, 2**32 - 2, 3),  # the trial index wraps to 0
+        # a step spread over several clocks: the same trials, step_clocks cycles per step
+        (dict(n=3, step_clocks=2, **FAST), 7, 0, 3),
+        (dict(n=5, latency=1, step_clocks=3, **FAST), 0xC0FFEE, 1000, 2),
+        (dict(n=4, step_clocks=5, **FAST), 11, 5, 2),
+        (dict(kind="wta", n=3, latency=2, step_clocks=8, **FAST), 3, 0, 2),
     ],
-    ids=["nwta-n3", "nwta-n5-L1", "wta-n4-wrap"],
+    ids=["nwta-n3", "nwta-n5-L1", "wta-n4-wrap", "P2", "L1-P3", "P5", "wta-L2-P8"],
 )
 def test_trials_match_golden(changes, seed, first, count):
     cfg = Config.paper(**changes)
@@ -183,12 +201,15 @@ def test_trials_match_golden(changes, seed, first, count):
     for _, f, raw in log["results"]:
         assert decode(cfg, raw) == f
     assert log["busy_before"] == 0
-    budget(log, gold)
+    budget(cfg, log, gold)
     # while a trial runs, the debug state is that trial's state after step_cyc steps
     tr = fixed.trace(cfg, seed, first)
-    assert [s for s, _, _ in log["states"]] == list(range(gold[0]["cycles"] + 1))
-    for s, x, rngs in log["states"]:
+    assert [s for s, *_ in log["states"]] == list(range(gold[0]["cycles"] + 1))
+    for s, x, rngs, eta, s_inh in log["states"]:
         assert x == tr.x[s].tolist() and rngs == tr.rng[s].tolist(), s
+        assert eta == tr.eta[s].tolist(), s
+        # the sum the next step's inhibition reads: S of the state L steps ago (0 before 0)
+        assert s_inh == (tr.s_sum[s - cfg.latency] if s >= cfg.latency else 0), s
 
 
 def test_host_top_and_gap():
@@ -248,7 +269,7 @@ def test_undecided_trials_report_max_steps():
     assert [r["cycles"] for r in hw] == [cfg.max_steps] * 3
     assert [r["decided"] for r in hw] == [0, 0, 0]
     assert_matches(hw, gold)
-    budget(log, gold)
+    budget(cfg, log, gold)
 
 
 def test_horizon_boundary():
@@ -272,7 +293,7 @@ def test_mixed_decided_and_undecided():
     assert 0 < sum(r["decided"] for r in gold) < 6
     log = run_engine(cfg, seed=7, first=0, count=6)
     assert_matches([f for _, f, _ in log["results"]], gold)
-    budget(log, gold)
+    budget(cfg, log, gold)
 
 
 # -- handshake and control -------------------------------------------------------------------
@@ -302,7 +323,7 @@ def test_ready_low_stalls_and_holds_the_result():
         assert seg == list(range(seg[0], c + 1))
         assert not any(ready(v) for v in seg[:-1]) and ready(c)
         prev = c
-    budget(log, gold)
+    budget(cfg, log, gold)
 
 
 def test_count_zero_does_nothing():

@@ -19,7 +19,14 @@ from amaranth.sim import Simulator
 
 from gaba.golden import fixed, noise
 from gaba.golden.config import Config, mulr
-from gaba.hdl.nwta import Network, state_layout
+from gaba.hdl.nwta import (
+    STAGES,
+    SUM_STAGE,
+    Network,
+    decision_phase,
+    state_layout,
+    step_phases,
+)
 
 SATURATING = dict(n=6, sigma=0.9, eta_int_bits=0, x_int_bits=1, frac_bits=10, horizon=20.0)
 
@@ -74,7 +81,9 @@ def simulate(
             await ctx.tick()
             ctx.set(dut.load, 0)
             ctx.set(dut.en, 1)
-            await ctx.tick().repeat(d_steps)
+            # d_steps steps, and with several clocks per step one clock into the next: the
+            # load must restart the step, whatever clock of it the network is in
+            await ctx.tick().repeat(d_steps * cfg.step_clocks + (cfg.step_clocks > 1))
             out["before_load"] = read(ctx)
         ctx.set(dut.en, 1)  # load has priority over en
         ctx.set(dut.load, 1)
@@ -84,9 +93,14 @@ def simulate(
         await ctx.tick()
         ctx.set(dut.load, 0)
         ctx.set(dut.master, master ^ 0x5A5A5A5A)  # master is only sampled at load
+        # with several clocks per step the state is read in each step's decision clock
+        for _ in range(decision_phase(cfg.step_clocks)):
+            await ctx.tick()
+        assert ctx.get(dut.ready)
         out["rows"].append(read(ctx))
         for t in range(1, steps + 1):
-            await ctx.tick()
+            await ctx.tick().repeat(cfg.step_clocks)
+            assert ctx.get(dut.ready)
             out["rows"].append(read(ctx))
             if t in holds:
                 ctx.set(dut.en, 0)
@@ -167,8 +181,23 @@ def lockstep(cfg: Config, tr: fixed.Trace, seed: int, trial: int, **kw) -> dict:
         (dict(n=5, latency=2), 1, 3),
         (dict(kind="wta", n=4, latency=1), 1, 3),
         (dict(n=2, latency=3), 1, 3),  # more pipeline stages than the adder tree's depth
+        # a step over several clocks; en low pauses it mid-step (holds)
+        (dict(n=5, step_clocks=5), 1, 3),
+        (dict(n=5, latency=2, step_clocks=3), 1, 3),
+        (dict(kind="wta", n=4, latency=1, step_clocks=4), 1, 3),
+        (dict(n=2, latency=3, step_clocks=7), 1, 3),
     ],
-    ids=["nwta-n3-L0", "nwta-n5-L0", "nwta-n5-L2", "wta-n4-L1", "nwta-n2-L3"],
+    ids=[
+        "nwta-n3-L0",
+        "nwta-n5-L0",
+        "nwta-n5-L2",
+        "wta-n4-L1",
+        "nwta-n2-L3",
+        "nwta-n5-P5",
+        "nwta-n5-L2-P3",
+        "wta-n4-L1-P4",
+        "nwta-n2-L3-P7",
+    ],
 )
 def test_lockstep_through_the_decision(changes, seed, trial):
     cfg = Config.paper(**changes)
@@ -185,8 +214,9 @@ def test_lockstep_through_the_decision(changes, seed, trial):
     assert hw["rows"][decision_step]["winner"] == tr.winner
 
 
-def test_lockstep_saturating_config_raises_both_flags():
-    cfg = Config.paper(**SATURATING)
+@pytest.mark.parametrize("step_clocks", [1, 3])
+def test_lockstep_saturating_config_raises_both_flags(step_clocks):
+    cfg = Config.paper(**SATURATING, step_clocks=step_clocks)
     seed, trial, steps = 0, 0, 300
     tr = fixed.trace(cfg, seed, trial, steps=steps, run_on=True)
     # both sticky flags rise inside the window, after the start
@@ -278,6 +308,22 @@ def test_lockstep_comparison_finds_the_first_difference():
 
 
 # -- ports and validation --------------------------------------------------------------------
+
+
+def test_step_phases_order_the_stages_within_the_step():
+    for clocks in range(1, 9):
+        phases = step_phases(clocks)
+        assert len(phases) == STAGES and phases[0] == 0 and phases[-1] == clocks - 1
+        assert list(phases) == sorted(phases)  # a stage never reads a later clock's value
+        if clocks > 1:
+            assert phases[SUM_STAGE] >= 1  # the adder tree has at least one clock
+            # a clock that no stage works in only lets the adder tree's pipeline advance
+            assert set(range(clocks)) - set(phases) <= set(range(1, phases[SUM_STAGE]))
+        if clocks >= 6:  # the x path has a clock per stage, spare clocks go to the tree
+            assert phases[SUM_STAGE:] == tuple(range(clocks - 4, clocks))
+        assert decision_phase(clocks) == phases[SUM_STAGE]
+    with pytest.raises(ValueError, match="^Clocks per step must be a positive integer, not 0$"):
+        step_phases(0)
 
 
 def test_state_layout_widths_come_from_the_config():

@@ -220,6 +220,29 @@ def test_argmax_exhaustive_small(n, width):
     assert got == want
 
 
+@pytest.mark.parametrize(("n", "stages"), [(2, 1), (5, 2), (9, 3), (16, 6), (1, 2)])
+def test_argmax_pipelined_lags_by_stages(n, stages):
+    """'max and index describe the inputs as they were ``stages`` cycles ago'."""
+    width = 4
+    rng = np.random.default_rng(100 * n + stages)
+    vectors = rng.integers(0, 1 << width, (40, n)).tolist()
+    vectors += rng.integers(0, 2, (20, n)).tolist()  # ties at the maximum
+    dut = ArgMax(n, width, stages=stages)
+    got = []
+
+    async def bench(ctx):
+        for v in vectors:
+            _set_inputs(ctx, dut, v)
+            await ctx.tick()
+            got.append((ctx.get(dut.max), ctx.get(dut.index)))
+
+    _run(dut, bench, clock=True)
+    want = [(int(np.max(v)), int(np.argmax(v))) for v in vectors]
+    # the output after tick k shows the inputs set before tick k - stages + 1
+    assert got[stages - 1 :] == want[: len(want) - stages + 1]
+    assert got[: stages - 1] == [(0, 0)] * (stages - 1)  # the registers' reset values
+
+
 # -- parameter validation --------------------------------------------------------------------
 
 
@@ -239,6 +262,7 @@ def test_argmax_exhaustive_small(n, width):
         (lambda: ArgMax(0, 4), "Input count must be a positive integer, not 0"),
         (lambda: ArgMax(4, -1), "Input width must be a positive integer, not -1"),
         (lambda: ArgMax(4, False), "Input width must be a positive integer, not False"),
+        (lambda: ArgMax(4, 4, stages=-2), "Stage count must be a non-negative integer, not -2"),
     ],
 )
 def test_parameter_validation(make, message):

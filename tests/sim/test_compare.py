@@ -10,6 +10,7 @@ import pytest
 
 from gaba.golden import fixed
 from gaba.golden.config import Config
+from gaba.hdl.nwta import decision_phase
 from gaba.sim.compare import compare
 
 
@@ -38,12 +39,18 @@ LOCKSTEP = [
     ("icarus", Config.paper(n=3)),
     ("icarus", Config.paper(n=5, latency=2, delta=0.1)),
     ("icarus", Config.paper(n=4, kind="wta", horizon=8.0)),
+    # a step over several clocks: the same states, step_clocks cycles apart
+    ("verilator", Config.paper(n=5, step_clocks=6)),
+    ("verilator", Config.paper(n=6, latency=2, step_clocks=3)),
+    ("icarus", Config.paper(n=3, latency=1, step_clocks=4)),
 ]
 
 
-@pytest.mark.parametrize(
-    ("simulator", "cfg"), LOCKSTEP, ids=[f"{s}-{c.kind}-n{c.n}-L{c.latency}" for s, c in LOCKSTEP]
-)
+def _id(c):
+    return f"{c.kind}-n{c.n}-L{c.latency}" + (f"-P{c.step_clocks}" if c.step_clocks > 1 else "")
+
+
+@pytest.mark.parametrize(("simulator", "cfg"), LOCKSTEP, ids=[f"{s}-{_id(c)}" for s, c in LOCKSTEP])
 def test_lockstep_bit_exact(simulator, cfg):
     trials = 2 if simulator == "verilator" else 1
     report = compare(cfg, simulator, "lockstep", trials=trials, seed=7)
@@ -58,10 +65,11 @@ TRIALS = [
     Config.paper(n=64, delta=0.1, latency=2),
     Config.paper(n=64, kind="wta", delta=0.1, horizon=40.0),
     Config.paper(n=64, kind="wta", delta=0.1, horizon=40.0, latency=1),
+    Config.paper(n=64, delta=0.1, step_clocks=6),
 ]
 
 
-@pytest.mark.parametrize("cfg", TRIALS, ids=lambda c: f"{c.kind}-n{c.n}-L{c.latency}")
+@pytest.mark.parametrize("cfg", TRIALS, ids=_id)
 def test_trials_bit_exact_on_verilator(cfg):
     report = compare(cfg, "verilator", "trials", trials=200, seed=11)
     assert report.first_mismatch is None, report.first_mismatch.describe()
@@ -123,8 +131,9 @@ def test_lockstep_reports_a_perturbed_golden_model_at_the_right_cycle(simulator,
     assert report.waveform is not None and report.waveform.endswith((".vcd", ".fst"))
 
 
-def test_trials_report_a_perturbed_config_at_the_right_cycle():
-    cfg = Config.paper(n=5)
+@pytest.mark.parametrize("step_clocks", [1, 6])
+def test_trials_report_a_perturbed_config_at_the_right_cycle(step_clocks):
+    cfg = Config.paper(n=5, step_clocks=step_clocks)
     hw = cfg.replace(beta=0.61)  # the hardware is built from a slightly different Config
     report = compare(cfg, "verilator", "trials", trials=20, seed=7, hw_config=hw)
     assert not report.bit_exact and report.mismatches > 0
@@ -134,7 +143,9 @@ def test_trials_report_a_perturbed_config_at_the_right_cycle():
     assert mm.trial == int(np.argmax(differs))
     # located by replaying that trial in lockstep: the first step where the two runs differ
     assert mm.step == first_divergent_step(cfg, hw, 7, mm.trial)
-    assert mm.signal in ("x", "eta") and mm.cycle == mm.step + 1
+    assert mm.signal in ("x", "eta")
+    # the start strobe's edge, the decision clock's offset, then step_clocks cycles per step
+    assert mm.cycle == 1 + decision_phase(step_clocks) + mm.step * step_clocks
 
 
 def test_equivalence_holds_after_the_perturbation_is_removed():
