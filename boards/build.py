@@ -13,8 +13,8 @@ counts after synthesis; they name what a design that does not fit would need).
 nextpnr is run with ``--timing-allow-fail`` and the clock constrained at the *target*
 frequency (three times the board clock unless asked otherwise), so that it optimises for it and
 always reports; the build fails (:class:`TimingError`) only when the achieved fmax is below the
-clock the design actually runs at: the board clock divided by ``clock_div`` (the board tops
-divide by 2 by default; see docs/boards.md for why).
+clock the design actually runs at: the board clock divided by ``clock_div`` (by default 1 with
+several clocks per Euler step, 2 with one; see docs/boards.md for why).
 """
 
 from __future__ import annotations
@@ -102,7 +102,11 @@ class BoardSpec:
     dsp_on: str  # synth option that puts them there
     dsp_auto: bool  # whether dsp="auto" tries the DSP blocks (see the board modules)
     capacity: dict  # the device's resources, for messages: name -> count
-    clock_div: int  # the design's clock is the board clock divided by this, by default
+    # default clocks per Euler step (Config.step_clocks) of the board's builds
+    step_clocks: int
+    # the design's clock is the board clock divided by this, by default, when a step takes
+    # one clock (a long path); with several clocks per step the default is the board clock
+    clock_div: int
     # the build-plan override and text that constrain the divided clock net ``clk``
     clock_constraint: tuple[str, str]
 
@@ -160,6 +164,7 @@ class BuildResult:
     kind: str
     config_digest: str
     latency: int
+    step_clocks: int
     clock_mhz: float
     clock_div: int
     target_mhz: float
@@ -210,6 +215,7 @@ class BuildResult:
             "kind": self.kind,
             "config_digest": self.config_digest,
             "latency": self.latency,
+            "step_clocks": self.step_clocks,
             "clock_mhz": self.clock_mhz,
             "clock_div": self.clock_div,
             "system_mhz": self.system_mhz,
@@ -388,7 +394,10 @@ def build(
     target = float(target_mhz) if target_mhz else 3 * spec.clock_hz / 1e6
     if target <= 0:
         raise ValueError(f"Target frequency must be positive, not {target_mhz!r}")
-    div = spec.clock_div if clock_div is None else clock_div
+    if clock_div is None:
+        div = spec.clock_div if cfg.step_clocks == 1 else 1
+    else:
+        div = clock_div
     if isinstance(div, bool) or not isinstance(div, int) or not 1 <= div <= 16:
         raise ValueError(f"Clock divider must be an integer in 1..16, not {clock_div!r}")
     system_hz = spec.clock_hz / div
@@ -408,6 +417,7 @@ def build(
         cfg.kind,
         cfg.digest(),
         cfg.latency,
+        cfg.step_clocks,
         spec.clock_hz / 1e6,
         div,
         target,
@@ -505,8 +515,8 @@ def build(
         raise TimingError(
             f"{cfg.kind} n={cfg.n} misses timing on {spec.name}: fmax "
             f"{result.fmax_mhz} MHz is below its {clock}; critical path {cp.get('from')} -> "
-            f"{cp.get('to')}, {cp.get('delay_ns')} ns (a larger --clock-div or --latency "
-            "may help)",
+            f"{cp.get('to')}, {cp.get('delay_ns')} ns (more --step-clocks or a larger "
+            "--clock-div may help)",
             result,
         )
     return result

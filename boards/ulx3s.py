@@ -35,8 +35,11 @@ BOARD = BoardSpec(
     dsp_off="-nodsp",
     dsp_on="",
     dsp_auto=True,
-    # One Euler step of every neuron per clock is a path of about 85 logic levels: nextpnr
-    # reaches about 22 MHz on the ECP5 (docs/boards.md), so the design runs at 25 / 2 = 12.5 MHz.
+    # One Euler step of every neuron in one clock is a path of about 85 logic levels; spread
+    # over 6 clocks (gaba.hdl.nwta.step_phases) each clock holds about a multiplier's worth
+    # (docs/boards.md), and the design runs at the board clock. With --step-clocks 1 it runs
+    # at half the board clock.
+    step_clocks=6,
     clock_div=2,
     clock_constraint=("add_preferences", 'FREQUENCY NET "{net}" {mhz} MHZ;'),
     capacity={"LUT4s": 83640, "block RAMs": 208, "DSP blocks": 156},

@@ -123,9 +123,9 @@ def _network_args(p, *, with_n=True, designs=("nwta", "wta"), delta=0.05, grids=
     p.add_argument(
         "--step-clocks",
         type=int,
-        default=1,
-        help="clocks per Euler step in hardware, 1 to 8 (default 1; more: higher fmax, "
-        "same results)",
+        default=None,
+        help="clocks per Euler step in hardware, 1 to 8: more give a higher fmax and the same "
+        "results (default 1; gaba build: the board's default; gaba board: the board's)",
     )
 
 
@@ -147,7 +147,8 @@ def _params(args):
 def _config(args, params):
     from gaba.golden.config import Config
 
-    return Config(params=params, frac_bits=args.frac_bits, step_clocks=args.step_clocks)
+    clocks = 1 if args.step_clocks is None else args.step_clocks
+    return Config(params=params, frac_bits=args.frac_bits, step_clocks=clocks)
 
 
 def _cmd_golden(args):
@@ -303,7 +304,7 @@ _NETWORK_ONLY = {
     "dt": 2.0**-7,
     "horizon": 200.0,
     "latency": 0,
-    "step_clocks": 1,
+    "step_clocks": None,
 }
 
 
@@ -347,7 +348,7 @@ def _cmd_verilog(args):
     params = _checked("verilog", lambda: _params(args))
     cfg = _checked("verilog", lambda: _config(args, params))
     if args.kind in INTEGRATOR_DESIGNS:
-        if args.debug or args.latency or args.step_clocks != 1:
+        if args.debug or args.latency or args.step_clocks not in (None, 1):
             raise UsageError(
                 f"gaba verilog: {args.kind} has no debug ports, no inhibition latency and "
                 "one clock per step; drop --debug, --latency and --step-clocks"

@@ -66,12 +66,21 @@ def _say(quiet):
     return say
 
 
-def _design_config(args, command):
+def _design_config(args, command, step_clocks: int = 1):
+    """The Config of the options; ``step_clocks`` stands in for a --step-clocks not given."""
     cli = _cli()
     if args.kind in cli.INTEGRATOR_DESIGNS:
         raise cli.UsageError(f"gaba {command}: {args.kind} has no board top; use nwta or wta")
     params = cli._checked(command, lambda: cli._params(args))
-    return cli._checked(command, lambda: cli._config(args, params))
+    cfg = cli._checked(command, lambda: cli._config(args, params))
+    return cfg if args.step_clocks is not None else cfg.replace(step_clocks=step_clocks)
+
+
+def _board_clocks(args, cfg, info):
+    """Without --step-clocks, a real board's Config takes the clocks per step it was built with."""
+    if args.step_clocks is None and args.port != "sim" and 1 <= info.step_clocks <= 8:
+        return cfg.replace(step_clocks=info.step_clocks)
+    return cfg
 
 
 # gaba build ----------------------------------------------------------------------------------
@@ -81,7 +90,7 @@ def _cmd_build(args):
     from gaba.boards import build as B
 
     cli = _cli()
-    cfg = _design_config(args, "build")
+    cfg = _design_config(args, "build", B.board(args.board).step_clocks)
     start = time.monotonic()
     try:
         result = B.build(
@@ -209,6 +218,7 @@ def _cmd_board_info(args):
     with _Link(args, cfg) as board:
         info = _board_call(board.info)
         status = _board_call(board.status)
+    cfg = _board_clocks(args, cfg, info)
     j = {**_info_json(info, cfg), "status": vars(status)}
     if args.json:
         print(json.dumps(j))
@@ -276,6 +286,7 @@ def _cmd_board_run(args):
     quiet = args.quiet
     with _Link(args, cfg) as board:
         info = _board_call(board.info)
+        cfg = _board_clocks(args, cfg, info)
         if info.config_digest != cfg.digest():
             raise cli.UsageError(
                 f"gaba board run: the board runs {info.kind} n={info.n}, Config "

@@ -19,19 +19,19 @@ __all__ = ["clamp", "digest", "fmix32", "irwin_hall4", "mulr", "rotl32", "xorshi
 def mulr(v: Value, c: int, cf: int) -> Value:
     """``(v * c + 2**(cf-1)) >> cf``, flooring: the golden model's round half up.
 
-    ``c`` is a non-negative constant. For a signed ``v`` the floor is taken on an offset,
-    non-negative copy, ``floor((p + K * 2**cf) / 2**cf) - K`` with K large enough for the
-    most negative product: the shift becomes a bit slice. An arithmetic shift would be the
-    same number, but the Verilog backend spells it as replicated sign bits, which simulators
-    evaluate bit by bit (Verilator ran eight times slower on it).
+    ``c`` is a non-negative constant. The floor is a bit slice: for a signed ``v`` the slice
+    of the two's-complement sum read as signed (its top bit is the sign; the sum is one bit
+    wider than the product, so it cannot wrap). One adder follows the multiplier. An
+    arithmetic shift would be the same number, but the Verilog backend spells it as
+    replicated sign bits, which simulators evaluate bit by bit (Verilator ran eight times
+    slower on it).
     """
     if c < 0:
         raise ValueError(f"Coefficient must be non-negative, not {c!r}")
     product = v * c + (1 << (cf - 1))
     if not v.shape().signed:
         return product[cf:]
-    k = ((c << (len(v) - 1)) >> cf) + 1  # K * 2**cf >= 2**(len(v)-1) * c >= -product
-    return (product + (k << cf)).as_unsigned()[cf:] - k
+    return product[cf:].as_signed()
 
 
 def clamp(v: Value, low: int, high: int) -> tuple[Value, Value, Value]:

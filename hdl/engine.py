@@ -133,6 +133,16 @@ class TrialEngine(wiring.Component):
         b_lo = Signal(unsigned(cfg.x_bits), init=cfg.b_lo)
         steps = Signal(unsigned(cfg.max_steps.bit_length()))
         m.d.comb += [net.top.eq(top), net.b_lo.eq(b_lo)]
+        # With several clocks per step the network's enable is a register: the decision
+        # (made in the step's decision clock) clears it for the next cycle, which is still
+        # before the step's last clock, so no step is taken after the decision, and the
+        # enable does not sit behind the arg-max and the comparisons on its way to every
+        # state register's clock enable.
+        en_reg = None
+        if cfg.step_clocks > 1:
+            assert decision_phase(cfg.step_clocks) < cfg.step_clocks - 1
+            en_reg = Signal(name="net_en")
+            m.d.comb += net.en.eq(en_reg)
 
         if self._seeding == "parallel":
             m.d.comb += net.master.eq(arith.fmix32(key))
@@ -162,8 +172,12 @@ class TrialEngine(wiring.Component):
                     ),
                     steps.eq(0),
                 ]
+                if en_reg is not None:
+                    m.d.sync += en_reg.eq(1)
                 m.next = "RUN"
             with m.State("RUN"):
+                with m.If(net.commit):
+                    m.d.sync += steps.eq(steps + 1)
                 with m.If(net.ready & (net.decided | (steps == cfg.max_steps))):
                     m.d.sync += [
                         self.res.payload.winner.eq(net.winner),
@@ -175,10 +189,11 @@ class TrialEngine(wiring.Component):
                         self.res.payload.digest.eq(net.digest),
                     ]
                     m.next = "RESULT"
-                with m.Else():
-                    m.d.comb += net.en.eq(1)
-                    with m.If(net.commit):
-                        m.d.sync += steps.eq(steps + 1)
+                    if en_reg is not None:
+                        m.d.sync += en_reg.eq(0)
+                if en_reg is None:
+                    with m.Else():
+                        m.d.comb += net.en.eq(1)
             with m.State("RESULT"):
                 m.d.comb += self.res.valid.eq(1)
                 with m.If(self.res.ready):

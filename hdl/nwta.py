@@ -36,14 +36,16 @@ def step_phases(step_clocks: int) -> tuple[int, ...]:
     """The clock of the step (0 .. step_clocks - 1) in which each of the seven stages works.
 
     Stage 3 reads the global sum S, so with more than one clock the adder tree gets every
-    clock before stage 3's (its pipeline depth is :func:`decision_phase`). From six clocks on,
-    the x path (stages 3 to 6) has a clock per stage and the extra clocks go to the tree.
+    clock before stage 3's (its pipeline depth is :func:`decision_phase`), which is always
+    before the step's last clock (the engine decides there and stops the network in time).
+    From six clocks on, the x path (stages 3 to 6) has a clock per stage and the extra
+    clocks go to the tree.
     """
     if isinstance(step_clocks, bool) or not isinstance(step_clocks, int) or step_clocks < 1:
         raise ValueError(f"Clocks per step must be a positive integer, not {step_clocks!r}")
     table = {
         1: (0, 0, 0, 0, 0, 0, 0),
-        2: (0, 0, 0, 1, 1, 1, 1),
+        2: (0, 0, 0, 0, 1, 1, 1),
         3: (0, 0, 1, 1, 1, 2, 2),
         4: (0, 1, 1, 1, 2, 3, 3),
         5: (0, 1, 2, 2, 3, 4, 4),
@@ -336,8 +338,11 @@ class Neuron(wiring.Component):
             if phases[made_in] == phases[stage]:
                 return sig
             if name not in held:
+                # taken in every cycle of its clock of the step, whether or not the network
+                # advances: while it waits, its inputs hold still, so it takes the same value
+                # again (and en does not fan out to every pipeline register)
                 held[name] = reg = Signal.like(sig, name=f"{name}_q")
-                with m.If(self.advance & (self.phase == phases[made_in])):
+                with m.If(self.phase == phases[made_in]):
                     m.d.sync += reg.eq(sig)
             return held[name]
 

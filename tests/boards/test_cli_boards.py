@@ -47,7 +47,15 @@ def test_bad_input_is_one_line_and_exit_2(capsys, argv, needle):
 def test_baud_that_the_clock_cannot_make(capsys):
     _fails(
         capsys,
-        ["build", "nwta", "--board", "icebreaker", "--n", "2", "--baud", "3000000"],
+        ["build", "nwta", "--board", "icebreaker", "--n", "2", "--baud", "4000000"],
+        2,
+        "Baud rate 4000000 cannot be made from the 12 MHz clock",
+    )
+    # one clock per step: the board's clock halved
+    _fails(
+        capsys,
+        ["build", "nwta", "--board", "icebreaker", "--n", "2", "--step-clocks", "1", "--baud",
+         "3000000"],
         2,
         "Baud rate 3000000 cannot be made from the 6 MHz clock",
     )
@@ -115,12 +123,14 @@ def test_board_run_refuses_another_design(capsys, monkeypatch):
 def test_build_text_json_and_timing_failure(capsys, fake_tools, monkeypatch):
     monkeypatch.setenv("FAKE", "ok")
     out = str(fake_tools / "out")
-    assert main(["build", "nwta", "--board", "icebreaker", "--n", "2", "--out", out]) == 0
+    # the canned report is of a build with one clock per step: it runs at half the board clock
+    one = ["--step-clocks", "1"]
+    assert main(["build", "nwta", "--board", "icebreaker", "--n", "2", "--out", out, *one]) == 0
     text = capsys.readouterr().out
     assert "icebreaker (iCE40UP5K): nwta n=2" in text
     assert "4773 / 5280 logic cells" in text
     assert "fmax 8.3 MHz; runs at 6 MHz = board clock 12 MHz / 2; target 36 MHz missed" in text
-    argv = ["build", "nwta", "--board", "icebreaker", "--n", "2", "--out", out, "--json"]
+    argv = ["build", "nwta", "--board", "icebreaker", "--n", "2", "--out", out, "--json", *one]
     assert main(argv) == 0
     o = json.loads(capsys.readouterr().out)
     for key in ("board", "device", "luts", "ffs", "brams", "dsps", "fmax_mhz", "bitstream"):
@@ -140,7 +150,16 @@ def test_build_text_json_and_timing_failure(capsys, fake_tools, monkeypatch):
             "--clock-div",
             "1",
             "--quiet",
+            *one,
         ],
         1,
-        "misses timing on icebreaker: fmax 8.34 MHz is below its 12 MHz clock",
+        "misses timing on icebreaker: fmax 8.34 MHz is below its 12 MHz clock (the board "
+        "clock); critical path",
+    )
+    # the board's default, several clocks per step, runs at the board clock
+    _fails(
+        capsys,
+        ["build", "nwta", "--board", "icebreaker", "--n", "2", "--out", out, "--quiet"],
+        1,
+        "fmax 8.34 MHz is below its 12 MHz clock (the board clock); critical path",
     )
