@@ -212,21 +212,32 @@ class BoardTop(wiring.Component):
 
         # commands --------------------------------------------------------------------------
 
-        def run(m, payload):
-            def word(lo, n):
-                return Cat(*payload[lo : lo + n])
+        # RUN starts the engine one cycle after the command is accepted: the start strobe is
+        # a register, so the command decoding and the engine's start (which fans out into
+        # its hash unit) are two short paths, not one long one. seed, first and count come
+        # from the request's payload registers, which the next frame cannot reach that soon.
+        def word(payload, lo, n):
+            return Cat(*payload[lo : lo + n])
 
+        run_go = Signal()
+        m.d.sync += run_go.eq(0)
+        m.d.comb += [
+            engine.start.eq(run_go),
+            engine.seed.eq(word(frx.payload, 0, 4)),
+            engine.first.eq(word(frx.payload, 4, 4)),
+            engine.count.eq(word(frx.payload, 8, 4)),
+        ]
+
+        def run(m, payload):
             flags = payload[12]
-            m.d.comb += engine.start.eq(1)
-            m.d.comb += [engine.seed.eq(word(0, 4)), engine.first.eq(word(4, 4))]
-            m.d.comb += engine.count.eq(word(8, 4))
             m.d.sync += [
+                run_go.eq(1),
                 engine.top_en.eq(flags[0]),
-                engine.top_in.eq(word(13, 2)),
+                engine.top_in.eq(word(payload, 13, 2)),
                 engine.delta_en.eq(flags[1]),
-                engine.delta_in.eq(word(15, 2)),
+                engine.delta_in.eq(word(payload, 15, 2)),
                 stream.eq(flags[2]),
-                next_index.eq(word(4, 4)),
+                next_index.eq(word(payload, 4, 4)),
                 taken.eq(0),
                 decided.eq(0),
                 correct.eq(0),

@@ -194,3 +194,20 @@ def test_a_corrupted_reply_is_detected_by_the_host(board):
     host = Board(_Corrupting(board.transport, at=10), timeout=5.0)
     with pytest.raises(BoardError, match="bad CRC"):
         host.info()
+
+
+def test_a_board_with_several_clocks_per_step_is_bit_exact():
+    # the board builds' default: the step spread over 6 clocks, the same results
+    cfg = CFG.replace(step_clocks=6)
+    with SimTransport(cfg) as transport:
+        b = Board(transport, timeout=5.0)
+        info = b.info()
+        assert info.step_clocks == 6 and info.config_digest == cfg.digest() != CFG.digest()
+        b.start(5, 0, 12)
+        results = b.results(12)
+        report = check_run(cfg, results, seed=5, first=0)
+        assert report.bit_exact, report.first_mismatch
+        s = b.summary()
+        assert s.steps == int(report.golden.steps.sum())
+        # the run took at least 6 clocks for every step, and not twice that
+        assert 6 * s.steps <= s.run_cycles < 12 * s.steps
