@@ -296,14 +296,25 @@ class BoardTop(wiring.Component):
                             with m.Else():
                                 m.d.sync += err_code.eq(P.E_BUSY)
 
-        # payload bytes of each reply
-        sources = {0: byte_source([err_code, err_cmd], ftx.index)}
-        sources[1] = byte_source([next_index, results.r_data], ftx.index)
+        # payload bytes of each reply. The sender holds ``index`` for a cycle before it takes
+        # the byte, so each multiplexer's byte passes a register (the index-to-byte path and
+        # the choice among replies are two short paths); a reply read from a memory is
+        # already registered by the memory.
+        def held(source):
+            byte, length = source
+            reg = Signal(8)
+            m.d.sync += reg.eq(byte)
+            return reg, length
+
+        sources = {0: held(byte_source([err_code, err_cmd], ftx.index))}
+        sources[1] = held(byte_source([next_index, results.r_data], ftx.index))
         for k, c in enumerate(commands):
             if callable(c.reply):
                 sources[2 + k] = c.reply(m, ftx.index)
+            elif c.reply:
+                sources[2 + k] = held(byte_source(c.reply, ftx.index))
             else:
-                sources[2 + k] = byte_source(c.reply, ftx.index) if c.reply else (Const(0, 8), 0)
+                sources[2 + k] = (Const(0, 8), 0)
         with m.Switch(sel):
             for k, (byte, _) in sources.items():
                 with m.Case(k):

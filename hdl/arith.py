@@ -13,7 +13,17 @@ from amaranth.hdl import Cat, Const, Mux, Value, unsigned
 
 from gaba.golden import noise
 
-__all__ = ["clamp", "digest", "fmix32", "irwin_hall4", "mulr", "rotl32", "xorshift32"]
+__all__ = [
+    "clamp",
+    "digest",
+    "fmix32",
+    "irwin_hall4",
+    "mulr",
+    "mulr_join",
+    "mulr_parts",
+    "rotl32",
+    "xorshift32",
+]
 
 
 def mulr(v: Value, c: int, cf: int) -> Value:
@@ -32,6 +42,26 @@ def mulr(v: Value, c: int, cf: int) -> Value:
     if not v.shape().signed:
         return product[cf:]
     return product[cf:].as_signed()
+
+
+def mulr_parts(v: Value, c: int, cf: int) -> tuple[Value, Value, int]:
+    """:func:`mulr` in two halves, for a multiplier spread over two clocks.
+
+    The constant is split at bit ``h = bit_length(c) // 2``: returns ``v * (c mod 2**h) +
+    2**(cf-1)``, ``v * (c >> h)`` and ``h``; each half is about half the adders of the whole
+    (for a register between them), and :func:`mulr_join` adds them into exactly ``mulr(v, c,
+    cf)``.
+    """
+    if c < 0:
+        raise ValueError(f"Coefficient must be non-negative, not {c!r}")
+    h = c.bit_length() // 2
+    return v * (c & ((1 << h) - 1)) + (1 << (cf - 1)), v * (c >> h), h
+
+
+def mulr_join(lo: Value, hi: Value, h: int, cf: int) -> Value:
+    """``mulr`` from the halves of :func:`mulr_parts` (signed if they are)."""
+    total = (hi << h) + lo
+    return total[cf:].as_signed() if total.shape().signed else total[cf:]
 
 
 def clamp(v: Value, low: int, high: int) -> tuple[Value, Value, Value]:

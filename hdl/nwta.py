@@ -1,7 +1,7 @@
 """The parallel nWTA / conventional WTA network: one Euler step of all n neurons at a time.
 
 With ``Config.step_clocks`` = 1 a step takes one clock. With P > 1 clocks the step is cut into
-seven stages by registers (:func:`step_phases` maps each stage to a clock of the step), so
+nine stages by registers (:func:`step_phases` maps each stage to a clock of the step), so
 that every register-to-register path holds about one multiplier or two adders; the state
 registers change only at the step's last clock, so the per-step state is the same at any P.
 """
@@ -19,39 +19,45 @@ from gaba.hdl.tree import AdderTree, ArgMax
 
 __all__ = ["Network", "Neuron", "decision_phase", "state_layout", "step_phases"]
 
-#: The seven stages of a step (docs/semantics.md steps 1 to 5, regrouped by delay):
+#: The nine stages of a step (docs/semantics.md steps 1 to 5, regrouped by delay):
 #: 0. alpha*x, the generator's next word, its Irwin-Hall sum;
-#: 1. the two OU products, b + alpha*x;
-#: 2. the OU clamp (eta'), b + alpha*x + eta';
-#: 3. the inhibition's argument d = min(S - g, d_max) (S from the adder tree);
-#: 4. inh = beta*d;
-#: 5. pre = b + alpha*x + eta' - inh, the ReLU clamp, r - x;
-#: 6. x' = x + k*(r - x), and the state registers take the step.
-STAGES = 7
+#: 1. the two OU products' halves (arith.mulr_parts), b + alpha*x;
+#: 2. the OU products (the halves joined);
+#: 3. the OU clamp (eta'), b + alpha*x + eta';
+#: 4. the inhibition's argument d = min(S - g, d_max) (S from the adder tree);
+#: 5. the halves of beta*d;
+#: 6. inh = beta*d;
+#: 7. pre = b + alpha*x + eta' - inh, the ReLU clamp, r - x;
+#: 8. x' = x + k*(r - x), and the state registers take the step.
+#: A product whose halves and join fall in the same clock is one multiplier (a DSP block).
+STAGES = 9
 #: The stage that reads the global sum S.
-SUM_STAGE = 3
+SUM_STAGE = 4
 
 
 def step_phases(step_clocks: int) -> tuple[int, ...]:
-    """The clock of the step (0 .. step_clocks - 1) in which each of the seven stages works.
+    """The clock of the step (0 .. step_clocks - 1) in which each of the nine stages works.
 
-    Stage 3 reads the global sum S, so with more than one clock the adder tree gets every
-    clock before stage 3's (its pipeline depth is :func:`decision_phase`), which is always
+    Stage 4 reads the global sum S, so with more than one clock the adder tree gets every
+    clock before stage 4's (its pipeline depth is :func:`decision_phase`), which is always
     before the step's last clock (the engine decides there and stops the network in time).
-    From six clocks on, the x path (stages 3 to 6) has a clock per stage and the extra
-    clocks go to the tree.
+    Six clocks give every multiplier a clock of its own; seven split beta*d over two clocks,
+    eight the OU products as well (for devices without multiplier blocks); the tree gets the
+    clocks before stage 4's.
     """
     if isinstance(step_clocks, bool) or not isinstance(step_clocks, int) or step_clocks < 1:
         raise ValueError(f"Clocks per step must be a positive integer, not {step_clocks!r}")
     table = {
-        1: (0, 0, 0, 0, 0, 0, 0),
-        2: (0, 0, 0, 0, 1, 1, 1),
-        3: (0, 0, 1, 1, 1, 2, 2),
-        4: (0, 1, 1, 1, 2, 3, 3),
-        5: (0, 1, 2, 2, 3, 4, 4),
+        1: (0, 0, 0, 0, 0, 0, 0, 0, 0),
+        2: (0, 0, 0, 0, 0, 1, 1, 1, 1),
+        3: (0, 0, 0, 1, 1, 1, 1, 2, 2),
+        4: (0, 1, 1, 1, 1, 2, 2, 3, 3),
+        5: (0, 1, 1, 2, 2, 3, 3, 4, 4),
+        6: (0, 1, 1, 2, 2, 3, 3, 4, 5),
+        7: (0, 1, 1, 2, 2, 3, 4, 5, 6),
     }
     p = step_clocks
-    return table.get(p, (0, 1, 2, p - 4, p - 3, p - 2, p - 1))
+    return table.get(p, (0, 1, 2, 3, p - 5, p - 4, p - 3, p - 2, p - 1))
 
 
 def decision_phase(step_clocks: int) -> int:
@@ -61,7 +67,6 @@ def decision_phase(step_clocks: int) -> int:
     clock per step, else the depth of the (free-running) adder-tree and arg-max pipelines.
     """
     return step_phases(step_clocks)[SUM_STAGE]
-
 
 
 def state_layout(cfg: Config) -> data.StructLayout:
@@ -172,7 +177,7 @@ class Network(wiring.Component):
         #
         # P > 1 clocks per step: the tree sums the gates of the *current* state, which holds
         # still for the whole step, through a free-running pipeline of decision_phase(P)
-        # stages, so S(x(t)) is ready in time for stage 3; with latency L an L-deep history
+        # stages, so S(x(t)) is ready in time for stage 4; with latency L an L-deep history
         # of S, taken at each commit and cleared by load, supplies S(x(t - L)) instead. The
         # arg-max has the same pipeline depth, so the decision is valid in the same clock.
         #
@@ -260,7 +265,7 @@ class Network(wiring.Component):
 class Neuron(wiring.Component):
     """One neuron's registers and its Euler step (docs/semantics.md, steps 1 to 5).
 
-    The step's seven stages (:data:`STAGES`) work in the clocks :func:`step_phases` gives;
+    The step's nine stages (:data:`STAGES`) work in the clocks :func:`step_phases` gives;
     a value that a later clock reads is held in a register taken at the end of the clock
     that computes it. x, eta, the generator and the g delay line change only at the step's
     last clock.
@@ -284,7 +289,7 @@ class Neuron(wiring.Component):
     b : In(x_bits)
         This neuron's input for the trial.
     s_inh : In(s_bits)
-        The global sum S(t - L) of the step (read in stage 3's clock).
+        The global sum S(t - L) of the step (read in stage 4's clock).
     x, eta, rng : Out
         The registers.
     g_sum : Out(x_bits)
@@ -356,44 +361,57 @@ class Neuron(wiring.Component):
             with m.Elif(commit):
                 m.d.sync += reg.eq(g_old)
             g_old = reg
+
+        # a product v * c rounded (mulr): its halves in one stage, joined in the next; one
+        # multiplier when both fall in the same clock
+        def product(name, v, c, parts_stage, shape=None):
+            join_stage = parts_stage + 1
+            if phases[parts_stage] == phases[join_stage]:
+                return put(join_stage, name, arith.mulr(v, c, cf), shape)
+            lo, hi, h = arith.mulr_parts(v, c, cf)
+            put(parts_stage, f"{name}_lo", lo)
+            put(parts_stage, f"{name}_hi", hi)
+            joined = arith.mulr_join(
+                get(join_stage, f"{name}_lo"), get(join_stage, f"{name}_hi"), h, cf
+            )
+            return put(join_stage, name, joined, shape)
+
         # stage 0: alpha*x; the generator advances first, then its Irwin-Hall sum
         put(0, "ax", arith.mulr(x, cfg.alpha_c, cf))
         rng_next = put(0, "rng_next", arith.xorshift32(rng))
         put(0, "xi", arith.irwin_hall4(rng_next))
-        # stage 1: the two OU products; the constant part of the pre-activation
-        put(1, "eta_a", arith.mulr(eta, cfg.ou_a_c, cf))
-        put(1, "eta_c", arith.mulr(get(1, "xi"), cfg.c_xi, cf))
+        # stages 1 and 2: the two OU products; the constant part of the pre-activation
+        product("eta_a", eta, cfg.ou_a_c, 1)
+        product("eta_c", get(1, "xi"), cfg.c_xi, 1)
         put(1, "b_ax", self.b + get(1, "ax"))
-        # stage 2: 3. the saturating OU update
-        eta_sum = put(2, "eta_sum", get(2, "eta_a") + get(2, "eta_c"))
+        # stage 3: 3. the saturating OU update
+        eta_sum = put(3, "eta_sum", get(3, "eta_a") + get(3, "eta_c"))
         eta_next, eta_low, eta_high = arith.clamp(eta_sum, cfg.eta_min, cfg.eta_max)
-        eta_n = put(2, "eta_next", eta_next, signed(cfg.eta_bits))
-        put(2, "eta_hit", eta_low | eta_high)
-        put(2, "b_ax_eta", get(2, "b_ax") + eta_n)
-        # stages 3 and 4: 2. inhibition from the (delayed) sum without self; the clamp is
+        eta_n = put(3, "eta_next", eta_next, signed(cfg.eta_bits))
+        put(3, "eta_hit", eta_low | eta_high)
+        put(3, "b_ax_eta", get(3, "b_ax") + eta_n)
+        # stages 4 to 6: 2. inhibition from the (delayed) sum without self; the clamp is
         # lossless
-        d_full = put(3, "d_full", self.s_inh - g_old)  # 0 <= S - g_i, exact
+        d_full = put(4, "d_full", self.s_inh - g_old)  # 0 <= S - g_i, exact
         d = Mux(d_full > cfg.d_max, cfg.d_max, d_full[: cfg.d_bits])
-        put(3, "d", d, unsigned(cfg.d_bits))
-        put(4, "inh", arith.mulr(get(4, "d"), cfg.beta_c, cf), unsigned(cfg.inh_bits))
-        # stage 5: 4. pre-activation (exact, cfg.pre_bits wide) and the saturating ReLU
-        pre = put(5, "pre", get(5, "b_ax_eta") - get(5, "inh"), signed(cfg.pre_bits))
+        put(4, "d", d, unsigned(cfg.d_bits))
+        product("inh", get(5, "d"), cfg.beta_c, 5, unsigned(cfg.inh_bits))
+        # stage 7: 4. pre-activation (exact, cfg.pre_bits wide) and the saturating ReLU
+        pre = put(7, "pre", get(7, "b_ax_eta") - get(7, "inh"), signed(cfg.pre_bits))
         r, _, r_high = arith.clamp(pre, 0, cfg.x_max)  # below 0 is the ReLU, not a saturation
-        put(5, "r_hit", r_high)
-        put(5, "r_x", r - x)
-        # stage 6: 5. Euler step; x + mulr(r - x, k) lies between x and r, so x_bits holds it
-        x_next = put(
-            6, "x_next", x + arith.mulr(get(6, "r_x"), cfg.k_dt, cf), unsigned(cfg.x_bits)
-        )
+        put(7, "r_hit", r_high)
+        put(7, "r_x", r - x)
+        # stage 8: 5. Euler step; x + mulr(r - x, k) lies between x and r, so x_bits holds it
+        x_next = put(8, "x_next", x + arith.mulr(get(8, "r_x"), cfg.k_dt, cf), unsigned(cfg.x_bits))
         # 1'. the gate the global sum takes: of the next state with one clock per step (the
         # tree's register holds S for step t + 1), else of the current one (module docstring)
         g_sum = Mux(x_next >= cfg.theta_q, x_next, 0) if clocks == 1 else g_now
         m.d.comb += [
             self.g_sum.eq(g_sum),
-            self.eta_hit.eq(commit & get(6, "eta_hit")),
-            self.r_hit.eq(commit & get(6, "r_hit")),
+            self.eta_hit.eq(commit & get(8, "eta_hit")),
+            self.r_hit.eq(commit & get(8, "r_hit")),
         ]
-        eta_n = get(6, "eta_next")  # outside the If below: a held register is always taken
+        eta_n = get(8, "eta_next")  # outside the If below: a held register is always taken
         # the generator word is recomputed from rng rather than held: it is a few gates
         rng_n = rng_next if clocks == 1 else arith.xorshift32(rng)
         with m.If(self.load):

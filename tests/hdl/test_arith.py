@@ -343,3 +343,37 @@ def test_rotl32(amount):
     _comb(m, bench)
     r = amount % 32
     assert got == [((x << r) | (x >> (32 - r))) & noise.MASK32 for x in words]
+
+
+@pytest.mark.parametrize("signed_", [True, False])
+def test_mulr_in_two_halves_is_mulr(signed_):
+    # the halves of a multiplier spread over two clocks add up to exactly mulr
+    rng = np.random.default_rng(31 + signed_)
+    m = Module()
+    cases, inputs = [], []
+    for width in (1, 5, 11, 15, 17):
+        shape = signed(width) if signed_ else unsigned(width)
+        v = Signal(shape, name=f"v{width}")
+        low = -(1 << (width - 1)) if signed_ else 0
+        high = (1 << (width - 1)) - 1 if signed_ else (1 << width) - 1
+        inputs.append((v, [low, high, 0] + rng.integers(low, high + 1, 30).tolist()))
+        for cf in (4, 14):
+            for c in (0, 1, 3, (1 << cf) - 1, 1 << cf, 9830, 14008, int(rng.integers(1, 4 << cf))):
+                lo, hi, h = arith.mulr_parts(v, c, cf)
+                if c > 1:
+                    assert 0 < h < c.bit_length()  # two real halves
+                out = _probe(m, arith.mulr_join(lo, hi, h, cf), f"p{len(cases)}")
+                cases.append((v, c, cf, out))
+    checked = []
+
+    async def bench(ctx):
+        for k in range(33):
+            for v, values in inputs:
+                ctx.set(v, values[k])
+            for v, c, cf, out in cases:
+                value = ctx.get(v)
+                assert ctx.get(out) == mulr(value, c, cf), (value, c, cf)
+                checked.append(value)
+
+    _comb(m, bench)
+    assert len(checked) == 33 * len(cases)

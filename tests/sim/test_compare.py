@@ -42,6 +42,7 @@ LOCKSTEP = [
     # a step over several clocks: the same states, step_clocks cycles apart
     ("verilator", Config.paper(n=5, step_clocks=6)),
     ("verilator", Config.paper(n=6, latency=2, step_clocks=3)),
+    ("verilator", Config.paper(n=5, latency=1, step_clocks=8)),  # every multiplier halved
     ("icarus", Config.paper(n=3, latency=1, step_clocks=4)),
 ]
 
