@@ -384,23 +384,30 @@ class Neuron(wiring.Component):
         product("eta_a", eta, cfg.ou_a_c, 1)
         product("eta_c", get(1, "xi"), cfg.c_xi, 1)
         put(1, "b_ax", self.b + get(1, "ax"))
+        put(1, "b_ax_x", self.b + get(1, "ax") - x)  # for r - x without a carry chain after r
         # stage 3: 3. the saturating OU update
         eta_sum = put(3, "eta_sum", get(3, "eta_a") + get(3, "eta_c"))
         eta_next, eta_low, eta_high = arith.clamp(eta_sum, cfg.eta_min, cfg.eta_max)
         eta_n = put(3, "eta_next", eta_next, signed(cfg.eta_bits))
         put(3, "eta_hit", eta_low | eta_high)
         put(3, "b_ax_eta", get(3, "b_ax") + eta_n)
+        put(3, "b_ax_eta_x", get(3, "b_ax_x") + eta_n)
         # stages 4 to 6: 2. inhibition from the (delayed) sum without self; the clamp is
         # lossless
         d_full = put(4, "d_full", self.s_inh - g_old)  # 0 <= S - g_i, exact
         d = Mux(d_full > cfg.d_max, cfg.d_max, d_full[: cfg.d_bits])
         put(4, "d", d, unsigned(cfg.d_bits))
         product("inh", get(5, "d"), cfg.beta_c, 5, unsigned(cfg.inh_bits))
-        # stage 7: 4. pre-activation (exact, cfg.pre_bits wide) and the saturating ReLU
-        pre = put(7, "pre", get(7, "b_ax_eta") - get(7, "inh"), signed(cfg.pre_bits))
-        r, _, r_high = arith.clamp(pre, 0, cfg.x_max)  # below 0 is the ReLU, not a saturation
+        # stage 7: 4. pre-activation (exact, cfg.pre_bits wide) and the saturating ReLU; r - x
+        # is chosen among pre - x (computed beside pre), -x and x_max - x, which is
+        # clamp(pre, 0, x_max) - x (lies in [-x_max, x_max]) without an adder after the clamp
+        inh = get(7, "inh")
+        pre = put(7, "pre", get(7, "b_ax_eta") - inh, signed(cfg.pre_bits))
+        pre_x = put(7, "pre_x", get(7, "b_ax_eta_x") - inh)
+        _, r_low, r_high = arith.clamp(pre, 0, cfg.x_max)  # below 0: the ReLU, no saturation
         put(7, "r_hit", r_high)
-        put(7, "r_x", r - x)
+        r_x = Mux(r_low, -x, Mux(r_high, cfg.x_max - x, pre_x))
+        put(7, "r_x", r_x, signed(cfg.x_bits + 1))
         # stage 8: 5. Euler step; x + mulr(r - x, k) lies between x and r, so x_bits holds it
         x_next = put(8, "x_next", x + arith.mulr(get(8, "r_x"), cfg.k_dt, cf), unsigned(cfg.x_bits))
         # 1'. the gate the global sum takes: of the next state with one clock per step (the

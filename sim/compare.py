@@ -2,8 +2,8 @@
 
 ``lockstep``: the bench records the network's full state after every clock; each step of each
 trial is compared with ``gaba.golden.fixed.trace``, signal by signal, neuron by neuron, and the
-steps must come one per ``Config.step_clocks`` clocks (cycle accuracy). ``trials``: the engine runs on its own and each
-trial's result (top, decided, winner, cycles, flags, final-state digest) is compared with
+steps must come one per ``Config.step_clocks`` clocks (cycle accuracy). ``trials``: the engine
+runs on its own and each trial's result (top, decided, winner, cycles, flags, final-state digest) is compared with
 ``gaba.golden.fixed.run_trials``; a mismatching trial is then replayed in lockstep to find the
 first divergent cycle, neuron and signal.
 
