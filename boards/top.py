@@ -221,6 +221,10 @@ class BoardTop(wiring.Component):
 
         run_go = Signal()
         m.d.sync += run_go.eq(0)
+        # ABORT likewise: the reset it gives the engine and the FIFO reaches every register
+        abort_go = Signal()
+        m.d.sync += abort_go.eq(0)
+        m.d.comb += abort.eq(abort_go)
         m.d.comb += [
             engine.start.eq(run_go),
             engine.seed.eq(word(frx.payload, 0, 4)),
@@ -249,7 +253,7 @@ class BoardTop(wiring.Component):
             ]
 
         def abort_run(m, payload):
-            m.d.comb += abort.eq(1)
+            m.d.sync += abort_go.eq(1)
 
         status_flags = Signal(8)
         m.d.comb += status_flags.eq(busy | (stream << 1) | (rx_error << 2))

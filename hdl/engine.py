@@ -77,8 +77,8 @@ class TrialEngine(wiring.Component):
     trial key ``fmix32(seed) + t * WEYL``, seeds every neuron from ``fmix32(key)``, picks the
     top-input option ``(fmix32(key ^ TOP_SALT) * n) >> 32`` (or takes ``top_in``), runs the
     network one step per ``cfg.step_clocks`` clocks until some x reaches stop or
-    ``max_steps`` steps are done, and offers the result on ``res``. Exactly ``gaba.golden.fixed.run_trials(cfg, count, seed,
-    first_trial=first)``, trial by trial.
+    ``max_steps`` steps are done, and offers the result on ``res``. Exactly
+    ``gaba.golden.fixed.run_trials(cfg, count, seed, first_trial=first)``, trial by trial.
 
     Cycle budget of a trial: one load cycle, ``cfg.step_clocks`` cycles per step,
     ``decision_phase(cfg.step_clocks)`` cycles into the step after the last one (where the

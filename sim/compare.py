@@ -3,9 +3,9 @@
 ``lockstep``: the bench records the network's full state after every clock; each step of each
 trial is compared with ``gaba.golden.fixed.trace``, signal by signal, neuron by neuron, and the
 steps must come one per ``Config.step_clocks`` clocks (cycle accuracy). ``trials``: the engine
-runs on its own and each trial's result (top, decided, winner, cycles, flags, final-state digest) is compared with
-``gaba.golden.fixed.run_trials``; a mismatching trial is then replayed in lockstep to find the
-first divergent cycle, neuron and signal.
+runs on its own and each trial's result (top, decided, winner, cycles, flags, final-state
+digest) is compared with ``gaba.golden.fixed.run_trials``; a mismatching trial is then
+replayed in lockstep to find the first divergent cycle, neuron and signal.
 
 On a mismatch the report names the trial, the clock cycle (counted from the run's start strobe),
 the step, the neuron and signal, golden and hardware values, and keeps a waveform of the run up

@@ -54,8 +54,18 @@ def test_baud_that_the_clock_cannot_make(capsys):
     # one clock per step: the board's clock halved
     _fails(
         capsys,
-        ["build", "nwta", "--board", "icebreaker", "--n", "2", "--step-clocks", "1", "--baud",
-         "3000000"],
+        [
+            "build",
+            "nwta",
+            "--board",
+            "icebreaker",
+            "--n",
+            "2",
+            "--step-clocks",
+            "1",
+            "--baud",
+            "3000000",
+        ],
         2,
         "Baud rate 3000000 cannot be made from the 6 MHz clock",
     )
