@@ -23,9 +23,9 @@ __all__ = ["Network", "Neuron", "decision_phase", "state_layout", "step_phases"]
 #: 0. alpha*x, the generator's next word, its Irwin-Hall sum;
 #: 1. the two OU products' halves (arith.mulr_parts), b + alpha*x;
 #: 2. the OU products (the halves joined);
-#: 3. the OU clamp (eta'), b + alpha*x + eta';
+#: 3. the OU clamp (eta');
 #: 4. the inhibition's argument d = min(S - g, d_max) (S from the adder tree);
-#: 5. the halves of beta*d;
+#: 5. the halves of beta*d; b + alpha*x + eta';
 #: 6. inh = beta*d;
 #: 7. pre = b + alpha*x + eta' - inh, the ReLU clamp, r - x;
 #: 8. x' = x + k*(r - x), and the state registers take the step.
@@ -390,8 +390,9 @@ class Neuron(wiring.Component):
         eta_next, eta_low, eta_high = arith.clamp(eta_sum, cfg.eta_min, cfg.eta_max)
         eta_n = put(3, "eta_next", eta_next, signed(cfg.eta_bits))
         put(3, "eta_hit", eta_low | eta_high)
-        put(3, "b_ax_eta", get(3, "b_ax") + eta_n)
-        put(3, "b_ax_eta_x", get(3, "b_ax_x") + eta_n)
+        # (stage 5: the pre-activation's terms but inh, a clock after the OU clamp)
+        put(5, "b_ax_eta", get(5, "b_ax") + get(5, "eta_next"))
+        put(5, "b_ax_eta_x", get(5, "b_ax_x") + get(5, "eta_next"))
         # stages 4 to 6: 2. inhibition from the (delayed) sum without self; the clamp is
         # lossless
         d_full = put(4, "d_full", self.s_inh - g_old)  # 0 <= S - g_i, exact
