@@ -27,6 +27,7 @@ import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 
 from gaba.golden.config import Config
@@ -102,8 +103,8 @@ class BoardSpec:
     dsp_on: str  # synth option that puts them there
     dsp_auto: bool  # whether dsp="auto" tries the DSP blocks (see the board modules)
     capacity: dict  # the device's resources, for messages: name -> count
-    # default clocks per Euler step (Config.step_clocks) of the board's builds
-    step_clocks: int
+    # default clocks per Euler step (Config.step_clocks) of the board's builds, by n
+    step_clocks: Callable[[int], int]
     # the design's clock is the board clock divided by this, by default, when a step takes
     # one clock (a long path); with several clocks per step the default is the board clock
     clock_div: int

@@ -38,11 +38,11 @@ BOARD = BoardSpec(
     # times those as a clock domain of their own (a constant clock): its fmax would leave out
     # the paths through them. With "auto" the iCE40 builds use LUTs only; --dsp yes forces.
     dsp_auto=False,
-    # One Euler step of every neuron in one clock is a path of about 85 logic levels; spread
-    # over 6 clocks (gaba.hdl.nwta.step_phases) each clock holds about a multiplier's worth
-    # (docs/boards.md), and the design runs at the board clock. With --step-clocks 1 it runs
-    # at half the board clock.
-    step_clocks=6,
+    # One Euler step of every neuron in one clock is a path of about 90 LUT levels; spread over
+    # 8 clocks (gaba.hdl.nwta.step_phases: every multiplier in two halves, since the builds
+    # use no DSP blocks) each clock holds about two adders (docs/boards.md), and the design
+    # runs at the board clock. With --step-clocks 1 it runs at half the board clock.
+    step_clocks=lambda n: 8,
     clock_div=2,
     clock_constraint=("add_constraints", "set_frequency {net} {mhz}"),
     capacity={"logic cells": 5280, "block RAMs": 30, "DSP blocks": 8},

@@ -36,10 +36,10 @@ BOARD = BoardSpec(
     dsp_on="",
     dsp_auto=True,
     # One Euler step of every neuron in one clock is a path of about 85 logic levels; spread
-    # over 6 clocks (gaba.hdl.nwta.step_phases) each clock holds about a multiplier's worth
-    # (docs/boards.md), and the design runs at the board clock. With --step-clocks 1 it runs
-    # at half the board clock.
-    step_clocks=6,
+    # over 6 clocks (gaba.hdl.nwta.step_phases) each holds about a multiplier's worth and the
+    # adder tree two of its levels; from n = 17 on, 7 clocks give the tree three clocks
+    # (docs/boards.md). The design runs at the board clock; with --step-clocks 1 at half of it.
+    step_clocks=lambda n: 6 if n <= 16 else 7,
     clock_div=2,
     clock_constraint=("add_preferences", 'FREQUENCY NET "{net}" {mhz} MHZ;'),
     capacity={"LUT4s": 83640, "block RAMs": 208, "DSP blocks": 156},

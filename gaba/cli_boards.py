@@ -66,14 +66,16 @@ def _say(quiet):
     return say
 
 
-def _design_config(args, command, step_clocks: int = 1):
-    """The Config of the options; ``step_clocks`` stands in for a --step-clocks not given."""
+def _design_config(args, command, step_clocks=lambda n: 1):
+    """The Config of the options; ``step_clocks(n)`` stands in for a --step-clocks not given."""
     cli = _cli()
     if args.kind in cli.INTEGRATOR_DESIGNS:
         raise cli.UsageError(f"gaba {command}: {args.kind} has no board top; use nwta or wta")
     params = cli._checked(command, lambda: cli._params(args))
     cfg = cli._checked(command, lambda: cli._config(args, params))
-    return cfg if args.step_clocks is not None else cfg.replace(step_clocks=step_clocks)
+    if args.step_clocks is not None:
+        return cfg
+    return cfg.replace(step_clocks=step_clocks(cfg.n))
 
 
 def _board_clocks(args, cfg, info):

@@ -41,9 +41,9 @@ def step_phases(step_clocks: int) -> tuple[int, ...]:
     Stage 4 reads the global sum S, so with more than one clock the adder tree gets every
     clock before stage 4's (its pipeline depth is :func:`decision_phase`), which is always
     before the step's last clock (the engine decides there and stops the network in time).
-    Six clocks give every multiplier a clock of its own; seven split beta*d over two clocks,
-    eight the OU products as well (for devices without multiplier blocks); the tree gets the
-    clocks before stage 4's.
+    Six clocks give every multiplier a clock of its own and the tree two clocks; seven give
+    the tree three (large n); eight split every multiplier over two clocks (for devices
+    without multiplier blocks), the tree keeping three.
     """
     if isinstance(step_clocks, bool) or not isinstance(step_clocks, int) or step_clocks < 1:
         raise ValueError(f"Clocks per step must be a positive integer, not {step_clocks!r}")
@@ -54,7 +54,7 @@ def step_phases(step_clocks: int) -> tuple[int, ...]:
         4: (0, 1, 1, 1, 1, 2, 2, 3, 3),
         5: (0, 1, 1, 2, 2, 3, 3, 4, 4),
         6: (0, 1, 1, 2, 2, 3, 3, 4, 5),
-        7: (0, 1, 1, 2, 2, 3, 4, 5, 6),
+        7: (0, 1, 1, 2, 3, 4, 4, 5, 6),
     }
     p = step_clocks
     return table.get(p, (0, 1, 2, 3, p - 5, p - 4, p - 3, p - 2, p - 1))

@@ -128,21 +128,36 @@ def _check_real(result, spec, magic):
     assert os.path.getsize(result.bitstream) > 10_000
 
 
+def test_boards_default_to_several_clocks_per_step():
+    # the builds' defaults (docs/boards.md): the board clock, the step over 6 to 8 clocks
+    ulx3s, ice = B.board("ulx3s"), B.board("icebreaker")
+    assert [ulx3s.step_clocks(n) for n in (2, 16, 17, 48)] == [6, 6, 7, 7]
+    assert ice.step_clocks(2) == 8
+
+
+def _default(board, n):
+    return Config.paper(n=n, step_clocks=B.board(board).step_clocks(n))
+
+
 @pytest.mark.synth
 def test_icebreaker_bitstream(tmp_path):
-    r = B.build(Config.paper(n=2), "icebreaker", out=tmp_path)
+    r = B.build(_default("icebreaker", 2), "icebreaker", out=tmp_path)
     _check_real(r, B.board("icebreaker"), bytes.fromhex("7eaa997e"))  # iCE40 sync word
     assert r.available["luts"] == 5280 and r.dsps == 0
+    # the board clock, met with margin (docs/boards.md: 2.5x)
+    assert r.clock_div == 1 and r.fmax_mhz > 2 * r.system_mhz
 
 
 @pytest.mark.synth
 def test_icebreaker_does_not_fit_n3(tmp_path):
     with pytest.raises(B.FitError, match="nwta n=3 does not fit the iCE40UP5K"):
-        B.build(Config.paper(n=3), "icebreaker", out=tmp_path)
+        B.build(_default("icebreaker", 3), "icebreaker", out=tmp_path)
 
 
 @pytest.mark.synth
 def test_ulx3s_bitstream(tmp_path):
-    r = B.build(Config.paper(n=4), "ulx3s", out=tmp_path)
+    r = B.build(_default("ulx3s", 4), "ulx3s", out=tmp_path)
     _check_real(r, B.board("ulx3s"), bytes.fromhex("ffffbdb3"))  # ECP5 preamble
     assert r.available["dsps"] == 156 and r.dsp
+    # the board clock, met with margin (docs/boards.md: 3x and more)
+    assert r.clock_div == 1 and r.fmax_mhz > 3 * r.system_mhz

@@ -322,9 +322,9 @@ def test_step_phases_order_the_stages_within_the_step():
             assert set(range(clocks)) - set(phases) <= set(range(1, phases[SUM_STAGE]))
         if clocks >= 6:  # d, beta*d, pre and x' in clocks of their own
             assert phases[4] < phases[5] and phases[6] < phases[7] < phases[8]
-        # beta*d in two halves from 7 clocks, the OU products as well from 8
-        assert (phases[5] < phases[6]) == (clocks >= 7)
-        assert (phases[1] < phases[2]) == (clocks >= 8)
+        # every multiplier in two halves with 8 clocks; the tree's clocks grow to 3 at 7
+        assert (phases[5] < phases[6]) == (clocks >= 8) == (phases[1] < phases[2])
+        assert decision_phase(clocks) == {6: 2, 7: 3, 8: 3}.get(clocks, decision_phase(clocks))
         assert decision_phase(clocks) == phases[SUM_STAGE]
     with pytest.raises(ValueError, match="^Clocks per step must be a positive integer, not 0$"):
         step_phases(0)
