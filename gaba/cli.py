@@ -470,7 +470,8 @@ def _cmd_compare(args):
         )
         print(
             f"  decisions       {100 * j['decided_fraction']:.1f} % decided, mean "
-            f"{_fmt(j['mean_decision_cycles'], None, 1)} cycles"
+            f"{_fmt(j['mean_decision_cycles'], None, 1)} cycles (Euler steps"
+            + (f", {j['step_clocks']} clocks each)" if j["step_clocks"] > 1 else ")")
         )
         if report.first_mismatch is not None:
             print(f"  first mismatch  {report.first_mismatch.describe()}")

@@ -21,6 +21,7 @@ import numpy as np
 
 from gaba.golden import fixed
 from gaba.golden.config import Config
+from gaba.hdl.engine import trial_clocks
 from gaba.sim import runner
 
 __all__ = ["Mismatch", "Report", "compare", "decode_result", "decode_state"]
@@ -117,7 +118,8 @@ class Report:
     build_seconds: float = 0.0
     sim_seconds: float = 0.0
     sim_cycles: float = 0.0
-    decision_cycles: list = field(default_factory=list)  # per trial, -1 when undecided
+    decision_cycles: list = field(default_factory=list)  # per trial (steps), -1 undecided
+    step_clocks: int = 1  # the hardware's clocks per step
     results: list = field(default_factory=list)  # trials mode: each trial's decoded result
     golden: object = None  # trials mode: the golden model's FixedTrialResults it was held to
 
@@ -158,6 +160,7 @@ class Report:
             "simulator": self.simulator,
             "mode": self.mode,
             "n": self.n,
+            "step_clocks": self.step_clocks,
             "seed": self.seed,
             "mean_decision_cycles": self.mean_decision_cycles,
             "decided_fraction": (
@@ -375,7 +378,8 @@ def compare(
         golden_trace or fixed.trace,
     )
     if mode == "lockstep":
-        max_cycles = (cfg.max_steps + 6) * trials + 8  # steps, load, decision, handshake
+        # every trial's clocks (load, steps, decision), its result handshake, the start
+        max_cycles = (trial_clocks(run.hw_cfg, cfg.max_steps) + 4) * trials + 8
         b, out, mm, first_mm, compared, decisions = run.lockstep(
             first, trials, waves=waves, max_cycles=max_cycles
         )
@@ -400,6 +404,7 @@ def compare(
             sim_seconds=out["seconds"],
             sim_cycles=out["cycles"],
             decision_cycles=decisions,
+            step_clocks=run.hw_cfg.step_clocks,
         )
 
     b = runner.build(run.hw_cfg, simulator, debug=True, waves=waves, progress=progress)
@@ -427,7 +432,7 @@ def compare(
     if first_mm is not None and locate:
         # replay the first failing trial alone in lockstep: its cycle, neuron and signal
         _, _, _, where, _, _ = run.lockstep(
-            first_mm.trial, 1, waves=False, max_cycles=cfg.max_steps + 12
+            first_mm.trial, 1, waves=False, max_cycles=trial_clocks(run.hw_cfg, cfg.max_steps) + 12
         )
         if where is not None:
             first_mm = where
@@ -447,6 +452,7 @@ def compare(
         sim_seconds=out["seconds"],
         sim_cycles=out["cycles"],
         decision_cycles=decisions,
+        step_clocks=run.hw_cfg.step_clocks,
         results=results,
         golden=golden,
     )
