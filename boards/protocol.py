@@ -26,6 +26,8 @@ from dataclasses import dataclass
 __all__ = [
     "COMMANDS",
     "ERRORS",
+    "FoldiakInfo",
+    "FoldiakSummary",
     "FrameDecoder",
     "Info",
     "ProtocolError",
@@ -41,22 +43,41 @@ SYNC_REPLY = 0x5A
 HEADER = 3  # SYNC, LEN, KIND
 TRAILER = 2  # CRC
 
-# Commands (host to board). 0x10..0x1F are reserved for the Foldiak layer (read learned
-# weights); 0x20.. for later designs.
+# Commands (host to board). 0x01..0x05 are every design's (INFO and SUMMARY with the
+# design's payload), RUN the trial engine's; 0x10..0x1F are the Foldiak layer's (boards.
+# foldiak_top); 0x20.. for later designs.
 CMD_INFO = 0x01
 CMD_STATUS = 0x02
 CMD_RUN = 0x03
 CMD_SUMMARY = 0x04
 CMD_ABORT = 0x05
+CMD_F_INIT = 0x10  # seed u32, run u32: start a run of the layer (CMD_INIT)
+CMD_F_TRAIN = 0x11  # count u32, flags u8: training presentations (CMD_TRAIN)
+CMD_F_TEST = 0x12  # count u32, flags u8: test patterns (CMD_TEST)
+CMD_F_READ = 0x13  # which u8, row u16: one row of q or w, or t
 COMMANDS = {
     CMD_INFO: "INFO",
     CMD_STATUS: "STATUS",
     CMD_RUN: "RUN",
     CMD_SUMMARY: "SUMMARY",
     CMD_ABORT: "ABORT",
+    CMD_F_INIT: "F_INIT",
+    CMD_F_TRAIN: "F_TRAIN",
+    CMD_F_TEST: "F_TEST",
+    CMD_F_READ: "F_READ",
 }
 #: Request payload length of each command.
-REQUEST_LENGTH = {CMD_INFO: 0, CMD_STATUS: 0, CMD_RUN: 17, CMD_SUMMARY: 0, CMD_ABORT: 0}
+REQUEST_LENGTH = {
+    CMD_INFO: 0,
+    CMD_STATUS: 0,
+    CMD_RUN: 17,
+    CMD_SUMMARY: 0,
+    CMD_ABORT: 0,
+    CMD_F_INIT: 8,
+    CMD_F_TRAIN: 5,
+    CMD_F_TEST: 5,
+    CMD_F_READ: 3,
+}
 
 # Reply kinds (board to host): a command's reply is the command | 0x80.
 REPLY = 0x80
@@ -69,12 +90,14 @@ E_UNKNOWN = 0x02  # unknown command
 E_LENGTH = 0x03  # payload length wrong for the command (or longer than the board buffers)
 E_BUSY = 0x04  # RUN while a run is in progress
 E_TIMEOUT = 0x05  # the frame stopped arriving (inter-byte gap): truncated, dropped
+E_ARGUMENT = 0x06  # a payload field out of range (e.g. F_READ of a row that does not exist)
 ERRORS = {
     E_CRC: "bad CRC",
     E_UNKNOWN: "unknown command",
     E_LENGTH: "bad payload length",
     E_BUSY: "busy",
     E_TIMEOUT: "truncated frame (inter-byte timeout)",
+    E_ARGUMENT: "bad argument",
 }
 
 # RUN flags
@@ -87,10 +110,16 @@ ST_BUSY = 0x01
 ST_STREAM = 0x02
 ST_RX_ERROR = 0x04  # sticky: some character had a bad stop bit since the last RUN
 
-DESIGN_KINDS = {"nwta": 1, "wta": 2}
+# F_TRAIN and F_TEST flags
+F_STREAM = 0x01  # send each presentation's RESULT frame (else only the counters are kept)
 
-#: Longest request payload the board buffers (RUN's 17 bytes and a little room for the Foldiak
-#: layer's commands; every buffered byte is 8 flip-flops).
+# F_READ: which (the layer's read-back select, gaba.hdl.foldiak.READ_Q/READ_W/READ_T)
+F_READ_Q, F_READ_W, F_READ_T = 0, 1, 2
+
+DESIGN_KINDS = {"nwta": 1, "wta": 2, "foldiak": 3}
+
+#: Longest request payload the board buffers (RUN's 17 bytes and a little room; every buffered
+#: byte is 8 flip-flops).
 MAX_REQUEST = 20
 
 
@@ -174,6 +203,26 @@ def run_payload(seed: int, first: int, count: int, *, top=None, delta_q=None, st
     return struct.pack("<IIIBHH", seed, first, count, flags, top or 0, delta_q or 0)
 
 
+def f_init_payload(seed: int, run: int) -> bytes:
+    return struct.pack("<II", seed, run)
+
+
+def f_count_payload(count: int, *, stream: bool = True) -> bytes:
+    """F_TRAIN's and F_TEST's payload."""
+    return struct.pack("<IB", count, F_STREAM if stream else 0)
+
+
+def f_read_payload(which: int, row: int = 0) -> bytes:
+    return struct.pack("<BH", which, row)
+
+
+def f_row_bytes(cfg) -> dict[int, int]:
+    """Bytes of F_READ's reply for each ``which`` (a FoldiakConfig's q row, w row, t): n
+    values of q_bits, w_bits or t_bits, packed from bit 0."""
+    bits = {F_READ_Q: cfg.q_bits, F_READ_W: cfg.w_bits, F_READ_T: cfg.t_bits}
+    return {which: (cfg.n * b + 7) // 8 for which, b in bits.items()}
+
+
 #: INFO: protocol, gaba version (3 bytes), design kind, n, Config digest (8 bytes), result
 #: payload bits, max_steps, clock (Hz), baud divisor, FIFO depth, latency, clocks per step.
 INFO_FORMAT = "<BBBBBH8sHIIHBBB"
@@ -198,6 +247,7 @@ class Info:
 
     @classmethod
     def decode(cls, payload: bytes) -> Info:
+        _check_design(payload, ("nwta", "wta"))
         _check_length("INFO", payload, INFO_FORMAT)
         p, ma, mi, pa, kind, n, dig, rbits, steps, clk, div, depth, lat, sc = struct.unpack(
             INFO_FORMAT, payload
@@ -262,6 +312,78 @@ class Summary:
         _check_length("SUMMARY", payload, SUMMARY_FORMAT)
         t, d, c, s, steps, cyc = struct.unpack(SUMMARY_FORMAT, payload)
         return cls(t, d, c, s, int.from_bytes(steps, "little"), int.from_bytes(cyc, "little"))
+
+
+#: The Foldiak layer's INFO: protocol, gaba version (3 bytes), design kind (3), m, n,
+#: FoldiakConfig digest (8 bytes), result payload bits, clock (Hz), baud divisor, FIFO depth,
+#: q, w, t and y* bits, settling steps, pre-run presentations.
+FOLDIAK_INFO_FORMAT = "<BBBBBHH8sHIHBBBBBHI"
+#: The Foldiak layer's SUMMARY: presentations u32, results u32, flags u8, run cycles u48.
+FOLDIAK_SUMMARY_FORMAT = "<IIB6s"
+
+
+@dataclass(frozen=True)
+class FoldiakInfo:
+    """INFO of a board running the Foldiak layer."""
+
+    protocol: int
+    version: str
+    kind: str
+    m: int
+    n: int
+    config_digest: str
+    result_bits: int
+    clock_hz: int
+    divisor: int
+    fifo_depth: int
+    q_bits: int
+    w_bits: int
+    t_bits: int
+    y_bits: int
+    settle_steps: int
+    pre_presentations: int
+
+    @classmethod
+    def decode(cls, payload: bytes) -> FoldiakInfo:
+        _check_design(payload, ("foldiak",))
+        _check_length("INFO", payload, FOLDIAK_INFO_FORMAT)
+        p, ma, mi, pa, _, m, n, dig, *rest = struct.unpack(FOLDIAK_INFO_FORMAT, payload)
+        return cls(p, f"{ma}.{mi}.{pa}", "foldiak", m, n, dig[::-1].hex(), *rest)
+
+    @property
+    def baud(self) -> float:
+        return self.clock_hz / self.divisor
+
+
+@dataclass(frozen=True)
+class FoldiakSummary:
+    """The Foldiak layer's counters (they move only when the layer hands over a result)."""
+
+    presentations: int  # training presentations of the run (the pre-run included)
+    results: int  # results taken from the layer since the last F_INIT, F_TRAIN or F_TEST
+    w_sat: bool  # sticky saturation flags of the run, as of the last result
+    t_sat: bool
+    run_cycles: int  # clock cycles from that command to its last result taken
+
+    @classmethod
+    def decode(cls, payload: bytes) -> FoldiakSummary:
+        _check_length("SUMMARY", payload, FOLDIAK_SUMMARY_FORMAT)
+        pres, results, flags, cyc = struct.unpack(FOLDIAK_SUMMARY_FORMAT, payload)
+        return cls(pres, results, bool(flags & 1), bool(flags & 2), int.from_bytes(cyc, "little"))
+
+
+def design_kind(info_payload: bytes) -> str:
+    """The design an INFO reply describes (its fifth byte)."""
+    if len(info_payload) < 5:
+        raise ProtocolError(f"INFO reply of {len(info_payload)} bytes")
+    kinds = {v: k for k, v in DESIGN_KINDS.items()}
+    return kinds.get(info_payload[4], f"unknown({info_payload[4]})")
+
+
+def _check_design(payload, kinds):
+    kind = design_kind(payload)
+    if kind not in kinds:
+        raise ProtocolError(f"the board runs the {kind} design, not {' or '.join(kinds)}")
 
 
 def _check_length(name, payload, fmt):
