@@ -176,6 +176,20 @@ class _Tally:
                     phase, k, signal, (), int(golden), int(hardware), cycle
                 )
 
+    def results(self, phase, count, words, ystar, labels, w_sat=None, t_sat=None):
+        """Each (decoded result, cycle) of ``words``: y*, label, index and kind against the
+        golden ``ystar[k]`` and ``labels[k]`` (and the flags, when given); then their count
+        against ``count``."""
+        for k, (hw, cycle) in enumerate(words):
+            self.array(phase, k, "ystar", ystar[k], hw["ystar"], cycle)
+            self.value(phase, k, "label", labels[k], hw["label"], cycle)
+            self.value(phase, k, "index", k, hw["index"], cycle)
+            self.value(phase, k, "train", phase == "train", hw["train"], cycle)
+            if w_sat is not None:
+                self.value(phase, k, "w_sat", w_sat[k], hw["w_sat"], cycle)
+                self.value(phase, k, "t_sat", t_sat[k], hw["t_sat"], cycle)
+        self.value(phase, count, "results", count, len(words), None)
+
     def state(self, phase, k, golden: dict, hw: dict):
         for name in ("q", "w", "t"):
             self.array(phase, k, name, golden[name], hw[name], hw["cycle"])
@@ -281,15 +295,7 @@ def compare_foldiak(
                 "w_sat": np.array([st["w_sat"] for st in states[1:]], bool),
                 "t_sat": np.array([st["t_sat"] for st in states[1:]], bool),
             }
-        for k, (hw, cycle) in enumerate(train_words):
-            tally.array("train", k, "ystar", g_ystar[k], hw["ystar"], cycle)
-            tally.value("train", k, "label", g_labels[k], hw["label"], cycle)
-            tally.value("train", k, "index", k, hw["index"], cycle)
-            tally.value("train", k, "train", 1, hw["train"], cycle)
-            if g_w_sat is not None:
-                tally.value("train", k, "w_sat", g_w_sat[k], hw["w_sat"], cycle)
-                tally.value("train", k, "t_sat", g_t_sat[k], hw["t_sat"], cycle)
-        tally.value("train", presentations, "results", presentations, len(train_words), None)
+        tally.results("train", presentations, train_words, g_ystar, g_labels, g_w_sat, g_t_sat)
     else:
         final = {"q": start.q, "w": start.w, "t": start.t}
 
@@ -301,12 +307,7 @@ def compare_foldiak(
     if tests:
         x, labels = foldiak.test_patterns(seed, 1, tests, first_run=run)
         ystar = foldiak.respond(cfg, final["q"][None], final["w"][None], final["t"][None], x)[0]
-        for k, (hw, cycle) in enumerate(test_words):
-            tally.array("test", k, "ystar", ystar[k], hw["ystar"], cycle)
-            tally.value("test", k, "label", labels[0, k], hw["label"], cycle)
-            tally.value("test", k, "index", k, hw["index"], cycle)
-            tally.value("test", k, "train", 0, hw["train"], cycle)
-        tally.value("test", tests, "results", tests, len(test_words), None)
+        tally.results("test", tests, test_words, ystar, labels[0])
         test_ystar = np.array([hw["ystar"] for hw, _ in test_words])
         test_labels = np.array([hw["label"] for hw, _ in test_words])
     return FoldiakReport(
