@@ -5,6 +5,8 @@ A transport has ``write(data)``, ``read(size, timeout) -> bytes`` (fewer bytes o
 serial port, through pyserial) and ``gaba.boards.simboard.SimTransport`` (the board top's
 Verilog under Verilator). :class:`Board` speaks the protocol; :func:`check_run` holds a run's
 results to the golden model exactly as ``gaba.sim.compare`` holds the simulators' results.
+:class:`FoldiakBoard` and :func:`check_foldiak` do the same for the Foldiak layer's board top
+(boards.foldiak_top), with ``gaba.sim.compare_foldiak``'s decoders and tally.
 """
 
 from __future__ import annotations
@@ -16,13 +18,16 @@ from dataclasses import dataclass
 
 from gaba.boards import protocol as P
 from gaba.golden.config import Config
+from gaba.golden.foldiak_config import FoldiakConfig
 
 __all__ = [
     "Board",
     "BoardError",
     "BoardTimeout",
+    "FoldiakBoard",
     "RunResult",
     "SerialTransport",
+    "check_foldiak",
     "check_run",
 ]
 
@@ -97,6 +102,9 @@ class Board:
         Seconds to wait for a command's reply (and between two results of a run).
     """
 
+    INFO = P.Info  # the design's INFO and SUMMARY replies
+    SUMMARY = P.Summary
+
     def __init__(self, transport, *, timeout: float = 2.0):
         self.transport = transport
         self.timeout = timeout
@@ -160,7 +168,7 @@ class Board:
     # commands -----------------------------------------------------------------------------
 
     def info(self) -> P.Info:
-        info = P.Info.decode(self.command(P.CMD_INFO))
+        info = self._decode(self.INFO, self.command(P.CMD_INFO))
         if info.protocol != P.PROTOCOL_VERSION:
             raise BoardError(
                 f"the board speaks protocol {info.protocol}, this host {P.PROTOCOL_VERSION}"
@@ -172,7 +180,14 @@ class Board:
         return P.Status.decode(self.command(P.CMD_STATUS))
 
     def summary(self) -> P.Summary:
-        return P.Summary.decode(self.command(P.CMD_SUMMARY))
+        return self._decode(self.SUMMARY, self.command(P.CMD_SUMMARY))
+
+    @staticmethod
+    def _decode(reply_type, payload: bytes):
+        try:
+            return reply_type.decode(payload)
+        except P.ProtocolError as e:
+            raise BoardError(str(e)) from None
 
     def abort(self) -> None:
         self.command(P.CMD_ABORT)
@@ -253,4 +268,167 @@ def check_run(
         decision_cycles=decisions,
         results=decoded,
         golden=golden,
+    )
+
+
+class FoldiakBoard(Board):
+    """The protocol's host side for the Foldiak layer's board top (boards.foldiak_top).
+
+    Parameters
+    ----------
+    transport
+        Where the bytes go.
+    cfg : FoldiakConfig
+        The layer the host expects (its widths decode the rows read back).
+    timeout : float
+        Seconds to wait for a reply (and between two results).
+    """
+
+    INFO = P.FoldiakInfo
+    SUMMARY = P.FoldiakSummary
+
+    def __init__(self, transport, cfg: FoldiakConfig, *, timeout: float = 2.0):
+        super().__init__(transport, timeout=timeout)
+        self.config = cfg
+
+    def init(self, seed: int, run: int = 0) -> None:
+        """F_INIT: start run ``run`` of ``seed``; returns once the layer has filled q."""
+        self.command(P.CMD_F_INIT, P.f_init_payload(seed, run))
+        self.wait_idle(self.timeout)
+
+    def train(self, count: int, *, stream: bool = True, progress=None) -> list[RunResult]:
+        """F_TRAIN: ``count`` training presentations. With ``stream`` their RESULT frames are
+        returned; without, the call returns (with []) once the layer is idle."""
+        return self._present(P.CMD_F_TRAIN, count, stream, progress)
+
+    def test(self, count: int, *, progress=None) -> list[RunResult]:
+        """F_TEST: ``count`` test patterns from the start of the run's test stream."""
+        return self._present(P.CMD_F_TEST, count, True, progress)
+
+    def _present(self, cmd, count, stream, progress):
+        self.command(cmd, P.f_count_payload(count, stream=stream))
+        if stream:
+            return self.results(count, progress=progress)
+        self.wait_idle(self.timeout * max(count, 1))
+        return []
+
+    def read_row(self, which: int, row: int = 0) -> bytes:
+        """F_READ: one row's bytes (``which``: P.F_READ_Q, P.F_READ_W or P.F_READ_T)."""
+        data = self.command(P.CMD_F_READ, P.f_read_payload(which, row))
+        want = P.f_row_bytes(self.config)[which]
+        if len(data) != want:
+            raise BoardError(f"F_READ reply of {len(data)} bytes, expected {want}")
+        return data
+
+    def _rows(self, which, count, bits, signed):
+        """int64[n, count]: ``count`` rows of one memory, row j holding column j."""
+        import numpy as np
+
+        from gaba.sim.compare_foldiak import _lanes
+
+        n = self.config.n
+        rows = [self.read_row(which, j) for j in range(count)]
+        return np.stack([_lanes(int.from_bytes(r, "little"), bits, n, signed) for r in rows], 1)
+
+    def read_q(self):
+        """The feed-forward weights q (int64[n, m]), one F_READ per input row."""
+        return self._rows(P.F_READ_Q, self.config.m, self.config.q_bits, False)
+
+    def read_w(self):
+        """The lateral weights w (int64[n, n])."""
+        return self._rows(P.F_READ_W, self.config.n, self.config.w_bits, True)
+
+    def read_t(self):
+        """The thresholds t (int64[n])."""
+        return self._rows(P.F_READ_T, 1, self.config.t_bits, True)[:, 0]
+
+    def state(self) -> dict:
+        """The learned state: q, w, t read back, and SUMMARY's flags and presentations."""
+        s = self.summary()
+        return {
+            "q": self.read_q(),
+            "w": self.read_w(),
+            "t": self.read_t(),
+            "w_sat": s.w_sat,
+            "t_sat": s.t_sat,
+            "presentations": s.presentations,
+            "cycle": None,
+        }
+
+
+#: Up to this many presentations the readable model (``foldiak.trace``: every presentation's
+#: flags too) is the golden side of check_foldiak, beyond it the numba kernel (``train``).
+TRACE_PRESENTATIONS = 5000
+
+
+def check_foldiak(
+    cfg: FoldiakConfig,
+    *,
+    seed: int,
+    run: int = 0,
+    presentations: int | None = None,
+    train=None,
+    state: dict | None = None,
+    test=None,
+    hw_config: FoldiakConfig | None = None,
+    source: str = "board",
+):
+    """Hold a Foldiak board's run to the golden model; return a FoldiakReport (mode "board").
+
+    The run: F_INIT (``seed``, ``run``), ``presentations`` training presentations (default
+    ``len(train)``) whose RESULT frames are ``train`` (None: not streamed), the state read
+    back after them (``state``, as :meth:`FoldiakBoard.state` returns it; None: not read) and
+    the RESULT frames of one F_TEST after them (``test``). Every result's y*, bars, index
+    and flags, every q_ij, w_ij and t_i, the flags and the presentation count are compared
+    by ``gaba.sim.compare_foldiak``'s tally; the golden model is ``cfg``'s, the words are
+    decoded with ``hw_config`` (default ``cfg``). The first mismatch names the phase, the
+    presentation, the signal and its unit (and input) index.
+    """
+    from gaba.golden import bars, foldiak
+    from gaba.sim.compare_foldiak import FoldiakReport, _Tally, decode_presentation
+
+    hw_cfg = hw_config or cfg
+    train_words = [(decode_presentation(hw_cfg, r.word), None) for r in train or []]
+    test_words = [(decode_presentation(hw_cfg, r.word), None) for r in test or []]
+    count = len(train_words) if presentations is None else presentations
+    pre = cfg.pre_presentations
+    flags = (None, None)
+    if count < pre or count <= TRACE_PRESENTATIONS:
+        tr = foldiak.trace(cfg, seed, run, max(0, count - pre))
+        ystar, labels, flags = tr.ystar, tr.labels, (tr.w_sat[1:], tr.t_sat[1:])
+        final = {name: values[count] for name, values in tr.signals().items()}
+    else:
+        learned = foldiak.train(cfg, 1, count - pre, seed, first_run=run)
+        ystar = learned.ystar[0]
+        streams = foldiak.stream_seeds(seed, 1, foldiak.STREAM_TRAIN, run)
+        labels = bars.prng_bars(streams, count)[1][0]
+        final = {name: getattr(learned, name)[0] for name in ("q", "w", "t", "w_sat", "t_sat")}
+
+    tally = _Tally()
+    for phase, frames in (("train", train or []), ("test", test or [])):
+        for k, r in enumerate(frames):  # a RESULT frame's index: the result's own
+            tally.value(phase, k, "frame_index", k, r.trial, None)
+    if train is not None:
+        tally.results("train", count, train_words, ystar, labels, *flags)
+    if state is not None:
+        phase, k = ("train", count - 1) if count else ("init", 0)
+        tally.state(phase, k, final, state)
+        tally.value(phase, k, "presentations", count, state["presentations"], None)
+    if test is not None:
+        x, test_labels = foldiak.test_patterns(seed, 1, len(test_words), first_run=run)
+        q, w, t = (final[name][None] for name in ("q", "w", "t"))
+        tally.results(
+            "test", len(test_words), test_words, foldiak.respond(cfg, q, w, t, x)[0], test_labels[0]
+        )
+    return FoldiakReport(
+        source,
+        "board",
+        seed,
+        run,
+        count,
+        len(test_words),
+        values_compared=tally.compared,
+        mismatches=tally.mismatches,
+        first_mismatch=tally.first,
+        final={} if state is None else {k: state[k] for k in ("q", "w", "t")},
     )

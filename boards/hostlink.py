@@ -117,6 +117,8 @@ class HostLinkTop(wiring.Component):
 
     Parameters
     ----------
+    cfg
+        The design's Config (:meth:`check_config` says which kind).
     divisor : int
         Clock cycles per UART bit.
     clock_hz : int
@@ -128,8 +130,6 @@ class HostLinkTop(wiring.Component):
         A request frame that stops for this many bit times is dropped (E_TIMEOUT).
     leds : int
         Width of ``leds``.
-    result_bits : int
-        Width of the design's result word (a RESULT frame's payload after its index).
 
     Members
     -------
@@ -146,21 +146,27 @@ class HostLinkTop(wiring.Component):
 
     def __init__(
         self,
+        cfg,
         *,
         divisor: int,
         clock_hz: int,
         fifo_depth: int = 32,
         timeout_bits: int = 4096,
         leds: int = 2,
-        result_bits: int,
     ):
+        self.check_config(cfg)
         check_divisor(divisor)
         if not isinstance(fifo_depth, int) or not 2 <= fifo_depth <= 255:
             raise ValueError(f"FIFO depth must be an integer in 2..255, not {fifo_depth!r}")
+        self._cfg = cfg
         self._divisor, self._clock_hz = divisor, int(clock_hz)
         self._depth, self._timeout = fifo_depth, timeout_bits * divisor
-        self._result_bits = result_bits
+        self._result_bits = self.result_layout().size
         super().__init__({"rx": In(1, init=1), "tx": Out(1, init=1), "leds": Out(leds)})
+
+    @property
+    def config(self):
+        return self._cfg
 
     @property
     def divisor(self) -> int:
@@ -179,6 +185,15 @@ class HostLinkTop(wiring.Component):
         return self._result_bits
 
     # the design's part -------------------------------------------------------------------
+
+    @staticmethod
+    def check_config(cfg) -> None:
+        """ValueError unless ``cfg`` is a Config of this top's design."""
+        raise NotImplementedError
+
+    def result_layout(self):
+        """The layout of the design's result word (a RESULT frame's payload after its index)."""
+        raise NotImplementedError
 
     def info_payload(self) -> bytes:
         """The INFO reply's payload (constant)."""

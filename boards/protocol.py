@@ -372,6 +372,13 @@ class FoldiakSummary:
         return cls(pres, results, bool(flags & 1), bool(flags & 2), int.from_bytes(cyc, "little"))
 
 
+def config_design(cfg) -> str:
+    """The design kind (a DESIGN_KINDS name) of a Config (nwta or wta) or a FoldiakConfig."""
+    from gaba.golden.foldiak_config import FoldiakConfig
+
+    return "foldiak" if isinstance(cfg, FoldiakConfig) else cfg.kind
+
+
 def design_kind(info_payload: bytes) -> str:
     """The design an INFO reply describes (its fifth byte)."""
     if len(info_payload) < 5:

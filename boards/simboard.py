@@ -1,7 +1,8 @@
 """The simulated board: the board top's Verilog under Verilator, reached through a socket.
 
 :class:`SimTransport` is a transport like a serial port (``gaba.boards.host``): it builds the
-board top for a Config (cached under ``build/boards/sim``), starts the simulation with
+board top for a Config (the nWTA top for a Config, the Foldiak layer's for a FoldiakConfig;
+cached under ``build/boards/sim``), starts the simulation with
 ``gaba.boards.bench_board``, which relays a localhost TCP socket to the top's UART pins bit
 by bit, and reads and writes bytes with wall-clock timeouts. So the host driver runs
 unchanged, end to end, against the very Verilog a bitstream is built from (only the baud
@@ -18,10 +19,12 @@ import threading
 import time
 from pathlib import Path
 
+from gaba.boards import protocol as P
 from gaba.golden.config import Config
+from gaba.golden.foldiak_config import FoldiakConfig
 from gaba.sim import runner
 
-__all__ = ["SIM_DIVISOR", "SimBuild", "SimTransport", "build_sim_board"]
+__all__ = ["SIM_DIVISOR", "SimBuild", "SimTransport", "board_top", "build_sim_board"]
 
 DESIGN = "gaba_board"
 TOPLEVEL = "gaba_board_sim"
@@ -35,13 +38,14 @@ _HERE = Path(__file__).resolve().parent
 
 
 class SimBuild:
-    def __init__(self, cfg: Config, directory: Path, seconds: float):
+    def __init__(self, cfg: Config | FoldiakConfig, directory: Path, seconds: float):
         self.config, self.directory, self.seconds = cfg, directory, seconds
 
 
 def _fingerprint() -> str:
     h = hashlib.sha256(runner._hdl_fingerprint().encode())
-    for path in sorted(_HERE / f for f in ("top.py", "link.py", "uart.py", "protocol.py")):
+    tops = ("top.py", "foldiak_top.py", "hostlink.py", "link.py", "uart.py", "protocol.py")
+    for path in sorted(_HERE / f for f in tops):
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
@@ -50,10 +54,14 @@ def _fingerprint() -> str:
 SIM_FIFO_DEPTH = 32
 
 
-def board_top(cfg: Config, *, divisor: int = SIM_DIVISOR):
-    from gaba.boards.top import BoardTop
+def board_top(cfg: Config | FoldiakConfig, *, divisor: int = SIM_DIVISOR):
+    """The simulated board's top for ``cfg`` (the nWTA top or the Foldiak layer's)."""
+    if isinstance(cfg, FoldiakConfig):
+        from gaba.boards.foldiak_top import FoldiakBoardTop as Top
+    else:
+        from gaba.boards.top import BoardTop as Top
 
-    return BoardTop(
+    return Top(
         cfg,
         divisor=divisor,
         clock_hz=SIM_CLOCK_HZ,
@@ -63,11 +71,13 @@ def board_top(cfg: Config, *, divisor: int = SIM_DIVISOR):
     )
 
 
-def sim_info_payload(cfg: Config) -> bytes:
+def sim_info_payload(cfg: Config | FoldiakConfig) -> bytes:
     """What the simulated board answers to INFO."""
-    from gaba.boards.top import info_payload
-
-    return info_payload(cfg, SIM_DIVISOR, SIM_CLOCK_HZ, SIM_FIFO_DEPTH)
+    if isinstance(cfg, FoldiakConfig):
+        from gaba.boards.foldiak_top import foldiak_info_payload as payload
+    else:
+        from gaba.boards.top import info_payload as payload
+    return payload(cfg, SIM_DIVISOR, SIM_CLOCK_HZ, SIM_FIFO_DEPTH)
 
 
 def _wrapper() -> str:
@@ -88,20 +98,21 @@ def _wrapper() -> str:
     )
 
 
-def build_sim_board(cfg: Config, *, progress=None) -> SimBuild:
+def build_sim_board(cfg: Config | FoldiakConfig, *, progress=None) -> SimBuild:
     """Verilog of the board top for ``cfg`` and its Verilator model (cached)."""
     from amaranth.back import verilog
 
     runner.check_simulator("verilator")
     start = time.monotonic()
-    directory = runner.build_root() / "boards" / "sim" / f"{cfg.kind}-n{cfg.n}-{cfg.digest()}"
+    kind = P.config_design(cfg)
+    directory = runner.build_root() / "boards" / "sim" / f"{kind}-n{cfg.n}-{cfg.digest()}"
     directory.mkdir(parents=True, exist_ok=True)
     source, wrapper = directory / f"{DESIGN}.v", directory / f"{TOPLEVEL}.v"
     key = json.dumps({"config": cfg.to_dict(), "sources": _fingerprint()}, sort_keys=True)
     key_file = directory / "gaba.key"
     if not (source.exists() and key_file.exists() and key_file.read_text() == key):
         if progress:
-            progress(f"generating the board top's Verilog for n={cfg.n}")
+            progress(f"generating the board top's Verilog for {kind} n={cfg.n}")
         text = verilog.convert(board_top(cfg), name=DESIGN, emit_src=False)
         for path, body in ((source, text), (wrapper, _wrapper())):
             if not path.exists() or path.read_text() != body:
@@ -139,7 +150,7 @@ class SimTransport:
 
     Parameters
     ----------
-    cfg : Config
+    cfg : Config or FoldiakConfig
         The design; the board top is built for it (cached).
     poll : int
         Clock cycles between the relay's looks at the socket while the line is idle.
@@ -147,7 +158,9 @@ class SimTransport:
 
     name = "simulated board (Verilator)"
 
-    def __init__(self, cfg: Config, *, poll: int = 2000, progress=None, connect_timeout=120.0):
+    def __init__(
+        self, cfg: Config | FoldiakConfig, *, poll: int = 2000, progress=None, connect_timeout=120.0
+    ):
         self.build = build_sim_board(cfg, progress=progress)
         self.divisor = SIM_DIVISOR
         self._server = socket.create_server(("127.0.0.1", 0))

@@ -56,54 +56,26 @@ class BoardTop(HostLinkTop):
     ----------
     cfg : Config
         The network; the engine is ``TrialEngine(cfg, seeding="serial")``.
-    divisor : int
-        Clock cycles per UART bit.
-    clock_hz : int
-        The clock frequency, reported by INFO.
-    fifo_depth : int
-        Results buffered while the UART is busy; when it is full the engine waits
-        (``res.ready`` low).
-    timeout_bits : int
-        A request frame that stops for this many bit times is dropped (E_TIMEOUT).
-    leds : int
-        Width of ``leds``.
+    divisor, clock_hz, fifo_depth, timeout_bits, leds
+        The host link's (:class:`~gaba.boards.hostlink.HostLinkTop`); when the result FIFO is
+        full the engine waits.
 
     Members
     -------
-    rx : In(1)
-        Serial line from the host.
-    tx : Out(1)
-        Serial line to the host.
+    rx, tx : In(1), Out(1)
+        The serial lines from and to the host.
     leds : Out(leds)
         Bit 0: a run is in progress; bit 1: the last trial decided for the top-input
         option; bits 2..: the last trial's winner (low bits).
     """
 
-    def __init__(
-        self,
-        cfg: Config,
-        *,
-        divisor: int,
-        clock_hz: int,
-        fifo_depth: int = 32,
-        timeout_bits: int = 4096,
-        leds: int = 2,
-    ):
+    @staticmethod
+    def check_config(cfg) -> None:
         if not isinstance(cfg, Config):
             raise ValueError(f"BoardTop needs a gaba Config, not {cfg!r}")
-        self._cfg = cfg
-        super().__init__(
-            divisor=divisor,
-            clock_hz=clock_hz,
-            fifo_depth=fifo_depth,
-            timeout_bits=timeout_bits,
-            leds=leds,
-            result_bits=result_layout(cfg).size,
-        )
 
-    @property
-    def config(self) -> Config:
-        return self._cfg
+    def result_layout(self):
+        return result_layout(self._cfg)
 
     def info_payload(self) -> bytes:
         """The INFO reply's payload for this top (constant)."""
