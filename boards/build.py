@@ -30,7 +30,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from gaba.boards import protocol as P
 from gaba.golden.config import Config
+from gaba.golden.foldiak_config import FoldiakConfig
 
 __all__ = [
     "BoardSpec",
@@ -59,6 +61,9 @@ _FIT_WORDS = (
     "not enough",
 )
 DEFAULT_BAUD = 115200
+#: LUT4s of the Foldiak layer alone (n = 16) in Yosys' iCE40 synthesis (docs/foldiak.md): four
+#: times an iCE40UP5K, so the Foldiak board top is built for the ULX3S only.
+FOLDIAK_ICE40_LUTS = 20894
 
 
 class BuildError(RuntimeError):
@@ -164,8 +169,8 @@ class BuildResult:
     n: int
     kind: str
     config_digest: str
-    latency: int
-    step_clocks: int
+    latency: int | None  # the nWTA designs' (None for foldiak)
+    step_clocks: int | None
     clock_mhz: float
     clock_div: int
     target_mhz: float
@@ -363,14 +368,41 @@ def _short(name: str | None) -> str | None:
 # the build --------------------------------------------------------------------------------
 
 
-def default_directory(spec: BoardSpec, cfg: Config) -> Path:
+def default_directory(spec: BoardSpec, cfg: Config | FoldiakConfig) -> Path:
     from gaba.sim.runner import build_root
 
-    return build_root() / "boards" / f"{spec.name}-{cfg.kind}-n{cfg.n}-{cfg.digest()}"
+    kind = P.config_design(cfg)
+    return build_root() / "boards" / f"{spec.name}-{kind}-n{cfg.n}-{cfg.digest()}"
+
+
+def check_board(cfg: Config | FoldiakConfig, spec: BoardSpec) -> None:
+    """ValueError if the board cannot hold the design at all (the Foldiak layer on an iCE40)
+    or its board top cannot carry it."""
+    if not isinstance(cfg, FoldiakConfig):
+        return
+    from gaba.boards.foldiak_top import check_config
+
+    check_config(cfg)
+    if spec.family == "ice40":
+        raise ValueError(
+            f"the Foldiak layer does not fit the {spec.device} ({spec.capacity_text()}): "
+            f"at n = 16 it needs {FOLDIAK_ICE40_LUTS} LUT4s with its multipliers in logic; "
+            "build it for the ULX3S (--board ulx3s)"
+        )
+
+
+def board_top(cfg: Config | FoldiakConfig, spec: BoardSpec, divisor: int, clock_hz: int):
+    """The board top for ``cfg``: the trial engine's (a Config) or the Foldiak layer's."""
+    check_board(cfg, spec)
+    if isinstance(cfg, FoldiakConfig):
+        from gaba.boards.foldiak_top import FoldiakBoardTop as Top
+    else:
+        from gaba.boards.top import BoardTop as Top
+    return Top(cfg, divisor=divisor, clock_hz=clock_hz, leds=spec.leds)
 
 
 def build(
-    cfg: Config,
+    cfg: Config | FoldiakConfig,
     board_name: str,
     *,
     out: Path | None = None,
@@ -381,22 +413,26 @@ def build(
     seed: int = 1,
     progress=None,
 ) -> BuildResult:
-    """Synthesise, place, route and pack the board top for ``cfg`` on ``board_name``.
+    """Synthesise, place, route and pack the board top for ``cfg`` on ``board_name`` (the
+    trial engine's top for a Config, the Foldiak layer's for a FoldiakConfig).
 
     ``dsp``: "auto" maps multipliers to DSP blocks where the board allows it and they fit
     the device (else the synthesis is repeated without), "yes" always, "no" never. Raises
     ToolMissing, FitError, TimingError (which carries the result) or BuildError.
     """
-    from gaba.boards.top import BoardTop, PlatformTop
+    from gaba.boards.top import PlatformTop
 
     spec = board(board_name)
+    check_board(cfg, spec)
+    kind = P.config_design(cfg)
+    foldiak = kind == "foldiak"
     if dsp not in ("auto", "yes", "no"):
         raise ValueError(f"DSP use must be auto, yes or no, not {dsp!r}")
     target = float(target_mhz) if target_mhz else 3 * spec.clock_hz / 1e6
     if target <= 0:
         raise ValueError(f"Target frequency must be positive, not {target_mhz!r}")
     if clock_div is None:
-        div = spec.clock_div if cfg.step_clocks == 1 else 1
+        div = 1 if foldiak or cfg.step_clocks != 1 else spec.clock_div
     else:
         div = clock_div
     if isinstance(div, bool) or not isinstance(div, int) or not 1 <= div <= 16:
@@ -415,17 +451,17 @@ def build(
         spec.name,
         spec.device,
         cfg.n,
-        cfg.kind,
+        kind,
         cfg.digest(),
-        cfg.latency,
-        cfg.step_clocks,
+        None if foldiak else cfg.latency,
+        None if foldiak else cfg.step_clocks,
         spec.clock_hz / 1e6,
         div,
         target,
         baud,
         str(directory),
     )
-    top = BoardTop(cfg, divisor=divisor, clock_hz=round(system_hz), leds=spec.leds)
+    top = board_top(cfg, spec, divisor, round(system_hz))
 
     extra = {}
     if div > 1:
@@ -457,7 +493,7 @@ def build(
         return s, log
 
     if progress:
-        progress(f"generating the design for {spec.name} ({spec.device}), n={cfg.n}")
+        progress(f"generating the design for {spec.name} ({spec.device}), {kind} n={cfg.n}")
     for f in (f"{NAME}.report.json", f"{NAME}.stat.json", f"{NAME}{spec.bitstream}"):
         (directory / f).unlink(missing_ok=True)
     use_dsp = dsp == "yes" or (dsp == "auto" and spec.dsp_auto)
@@ -491,7 +527,7 @@ def build(
             raise BuildError(f"nextpnr failed: {error} (log: {log})")
         need = ", ".join(f"{v} {k}" for k, v in result.synthesis.items() if v)
         raise FitError(
-            f"{cfg.kind} n={cfg.n} does not fit the {spec.device} (synthesis: {need}; "
+            f"{kind} n={cfg.n} does not fit the {spec.device} (synthesis: {need}; "
             f"device: {spec.capacity_text()}); nextpnr: {error} (log: {log})"
         )
     rep = read_report(report_file, spec)
@@ -514,7 +550,7 @@ def build(
             f" (board clock / {div})" if div > 1 else " (the board clock)"
         )
         raise TimingError(
-            f"{cfg.kind} n={cfg.n} misses timing on {spec.name}: fmax "
+            f"{kind} n={cfg.n} misses timing on {spec.name}: fmax "
             f"{result.fmax_mhz} MHz is below its {clock}; critical path {cp.get('from')} -> "
             f"{cp.get('to')}, {cp.get('delay_ns')} ns (more --step-clocks or a larger "
             "--clock-div may help)",

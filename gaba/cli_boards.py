@@ -67,8 +67,11 @@ def _say(quiet):
 
 
 def _design_config(args, command, step_clocks=lambda n: 1):
-    """The Config of the options; ``step_clocks(n)`` stands in for a --step-clocks not given."""
+    """The Config of the options (a FoldiakConfig for foldiak); ``step_clocks(n)`` stands in
+    for a --step-clocks not given."""
     cli = _cli()
+    if args.kind == "foldiak":
+        return cli._foldiak_config(command, args)
     if args.kind in cli.INTEGRATOR_DESIGNS:
         raise cli.UsageError(f"gaba {command}: {args.kind} has no board top; use nwta or wta")
     params = cli._checked(command, lambda: cli._params(args))
@@ -117,10 +120,12 @@ def _cmd_build(args):
     cp = result.critical_path or {}
     meets = "met" if result.fmax_mhz >= result.target_mhz else "missed"
     unit = "logic cells" if B.board(args.board).family == "ice40" else "LUT4s"
-    print(
-        f"{result.board} ({result.device}): {cfg.kind} n={cfg.n}, Config {cfg.digest()}, "
-        f"latency {cfg.latency}, {args.baud} baud"
+    design = (
+        f"foldiak m={cfg.m} n={cfg.n}, FoldiakConfig {cfg.digest()}"
+        if args.kind == "foldiak"
+        else f"{cfg.kind} n={cfg.n}, Config {cfg.digest()}, latency {cfg.latency}"
     )
+    print(f"{result.board} ({result.device}): {design}, {args.baud} baud")
     print(
         f"  resources   {result.luts} / {avail.get('luts')} {unit}, {result.ffs} FFs, "
         f"{result.brams} / {avail.get('brams')} block RAMs, {result.dsps} / {avail.get('dsps')} "
@@ -157,7 +162,7 @@ class _Link:
     """The transport and protocol session of one ``gaba board`` command."""
 
     def __init__(self, args, cfg):
-        from gaba.boards.host import Board, BoardError, SerialTransport
+        from gaba.boards.host import Board, BoardError, FoldiakBoard, SerialTransport
 
         cli = _cli()
         if args.port == "sim":
@@ -168,12 +173,17 @@ class _Link:
                 self.transport = SimTransport(cfg, progress=_say(args.quiet))
             except (runner.ToolchainError, runner.SimulationError) as e:
                 raise cli.ToolError(str(e)) from None
+            except ValueError as e:  # a design its board top cannot carry
+                raise cli.UsageError(f"gaba board: {e}") from None
         else:
             try:
                 self.transport = SerialTransport(args.port, args.baud)
             except BoardError as e:
                 raise cli.ToolError(str(e)) from None
-        self.board = Board(self.transport, timeout=args.timeout)
+        if args.kind == "foldiak":
+            self.board = FoldiakBoard(self.transport, cfg, timeout=args.timeout)
+        else:
+            self.board = Board(self.transport, timeout=args.timeout)
 
     def __enter__(self):
         return self.board
@@ -197,21 +207,12 @@ def _board_call(fn):
 
 
 def _info_json(info, cfg):
+    """INFO's fields (protocol.Info or protocol.FoldiakInfo), whether the Config matches, the
+    baud rate."""
     return {
-        "protocol": info.protocol,
-        "version": info.version,
-        "kind": info.kind,
-        "n": info.n,
-        "config_digest": info.config_digest,
+        **vars(info),
         "config_matches": info.config_digest == cfg.digest(),
-        "result_bits": info.result_bits,
-        "max_steps": info.max_steps,
-        "clock_hz": info.clock_hz,
-        "divisor": info.divisor,
         "baud": round(info.baud),
-        "fifo_depth": info.fifo_depth,
-        "latency": info.latency,
-        "step_clocks": info.step_clocks,
     }
 
 
@@ -220,20 +221,36 @@ def _cmd_board_info(args):
     with _Link(args, cfg) as board:
         info = _board_call(board.info)
         status = _board_call(board.status)
-    cfg = _board_clocks(args, cfg, info)
+    foldiak = args.kind == "foldiak"
+    if not foldiak:
+        cfg = _board_clocks(args, cfg, info)
     j = {**_info_json(info, cfg), "status": vars(status)}
     if args.json:
         print(json.dumps(j))
         return 0
     match = "matches" if j["config_matches"] else f"differs from these options' {cfg.digest()}"
-    print(
-        f"{args.port}: gaba {info.version}, protocol {info.protocol}, {info.kind} n={info.n}, "
-        f"Config {info.config_digest} ({match})"
+    design = (
+        f"foldiak m={info.m} n={info.n}, FoldiakConfig"
+        if foldiak
+        else f"{info.kind} n={info.n}, Config"
     )
     print(
+        f"{args.port}: gaba {info.version}, protocol {info.protocol}, {design} "
+        f"{info.config_digest} ({match})"
+    )
+    if foldiak:
+        layer = (
+            f"q, w, t, y* {info.q_bits}, {info.w_bits}, {info.t_bits}, {info.y_bits} bits; "
+            f"{info.settle_steps} settling steps, pre-run {info.pre_presentations} presentations"
+        )
+    else:
+        layer = (
+            f"latency {info.latency}, {info.step_clocks} clock(s) per step, max_steps "
+            f"{info.max_steps}"
+        )
+    print(
         f"  clock {info.clock_hz / 1e6:g} MHz, {info.divisor} clocks per bit ({j['baud']} baud), "
-        f"latency {info.latency}, {info.step_clocks} clock(s) per step, result FIFO "
-        f"{info.fifo_depth}, max_steps {info.max_steps}"
+        f"result FIFO {info.fifo_depth}; {layer}"
     )
     print(
         f"  status: {'running' if status.busy else 'idle'}, {status.results} results in the "
@@ -251,6 +268,14 @@ def _cmd_board_status(args):
     if args.json:
         print(json.dumps(j))
         return 0
+    if args.kind == "foldiak":
+        s = summary
+        print(
+            f"{args.port}: {'busy' if status.busy else 'idle'}; run: {s.presentations} "
+            f"presentations, w_sat {_yes(s.w_sat)}, t_sat {_yes(s.t_sat)}; last command: "
+            f"{s.results} results, {s.run_cycles} cycles"
+        )
+        return 0
     print(
         f"{args.port}: {'running' if status.busy else 'idle'}; last run: {summary.trials} "
         f"trials, {summary.decided} decided, {summary.correct} correct, {summary.saturated} "
@@ -266,7 +291,8 @@ def _cmd_board_abort(args):
     if args.json:
         print(json.dumps({"aborted": True}))
     else:
-        print(f"{args.port}: run aborted, result FIFO emptied")
+        again = " (F_INIT starts a new run)" if args.kind == "foldiak" else ""
+        print(f"{args.port}: run aborted, result FIFO emptied{again}")
     return 0
 
 
@@ -275,6 +301,11 @@ def _cmd_board_run(args):
 
     cli = _cli()
     cfg = _design_config(args, "board run")
+    if args.kind == "foldiak":
+        return _foldiak_run(args, cfg)
+    _refuse(args, "board run", {"--tests": args.tests, "--run": args.run}, "foldiak")
+    trials = 100 if args.trials is None else args.trials
+    first = 0 if args.first is None else args.first
     delta_q = None
     if args.delta_in is not None:
         delta_q = round(args.delta_in * 2**cfg.frac_bits)
@@ -299,8 +330,8 @@ def _cmd_board_run(args):
         _board_call(
             lambda: board.start(
                 args.seed,
-                args.first,
-                args.trials,
+                first,
+                trials,
                 top=args.top,
                 delta_q=delta_q,
                 stream=not args.no_check,
@@ -308,10 +339,10 @@ def _cmd_board_run(args):
         )
         progress = cli.Progress(f"board run {cfg.kind} n={cfg.n}", enabled=not quiet)
         if args.no_check:
-            _board_call(lambda: board.wait_idle(args.timeout * max(args.trials, 1)))
+            _board_call(lambda: board.wait_idle(args.timeout * max(trials, 1)))
             results = []
         else:
-            results = _board_call(lambda: board.results(args.trials, progress=progress))
+            results = _board_call(lambda: board.results(trials, progress=progress))
         summary = _board_call(board.summary)
         seconds = time.monotonic() - start
     j = {
@@ -327,21 +358,21 @@ def _cmd_board_run(args):
             cfg,
             results,
             seed=args.seed,
-            first=args.first,
+            first=first,
             top=args.top,
             delta_q=delta_q,
             source=args.port,
         )
         j = {**report.to_json(), **j}
     else:
-        j = {"bit_exact": None, "trials": args.trials, **j}
+        j = {"bit_exact": None, "trials": trials, **j}
     if args.json:
         print(json.dumps(j))
     else:
         s = summary
         print(
             f"{cfg.kind} n={cfg.n} on {args.port} (Config {info.config_digest}): "
-            f"{args.trials} trials from {args.first}, seed {args.seed}"
+            f"{trials} trials from {first}, seed {args.seed}"
         )
         if report is not None:
             verdict = "BIT-EXACT" if report.bit_exact else f"MISMATCH ({report.mismatches} values)"
@@ -361,13 +392,149 @@ def _cmd_board_run(args):
         )
         print(f"  host       {seconds:.2f} s")
     ok = report is None or report.bit_exact
-    counted = summary.trials == args.trials
+    counted = summary.trials == trials
     if not counted:
         print(
-            f"gaba: the board counted {summary.trials} trials, expected {args.trials}",
+            f"gaba: the board counted {summary.trials} trials, expected {trials}",
             file=sys.stderr,
         )
     return 0 if ok and counted else 1
+
+
+# gaba board ... foldiak -----------------------------------------------------------------------
+
+
+def _yes(flag) -> str:
+    return "yes" if flag else "no"
+
+
+def _refuse(args, command, given: dict, design: str):
+    """One usage error naming the options (given: option -> value, None if not given) that
+    only ``design`` takes."""
+    wrong = [name for name, value in given.items() if value is not None]
+    if wrong:
+        raise _cli().UsageError(
+            f"gaba {command}: {', '.join(wrong)} {'is' if len(wrong) == 1 else 'are'} "
+            f"for {design} only"
+        )
+
+
+def _check_digest(command, cfg, info):
+    if info.config_digest != cfg.digest():
+        raise _cli().UsageError(
+            f"gaba {command}: the board runs foldiak m={info.m} n={info.n}, FoldiakConfig "
+            f"{info.config_digest}; these options give {cfg.digest()} (pass the options the "
+            "bitstream was built with)"
+        )
+
+
+def _foldiak_run(args, cfg):
+    """F_INIT, F_TRAIN (streamed unless --no-check), the state read back, F_TEST; all of it
+    held to the golden model."""
+    from gaba.boards.host import check_foldiak
+
+    cli = _cli()
+    _refuse(
+        args,
+        "board run",
+        {"--first": args.first, "--top": args.top, "--delta-in": args.delta_in},
+        "nwta and wta",
+    )
+    presentations = cfg.pre_presentations + 100 if args.trials is None else args.trials
+    tests = 100 if args.tests is None else args.tests
+    run = args.run or 0
+    stream = not args.no_check
+    with _Link(args, cfg) as board:
+        info = _board_call(board.info)
+        _check_digest("board run", cfg, info)
+        start = time.monotonic()
+        _board_call(lambda: board.init(args.seed, run))
+        progress = cli.Progress(
+            f"board run foldiak n={cfg.n}", enabled=not args.quiet, unit="presentations"
+        )
+        train = _board_call(lambda: board.train(presentations, stream=stream, progress=progress))
+        state = _board_call(board.state)
+        test = _board_call(lambda: board.test(tests)) if tests else None
+        summary = _board_call(board.summary)
+        seconds = time.monotonic() - start
+    report = check_foldiak(
+        cfg,
+        seed=args.seed,
+        run=run,
+        presentations=presentations,
+        train=train if stream else None,
+        state=state,
+        test=test,
+        source=args.port,
+    )
+    j = {
+        **report.to_json(),
+        "port": args.port,
+        "config_digest": info.config_digest,
+        "clock_hz": info.clock_hz,
+        "streamed": stream,
+        "summary": vars(summary),
+        "run_seconds": round(seconds, 3),
+    }
+    if args.json:
+        print(json.dumps(j))
+    else:
+        what = "every presentation's y*, bars, index and flags; " if stream else ""
+        verdict = "BIT-EXACT" if report.bit_exact else f"MISMATCH ({report.mismatches} values)"
+        print(
+            f"foldiak m={cfg.m} n={cfg.n} on {args.port} (FoldiakConfig {info.config_digest}): "
+            f"run {run} of seed {args.seed}, {presentations} presentations (pre-run "
+            f"{cfg.pre_presentations} included), {tests} test patterns"
+        )
+        print(
+            f"  results    {verdict} against the golden model: {what}q, w, t read back"
+            f"{'; the test patterns' if tests else ''} ({report.values_compared} values)"
+        )
+        if report.first_mismatch is not None:
+            print(f"  first      {report.first_mismatch.describe()}")
+        s = summary
+        print(
+            f"  counters   {s.presentations} presentations, w_sat {_yes(s.w_sat)}, t_sat "
+            f"{_yes(s.t_sat)}; the last command: {s.results} results in {s.run_cycles} cycles "
+            f"= {s.run_cycles / info.clock_hz * 1e6:.1f} us at {info.clock_hz / 1e6:g} MHz"
+        )
+        print(f"  host       {seconds:.2f} s")
+    return 0 if report.bit_exact else 1
+
+
+def _cmd_board_read(args):
+    cli = _cli()
+    if args.kind != "foldiak":
+        raise cli.UsageError(f"gaba board read: {args.kind} has no learned weights; use foldiak")
+    cfg = _design_config(args, "board read")
+    with _Link(args, cfg) as board:
+        info = _board_call(board.info)
+        _check_digest("board read", cfg, info)
+        state = _board_call(board.state)
+    j = {
+        "port": args.port,
+        "config_digest": info.config_digest,
+        "frac_bits": cfg.frac_bits,
+        "presentations": state["presentations"],
+        "w_sat": state["w_sat"],
+        "t_sat": state["t_sat"],
+        **{name: state[name].tolist() for name in ("q", "w", "t")},
+    }
+    if args.json:
+        print(json.dumps(j))
+        return 0
+    one = 2.0**cfg.frac_bits
+    ranges = ", ".join(
+        f"{name} in [{state[name].min() / one:.3f}, {state[name].max() / one:.3f}]"
+        for name in ("q", "w", "t")
+    )
+    print(
+        f"{args.port}: foldiak m={cfg.m} n={cfg.n}, {state['presentations']} presentations, "
+        f"w_sat {_yes(state['w_sat'])}, t_sat {_yes(state['t_sat'])}; {ranges}"
+    )
+    print("  t " + " ".join(f"{v / one:.3f}" for v in state["t"]))
+    print("  (--json: q [n][m], w [n][n] and t [n] as integers, value / 2**frac_bits)")
+    return 0
 
 
 # registration --------------------------------------------------------------------------------
@@ -378,7 +545,7 @@ def register(sub) -> None:
     from gaba.boards.build import DEFAULT_BAUD, board_names
 
     cli = _cli()
-    designs = ("nwta", "wta")
+    designs = ("nwta", "wta", "foldiak")
 
     b = sub.add_parser("build", help="bitstream for a board (YoWASP), with resources and fmax")
     cli._network_args(b, designs=designs)
@@ -415,6 +582,7 @@ def register(sub) -> None:
         ("status", _cmd_board_status, "run state and the last run's counters"),
         ("abort", _cmd_board_abort, "stop a run and drop its pending results"),
         ("run", _cmd_board_run, "run trials on the board and check them against the golden model"),
+        ("read", _cmd_board_read, "read the Foldiak layer's learned q, w and t"),
     ):
         p = actions.add_parser(name, help=text)
         cli._network_args(p, designs=designs)
@@ -426,9 +594,21 @@ def register(sub) -> None:
         p.add_argument("--json", action="store_true", help="print one JSON object")
         p.add_argument("--quiet", action="store_true", help="no progress on stderr")
         if name == "run":
-            p.add_argument("--trials", type=cli._positive_int, default=100, help="trials (100)")
+            p.add_argument(
+                "--trials",
+                type=cli._positive_int,
+                default=None,
+                help="trials (100); foldiak: training presentations, the pre-run included "
+                "(pre-run + 100)",
+            )
+            p.add_argument(
+                "--tests", type=_count, default=None, help="foldiak: test patterns after (100)"
+            )
+            p.add_argument("--run", type=_count, default=None, help="foldiak: run index (0)")
             p.add_argument("--seed", type=cli._seed, default=1, help="run seed (default 1)")
-            p.add_argument("--first", type=_count, default=0, help="index of the first trial (0)")
+            p.add_argument(
+                "--first", type=_count, default=None, help="index of the first trial (0)"
+            )
             p.add_argument(
                 "--top", type=_count, default=None, help="top-input option of every trial"
             )
@@ -441,6 +621,7 @@ def register(sub) -> None:
             p.add_argument(
                 "--no-check",
                 action="store_true",
-                help="do not stream results (counters only; no golden comparison)",
+                help="do not stream results (counters only; no golden comparison); foldiak: "
+                "the training results are not streamed, the state and tests still checked",
             )
         p.set_defaults(func=func)
