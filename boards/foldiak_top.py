@@ -143,6 +143,8 @@ class FoldiakBoardTop(HostLinkTop):
             ]
             with m.If(res.train):
                 m.d.sync += presentations.eq(layer.presentations)
+        with m.If(link.reset):  # ABORT clears the layer's run, and so its counters
+            m.d.sync += [presentations.eq(0), w_sat.eq(0), t_sat.eq(0)]
         m.d.comb += self.leds.eq(Cat(link.busy, shown))
 
         # the layer starts one cycle after its command is accepted (a registered strobe, as
@@ -208,17 +210,18 @@ class FoldiakBoardTop(HostLinkTop):
             )
             return registered(m, (byte, length))
 
-        idle = ~link.busy
-        length = P.REQUEST_LENGTH
+        def refused_while_busy(code, reply, action, check=None):
+            length = P.REQUEST_LENGTH[code]
+            return Command(code, length, reply, action, allowed=~link.busy, check=check)
+
+        summary = [presentations, link.taken, Cat(w_sat, t_sat), link.last]
         return [
             link.info,
             link.status,
-            Command(P.CMD_SUMMARY, 0, [presentations, link.taken, Cat(w_sat, t_sat), link.last]),
+            Command(P.CMD_SUMMARY, 0, summary),
             link.abort,
-            Command(P.CMD_F_INIT, length[P.CMD_F_INIT], [], action=init, allowed=idle),
-            Command(
-                P.CMD_F_TRAIN, length[P.CMD_F_TRAIN], [], train, allowed=idle, check=flags_known
-            ),
-            Command(P.CMD_F_TEST, length[P.CMD_F_TEST], [], test, allowed=idle, check=flags_known),
-            Command(P.CMD_F_READ, length[P.CMD_F_READ], row_reply, read, idle, check=exists),
+            refused_while_busy(P.CMD_F_INIT, [], init),
+            refused_while_busy(P.CMD_F_TRAIN, [], train, check=flags_known),
+            refused_while_busy(P.CMD_F_TEST, [], test, check=flags_known),
+            refused_while_busy(P.CMD_F_READ, row_reply, read, check=exists),
         ]

@@ -83,6 +83,7 @@ class Link:
     taken, clock, last : results taken in this run; clock cycles since the run's command;
         ``clock`` at the last result taken.
     rx_error : a character with a bad stop bit arrived since the run's command.
+    reset : 1 in the cycle ABORT resets the design and the FIFO.
     info, status, abort : the INFO, STATUS and ABORT commands.
     """
 
@@ -96,6 +97,7 @@ class Link:
     clock: Signal
     last: Signal
     rx_error: Signal
+    reset: Signal
     info: Command
     status: Command
     abort: Command
@@ -282,6 +284,7 @@ class HostLinkTop(wiring.Component):
             clock,
             last,
             rx_error,
+            abort_go,
             info=Command(P.CMD_INFO, 0, [Const(b, 8) for b in self.info_payload()]),
             status=Command(P.CMD_STATUS, 0, [status_flags, taken, results.level, bad_frames]),
             abort=Command(P.CMD_ABORT, 0, [], action=abort_run),

@@ -120,7 +120,7 @@ def test_info_names_the_layer(board):
 
 
 def test_training_is_bit_exact_and_the_state_reads_back(board):
-    seed, run, first, second = 7, 2, 60, 50  # two F_TRAINs: the pre-run ends in the first
+    seed, run, first, second = 7, 2, 60, 50  # two F_TRAINs: the pre-run ends in the second
     board.init(seed, run)
     start = board.state()
     assert check_foldiak(CFG, seed=seed, run=run, presentations=0, state=start).bit_exact
@@ -199,9 +199,8 @@ def test_a_perturbed_golden_model_or_state_is_caught(board):
     r = check_foldiak(beta, seed=seed, run=run, train=train, state=state, hw_config=CFG)
     m = r.first_mismatch
     assert not r.bit_exact and (m.phase, m.presentation, m.signal) == ("train", PRE + 9, "q")
-    assert abs(m.golden - m.hardware) == 1 and m.describe().startswith(
-        f"training presentation {PRE + 9}: q["
-    )
+    assert abs(m.golden - m.hardware) == 1
+    assert m.describe().startswith(f"training presentation {PRE + 9}: q["), m.describe()
     # one value of the state read back off by one LSB
     bad = {**state, "w": state["w"].copy()}
     bad["w"][2, 1] += 1
@@ -234,7 +233,7 @@ def test_commands_while_busy_are_refused_and_abort_stops_the_layer(board):
         assert e.value.code == P.E_BUSY
     assert board.summary().presentations > 0  # it trains meanwhile, and answers
     board.abort()
-    assert not board.status().busy
+    assert not board.status().busy and board.summary().presentations == 0
     board.init(1, 0)  # a new run starts from scratch
     train = board.train(4)
     assert check_foldiak(CFG, seed=1, run=0, train=train, state=board.state()).bit_exact
