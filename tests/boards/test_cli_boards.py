@@ -9,6 +9,9 @@ from gaba.cli import main
 
 SIM = ["nwta", "--n", "4", "--dt", "0.0625", "--horizon", "30", "--port", "sim"]
 
+#: gaba build of the smallest iCEBreaker design
+ICE2 = ["build", "nwta", "--board", "icebreaker", "--n", "2"]
+
 
 def _fails(capsys, argv, status, *needles):
     assert main(argv) == status
@@ -47,25 +50,14 @@ def test_bad_input_is_one_line_and_exit_2(capsys, argv, needle):
 def test_baud_that_the_clock_cannot_make(capsys):
     _fails(
         capsys,
-        ["build", "nwta", "--board", "icebreaker", "--n", "2", "--baud", "4000000"],
+        [*ICE2, "--baud", "4000000"],
         2,
         "Baud rate 4000000 cannot be made from the 12 MHz clock",
     )
     # one clock per step: the board's clock halved
     _fails(
         capsys,
-        [
-            "build",
-            "nwta",
-            "--board",
-            "icebreaker",
-            "--n",
-            "2",
-            "--step-clocks",
-            "1",
-            "--baud",
-            "3000000",
-        ],
+        [*ICE2, "--step-clocks", "1", "--baud", "3000000"],
         2,
         "Baud rate 3000000 cannot be made from the 6 MHz clock",
     )
@@ -135,12 +127,12 @@ def test_build_text_json_and_timing_failure(capsys, fake_tools, monkeypatch):
     out = str(fake_tools / "out")
     # the canned report is of a build with one clock per step: it runs at half the board clock
     one = ["--step-clocks", "1"]
-    assert main(["build", "nwta", "--board", "icebreaker", "--n", "2", "--out", out, *one]) == 0
+    assert main([*ICE2, "--out", out, *one]) == 0
     text = capsys.readouterr().out
     assert "icebreaker (iCE40UP5K): nwta n=2" in text
     assert "4773 / 5280 logic cells" in text
     assert "fmax 8.3 MHz; runs at 6 MHz = board clock 12 MHz / 2; target 36 MHz missed" in text
-    argv = ["build", "nwta", "--board", "icebreaker", "--n", "2", "--out", out, "--json", *one]
+    argv = [*ICE2, "--out", out, "--json", *one]
     assert main(argv) == 0
     o = json.loads(capsys.readouterr().out)
     for key in ("board", "device", "luts", "ffs", "brams", "dsps", "fmax_mhz", "bitstream"):
@@ -148,20 +140,7 @@ def test_build_text_json_and_timing_failure(capsys, fake_tools, monkeypatch):
     assert (o["board"], o["luts"], o["fmax_mhz"], o["n"]) == ("icebreaker", 4773, 8.34, 2)
     _fails(
         capsys,
-        [
-            "build",
-            "nwta",
-            "--board",
-            "icebreaker",
-            "--n",
-            "2",
-            "--out",
-            out,
-            "--clock-div",
-            "1",
-            "--quiet",
-            *one,
-        ],
+        [*ICE2, "--out", out, "--clock-div", "1", "--quiet", *one],
         1,
         "misses timing on icebreaker: fmax 8.34 MHz is below its 12 MHz clock (the board "
         "clock); critical path",
@@ -169,7 +148,7 @@ def test_build_text_json_and_timing_failure(capsys, fake_tools, monkeypatch):
     # the board's default, several clocks per step, runs at the board clock
     _fails(
         capsys,
-        ["build", "nwta", "--board", "icebreaker", "--n", "2", "--out", out, "--quiet"],
+        [*ICE2, "--out", out, "--quiet"],
         1,
         "fmax 8.34 MHz is below its 12 MHz clock (the board clock); critical path",
     )
