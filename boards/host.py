@@ -193,6 +193,13 @@ class Board:
         self.command(P.CMD_ABORT)
         self._results.clear()
 
+    def resync(self) -> None:
+        """Drop every byte and frame received so far, then ABORT: an idle board, a clean line."""
+        self.transport.reset_input()
+        self._decoder = P.FrameDecoder(P.SYNC_REPLY)
+        self._frames.clear()
+        self.abort()
+
     def start(self, seed: int, first: int, count: int, *, top=None, delta_q=None, stream=True):
         """Start a run of ``count`` trials (results then arrive as RESULT frames)."""
         self.command(

@@ -44,12 +44,7 @@ def board():
 def _idle(request):
     """Each test starts with an idle board and an empty receive buffer."""
     if "board" in request.fixturenames:
-        b = request.getfixturevalue("board")
-        b.transport.reset_input()
-        b._frames.clear()
-        b._results.clear()
-        b._decoder = P.FrameDecoder()
-        b.abort()
+        request.getfixturevalue("board").resync()
     yield
 
 
