@@ -223,7 +223,7 @@ class Network(wiring.Component):
             m.submodules[f"neuron{i}"] = nrn = Neuron(cfg, salt)
             neurons.append(nrn)
             m.d.comb += [
-                nrn.advance.eq(advance),
+                nrn.commit.eq(self.commit),
                 nrn.phase.eq(phase),
                 nrn.load.eq(self.load),
                 nrn.master.eq(self.master),
@@ -280,8 +280,11 @@ class Neuron(wiring.Component):
 
     Members
     -------
-    advance, phase : In(1), In(range(step_clocks))
-        Work on the step in this cycle, which is clock ``phase`` of the step.
+    phase : In(range(step_clocks))
+        The clock of the step this cycle is (pipeline registers take their stage's value in
+        it).
+    commit : In(1)
+        The registers take the step at the end of this cycle (the network's ``commit``).
     load : In(1)
         Start a trial (x = eta = 0, generator seeded, delay line cleared).
     master : In(32)
@@ -303,7 +306,7 @@ class Neuron(wiring.Component):
         self._cfg, self._salt = cfg, salt
         super().__init__(
             {
-                "advance": In(1),
+                "commit": In(1),
                 "phase": In(range(cfg.step_clocks)),
                 "load": In(1),
                 "master": In(32),
@@ -325,7 +328,7 @@ class Neuron(wiring.Component):
         phases = step_phases(clocks)
         m = Module()
         x, eta, rng = self.x, self.eta, self.rng
-        commit = self.advance & (self.phase == clocks - 1)
+        commit = self.commit
         made: dict[str, tuple[Signal, int]] = {}
         held: dict[str, Signal] = {}
 
