@@ -20,9 +20,9 @@ import time
 
 import numba
 
-from gaba.golden import foldiak as fk
-from gaba.golden import foldiak_reference as fr
-from gaba.golden.foldiak_config import FoldiakConfig, FoldiakParams
+from gaba.golden.foldiak import fixed as fk
+from gaba.golden.foldiak import reference as fr
+from gaba.golden.foldiak.config import FoldiakConfig, FoldiakParams
 
 
 def _rate(train, model, runs, presentations, seed) -> float:

@@ -20,7 +20,7 @@ import socket
 import cocotb
 from cocotb.triggers import FallingEdge, Timer
 
-PERIOD_NS = 10
+from gaba.sim.benches.common import PERIOD_NS
 
 
 class Relay:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from gaba.boards import protocol as P
 from gaba.golden.config import Config
-from gaba.golden.foldiak_config import FoldiakConfig
+from gaba.golden.foldiak.config import FoldiakConfig
 
 __all__ = [
     "BoardSpec",

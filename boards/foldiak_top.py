@@ -29,7 +29,7 @@ from amaranth.hdl import Cat, Mux, Signal
 from gaba.boards import protocol as P
 from gaba.boards.hostlink import Command, HostLinkTop, registered, version_bytes, word
 from gaba.boards.link import byte_source
-from gaba.golden.foldiak_config import FoldiakConfig
+from gaba.golden.foldiak.config import FoldiakConfig
 from gaba.hdl.foldiak import (
     CMD_INIT,
     CMD_TEST,

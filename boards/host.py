@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from gaba.boards import protocol as P
 from gaba.golden.config import Config
-from gaba.golden.foldiak_config import FoldiakConfig
+from gaba.golden.foldiak.config import FoldiakConfig
 
 __all__ = [
     "Board",
@@ -391,7 +391,8 @@ def check_foldiak(
     decoded with ``hw_config`` (default ``cfg``). The first mismatch names the phase, the
     presentation, the signal and its unit (and input) index.
     """
-    from gaba.golden import bars, foldiak
+    from gaba.golden.foldiak import bars
+    from gaba.golden.foldiak import fixed as foldiak
     from gaba.sim.compare_foldiak import FoldiakReport, _Tally, decode_presentation
 
     hw_cfg = hw_config or cfg

@@ -374,7 +374,7 @@ class FoldiakSummary:
 
 def config_design(cfg) -> str:
     """The design kind (a DESIGN_KINDS name) of a Config (nwta or wta) or a FoldiakConfig."""
-    from gaba.golden.foldiak_config import FoldiakConfig
+    from gaba.golden.foldiak.config import FoldiakConfig
 
     return "foldiak" if isinstance(cfg, FoldiakConfig) else cfg.kind
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from gaba.boards import protocol as P
 from gaba.golden.config import Config
-from gaba.golden.foldiak_config import FoldiakConfig
+from gaba.golden.foldiak.config import FoldiakConfig
 from gaba.sim import runner
 
 __all__ = ["SIM_DIVISOR", "SimBuild", "SimTransport", "board_top", "build_sim_board"]

@@ -310,7 +310,7 @@ _NETWORK_ONLY = {
 
 def _foldiak_config(command, args):
     """The Földiák layer's Config from --n (units) and --frac-bits; nWTA options refused."""
-    from gaba.golden.foldiak_config import FoldiakConfig
+    from gaba.golden.foldiak.config import FoldiakConfig
 
     given = [k for k, v in _NETWORK_ONLY.items() if getattr(args, k, v) != v]
     if given:

@@ -5,7 +5,7 @@
     gaba foldiak letters [--model float|fixed] [--presentations P] [--runs R] [--seed X]
                          [--out DIR] [--json] [--quiet]
 
-A thin shell over :mod:`gaba.golden.foldiak_experiments`: it learns, scores, writes PNG plots
+A thin shell over :mod:`gaba.golden.foldiak.experiments`: it learns, scores, writes PNG plots
 and a JSON summary under ``--out``, and prints a summary (or the JSON with ``--json``). Bad
 input gets one line on stderr and exit status 2, like every ``gaba`` command.
 """
@@ -69,7 +69,7 @@ def _options(p, *, runs, hardware=False):
 
 
 def _run(kind, args):
-    from gaba.golden import foldiak_experiments as fe
+    from gaba.golden.foldiak import experiments as fe
 
     progress = _presentations(
         f"foldiak {kind} ({args.model}, {args.runs} runs)", enabled=not args.quiet
@@ -85,7 +85,7 @@ def _run(kind, args):
 def _run_hardware(args):
     """The bars on the simulated hardware: (outcome, the comparison's summary)."""
     from gaba.cli import ToolError, _stage
-    from gaba.golden.foldiak_config import FoldiakConfig
+    from gaba.golden.foldiak.config import FoldiakConfig
     from gaba.hdl.foldiak import cycles_per_presentation
     from gaba.sim import runner
     from gaba.sim.compare_foldiak import hardware_bars
@@ -179,7 +179,7 @@ def _hardware_text(h):
 
 
 def _bars_text(o):
-    from gaba.golden.foldiak_experiments import REFERENCE_CURVE
+    from gaba.golden.foldiak.experiments import REFERENCE_CURVE
 
     at = dict(zip(o["curve"]["presentations"], o["curve"]["mean_bars_represented"], strict=True))
     points = [f"{p}: {at[p]:.2f}" for p in REFERENCE_CURVE if p in at]
@@ -220,7 +220,7 @@ def _figure(*size):
 
 def _fields_figure(outcome, run=0):
     """The 16 units' feed-forward weights (8 x 8 each) of one run, with the bar each codes."""
-    from gaba.golden import bars
+    from gaba.golden.foldiak import bars
 
     lr = outcome.learned
     q = lr.q[run] / lr.scale
@@ -248,8 +248,8 @@ def _fields_figure(outcome, run=0):
 
 def _curve_figure(outcome):
     """Mean bars represented against training presentations, with the reference's points."""
-    from gaba.golden.bars import bars_represented
-    from gaba.golden.foldiak_experiments import REFERENCE_CURVE
+    from gaba.golden.foldiak.bars import bars_represented
+    from gaba.golden.foldiak.experiments import REFERENCE_CURVE
 
     lr = outcome.learned
     fig = _figure(6.0, 4.0)
@@ -292,7 +292,7 @@ def _cmd_letters(args):
 
 
 def _letters_text(o, outcome):
-    from gaba.golden.letters import ALPHABET, FREQUENCIES
+    from gaba.golden.foldiak.letters import ALPHABET, FREQUENCIES
 
     order = sorted(range(26), key=lambda k: -FREQUENCIES[k])
     active = " ".join(f"{ALPHABET[k]} {o['mean_active_units'][ALPHABET[k]]:.1f}" for k in order)
@@ -319,7 +319,7 @@ def _letters_text(o, outcome):
 def _codes_figure(outcome, run=0):
     """Each letter's binary code (rows) over the units (columns) for one run, beside the
     glyphs."""
-    from gaba.golden.letters import ALPHABET, glyphs
+    from gaba.golden.foldiak.letters import ALPHABET, glyphs
 
     codes = outcome.codes[run]
     fig = _figure(9.0, 4.6)

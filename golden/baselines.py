@@ -23,8 +23,8 @@ import numpy as np
 
 from gaba.golden import noise
 from gaba.golden.config import Config
-from gaba.golden.fixed import _check_count, _check_seed
 from gaba.golden.jit import jit_parallel
+from gaba.golden.validate import check_count, check_seed
 
 __all__ = [
     "integrator_accuracy",
@@ -67,9 +67,9 @@ def integrator_trials(
     cfg: Config, steps: int, trials: int, seed: int, *, first_trial: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Winner and top option of each trial of the fixed-time integrators (T = ``steps``)."""
-    steps = _check_count("Integration steps", steps, 1)
-    trials = _check_count("Trial count", trials, 1)
-    seed = _check_seed(seed)
+    steps = check_count("Integration steps", steps, 1)
+    trials = check_count("Trial count", trials, 1)
+    seed = check_seed(seed)
     out = np.zeros((trials, 2), np.int64)
     _integrate(
         cfg.n,

@@ -35,6 +35,7 @@ from gaba.golden import noise
 from gaba.golden.config import Config
 from gaba.golden.jit import jit, jit_parallel
 from gaba.golden.reference import TrialResults
+from gaba.golden.validate import check_count, check_seed
 
 __all__ = [
     "FixedTrialResults",
@@ -47,18 +48,6 @@ __all__ = [
     "step",
     "trace",
 ]
-
-
-def _check_seed(seed):
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not (0 <= seed < 2**32):
-        raise ValueError(f"Seed must be an integer in 0..2**32-1, not {seed!r}")
-    return int(seed)
-
-
-def _check_count(name, value, low):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name} must be an integer of at least {low}, not {value!r}")
-    return int(value)
 
 
 # The readable model ----------------------------------------------------------------------------
@@ -82,8 +71,8 @@ class State:
 
 def initial_state(cfg: Config, seed: int, trial: int = 0, top: int | None = None) -> State:
     """State at the start of trial ``trial`` of the run seeded with ``seed``."""
-    seed = _check_seed(seed)
-    trial = _check_count("Trial index", trial, 0)
+    seed = check_seed(seed)
+    trial = check_count("Trial index", trial, 0)
     n = cfg.n
     key = noise.trial_key(seed, trial)
     if top is None:
@@ -220,7 +209,7 @@ def trace(
     ``run_on`` it ignores the decision and runs exactly ``steps`` steps (the hardware network
     runs on while it is enabled).
     """
-    limit = cfg.max_steps if steps is None else _check_count("Step count", steps, 0)
+    limit = cfg.max_steps if steps is None else check_count("Step count", steps, 0)
     st = initial_state(cfg, seed, trial, top)
     rows = {k: [] for k in ("x", "eta", "rng", "g", "s_sum", "eta_sat", "r_sat")}
     winner = -1
@@ -381,9 +370,9 @@ def run_trials(
     any slice of a run reproduces the same trials. ``top`` optionally fixes each trial's
     top-input option; ``progress(done, total)`` is called between chunks of trials.
     """
-    trials = _check_count("Trial count", trials, 1)
-    seed = _check_seed(seed)
-    first_trial = _check_count("First trial", first_trial, 0)
+    trials = check_count("Trial count", trials, 1)
+    seed = check_seed(seed)
+    first_trial = check_count("First trial", first_trial, 0)
     n = cfg.n
     tops = np.full(trials, -1, np.int64)
     if top is not None:

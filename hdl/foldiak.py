@@ -1,7 +1,7 @@
 """Földiák's anti-Hebbian layer with on-chip learning, folded over its inputs and units.
 
 The circuit computes exactly :mod:`gaba.golden.foldiak` (the numbers and every rounding come
-from the same :class:`~gaba.golden.foldiak_config.FoldiakConfig`); what it adds is a schedule.
+from the same :class:`~gaba.golden.foldiak.config.FoldiakConfig`); what it adds is a schedule.
 The weights live in two memories, one row per input (q) or per unit (w) holding that row for
 every unit, so that each clock touches one row and all n units work in parallel:
 
@@ -43,8 +43,10 @@ from amaranth.lib import data, stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
-from gaba.golden import bars, foldiak, noise
-from gaba.golden.foldiak_config import FoldiakConfig
+from gaba.golden import noise
+from gaba.golden.foldiak import bars
+from gaba.golden.foldiak import fixed as foldiak
+from gaba.golden.foldiak.config import FoldiakConfig
 from gaba.hdl import arith
 
 __all__ = [

@@ -21,6 +21,7 @@ import numpy as np
 
 from gaba.golden import fixed
 from gaba.golden.config import Config
+from gaba.golden.validate import check_count, check_seed
 from gaba.hdl.engine import trial_clocks
 from gaba.sim import runner
 
@@ -362,8 +363,8 @@ def compare(
     """
     if mode not in MODES:
         raise ValueError(f"Mode must be one of {', '.join(MODES)}, not {mode!r}")
-    fixed._check_count("Trial count", trials, 1)
-    fixed._check_seed(seed)
+    check_count("Trial count", trials, 1)
+    check_seed(seed)
     if tops is not None and len(tops) != trials:
         raise ValueError(f"tops must give one option per trial ({trials}), not {len(tops)}")
     run = _Session(

@@ -7,9 +7,9 @@ every value it records to the golden model:
 - every presentation's result: the settled y* of every unit, the pattern's bars, the index and
   (lockstep) the sticky flags;
 - ``lockstep``: the whole state (every q_ij, w_ij, t_i and both flags) after every presentation,
-  held to ``gaba.golden.foldiak.trace`` (the readable model);
-- ``run``: the final state after all presentations, held to ``gaba.golden.foldiak.train`` (the
-  numba kernel), and the test patterns' y*, held to ``gaba.golden.foldiak.respond``.
+  held to ``gaba.golden.foldiak.fixed.trace`` (the readable model);
+- ``run``: the final state after all presentations, held to ``gaba.golden.foldiak.fixed.train`` (the
+  numba kernel), and the test patterns' y*, held to ``gaba.golden.foldiak.fixed.respond``.
 
 A mismatch names the phase, the presentation, the clock cycle at which the hardware produced
 the value, the signal with its unit (and input) index, and the golden and hardware values.
@@ -21,8 +21,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gaba.golden import bars, foldiak
-from gaba.golden.foldiak_config import FoldiakConfig
+from gaba.golden.foldiak import bars
+from gaba.golden.foldiak import fixed as foldiak
+from gaba.golden.foldiak.config import FoldiakConfig
+from gaba.golden.validate import check_count, check_seed
 from gaba.sim import runner
 from gaba.sim.compare import _decode, _fields
 
@@ -88,7 +90,7 @@ class FoldiakReport:
     test_labels: np.ndarray | None = None
     train_ystar: np.ndarray | None = None  # the hardware's y* of every training presentation
     snapshots: dict | None = None  # run mode: the read-back states ("at": presentations
-    # after the pre-run, as gaba.golden.foldiak.train's snapshot_at)
+    # after the pre-run, as gaba.golden.foldiak.fixed.train's snapshot_at)
 
     @property
     def bit_exact(self) -> bool:
@@ -216,14 +218,14 @@ def compare_foldiak(
     included) and ``tests`` test patterns of run ``run`` of ``seed``.
 
     ``snapshot_every`` (run mode): the state is also read back and compared after the pre-run
-    and every so many presentations after it (``gaba.golden.foldiak.train``'s snapshots).
+    and every so many presentations after it (``gaba.golden.foldiak.fixed.train``'s snapshots).
     """
     if mode not in MODES:
         raise ValueError(f"Mode must be one of {', '.join(MODES)}, not {mode!r}")
     for name, value in (("Presentation count", presentations), ("Test count", tests)):
-        foldiak._check_count(name, value, 0)
-    foldiak._check_seed(seed)
-    foldiak._check_count("Run", run, 0)
+        check_count(name, value, 0)
+    check_seed(seed)
+    check_count("Run", run, 0)
     if mode == "run" and 0 < presentations < cfg.pre_presentations:
         raise ValueError(
             f"a run of {presentations} presentations ends inside the {cfg.pre_presentations}-"
@@ -345,7 +347,7 @@ def hardware_bars(
     progress=None,
     say=None,
 ):
-    """The bars experiment of ``gaba.golden.foldiak_experiments.run_bars`` on the simulated
+    """The bars experiment of ``gaba.golden.foldiak.experiments.run_bars`` on the simulated
     hardware: each run learns on chip (pre-run, then ``presentations``), its state is read
     back every ``snapshot_every`` presentations, and it codes ``test_patterns`` fresh ones;
     every value is also held to the golden model.
@@ -354,10 +356,10 @@ def hardware_bars(
     """
     import time
 
-    from gaba.golden.foldiak_experiments import BarsOutcome
-    from gaba.golden.foldiak_reference import Learned
+    from gaba.golden.foldiak.experiments import BarsOutcome
+    from gaba.golden.foldiak.reference import Learned
 
-    foldiak._check_count("Run count", runs, 1)
+    check_count("Run count", runs, 1)
     start = time.monotonic()
     total = cfg.pre_presentations + presentations
     reports = []

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gaba.golden.config import Config
-from gaba.golden.foldiak_config import FoldiakConfig
+from gaba.golden.foldiak.config import FoldiakConfig
+from gaba.sim.benches.common import PERIOD_NS
 
 __all__ = [
     "BASELINES",
@@ -41,7 +42,6 @@ __all__ = [
 SIMULATORS = ("verilator", "icarus")
 DESIGN = "gaba_nwta"  # the generated module (what `gaba verilog` writes)
 TOPLEVEL = "gaba_nwta_sim"  # the simulation top: the design plus a free-running clock
-PERIOD_NS = 10
 _HERE = Path(__file__).resolve().parent
 
 
@@ -153,20 +153,20 @@ class Design:
         return f"n={cfg.n} ({what}, latency {cfg.latency})"
 
 
-NWTA = Design(DESIGN, TOPLEVEL, "gaba.sim.bench_nwta", "engine:TrialEngine")
+NWTA = Design(DESIGN, TOPLEVEL, "gaba.sim.benches.nwta", "engine:TrialEngine")
 FOLDIAK = Design(
-    "gaba_foldiak", "gaba_foldiak_sim", "gaba.sim.bench_foldiak", "foldiak:FoldiakLayer"
+    "gaba_foldiak", "gaba_foldiak_sim", "gaba.sim.benches.foldiak", "foldiak:FoldiakLayer"
 )
 PARALLEL_INTEGRATORS = Design(
     "gaba_parallel_integrators",
     "gaba_parallel_integrators_sim",
-    "gaba.sim.bench_baselines",
+    "gaba.sim.benches.baselines",
     "baselines:ParallelIntegrators",
 )
 SERIAL_INTEGRATOR = Design(
     "gaba_serial_integrator",
     "gaba_serial_integrator_sim",
-    "gaba.sim.bench_baselines",
+    "gaba.sim.benches.baselines",
     "baselines:SerialIntegrator",
 )
 #: The baselines of gaba.golden.baselines in hardware, by ``gaba verilog`` name.
@@ -375,8 +375,8 @@ def build(
 
 
 def run_bench(b: Build, test: str, params: dict, *, name: str, waves: bool = False) -> dict:
-    """Run cocotb test ``test`` of the design's bench (gaba.sim.bench_nwta or
-    gaba.sim.bench_foldiak) on build ``b``; return its JSON result.
+    """Run cocotb test ``test`` of the design's bench (gaba.sim.benches.nwta or
+    gaba.sim.benches.foldiak) on build ``b``; return its JSON result.
 
     ``params`` reaches the bench as a JSON file; the bench writes its result to another.
     """

@@ -28,7 +28,7 @@ def test_bars_fixed_json_and_files(capsys, tmp_path):
 
 
 def test_bars_json_is_the_model(capsys, tmp_path):
-    from gaba.golden.foldiak_experiments import run_bars
+    from gaba.golden.foldiak.experiments import run_bars
 
     argv = "foldiak bars --runs 2 --presentations 300 --seed 9 --json --out".split()
     o = _json(capsys, [*argv, str(tmp_path)])

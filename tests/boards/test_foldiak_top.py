@@ -4,7 +4,7 @@
 Every byte crosses the top's UART pins bit by bit inside Verilator (gaba.boards.bench_board);
 the host code (gaba.boards.host.FoldiakBoard) is the one that drives a real serial port. The
 results and the state read back are held to the golden model by check_foldiak (the readable
-model gaba.golden.foldiak.trace, or the numba kernels, through gaba.sim.compare_foldiak's
+model gaba.golden.foldiak.fixed.trace, or the numba kernels, through gaba.sim.compare_foldiak's
 tally) and, independently, compared here with the readable model directly.
 """
 
@@ -21,9 +21,9 @@ from gaba.boards.foldiak_top import FoldiakBoardTop, foldiak_info_payload
 from gaba.boards.host import Board, BoardError, BoardTimeout, FoldiakBoard, RunResult, check_foldiak
 from gaba.boards.simboard import SIM_DIVISOR, SIM_FIFO_DEPTH, SimTransport, sim_info_payload
 from gaba.cli import main
-from gaba.golden import foldiak
 from gaba.golden.config import Config
-from gaba.golden.foldiak_config import FoldiakConfig
+from gaba.golden.foldiak import fixed as foldiak
+from gaba.golden.foldiak.config import FoldiakConfig
 from gaba.hdl import foldiak as layer
 from gaba.hdl.foldiak import cycles_per_presentation, presentation_layout
 
@@ -170,7 +170,7 @@ def test_counters_only_training_then_test_patterns(board):
 
 def test_the_numba_kernel_agrees_as_the_golden_side(board, monkeypatch):
     """Beyond host.TRACE_PRESENTATIONS presentations check_foldiak's golden side is the
-    kernel (gaba.golden.foldiak.train), which keeps no per-presentation flags."""
+    kernel (gaba.golden.foldiak.fixed.train), which keeps no per-presentation flags."""
     board.init(11, 4)
     train = board.train(PRE + 5)
     state = board.state()

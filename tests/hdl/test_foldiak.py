@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from amaranth.sim import Simulator
 
-from gaba.golden import foldiak
 from gaba.golden.config import Config
-from gaba.golden.foldiak_config import FoldiakConfig
+from gaba.golden.foldiak import fixed as foldiak
+from gaba.golden.foldiak.config import FoldiakConfig
 from gaba.hdl.foldiak import (
     CMD_INIT,
     CMD_TEST,

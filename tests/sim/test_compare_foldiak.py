@@ -2,8 +2,9 @@
 
 import pytest
 
-from gaba.golden import bars, foldiak
-from gaba.golden.foldiak_config import FoldiakConfig
+from gaba.golden.foldiak import bars
+from gaba.golden.foldiak import fixed as foldiak
+from gaba.golden.foldiak.config import FoldiakConfig
 from gaba.sim.compare_foldiak import compare_foldiak
 
 SMALL = FoldiakConfig.paper(pre_presentations=3, settle_steps=8)

@@ -1,9 +1,10 @@
 import numpy as np
 import pytest
 
-from gaba.golden import bars, letters, noise
-from gaba.golden import foldiak as fk
-from gaba.golden.foldiak_config import FoldiakConfig
+from gaba.golden import noise
+from gaba.golden.foldiak import bars, letters
+from gaba.golden.foldiak import fixed as fk
+from gaba.golden.foldiak.config import FoldiakConfig
 
 CFG = FoldiakConfig.paper()
 

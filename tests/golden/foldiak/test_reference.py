@@ -3,10 +3,10 @@ import math
 import numpy as np
 import pytest
 
-from gaba.golden import bars
-from gaba.golden import foldiak as fk
-from gaba.golden import foldiak_reference as fr
-from gaba.golden.foldiak_config import FoldiakConfig, FoldiakParams
+from gaba.golden.foldiak import bars
+from gaba.golden.foldiak import fixed as fk
+from gaba.golden.foldiak import reference as fr
+from gaba.golden.foldiak.config import FoldiakConfig, FoldiakParams
 
 HARD = FoldiakParams()  # the hardware's settling: hard sigmoid, dt = 1/8 x 64
 

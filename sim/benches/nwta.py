@@ -16,25 +16,13 @@ and for lockstep ``max_cycles``.
 
 from __future__ import annotations
 
-import json
-import os
 import time
 
 import cocotb
 from cocotb.simtime import get_sim_time
 from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge
 
-PERIOD_NS = 10
-
-
-def _params() -> dict:
-    with open(os.environ["GABA_BENCH_PARAMS"]) as f:
-        return json.load(f)
-
-
-def _write(result: dict) -> None:
-    with open(os.environ["GABA_BENCH_RESULT"], "w") as f:
-        json.dump(result, f)
+from gaba.sim.benches.common import PERIOD_NS, bench_params, write_result
 
 
 class TB:
@@ -83,7 +71,7 @@ class TB:
 @cocotb.test()
 async def lockstep(dut):
     """Record the full state after every clock of ``count`` trials."""
-    p = _params()
+    p = bench_params()
     tb = TB(dut, p)
     await tb.reset()
     await tb.start()
@@ -102,7 +90,7 @@ async def lockstep(dut):
                 await tb.accept(trial)
                 cycle += 2
             trial += 1
-    _write(
+    write_result(
         {"rows": rows, "results": results, "cycles": cycle, "seconds": time.perf_counter() - start}
     )
 
@@ -110,7 +98,7 @@ async def lockstep(dut):
 @cocotb.test()
 async def trials(dut):
     """Run ``count`` trials at full speed and collect one result each."""
-    p = _params()
+    p = bench_params()
     tb = TB(dut, p)
     await tb.reset()
     begin = get_sim_time("ns")
@@ -125,4 +113,4 @@ async def trials(dut):
             await tb.accept(j)
     seconds = time.perf_counter() - start
     cycles = (get_sim_time("ns") - begin) / PERIOD_NS
-    _write({"results": results, "cycles": cycles, "seconds": seconds})
+    write_result({"results": results, "cycles": cycles, "seconds": seconds})

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from gaba.golden.config import mulr
-from gaba.golden.foldiak_config import FoldiakConfig, FoldiakParams
+from gaba.golden.foldiak.config import FoldiakConfig, FoldiakParams
 
 
 def test_paper_point_constants():
@@ -121,7 +121,7 @@ def test_constants_lists_every_datapath_integer():
 
 
 def test_foldiak_doc_holds_the_generated_state_table():
-    doc = (Path(__file__).parents[2] / "docs" / "foldiak.md").read_text()
+    doc = (Path(__file__).parents[3] / "docs" / "foldiak.md").read_text()
     start = doc.index("<!-- state-table: FoldiakConfig.paper().state_table() -->\n")
     block = doc[start:].split("\n", 1)[1].split("<!-- end state-table -->")[0]
     assert block == FoldiakConfig.paper().state_table()

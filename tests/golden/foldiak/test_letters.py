@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from gaba.golden import letters, noise
+from gaba.golden import noise
+from gaba.golden.foldiak import letters
 
 
 def test_font_has_26_distinct_glyphs_in_place():

@@ -14,13 +14,13 @@ import cocotb
 from cocotb.simtime import get_sim_time
 from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge
 
-from gaba.sim.bench_nwta import PERIOD_NS, _params, _write
+from gaba.sim.benches.common import PERIOD_NS, bench_params, write_result
 
 
 @cocotb.test()
 async def trials(dut):
     """Run the trials at full speed and collect one result each."""
-    p = _params()
+    p = bench_params()
     dut.rst.value = 1
     dut.start.value = 0
     dut.res__ready.value = 1
@@ -40,7 +40,7 @@ async def trials(dut):
         await ReadOnly()
         results.append(format(int(dut.res__payload.value), "x"))
         await RisingEdge(dut.clk)
-    _write(
+    write_result(
         {
             "results": results,
             "cycles": (get_sim_time("ns") - begin) / PERIOD_NS,

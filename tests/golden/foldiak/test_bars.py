@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from gaba.golden import bars, noise
+from gaba.golden import noise
+from gaba.golden.foldiak import bars
 
 # -- generators ------------------------------------------------------------------------------
 

@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 
-from gaba.golden import bars, letters
-from gaba.golden import foldiak as fk
-from gaba.golden import foldiak_experiments as fe
-from gaba.golden.foldiak_config import FoldiakConfig
+from gaba.golden.foldiak import bars, letters
+from gaba.golden.foldiak import experiments as fe
+from gaba.golden.foldiak import fixed as fk
+from gaba.golden.foldiak.config import FoldiakConfig
 
 
 def test_bars_outcome_is_the_scored_model():

@@ -1,6 +1,6 @@
 """Fixed-point golden model of Földiák's anti-Hebbian layer: the bit-level specification.
 
-Every value is an integer of the width given by :class:`~gaba.golden.foldiak_config.
+Every value is an integer of the width given by :class:`~gaba.golden.foldiak.config.
 FoldiakConfig` (F = ``frac_bits``, CF = ``coef_bits``, ``mulr(v, C) = (v*C + 2**(CF-1)) >> CF``
 with a flooring shift: round half up). One presentation of a binary pattern x:
 
@@ -34,7 +34,7 @@ seed has three independent streams, each a xorshift32 generator started at
 - initial weights: for i in 0..n-1, for j in 0..m-1: one step, ``q_ij = state >> (32 -
   q_init_bits)`` (uniform [0, q_init)); w = 0 and t = 0;
 - training patterns (pre-run first, then training): the pattern source draws from the training
-  stream (bars: two steps per pattern, :func:`gaba.golden.bars.prng_bars`);
+  stream (bars: two steps per pattern, :func:`gaba.golden.foldiak.bars.prng_bars`);
 - test patterns: the same source on the test stream.
 
 Two implementations, tested against each other: :func:`settle`, :func:`learn` and
@@ -52,11 +52,12 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from gaba.golden import bars, noise
-from gaba.golden.fixed import _check_count, _check_seed
-from gaba.golden.foldiak_config import LEARNING_CONSTANTS, FoldiakConfig
-from gaba.golden.foldiak_reference import Learned, _snapshot_points
+from gaba.golden import noise
+from gaba.golden.foldiak import bars
+from gaba.golden.foldiak.config import LEARNING_CONSTANTS, FoldiakConfig
+from gaba.golden.foldiak.reference import Learned, _snapshot_points
 from gaba.golden.jit import jit, jit_parallel
+from gaba.golden.validate import check_count, check_seed
 
 __all__ = [
     "STREAM_INIT",
@@ -98,7 +99,7 @@ def stream_seed(seed: int, run: int, stream: int) -> int:
 
 def stream_seeds(seed: int, runs: int, stream: int, first_run: int = 0) -> np.ndarray:
     """int64[runs]: start states of a stream for runs first_run .. first_run + runs - 1."""
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     return np.array([stream_seed(seed, first_run + r, stream) for r in range(runs)], np.int64)
 
 
@@ -237,8 +238,8 @@ def trace(
     source: Source = bars.prng_bars,
 ) -> Trace:
     """The readable model's record of run ``run``: the pre-run, then ``presentations``."""
-    seed = _check_seed(seed)
-    presentations = _check_count("Presentation count", presentations, 0)
+    seed = check_seed(seed)
+    presentations = check_count("Presentation count", presentations, 0)
     total = cfg.pre_presentations + presentations
     x, labels = source(stream_seeds(seed, 1, STREAM_TRAIN, run), total)
     x, labels = x[0], labels[0]
@@ -408,11 +409,11 @@ def train(
     Snapshots (``snapshot_every`` > 0) are taken every so many training presentations, at 0
     (after the pre-run) and at the end; ``progress(done, total)`` counts presentations.
     """
-    runs = _check_count("Run count", runs, 1)
-    presentations = _check_count("Presentation count", presentations, 0)
-    seed = _check_seed(seed)
-    first_run = _check_count("First run", first_run, 0)
-    chunk = _check_count("Chunk", chunk, 1)
+    runs = check_count("Run count", runs, 1)
+    presentations = check_count("Presentation count", presentations, 0)
+    seed = check_seed(seed)
+    first_run = check_count("First run", first_run, 0)
+    chunk = check_count("Chunk", chunk, 1)
     n, m, pre = cfg.n, cfg.m, cfg.pre_presentations
     total = pre + presentations
     q = initial_q(cfg, seed, runs, first_run)

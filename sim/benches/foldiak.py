@@ -1,6 +1,6 @@
 """cocotb bench of the Földiák layer (run inside the simulator by gaba.sim.runner).
 
-A monitor only, like gaba.sim.bench_nwta: it drives the layer's commands, records the results
+A monitor only, like gaba.sim.benches.nwta: it drives the layer's commands, records the results
 and the read-back state with their clock cycles, and writes them to a JSON file; the
 comparison with the golden model happens on the host (gaba.sim.compare_foldiak).
 
@@ -22,10 +22,9 @@ import os
 import time
 
 import cocotb
-from cocotb.simtime import get_sim_time
 from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly, RisingEdge
 
-from gaba.sim.bench_nwta import PERIOD_NS, _params, _write
+from gaba.sim.benches.common import bench_params, clock_cycle, write_result
 
 CMD_INIT, CMD_TRAIN, CMD_TEST = 0, 1, 2  # gaba.hdl.foldiak
 READ_Q, READ_W, READ_T = 0, 1, 2
@@ -35,9 +34,6 @@ class TB:
     def __init__(self, dut, params: dict):
         self.dut, self.p = dut, params
         self.m, self.n = params["config"]["m"], params["config"]["n"]
-
-    def cycle(self) -> int:
-        return int(get_sim_time("ns") // PERIOD_NS)
 
     async def reset(self):
         dut = self.dut
@@ -66,7 +62,7 @@ class TB:
         for _ in range(count):
             await RisingEdge(dut.res__valid)
             await ReadOnly()
-            out.append([format(int(dut.res__payload.value), "x"), self.cycle()])
+            out.append([format(int(dut.res__payload.value), "x"), clock_cycle()])
             await RisingEdge(dut.clk)
         return out
 
@@ -86,7 +82,7 @@ class TB:
             ("w", READ_W, j) for j in range(self.n)
         ]
         reads.append(("t", READ_T, 0))
-        out = {"cycle": self.cycle()}
+        out = {"cycle": clock_cycle()}
         for name, sel, addr in reads:
             dut.rd_sel.value = sel
             dut.rd_addr.value = addr
@@ -107,7 +103,7 @@ class TB:
 @cocotb.test()
 async def run(dut):
     """INIT, the training presentations, then the test patterns (see the module docstring)."""
-    p = _params()
+    p = bench_params()
     tb = TB(dut, p)
     await tb.reset()
     start = time.perf_counter()
@@ -134,7 +130,7 @@ async def run(dut):
         await tb.command(CMD_TEST, p["tests"])
         test = await tb.results(p["tests"])
         await tb.idle()
-    _write(
+    write_result(
         {
             "states": states,
             "train": train,

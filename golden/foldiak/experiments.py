@@ -6,7 +6,7 @@ Johnson's bars represented, the learning curve, the exact-code error on fresh te
 whose ``summary()`` is the JSON of ``gaba foldiak``; the command line and the documentation's
 numbers come from here.
 
-The float model draws from NumPy generators (:func:`gaba.golden.foldiak_reference.run_rng`), the
+The float model draws from NumPy generators (:func:`gaba.golden.foldiak.reference.run_rng`), the
 fixed-point model from the hardware's xorshift32 streams (:mod:`gaba.golden.foldiak`), so the
 two see different (equally distributed) patterns for the same seed.
 """
@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gaba.golden import bars, letters
-from gaba.golden import foldiak as fk
-from gaba.golden import foldiak_reference as fr
-from gaba.golden.foldiak_config import FoldiakConfig, FoldiakParams
+from gaba.golden.foldiak import bars, letters
+from gaba.golden.foldiak import fixed as fk
+from gaba.golden.foldiak import reference as fr
+from gaba.golden.foldiak.config import FoldiakConfig, FoldiakParams
 
 __all__ = [
     "MODELS",
@@ -120,7 +120,7 @@ def run_bars(
     """Learn the bars problem in ``runs`` runs and score them.
 
     ``config`` (fixed) and ``params`` (float) default to the paper's: FoldiakConfig.paper()
-    and the reference's float settings :data:`~gaba.golden.foldiak_reference.PAPER`.
+    and the reference's float settings :data:`~gaba.golden.foldiak.reference.PAPER`.
     """
     _check_model(model)
     start = time.monotonic()

@@ -39,8 +39,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gaba.golden import bars
-from gaba.golden.foldiak_config import FoldiakParams
+from gaba.golden.foldiak import bars
+from gaba.golden.foldiak.config import FoldiakParams
 
 __all__ = [
     "PAPER",

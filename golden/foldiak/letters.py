@@ -4,7 +4,7 @@ A hand-written 5 x 7 bitmap font of A..Z, each glyph placed at rows 0..6, column
 8 x 8 grid of the bars problem (so the same 64-input, 16-unit layer learns it). Letters are drawn
 independently with English letter frequencies (:data:`FREQUENCIES`, percent).
 
-Generators, like :mod:`gaba.golden.bars`:
+Generators, like :mod:`gaba.golden.foldiak.bars`:
 
 - :func:`float_letters`: NumPy's ``rng.choice`` with the frequencies (float reference);
 - :func:`prng_letters`: the hardware's. One xorshift32 step per pattern; the letter is the
