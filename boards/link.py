@@ -11,37 +11,7 @@ from amaranth.lib.wiring import In, Out
 
 from gaba.boards import protocol as P
 
-__all__ = ["FrameReceiver", "FrameSender", "byte_source", "crc16_update"]
-
-
-def _crc16_terms():
-    """For each bit of the updated CRC, the set of inputs it is the XOR of: crc bits 0..15,
-    then byte bits as 16..23 (the byte-wise update is linear over GF(2))."""
-    crc = [{i} for i in range(16)]
-    for i in range(8):
-        crc[8 + i] = crc[8 + i] ^ {16 + i}
-    for _ in range(8):
-        top = crc[15]
-        crc = [set()] + crc[:15]
-        for bit in (0, 5, 12):  # polynomial 0x1021
-            crc[bit] = crc[bit] ^ top
-    return crc
-
-
-_CRC16_TERMS = _crc16_terms()
-
-
-def crc16_update(crc, byte):
-    """CRC-16/CCITT-FALSE after one more byte (Amaranth values; mirrors protocol.crc16_byte),
-    as one flat XOR per bit."""
-    inputs = [crc[i] for i in range(16)] + [byte[i] for i in range(8)]
-    bits = []
-    for terms in _CRC16_TERMS:
-        value = Const(0, 1)
-        for t in sorted(terms):
-            value = value ^ inputs[t]
-        bits.append(value)
-    return Cat(*bits)
+__all__ = ["FrameReceiver", "FrameSender", "byte_source"]
 
 
 class FrameReceiver(wiring.Component):
@@ -87,12 +57,14 @@ class FrameReceiver(wiring.Component):
         )
 
     def elaborate(self, platform):
+        # The CRC processor starts at SYNC and takes every byte after it, the CRC's own two
+        # included; a cycle after the last one its register holds the residue (0) for a good
+        # frame, and the frame is judged then (state CHECK).
         m = Module()
-        crc = Signal(16)
+        m.submodules.crc = crc = P.CRC16.create()
         count = Signal(8)  # payload bytes received
         idle = Signal(range(self._timeout + 1))
-        crc_next = Signal(16)
-        m.d.comb += crc_next.eq(crc16_update(crc, self.byte))
+        m.d.comb += crc.data.eq(self.byte)
         payload = Array(self.payload)
 
         def finish(error):
@@ -102,7 +74,8 @@ class FrameReceiver(wiring.Component):
         with m.FSM():
             with m.State("HUNT"):
                 with m.If(self.stb & (self.byte == P.SYNC_REQUEST)):
-                    m.d.sync += [crc.eq(0xFFFF), idle.eq(0)]
+                    m.d.comb += crc.start.eq(1)
+                    m.d.sync += idle.eq(0)
                     m.next = "LEN"
             with m.State("HELD"):
                 m.d.comb += self.valid.eq(1)
@@ -111,7 +84,8 @@ class FrameReceiver(wiring.Component):
             for state in ("LEN", "CMD", "PAYLOAD", "CRC_HI", "CRC_LO"):
                 with m.State(state):
                     with m.If(self.stb):
-                        m.d.sync += [crc.eq(crc_next), idle.eq(0)]
+                        m.d.comb += crc.valid.eq(1)
+                        m.d.sync += idle.eq(0)
                         if state == "LEN":
                             m.d.sync += [self.length.eq(self.byte), count.eq(0)]
                             m.next = "CMD"
@@ -131,16 +105,18 @@ class FrameReceiver(wiring.Component):
                         elif state == "CRC_HI":
                             m.next = "CRC_LO"
                         else:
-                            with m.If(crc_next != 0):
-                                finish(P.E_CRC)
-                            with m.Elif(self.length > self._max):
-                                finish(P.E_LENGTH)
-                            with m.Else():
-                                finish(0)
+                            m.next = "CHECK"
                     with m.Elif(idle == self._timeout):
                         finish(P.E_TIMEOUT)
                     with m.Else():
                         m.d.sync += idle.eq(idle + 1)
+            with m.State("CHECK"):
+                with m.If(~crc.match_detected):
+                    finish(P.E_CRC)
+                with m.Elif(self.length > self._max):
+                    finish(P.E_LENGTH)
+                with m.Else():
+                    finish(0)
         return m
 
 
@@ -178,26 +154,26 @@ class FrameSender(wiring.Component):
         # loads the next one. Payload bytes are fetched two cycles after ``index`` moves.
         m = Module()
         kind, length = Signal(8), Signal(8)
-        crc = Signal(16)
+        m.submodules.crc = crc = P.CRC16.create()
         byte = Signal(8)
-        m.d.comb += self.o.payload.eq(byte)
+        m.d.comb += [self.o.payload.eq(byte), crc.data.eq(byte)]
 
         def offer(next_state, *, add_crc=True):
             m.d.comb += [self.busy.eq(1), self.o.valid.eq(1)]
             taken = self.o.ready
             with m.If(taken):
                 if add_crc:
-                    m.d.sync += crc.eq(crc16_update(crc, byte))
+                    m.d.comb += crc.valid.eq(1)
                 m.next = next_state
             return taken
 
         with m.FSM():
             with m.State("IDLE"):
                 with m.If(self.start):
+                    m.d.comb += crc.start.eq(1)
                     m.d.sync += [
                         kind.eq(self.kind),
                         length.eq(self.length),
-                        crc.eq(0xFFFF),
                         byte.eq(P.SYNC_REPLY),
                         self.index.eq(0),
                     ]
@@ -225,11 +201,11 @@ class FrameSender(wiring.Component):
                         m.next = "CRC"
             with m.State("CRC"):
                 m.d.comb += self.busy.eq(1)
-                m.d.sync += byte.eq(crc[8:])
+                m.d.sync += byte.eq(crc.crc[8:])
                 m.next = "CRC_HI"
             with m.State("CRC_HI"):
                 with m.If(offer("CRC_LO", add_crc=False)):
-                    m.d.sync += byte.eq(crc[:8])
+                    m.d.sync += byte.eq(crc.crc[:8])
             with m.State("CRC_LO"):
                 m.d.comb += self.done.eq(offer("IDLE", add_crc=False))
         return m

@@ -23,8 +23,11 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
+from amaranth.lib.crc import catalog
+
 __all__ = [
     "COMMANDS",
+    "CRC16",
     "ERRORS",
     "FoldiakInfo",
     "FoldiakSummary",
@@ -122,24 +125,21 @@ DESIGN_KINDS = {"nwta": 1, "wta": 2, "foldiak": 3}
 #: byte is 8 flip-flops).
 MAX_REQUEST = 20
 
+#: The frame CRC, defined once for both sides: CRC-16/CCITT-FALSE (polynomial 0x1021, initial
+#: value 0xFFFF, no reflection, no final XOR; amaranth's catalogue entry, also named
+#: CRC-16/IBM-3740) over bytes. ``CRC16.compute(bytes)`` is the host's CRC, ``CRC16.create()``
+#: the board's CRC processor; its residue is 0, so a good frame after SYNC checks to 0.
+CRC16 = catalog.CRC16_CCITT_FALSE(data_width=8)
+
 
 class ProtocolError(Exception):
     """A frame failed its checks, or the board answered with an error reply."""
 
 
-def crc16(data: bytes, crc: int = 0xFFFF) -> int:
-    """CRC-16/CCITT-FALSE of ``data`` (the reference the HDL's byte-wise update mirrors)."""
-    for byte in data:
-        crc = crc16_byte(crc, byte)
-    return crc
-
-
-def crc16_byte(crc: int, byte: int) -> int:
-    crc ^= byte << 8
-    for _ in range(8):
-        crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else (crc << 1)
-        crc &= 0xFFFF
-    return crc
+def crc16(data: bytes) -> int:
+    """CRC-16/CCITT-FALSE of ``data``: :data:`CRC16`'s software model, the same parameters the
+    board's CRC processors are built from (boards.link)."""
+    return CRC16.compute(data)
 
 
 def encode_frame(kind: int, payload: bytes = b"", *, sync: int = SYNC_REQUEST) -> bytes:

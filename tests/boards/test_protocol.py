@@ -1,5 +1,6 @@
 """gaba.boards.protocol: CRC, framing and the reply payloads."""
 
+import random
 import struct
 
 import pytest
@@ -7,9 +8,48 @@ import pytest
 from gaba.boards import protocol as P
 
 
+def crc16_bitwise(data: bytes) -> int:
+    """CRC-16/CCITT-FALSE written out from its definition, bit by bit, most significant first
+    (the hand-written CRC the link used before it took amaranth's catalogue entry)."""
+    crc = 0xFFFF
+    for byte in data:
+        crc ^= byte << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else (crc << 1)
+            crc &= 0xFFFF
+    return crc
+
+
 def test_crc16_is_ccitt_false():
     assert P.crc16(b"123456789") == 0x29B1  # the catalogue's check value
     assert P.crc16(b"") == 0xFFFF
+    assert P.CRC16.residue() == 0  # what the board's receiver checks a whole frame against
+    rng = random.Random(1)
+    for data in (bytes(range(256)), *(rng.randbytes(rng.randrange(40)) for _ in range(50))):
+        assert P.crc16(data) == crc16_bitwise(data), data.hex()
+
+
+# Frames as the hand-written CRC put them on the wire: the bytes must never change.
+WIRE = [
+    ((P.CMD_INFO, b"", P.SYNC_REQUEST), "a500010d2e"),
+    (
+        (P.CMD_RUN, P.run_payload(1, 2, 3, top=1), P.SYNC_REQUEST),
+        "a511030100000002000000030000000501000000bfd2",
+    ),
+    (
+        (P.KIND_RESULT, bytes(range(17)), P.SYNC_REPLY),
+        "5a11c0000102030405060708090a0b0c0d0e0f102446",
+    ),
+    ((P.KIND_ERROR, bytes([P.E_CRC, P.CMD_RUN]), P.SYNC_REPLY), "5a02ee0103d1ca"),
+]
+
+
+@pytest.mark.parametrize("frame,wire", WIRE)
+def test_frames_are_the_bytes_they_always_were(frame, wire):
+    kind, payload, sync = frame
+    got = P.encode_frame(kind, payload, sync=sync)
+    assert got.hex() == wire
+    assert int.from_bytes(got[-2:], "big") == crc16_bitwise(got[1:-2])
 
 
 def test_a_frame_checks_to_zero():
