@@ -230,12 +230,8 @@ class HostLinkTop(wiring.Component):
         m.submodules.fifo = results = ResetInserter(abort)(
             fifo.SyncFIFOBuffered(width=self._result_bits, depth=self._depth)
         )
-        m.d.comb += [
-            urx.rx.eq(self.rx),
-            self.tx.eq(utx.tx),
-            frx.byte.eq(urx.data),
-            frx.stb.eq(urx.stb),
-        ]
+        m.d.comb += [urx.rx.eq(self.rx), self.tx.eq(utx.tx)]
+        wiring.connect(m, urx.o, frx.i)
         wiring.connect(m, ftx.o, utx.i)
 
         # run state and counters ------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Framing of the host link in hardware: a frame receiver and a frame sender (boards.protocol).
 
-Both sit on the UART's byte interface. The receiver checks each request frame (SYNC, length,
-CRC, inter-byte timeout) and holds it, or the error it found, until the board top takes it;
-the sender frames a reply whose payload bytes the board top supplies by index.
+Both sit on the UART's byte streams (boards.uart). The receiver checks each request frame
+(SYNC, length, CRC, inter-byte timeout) and holds it, or the error it found, until the board
+top takes it; the sender frames a reply whose payload bytes the board top supplies by index.
+Both compute the frame CRC with amaranth.lib.crc's processor for boards.protocol.CRC16.
 """
 
 from amaranth.hdl import Array, Cat, Const, Module, Signal
@@ -27,8 +28,9 @@ class FrameReceiver(wiring.Component):
 
     Members
     -------
-    byte, stb : In(8), In(1)
-        The UART receiver's bytes.
+    i : In(stream.Signature(8))
+        The UART receiver's bytes. ``i.ready`` is always high: the UART cannot wait, so each
+        byte is taken when it comes (and ignored while a frame is held, see ``valid``).
     valid : Out(1)
         A frame or an error is held: ``error`` is 0 for a good frame, else the protocol's
         error code (the frame is dropped). Bytes arriving while one is held are ignored.
@@ -45,8 +47,7 @@ class FrameReceiver(wiring.Component):
         self._max, self._timeout = max_payload, timeout
         super().__init__(
             {
-                "byte": In(8),
-                "stb": In(1),
+                "i": In(stream.Signature(8)),
                 "valid": Out(1),
                 "take": In(1),
                 "error": Out(8),
@@ -64,7 +65,8 @@ class FrameReceiver(wiring.Component):
         m.submodules.crc = crc = P.CRC16.create()
         count = Signal(8)  # payload bytes received
         idle = Signal(range(self._timeout + 1))
-        m.d.comb += crc.data.eq(self.byte)
+        byte, stb = self.i.payload, self.i.valid
+        m.d.comb += [self.i.ready.eq(1), crc.data.eq(byte)]
         payload = Array(self.payload)
 
         def finish(error):
@@ -73,7 +75,7 @@ class FrameReceiver(wiring.Component):
 
         with m.FSM():
             with m.State("HUNT"):
-                with m.If(self.stb & (self.byte == P.SYNC_REQUEST)):
+                with m.If(stb & (byte == P.SYNC_REQUEST)):
                     m.d.comb += crc.start.eq(1)
                     m.d.sync += idle.eq(0)
                     m.next = "LEN"
@@ -83,22 +85,20 @@ class FrameReceiver(wiring.Component):
                     m.next = "HUNT"
             for state in ("LEN", "CMD", "PAYLOAD", "CRC_HI", "CRC_LO"):
                 with m.State(state):
-                    with m.If(self.stb):
+                    with m.If(stb):
                         m.d.comb += crc.valid.eq(1)
                         m.d.sync += idle.eq(0)
                         if state == "LEN":
-                            m.d.sync += [self.length.eq(self.byte), count.eq(0)]
+                            m.d.sync += [self.length.eq(byte), count.eq(0)]
                             m.next = "CMD"
                         elif state == "CMD":
-                            m.d.sync += self.cmd.eq(self.byte)
+                            m.d.sync += self.cmd.eq(byte)
                             m.next = "PAYLOAD"
                             with m.If(self.length == 0):
                                 m.next = "CRC_HI"
                         elif state == "PAYLOAD":
                             with m.If(count < self._max):
-                                m.d.sync += payload[count[: (self._max - 1).bit_length()]].eq(
-                                    self.byte
-                                )
+                                m.d.sync += payload[count[: (self._max - 1).bit_length()]].eq(byte)
                             m.d.sync += count.eq(count + 1)
                             with m.If(count + 1 == self.length):
                                 m.next = "CRC_HI"

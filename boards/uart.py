@@ -3,7 +3,8 @@
 The line idles high; a byte is a low start bit, eight data bits least significant first, and a
 high stop bit, each ``divisor`` clock cycles long. ``divisor`` is the clock frequency over the
 baud rate (12 MHz / 115200 baud rounds to 104, a 0.2 % error; the simulated board uses a few
-clocks per bit so that a frame costs a few hundred cycles, not tens of thousands).
+clocks per bit so that a frame costs a few hundred cycles, not tens of thousands). Bytes go in
+and come out on amaranth.lib.stream interfaces (``UartTx.i``, ``UartRx.o``).
 """
 
 from amaranth.hdl import Module, Signal
@@ -26,7 +27,20 @@ def check_divisor(divisor) -> int:
     return divisor
 
 
-class UartTx(wiring.Component):
+class _Uart(wiring.Component):
+    """What both directions share: the divisor, checked."""
+
+    def __init__(self, divisor: int):
+        self._divisor = check_divisor(divisor)
+        super().__init__()
+
+    @property
+    def divisor(self) -> int:
+        """Clock cycles per bit."""
+        return self._divisor
+
+
+class UartTx(_Uart):
     """Sends each byte offered on ``i`` as one 8N1 character on ``tx``.
 
     Parameters
@@ -46,14 +60,6 @@ class UartTx(wiring.Component):
 
     i: In(stream.Signature(8))
     tx: Out(1, init=1)
-
-    def __init__(self, divisor: int):
-        self._divisor = check_divisor(divisor)
-        super().__init__()
-
-    @property
-    def divisor(self) -> int:
-        return self._divisor
 
     def elaborate(self, platform):
         # One shift register holds the whole character (start, data, stop); every divisor
@@ -82,8 +88,8 @@ class UartTx(wiring.Component):
         return m
 
 
-class UartRx(wiring.Component):
-    """Receives 8N1 characters from ``rx``.
+class UartRx(_Uart):
+    """Receives 8N1 characters from ``rx`` and offers their bytes on a stream.
 
     Parameters
     ----------
@@ -94,33 +100,33 @@ class UartRx(wiring.Component):
     -------
     rx : In(1)
         The serial line (asynchronous: it passes a two-flop synchroniser).
-    data : Out(8)
-        The byte received; valid in the cycle of ``stb``.
-    stb : Out(1)
-        Strobe: a byte with a good stop bit was received.
+    o : Out(stream.Signature(8))
+        The bytes of characters with a good stop bit. ``o.valid`` rises in the cycle after the
+        stop bit is sampled and stays high, ``o.payload`` unchanged, until the byte is taken
+        (``o.valid`` and ``o.ready``). A receiver cannot stall the line, so ``o.ready`` has
+        about a bit time to answer: a character whose start bit is confirmed while the previous
+        byte is still waiting is dropped whole (an overrun, see ``overrun``); the waiting byte
+        is kept. A consumer that holds ``o.ready`` high takes every byte and never sees one.
     err : Out(1)
         Strobe: a character ended with a low stop bit (framing error, or a break); its byte
         is dropped.
+    overrun : Out(1)
+        Strobe at the stop bit of a character dropped because the previous byte was not taken
+        in time.
     """
 
     rx: In(1, init=1)
-    data: Out(8)
-    stb: Out(1)
+    o: Out(stream.Signature(8))
     err: Out(1)
-
-    def __init__(self, divisor: int):
-        self._divisor = check_divisor(divisor)
-        super().__init__()
-
-    @property
-    def divisor(self) -> int:
-        return self._divisor
+    overrun: Out(1)
 
     def elaborate(self, platform):
         # A falling edge starts a character; half a bit later the start bit is checked (a
         # glitch shorter than that is ignored), then each bit is sampled a whole bit later,
         # in its middle. The stop bit is sampled mid-bit too, so the receiver is ready for
-        # the next start edge half a bit early: characters can follow back to back.
+        # the next start edge half a bit early: characters can follow back to back. The
+        # shift register is the stream's payload: it shifts only in a character that is not
+        # being dropped, which is one that started while no byte was waiting.
         m = Module()
         rx = Signal(init=1)
         m.submodules.sync = FFSynchronizer(self.rx, rx, init=1)
@@ -128,7 +134,10 @@ class UartRx(wiring.Component):
         timer = Signal(range(self._divisor))
         shreg = Signal(8)
         bit = Signal(range(8))
-        m.d.comb += self.data.eq(shreg)
+        drop = Signal()  # this character is dropped: the previous byte was still waiting
+        m.d.comb += self.o.payload.eq(shreg)
+        with m.If(self.o.ready):
+            m.d.sync += self.o.valid.eq(0)
         with m.FSM():
             with m.State("IDLE"):
                 with m.If(~rx):
@@ -141,13 +150,15 @@ class UartRx(wiring.Component):
                     m.next = "IDLE"
                 with m.Else():
                     m.d.sync += [timer.eq(self._divisor - 1), bit.eq(0)]
+                    m.d.sync += drop.eq(self.o.valid & ~self.o.ready)
                     m.next = "DATA"
             with m.State("DATA"):
                 with m.If(timer != 0):
                     m.d.sync += timer.eq(timer - 1)
                 with m.Else():
-                    m.d.sync += [shreg.eq((rx << 7) | shreg[1:]), timer.eq(self._divisor - 1)]
-                    m.d.sync += bit.eq(bit + 1)
+                    with m.If(~drop):
+                        m.d.sync += shreg.eq((rx << 7) | shreg[1:])
+                    m.d.sync += [timer.eq(self._divisor - 1), bit.eq(bit + 1)]
                     with m.If(bit == 7):
                         m.next = "STOP"
             with m.State("STOP"):
@@ -155,7 +166,10 @@ class UartRx(wiring.Component):
                     m.d.sync += timer.eq(timer - 1)
                 with m.Else():
                     with m.If(rx):
-                        m.d.comb += self.stb.eq(1)
+                        with m.If(drop):
+                            m.d.comb += self.overrun.eq(1)
+                        with m.Else():
+                            m.d.sync += self.o.valid.eq(1)
                         m.next = "IDLE"
                     with m.Else():
                         m.d.comb += self.err.eq(1)

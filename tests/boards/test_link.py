@@ -13,7 +13,7 @@ from gaba.boards.link import FrameReceiver, FrameSender, byte_source
 
 
 def _receive(chunks, *, timeout=200, max_payload=P.MAX_REQUEST, gap=3):
-    """Feed ``chunks`` (bytes, or an int: that many idle cycles) to a FrameReceiver; take
+    """Feed ``chunks`` (bytes, or an int: that many idle cycles) to a FrameReceiver's stream; take
     each held frame; return what it held: (error, cmd, length, payload)."""
     dut = FrameReceiver(max_payload, timeout)
     held = []
@@ -36,10 +36,11 @@ def _receive(chunks, *, timeout=200, max_payload=P.MAX_REQUEST, gap=3):
                 await idle(chunk)
                 continue
             for byte in chunk:
-                ctx.set(dut.byte, byte)
-                ctx.set(dut.stb, 1)
+                ctx.set(dut.i.payload, byte)
+                ctx.set(dut.i.valid, 1)
+                assert ctx.get(dut.i.ready)  # the UART cannot wait: every byte is taken
                 await ctx.tick()
-                ctx.set(dut.stb, 0)
+                ctx.set(dut.i.valid, 0)
                 await idle(gap)
         await idle(timeout + 10)
 
@@ -93,10 +94,10 @@ def test_receiver_ignores_bytes_while_a_frame_is_held():
     async def bench(ctx):
         for frame in (P.encode_frame(P.CMD_INFO), second):
             for byte in frame:
-                ctx.set(dut.byte, byte)
-                ctx.set(dut.stb, 1)
+                ctx.set(dut.i.payload, byte)
+                ctx.set(dut.i.valid, 1)
                 await ctx.tick()
-        ctx.set(dut.stb, 0)
+        ctx.set(dut.i.valid, 0)
         seen.append((ctx.get(dut.valid), ctx.get(dut.cmd)))
         ctx.set(dut.take, 1)
         await ctx.tick()

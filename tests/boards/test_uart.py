@@ -68,16 +68,38 @@ def _drive(ctx, dut, bits, divisor, stretch=1.0):
     return go()
 
 
-def _receive(divisor, bits, *, stretch=1.0, tail=40):
-    dut = UartRx(divisor)
-    got, errors = [], []
+class Consumer:
+    """A process taking UartRx's stream: ``ready(cycle)`` says when it is ready (always, by
+    default). It records the bytes taken, and how many had been taken at each framing error
+    and each overrun; it checks that a waiting byte stays put until it is taken."""
 
-    async def monitor(ctx):
-        async for _, _, stb, err, data in ctx.tick().sample(dut.stb, dut.err, dut.data):
-            if stb:
-                got.append(data)
+    def __init__(self, dut, ready=lambda cycle: True):
+        self.dut, self.ready = dut, ready
+        self.got, self.errors, self.overruns, self.taken_at = [], [], [], []
+
+    async def process(self, ctx):
+        o = self.dut.o
+        cycle, waiting = 0, None
+        ctx.set(o.ready, self.ready(0))
+        signals = (o.valid, o.ready, o.payload, self.dut.err, self.dut.overrun)
+        async for _, _, valid, ready, payload, err, overrun in ctx.tick().sample(*signals):
+            cycle += 1
+            if waiting is not None:
+                assert valid and payload == waiting, "a waiting byte changed before it was taken"
+            waiting = payload if valid and not ready else None
+            if valid and ready:
+                self.got.append(payload)
+                self.taken_at.append(cycle)
             if err:
-                errors.append(len(got))
+                self.errors.append(len(self.got))
+            if overrun:
+                self.overruns.append(len(self.got))
+            ctx.set(o.ready, self.ready(cycle))
+
+
+def _receive(divisor, bits, *, stretch=1.0, tail=40, ready=lambda cycle: True):
+    dut = UartRx(divisor)
+    consumer = Consumer(dut, ready)
 
     async def bench(ctx):
         await ctx.tick().repeat(5)
@@ -87,42 +109,59 @@ def _receive(divisor, bits, *, stretch=1.0, tail=40):
 
     sim = Simulator(dut)
     sim.add_clock(1e-6)
-    sim.add_process(monitor)
+    sim.add_process(consumer.process)
     sim.add_testbench(bench)
     sim.run()
-    return got, errors
+    return consumer
 
 
 @pytest.mark.parametrize("divisor", [4, 5, 16])
 def test_rx_receives_back_to_back_characters(divisor):
     data = [0x00, 0xFF, 0x5A, 0xA5, 0x80, 0x01, 0x3C]
     bits = [1, 1] + [b for byte in data for b in line_bits(byte)]
-    got, errors = _receive(divisor, bits)
-    assert got == data and errors == []
+    got = _receive(divisor, bits)
+    assert got.got == data and got.errors == [] and got.overruns == []
 
 
 @pytest.mark.parametrize("stretch", [0.97, 1.03])
 def test_rx_tolerates_a_3_percent_baud_mismatch(stretch):
     data = [0x00, 0xFF, 0x69, 0x96]
     bits = [1] + [b for byte in data for b in line_bits(byte)]
-    assert _receive(16, bits, stretch=stretch) == (data, [])
+    got = _receive(16, bits, stretch=stretch)
+    assert (got.got, got.errors) == (data, [])
 
 
 def test_rx_reports_a_low_stop_bit_and_drops_the_byte():
     bits = [1, *line_bits(0x12), *line_bits(0x34, stop=0), 0, 0, 1, 1, *line_bits(0x56)]
-    got, errors = _receive(8, bits)
-    assert got == [0x12, 0x56] and errors == [1]
+    got = _receive(8, bits)
+    assert got.got == [0x12, 0x56] and got.errors == [1]
+
+
+def test_rx_holds_a_byte_until_it_is_taken():
+    # the consumer looks away for 30 bit times: the byte waits, unchanged (Consumer checks)
+    got = _receive(8, [1, *line_bits(0xB7)], ready=lambda cycle: cycle >= 8 * 30)
+    assert got.got == [0xB7] and got.taken_at == [8 * 30 + 1] and got.overruns == []
+
+
+@pytest.mark.parametrize("late", [False, True])
+def test_rx_overrun_drops_the_next_character_whole(late):
+    """A character that starts while the previous byte waits is dropped, even when the byte
+    is taken while that character still arrives (``late``); the waiting byte is kept and
+    the character after is received."""
+    divisor = 8
+    bits = [1, *line_bits(0x11), *line_bits(0x22), 1, 1, 1]
+    ready_from = 5 + 8 * (1 + 10 + 5) if late else 5 + 8 * 40  # mid-0x22, or after it
+    bits += [1] * (40 - len(bits)) + line_bits(0x33)  # 0x33 starts after ready_from
+    got = _receive(divisor, bits, ready=lambda cycle: cycle >= ready_from)
+    assert got.got == [0x11, 0x33] and got.errors == []
+    assert got.overruns == ([1] if late else [0])
 
 
 def test_rx_ignores_a_glitch_shorter_than_half_a_bit():
     divisor = 16
     dut = UartRx(divisor)
-    events = []
-
-    async def monitor(ctx):
-        async for _, _, stb, err, data in ctx.tick().sample(dut.stb, dut.err, dut.data):
-            if stb or err:
-                events.append(("byte", data) if stb else ("error", None))
+    consumer = Consumer(dut)
+    marks = []
 
     async def bench(ctx):
         ctx.set(dut.rx, 1)
@@ -131,28 +170,30 @@ def test_rx_ignores_a_glitch_shorter_than_half_a_bit():
         await ctx.tick().repeat(3)
         ctx.set(dut.rx, 1)
         await ctx.tick().repeat(12 * divisor)
-        events.append("glitch over")
+        marks.append((list(consumer.got), list(consumer.errors)))
         await _drive(ctx, dut, line_bits(0xC3), divisor)
         ctx.set(dut.rx, 1)
         await ctx.tick().repeat(2 * divisor)
 
     sim = Simulator(dut)
     sim.add_clock(1e-6)
-    sim.add_process(monitor)
+    sim.add_process(consumer.process)
     sim.add_testbench(bench)
     sim.run()
     # nothing from the glitch; the next real character is framed
-    assert events == ["glitch over", ("byte", 0xC3)]
+    assert marks == [([], [])]
+    assert consumer.got == [0xC3] and consumer.errors == []
 
 
 @pytest.mark.parametrize("divisor", [4, 9])
 def test_loopback(divisor):
+    """Transmitter to receiver on the line, both streams connected by a testbench."""
     m = Module()
     m.submodules.tx = tx = UartTx(divisor)
     m.submodules.rx = rx = UartRx(divisor)
     m.d.comb += rx.rx.eq(tx.tx)
+    consumer = Consumer(rx)
     data = list(range(0, 256, 7))
-    got = []
 
     async def bench(ctx):
         for byte in data:
@@ -163,17 +204,12 @@ def test_loopback(divisor):
             ctx.set(tx.i.valid, 0)
         await ctx.tick().repeat(12 * divisor)
 
-    async def monitor(ctx):
-        async for _, _, stb, data_ in ctx.tick().sample(rx.stb, rx.data):
-            if stb:
-                got.append(data_)
-
     sim = Simulator(m)
     sim.add_clock(1e-6)
-    sim.add_process(monitor)
+    sim.add_process(consumer.process)
     sim.add_testbench(bench)
     sim.run()
-    assert got == data
+    assert consumer.got == data and consumer.overruns == []
 
 
 def test_divisor_is_checked():
