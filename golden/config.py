@@ -38,6 +38,7 @@ from functools import cached_property
 
 from gaba.golden.noise import XI_STD
 from gaba.golden.params import NetworkParams
+from gaba.golden.validate import check_int
 
 __all__ = ["STEP_CLOCKS_MAX", "Config", "ConfigWarning", "mulr"]
 
@@ -52,11 +53,6 @@ class ConfigWarning(UserWarning):
 def mulr(v: int, c: int, cf: int) -> int:
     """``v * c / 2**cf`` rounded half up: the one rounding rule of every coefficient product."""
     return (v * c + (1 << (cf - 1))) >> cf
-
-
-def _check_int(name, value, low, high):
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"{name} must be an integer in {low}..{high}, not {value!r}")
 
 
 class ConfigBase:
@@ -146,11 +142,14 @@ class Config(ConfigBase):
     def __post_init__(self):
         if not isinstance(self.params, NetworkParams):
             raise ValueError(f"params must be a NetworkParams, not {self.params!r}")
-        _check_int("frac_bits", self.frac_bits, 4, 24)
-        _check_int("x_int_bits", self.x_int_bits, 1, 8)
-        _check_int("eta_int_bits", self.eta_int_bits, 0, 8)
-        _check_int("coef_bits", self.coef_bits, 4, 24)
-        _check_int("step_clocks", self.step_clocks, 1, STEP_CLOCKS_MAX)
+        for name, low, high in (
+            ("frac_bits", 4, 24),
+            ("x_int_bits", 1, 8),
+            ("eta_int_bits", 0, 8),
+            ("coef_bits", 4, 24),
+            ("step_clocks", 1, STEP_CLOCKS_MAX),
+        ):
+            object.__setattr__(self, name, check_int(name, getattr(self, name), low, high))
         p = self.params
         if self.k_dt == 0:
             raise ValueError(

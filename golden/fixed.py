@@ -35,7 +35,7 @@ from gaba.golden import noise
 from gaba.golden.config import Config
 from gaba.golden.jit import jit, jit_parallel
 from gaba.golden.reference import TrialResults
-from gaba.golden.validate import check_count, check_seed
+from gaba.golden.validate import check_count, check_int, check_seed, check_top
 
 __all__ = [
     "FixedTrialResults",
@@ -77,8 +77,8 @@ def initial_state(cfg: Config, seed: int, trial: int = 0, top: int | None = None
     key = noise.trial_key(seed, trial)
     if top is None:
         top = noise.trial_top(key, n)
-    elif not 0 <= top < n:
-        raise ValueError(f"Top option must be in 0..{n - 1}, not {top!r}")
+    else:
+        top = check_int("Top option", top, 0, n - 1)
     b = np.full(n, cfg.b_lo, dtype=np.int64)
     b[top] = cfg.b_hi
     depth = cfg.latency + 1
@@ -374,12 +374,7 @@ def run_trials(
     seed = check_seed(seed)
     first_trial = check_count("First trial", first_trial, 0)
     n = cfg.n
-    tops = np.full(trials, -1, np.int64)
-    if top is not None:
-        top = np.asarray(top, dtype=np.int64)
-        if top.shape != (trials,) or np.any((top < 0) | (top >= n)):
-            raise ValueError(f"top must be {trials} option indices in 0..{n - 1}")
-        tops[:] = top
+    tops = np.full(trials, -1, np.int64) if top is None else check_top(top, trials, n)
     out = np.zeros((trials, 6), np.int64)
     salts = noise.neuron_salts(n)
     bits = 32 if cfg.kernel_bits <= 32 else 64

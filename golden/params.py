@@ -12,21 +12,12 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
+from gaba.golden.validate import check_count, check_int, check_number
+
 __all__ = ["KINDS", "NetworkParams"]
 
 #: Network kinds: nWTA gates inhibition at theta; conventional WTA has g(x) = x.
 KINDS = ("nwta", "wta")
-
-
-def _check_number(name: str, value, *, low=None, high=None, low_open=False, high_open=False):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, not {value!r}")
-    if low is not None and (value < low or (low_open and value == low)):
-        bound = ">" if low_open else ">="
-        raise ValueError(f"{name} must be {bound} {low}, not {value!r}")
-    if high is not None and (value > high or (high_open and value == high)):
-        bound = "<" if high_open else "<="
-        raise ValueError(f"{name} must be {bound} {high}, not {value!r}")
 
 
 @dataclass(frozen=True)
@@ -76,26 +67,23 @@ class NetworkParams:
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"Network kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
-        if isinstance(self.n, bool) or not isinstance(self.n, int) or self.n < 2:
-            raise ValueError(f"Neuron count must be an integer of at least 2, not {self.n!r}")
-        _check_number("alpha", self.alpha, low=0, high=1, high_open=True)
-        _check_number("beta", self.beta, low=0)
-        _check_number("theta", self.theta, low=0, high=1e3)
-        _check_number("tau_eta", self.tau_eta, low=0, low_open=True)
-        _check_number("sigma", self.sigma, low=0, high=1e3)
-        _check_number("dt", self.dt, low=2.0**-24, high=1)
-        _check_number("stop", self.stop, low=0, high=1e3, low_open=True)
-        _check_number("b_max", self.b_max, low=0, high=1e3, low_open=True)
-        _check_number("delta", self.delta, low=0, high=self.b_max)
-        _check_number("horizon", self.horizon, low=self.dt, high=self.dt * 2**31)
-        if (
-            isinstance(self.latency, bool)
-            or not isinstance(self.latency, int)
-            or not 0 <= self.latency <= 4096
-        ):
-            raise ValueError(
-                f"Inhibition latency must be an integer in 0..4096, not {self.latency!r}"
-            )
+
+        def number(name, **bounds):  # checked, then stored as a plain Python number
+            object.__setattr__(self, name, check_number(name, getattr(self, name), **bounds))
+
+        object.__setattr__(self, "n", check_count("Neuron count", self.n, 2))
+        number("alpha", low=0, high=1, high_open=True)
+        number("beta", low=0)
+        number("theta", low=0, high=1e3)
+        number("tau_eta", low=0, low_open=True)
+        number("sigma", low=0, high=1e3)
+        number("dt", low=2.0**-24, high=1)
+        number("stop", low=0, high=1e3, low_open=True)
+        number("b_max", low=0, high=1e3, low_open=True)
+        number("delta", low=0, high=self.b_max)
+        number("horizon", low=self.dt, high=self.dt * 2**31)
+        latency = check_int("Inhibition latency", self.latency, 0, 4096)
+        object.__setattr__(self, "latency", latency)
         if self.sigma == 0 and self.stop * (1 - self.alpha) >= self.b_max:
             raise ValueError(
                 f"stop = {self.stop} is unreachable without noise: a lone winner saturates at "

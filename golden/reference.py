@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gaba.golden.params import NetworkParams
+from gaba.golden.validate import check_count, check_seed, check_top
 
 __all__ = ["TrialResults", "simulate_float"]
 
@@ -196,28 +197,6 @@ class TrialResults:
         }
 
 
-def _check_count(value, what: str, *, positive: bool) -> int:
-    ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
-    if ok and (value > 0 if positive else value >= 0):
-        return int(value)
-    kind = "a positive" if positive else "a non-negative"
-    raise ValueError(f"{what} must be {kind} integer, not {value!r}")
-
-
-def _check_top(top, trials: int, n: int) -> np.ndarray:
-    array = np.asarray(top)
-    if array.shape != (trials,) or not (
-        np.issubdtype(array.dtype, np.integer) and not np.issubdtype(array.dtype, np.bool_)
-    ):
-        raise ValueError(
-            f"Top options must be an integer array of shape ({trials},), "
-            f"not {array.dtype} of shape {array.shape}"
-        )
-    if np.any((array < 0) | (array >= n)):
-        raise ValueError(f"Top options must lie in 0..{n - 1}")
-    return array.astype(np.int64)
-
-
 def simulate_float(
     params: NetworkParams,
     trials: int,
@@ -240,9 +219,10 @@ def simulate_float(
     trials : int
         Number of trials, positive.
     seed : int
-        Non-negative seed of ``np.random.default_rng``. The same arguments give the same
-        results. The generator first draws one top index per trial (uniform over 0..n-1),
-        then, per step, the standard normals of the trials still running.
+        Seed of ``np.random.default_rng``, in 0..2**32-1 like every model's. The same
+        arguments give the same results. The generator first draws one top index per trial
+        (uniform over 0..n-1), then, per step, the standard normals of the trials still
+        running.
     top : array of int, shape (trials,), optional
         Top-input option of each trial, overriding the random draw. The draw is still made
         and discarded, so the noise is the same with or without ``top``.
@@ -262,17 +242,17 @@ def simulate_float(
     TypeError
         If ``params`` is not a :class:`NetworkParams`.
     ValueError
-        If ``trials`` is not a positive integer, ``seed`` not a non-negative integer, or
+        If ``trials`` is not a positive integer, ``seed`` not an integer in 0..2**32-1, or
         ``top`` not ``trials`` integers in 0..n-1.
     """
     if not isinstance(params, NetworkParams):
         raise TypeError(f"Network parameters must be a NetworkParams, not {type(params).__name__}")
-    trials = _check_count(trials, "Trial count", positive=True)
-    seed = _check_count(seed, "Seed", positive=False)
+    trials = check_count("Trial count", trials, 1)
+    seed = check_seed(seed)
     n = params.n
     rng = np.random.default_rng(seed)
     drawn = rng.integers(0, n, size=trials, dtype=np.int64)
-    top = drawn if top is None else _check_top(top, trials, n)
+    top = drawn if top is None else check_top(top, trials, n)
 
     gated = params.kind == "nwta"
     theta, alpha, beta, dt = params.theta, params.alpha, params.beta, params.dt

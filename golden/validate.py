@@ -1,8 +1,10 @@
 """Argument checks shared by every model, Config and command: one message shape everywhere.
 
-Each check returns the value (as a plain ``int`` where it checks an integer) or raises
-``ValueError`` with a message that names the argument and shows the value, e.g.
-``Trial count must be an integer of at least 1, not 0``.
+Each check returns the value as a plain Python number (``int`` where it checks an integer; an
+``int`` stays an ``int`` and any other real becomes a ``float`` where it checks a number), or
+an int64 array (:func:`check_top`), and raises ``ValueError`` with a message that names the
+argument and shows the value, e.g. ``Trial count must be an integer of at least 1, not 0``.
+NumPy integers and floats are accepted like Python's; ``bool`` is not a number here.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 import math
 import numbers
 
-__all__ = ["check_count", "check_int", "check_number", "check_seed"]
+import numpy as np
+
+__all__ = ["check_count", "check_int", "check_number", "check_seed", "check_top"]
 
 
 def _is_int(value) -> bool:
@@ -40,11 +44,27 @@ def check_seed(seed) -> int:
 
 def check_number(name: str, value, *, low=None, high=None, low_open=False, high_open=False):
     """A finite real number in [low, high] (open at an end with ``low_open``/``high_open``;
-    ``None``: no bound)."""
+    ``None``: no bound), returned as an ``int`` if it is one, else as a ``float``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number, not {value!r}")
     if low is not None and (value < low or (low_open and value == low)):
         raise ValueError(f"{name} must be {'>' if low_open else '>='} {low}, not {value!r}")
     if high is not None and (value > high or (high_open and value == high)):
         raise ValueError(f"{name} must be {'<' if high_open else '<='} {high}, not {value!r}")
-    return value
+    return int(value) if _is_int(value) else float(value)
+
+
+def check_top(top, trials: int, n: int) -> np.ndarray:
+    """The top-input option of each of ``trials`` trials: ``trials`` integers in 0..n-1 (any
+    integer sequence or array), returned as int64[trials]."""
+    array = np.asarray(top)
+    if array.shape != (trials,) or not np.issubdtype(array.dtype, np.integer):
+        raise ValueError(
+            f"Top options must be an integer array of shape ({trials},), "
+            f"not {array.dtype} of shape {array.shape}"
+        )
+    bad = (array < 0) | (array >= n)
+    if np.any(bad):
+        k = int(np.argmax(bad))
+        raise ValueError(f"Top options must lie in 0..{n - 1}, not {int(array[k])} (trial {k})")
+    return array.astype(np.int64)

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from gaba.golden.config import ConfigBase, mulr
+from gaba.golden.validate import check_int, check_number
 
 __all__ = ["LEARNING_CONSTANTS", "SIGMOIDS", "FoldiakConfig", "FoldiakParams"]
 
@@ -64,20 +65,6 @@ LEARNING_CONSTANTS = (
     "t_min_q",
     "t_max_q",
 )
-
-
-def _check_int(name, value, low, high):
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"{name} must be an integer in {low}..{high}, not {value!r}")
-
-
-def _check_number(name, value, low, high, *, low_open=False, high_open=False):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, not {value!r}")
-    if value < low or (low_open and value == low):
-        raise ValueError(f"{name} must be {'>' if low_open else '>='} {low}, not {value!r}")
-    if value > high or (high_open and value == high):
-        raise ValueError(f"{name} must be {'<' if high_open else '<='} {high}, not {value!r}")
 
 
 @dataclass(frozen=True)
@@ -131,22 +118,29 @@ class FoldiakParams:
     t_max: float = 8.0
 
     def __post_init__(self):
-        _check_int("Input count m", self.m, 1, 4096)
-        _check_int("Unit count n", self.n, 2, 1024)
+        def integer(name, label, low, high):  # checked, stored as a plain Python int
+            object.__setattr__(self, name, check_int(label, getattr(self, name), low, high))
+
+        def number(name, low, high, **open_ends):  # checked, stored as a plain Python number
+            value = check_number(name, getattr(self, name), low=low, high=high, **open_ends)
+            object.__setattr__(self, name, value)
+
+        integer("m", "Input count m", 1, 4096)
+        integer("n", "Unit count n", 2, 1024)
         for name in ("alpha", "beta", "gamma", "pre_gamma"):
-            _check_number(name, getattr(self, name), 0, 1, high_open=name == "beta")
-        _check_number("lam", self.lam, 0, 1e3, low_open=True)
-        _check_number("p", self.p, 0, 1, low_open=True, high_open=True)
-        _check_int("pre_presentations", self.pre_presentations, 0, 10**6)
-        _check_number("settle_dt", self.settle_dt, 0, 1, low_open=True)
-        _check_int("settle_steps", self.settle_steps, 1, 10**4)
+            number(name, 0, 1, high_open=name == "beta")
+        number("lam", 0, 1e3, low_open=True)
+        number("p", 0, 1, low_open=True, high_open=True)
+        integer("pre_presentations", "pre_presentations", 0, 10**6)
+        number("settle_dt", 0, 1, low_open=True)
+        integer("settle_steps", "settle_steps", 1, 10**4)
         if self.sigmoid not in SIGMOIDS:
             raise ValueError(f"sigmoid must be one of {', '.join(SIGMOIDS)}, not {self.sigmoid!r}")
-        _check_number("q_init", self.q_init, 0, 1, low_open=True)
+        number("q_init", 0, 1, low_open=True)
         if math.frexp(self.q_init)[0] != 0.5:
             raise ValueError(f"q_init must be a power of two, not {self.q_init!r}")
-        _check_number("w_min", self.w_min, -1e3, 0, high_open=True)
-        _check_number("t_max", self.t_max, 0, 1e3, low_open=True)
+        number("w_min", -1e3, 0, high_open=True)
+        number("t_max", 0, 1e3, low_open=True)
 
     def replace(self, **changes) -> FoldiakParams:
         """A copy with some fields changed (validated again)."""
@@ -180,8 +174,8 @@ class FoldiakConfig(ConfigBase):
     def __post_init__(self):
         if not isinstance(self.params, FoldiakParams):
             raise ValueError(f"params must be a FoldiakParams, not {self.params!r}")
-        _check_int("frac_bits", self.frac_bits, 6, 24)
-        _check_int("coef_bits", self.coef_bits, 4, 24)
+        for name, low, high in (("frac_bits", 6, 24), ("coef_bits", 4, 24)):
+            object.__setattr__(self, name, check_int(name, getattr(self, name), low, high))
         p, f = self.params, self.frac_bits
         if p.sigmoid != "hard":
             raise ValueError(

@@ -192,7 +192,8 @@ def test_top_override():
         ({"trials": 0}, "Trial count must be an integer of at least 1, not 0"),
         ({"seed": -1}, r"Seed must be an integer in 0..2\*\*32-1, not -1"),
         ({"seed": 2**32}, "Seed must be an integer in 0..2"),
-        ({"top": [9, 0]}, r"top must be 2 option indices in 0..7"),
+        ({"top": [9, 0]}, r"Top options must lie in 0..7, not 9 \(trial 0\)"),
+        ({"top": [1, 2, 3]}, r"Top options must be an integer array of shape \(2,\)"),
     ],
 )
 def test_run_trials_validation(kwargs, message):
