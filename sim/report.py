@@ -23,6 +23,7 @@ import numpy as np
 
 from gaba.golden import baselines, fixed, reference
 from gaba.golden.config import Config
+from gaba.sim import plots
 from gaba.sim.sweep import Row, fit_per_doubling, sweep
 
 __all__ = ["build_report"]
@@ -42,20 +43,6 @@ def _table(head: list[str], rows: list[list]) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
     return "\n".join(lines) + "\n"
-
-
-def _plot(path: Path, panels):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4))
-    for ax, draw in zip(np.atleast_1d(axes), panels, strict=True):
-        draw(ax)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
 
 
 def _times(rows: list[Row]):
@@ -144,36 +131,9 @@ def build_report(
             f"{hw.run_seconds:.0f} s.\n"
         )
 
-    def scaling(ax):
-        for name, rs, style in (("fixed point", fixed_rows, "o"), ("float", float_rows, "s")):
-            ax.errorbar(
-                np.log2([r.n for r in rs]),
-                _times(rs),
-                yerr=[r.decision_time_se or 0 for r in rs],
-                fmt=style,
-                label=name,
-                alpha=0.8,
-            )
-        fit = fits["fixed point"]
-        xs = np.log2(NWTA_GRID)
-        ax.plot(
-            xs,
-            fit["intercept"] + fit["slope_per_doubling"] * xs,
-            "-",
-            label=f"fit {fit['slope_per_doubling']:.2f} tau/doubling",
-        )
-        ax.set(xlabel="log2 N", ylabel="decision time (tau)", title="nWTA, delta 0.10")
-        ax.legend(fontsize=8)
-
-    def accuracy(ax):
-        ax.plot(NWTA_GRID, [r.accuracy for r in fixed_rows], "o-", label="fixed point")
-        ax.plot(NWTA_GRID, [r.accuracy for r in float_rows], "s--", label="float")
-        ax.set(
-            xscale="log", xlabel="N", ylabel="accuracy", ylim=(0.9, 1.005), title="nWTA accuracy"
-        )
-        ax.legend(fontsize=8)
-
-    _plot(out / "nwta-scaling.png", [scaling, accuracy])
+    plots.report_scaling(
+        out / "nwta-scaling.png", NWTA_GRID, fixed_rows, float_rows, fits["fixed point"]
+    )
     md.append("![nWTA scaling](nwta-scaling.png)\n")
 
     # 2. conventional WTA ---------------------------------------------------------------------
@@ -239,20 +199,7 @@ def build_report(
         "reaches stop.\n"
     )
 
-    def wta_plot(ax):
-        ax.plot(WTA_GRID, _times(wta), "o-", label="conventional WTA")
-        ax.plot(WTA_GRID, _times(nwta_small), "s-", label="nWTA")
-        ax.set(xscale="log", xlabel="N", ylabel="decision time (tau)", title="decision time")
-        ax.legend(fontsize=8)
-
-    def wta_decided(ax):
-        ax.plot(WTA_GRID, [r.decided_fraction for r in wta], "o-", label="conventional WTA")
-        ax.plot(WTA_GRID, [r.decided_fraction for r in wta_float], "x--", label="WTA, float")
-        ax.plot(WTA_GRID, [r.decided_fraction for r in nwta_small], "s-", label="nWTA")
-        ax.set(xscale="log", xlabel="N", ylabel="fraction decided in 200 tau", ylim=(-0.05, 1.05))
-        ax.legend(fontsize=8)
-
-    _plot(out / "wta.png", [wta_plot, wta_decided])
+    plots.report_wta(out / "wta.png", WTA_GRID, wta, wta_float, nwta_small)
     md.append("![conventional WTA](wta.png)\n")
 
     # 3. self-adjustment ---------------------------------------------------------------------
@@ -314,12 +261,6 @@ def build_report(
     )
     md.append(f"Fit: time = {intercept:.2f} + {slope:.2f} log2(N + 1) tau, R^2 = {r2:.3f}.\n")
 
-    def hick_plot(ax):
-        ax.errorbar(x, y, yerr=[r.decision_time_se for r in hick], fmt="o")
-        ax.plot(x, intercept + slope * x, "-", label=f"{slope:.2f} tau per bit, R^2 {r2:.3f}")
-        ax.set(xlabel="log2(N + 1)", ylabel="decision time (tau)", title="Hick's law")
-        ax.legend(fontsize=8)
-
     # 5. baselines ---------------------------------------------------------------------------
     say("serial and parallel fixed-time baselines")
     base_rows, ratios = [], []
@@ -375,21 +316,7 @@ def build_report(
         "needs its T tuned to the task and N, is within a small factor of nWTA.\n"
     )
 
-    def base_plot(ax):
-        ns = [r[0] for r in ratios]
-        ax.plot(ns, [r[1] for r in ratios], "o-", label="serial / nWTA")
-        ax.plot(ns, [r[2] for r in ratios], "s-", label="parallel fixed-time / nWTA")
-        ax.plot(ns, ns, ":", color="grey", label="N")
-        ax.set(
-            xscale="log",
-            yscale="log",
-            xlabel="N",
-            ylabel="cycles relative to nWTA",
-            title="equal accuracy",
-        )
-        ax.legend(fontsize=8)
-
-    _plot(out / "hick-baselines.png", [hick_plot, base_plot])
+    plots.report_hick_baselines(out / "hick-baselines.png", hick, x, (slope, intercept, r2), ratios)
     md.append("![Hick's law and baselines](hick-baselines.png)\n")
 
     # 6. hardware latency --------------------------------------------------------------------

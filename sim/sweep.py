@@ -24,6 +24,7 @@ import numpy as np
 
 from gaba.golden import fixed
 from gaba.golden.config import Config
+from gaba.sim import plots
 from gaba.sim.runner import ToolchainError
 
 __all__ = ["Row", "SweepResult", "fit_per_doubling", "sweep", "write_outputs"]
@@ -239,19 +240,10 @@ def sweep(
     return result
 
 
-def _values(rows, key):
-    return np.array([np.nan if getattr(r, key) is None else getattr(r, key) for r in rows])
-
-
 def write_outputs(result: SweepResult, out: Path) -> list[Path]:
-    """CSV of the rows and PNG plots: decision time against log2 n with the fit, accuracy and
-    fraction decided against n (one series per (delta, sigma)); for grids over delta or sigma
-    also decision time and accuracy against them (one series per n)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    """CSV of the rows and PNG plots (gaba.sim.plots): decision time against log2 n with the
+    fit, accuracy and fraction decided against n (one series per (delta, sigma)); for grids
+    over delta or sigma also decision time and accuracy against them (one series per n)."""
     out.mkdir(parents=True, exist_ok=True)
     stem = (
         f"sweep-{result.kind}-{result.target}-d{'_'.join(f'{d:g}' for d in result.deltas)}"
@@ -263,73 +255,9 @@ def write_outputs(result: SweepResult, out: Path) -> list[Path]:
         w.writeheader()
         for r in result.rows:
             w.writerow(asdict(r))
-    files = [csv_path]
-
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
-    for d, s, rows in result.groups():
-        if not rows:
-            continue
-        ns = np.array([r.n for r in rows])
-        label = f"delta {d:g}, sigma {s:g} ({result.target})"
-        t, se = _values(rows, "mean_decision_time"), _values(rows, "decision_time_se")
-        dots = axes[0].errorbar(np.log2(ns), t, yerr=se, fmt="o", label=label)
-        fit = fit_per_doubling(rows)
-        if fit["slope_per_doubling"] is not None:
-            xs = np.linspace(np.log2(ns.min()), np.log2(ns.max()), 50)
-            axes[0].plot(
-                xs,
-                fit["intercept"] + fit["slope_per_doubling"] * xs,
-                "-",
-                color=dots[0].get_color(),
-                label=f"fit: {fit['slope_per_doubling']:.2f} tau per doubling",
-            )
-        acc, low, high = (_values(rows, k) for k in ("accuracy", "accuracy_low", "accuracy_high"))
-        axes[1].errorbar(ns, acc, yerr=[acc - low, high - acc], fmt="o", label=label)
-        axes[2].plot(ns, [r.decided_fraction for r in rows], "o-", label=label)
-    axes[0].set(
-        xlabel="log2 N", ylabel="mean decision time (tau)", title="decision time against log N"
-    )
-    axes[1].set(
-        xscale="log",
-        xlabel="N",
-        ylabel="accuracy (decided trials, 95 % CI)",
-        title="accuracy",
-        ylim=(0, 1.05),
-    )
-    axes[2].set(
-        xscale="log", xlabel="N", ylabel="fraction decided", title="decided", ylim=(-0.05, 1.05)
-    )
-    axes[0].legend(fontsize=8)
-    fig.tight_layout()
-    files.append(out / f"{stem}.png")
-    fig.savefig(files[-1], dpi=110)
-    plt.close(fig)
-
+    groups = [(d, s, rows, fit_per_doubling(rows)) for d, s, rows in result.groups() if rows]
+    files = [csv_path, plots.sweep_against_n(out / f"{stem}.png", groups, result.target)]
     for axis, other in (("delta", "sigma"), ("sigma", "delta")):
-        grid = getattr(result, f"{axis}s")
-        if len(grid) < 2:
-            continue
-        fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
-        keys = sorted({(r.n, getattr(r, other)) for r in result.rows})
-        for n, o in keys:
-            rows = [r for r in result.rows if (r.n, getattr(r, other)) == (n, o)]
-            xs = [getattr(r, axis) for r in rows]
-            label = f"N = {n}, {other} {o:g}"
-            axes[0].errorbar(
-                xs,
-                _values(rows, "mean_decision_time"),
-                yerr=_values(rows, "decision_time_se"),
-                fmt="o-",
-                label=label,
-            )
-            axes[1].plot(xs, _values(rows, "accuracy"), "o-", label=label)
-        axes[0].set(xlabel=axis, ylabel="mean decision time (tau)", title=f"time against {axis}")
-        axes[1].set(
-            xlabel=axis, ylabel="accuracy", title=f"accuracy against {axis}", ylim=(0, 1.05)
-        )
-        axes[0].legend(fontsize=8)
-        fig.tight_layout()
-        files.append(out / f"{stem}-{axis}.png")
-        fig.savefig(files[-1], dpi=110)
-        plt.close(fig)
+        if len(getattr(result, f"{axis}s")) > 1:
+            files.append(plots.sweep_against(out / f"{stem}-{axis}.png", result.rows, axis, other))
     return files
