@@ -34,7 +34,7 @@ import numpy as np
 from gaba.golden import noise
 from gaba.golden.config import Config
 from gaba.golden.jit import jit, jit_parallel
-from gaba.golden.reference import TrialResults
+from gaba.golden.results import TrialResults
 from gaba.golden.validate import check_count, check_int, check_seed, check_top
 
 __all__ = [
