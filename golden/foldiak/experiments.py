@@ -23,6 +23,7 @@ from gaba.golden.foldiak import bars, letters
 from gaba.golden.foldiak import fixed as fk
 from gaba.golden.foldiak import reference as fr
 from gaba.golden.foldiak.config import FoldiakConfig, FoldiakParams
+from gaba.golden.foldiak.results import Learned
 
 __all__ = [
     "MODELS",
@@ -57,7 +58,7 @@ class BarsOutcome:
 
     model: str
     seed: int
-    learned: fr.Learned
+    learned: Learned
     represented: np.ndarray  # int[R]: different bars represented after training
     curve: np.ndarray  # float[S]: mean over runs of bars represented at learned.snapshot_at
     code_error: np.ndarray  # float[R]: fraction of test patterns not coded exactly
@@ -158,7 +159,7 @@ class LettersOutcome:
 
     model: str
     seed: int
-    learned: fr.Learned
+    learned: Learned
     codes: np.ndarray  # bool[R, 26, n]: each letter's binary output after training
     seconds: float
     config: FoldiakConfig | None = None

@@ -55,7 +55,7 @@ import numpy as np
 from gaba.golden import noise
 from gaba.golden.foldiak import bars
 from gaba.golden.foldiak.config import LEARNING_CONSTANTS, FoldiakConfig
-from gaba.golden.foldiak.reference import Learned, _snapshot_points
+from gaba.golden.foldiak.results import Learned, snapshot_points
 from gaba.golden.jit import jit, jit_parallel
 from gaba.golden.validate import check_count, check_seed
 
@@ -421,7 +421,7 @@ def train(
     t = np.zeros((runs, n), np.int64)
     sat = np.zeros((runs, 2), np.int64)
     states = stream_seeds(seed, runs, STREAM_TRAIN, first_run)
-    at = _snapshot_points(presentations, snapshot_every)
+    at = snapshot_points(presentations, snapshot_every)
     q_hist = np.zeros((runs, at.size, n, m), np.int64)
     w_hist = np.zeros((runs, at.size, n, n), np.int64)
     t_hist = np.zeros((runs, at.size, n), np.int64)

@@ -28,23 +28,22 @@ Random numbers: run r of a seed draws from ``np.random.default_rng(SeedSequence(
 spawn_key=(r, stream)))`` with stream 0 for the initial q, 1 for training patterns and 2 for
 test patterns; runs are independent of how many run alongside.
 
-:class:`Learned` holds the outcome of a batch of runs (final state, binary outputs of every
-presentation, snapshots for learning curves); the fixed-point model returns it too.
+:func:`train` returns a :class:`~gaba.golden.foldiak.results.Learned`, like the fixed-point
+model.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
 from gaba.golden.foldiak import bars
 from gaba.golden.foldiak.config import FoldiakParams
+from gaba.golden.foldiak.results import Learned, snapshot_points
 
 __all__ = [
     "PAPER",
-    "Learned",
     "float_patterns",
     "initial_q",
     "learn",
@@ -59,60 +58,6 @@ __all__ = [
 PAPER = FoldiakParams(settle_dt=0.1, settle_steps=100, sigmoid="logistic")
 
 STREAM_INIT, STREAM_TRAIN, STREAM_TEST = 0, 1, 2
-
-
-@dataclass(frozen=True, eq=False)
-class Learned:
-    """Outcome of R independent learning runs of one layer (float or fixed point).
-
-    Values are in the model's own units: float for the reference, integers in Q.F for the
-    fixed-point model; ``scale`` (1 or 2**F) converts (``value / scale``).
-
-    Parameters
-    ----------
-    q, w, t : arrays [R, n, m], [R, n, n], [R, n]
-        Final weights and thresholds.
-    y : bool array [R, P_total, n]
-        Binary outputs of every presentation, the pre-run's included (P_total =
-        pre_presentations + presentations).
-    ystar : array [R, P_total, n]
-        The settled activations they come from.
-    snapshot_at : int array [S]
-        Training presentations (after the pre-run) at which snapshots were taken.
-    q_hist, w_hist, t_hist : arrays [R, S, ...]
-        The state at those points.
-    w_sat, t_sat : bool arrays [R]
-        Sticky saturation flags (always False in the float model).
-    w_sat_hist, t_sat_hist : bool arrays [R, S]
-        The flags at the snapshots.
-    pre_presentations : int
-    scale : float
-    """
-
-    q: np.ndarray
-    w: np.ndarray
-    t: np.ndarray
-    y: np.ndarray
-    ystar: np.ndarray
-    snapshot_at: np.ndarray
-    q_hist: np.ndarray
-    w_hist: np.ndarray
-    t_hist: np.ndarray
-    w_sat: np.ndarray
-    t_sat: np.ndarray
-    w_sat_hist: np.ndarray
-    t_sat_hist: np.ndarray
-    pre_presentations: int
-    scale: float = 1.0
-
-    @property
-    def runs(self) -> int:
-        return int(self.q.shape[0])
-
-    @property
-    def presentations(self) -> int:
-        """Training presentations (after the pre-run)."""
-        return int(self.y.shape[1]) - self.pre_presentations
 
 
 def run_rng(seed: int, run: int, stream: int) -> np.random.Generator:
@@ -176,15 +121,6 @@ def float_patterns(seed: int, runs: int, count: int, stream: int, *, first_run: 
     return np.stack([o[0] for o in out]), np.stack([o[1] for o in out])
 
 
-def _snapshot_points(presentations: int, every: int) -> np.ndarray:
-    if every <= 0:
-        return np.array([presentations], np.int64)
-    points = list(range(0, presentations + 1, every))
-    if points[-1] != presentations:
-        points.append(presentations)
-    return np.array(points, np.int64)
-
-
 def train(
     params: FoldiakParams,
     runs: int,
@@ -235,7 +171,7 @@ def train(
             raise ValueError(f"q0 must have shape {(runs, n, m)}, not {q.shape}")
     w = np.zeros((runs, n, n))
     t = np.zeros((runs, n))
-    at = _snapshot_points(presentations, snapshot_every)
+    at = snapshot_points(presentations, snapshot_every)
     hist = {k: np.zeros((runs, at.size, *v.shape[1:])) for k, v in (("q", q), ("w", w), ("t", t))}
     ystar = np.zeros((runs, total, n))
     slot = 0
