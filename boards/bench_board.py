@@ -3,33 +3,53 @@
 Runs inside the simulator (started by gaba.boards.simboard). It connects to the host's socket
 ($GABA_BOARD_ADDR, "host:port") and then, until the host closes it:
 
-- bytes from the host are put on ``rx`` bit by bit (start, 8 data bits LSB first, stop), each
-  bit ``divisor`` clock periods long: Python wakes once per bit, not per clock;
-- ``tx`` is watched for start edges and sampled in the middle of each bit; each byte goes to
-  the host as soon as its stop bit is seen (a low stop bit is counted as a framing error and
-  the byte is dropped, as a real UART would);
+- bytes from the host go to a cocotbext-uart ``UartSource`` on ``rx``, which puts each on the
+  line as an 8N1 character (start, 8 data bits LSB first, stop), each bit ``divisor`` clock
+  periods long;
+- a ``UartSink`` on ``tx`` waits for each start edge and samples every bit in its middle; each
+  byte goes to the host as soon as it is complete (the sink does not check the stop bit: the
+  board's transmitter, proven in tests/boards/test_uart.py, always sends a high one);
 - while neither happens, the simulator runs freely and Python looks at the socket every
-  $GABA_BOARD_POLL clock periods.
+  $GABA_BOARD_POLL clock periods, or as soon as the sink has a byte.
 
-The clock runs inside the HDL (the simulation top), so nothing here toggles it.
+Both wait with a Timer per bit (and the sink on the start edge), so Python wakes once per bit
+while a byte moves, never per clock. The clock runs inside the HDL (the simulation top), so
+nothing here toggles it.
 """
 
+import logging
 import os
 import socket
+import warnings
 
 import cocotb
-from cocotb.triggers import FallingEdge, Timer
+from cocotb.triggers import Timer
+from cocotbext.uart import UartSink, UartSource
 
 from gaba.sim.benches.common import PERIOD_NS
 
 
+def baud_for(bit_ns: int) -> float:
+    """A baud rate whose bit time cocotbext-uart rounds to exactly ``bit_ns`` ns: it waits
+    ``int(1e9 / baud)`` ns per bit (and half that, rounded down, to the middle of a start bit),
+    and for some bit times (55 ns, 57, 110, ...) ``1e9 / (1e9 / bit_ns)`` comes out a hair
+    below ``bit_ns``; then a rate a little lower is taken."""
+    baud = 1e9 / bit_ns
+    return baud if int(1e9 / baud) == bit_ns else 1e9 / (bit_ns + 0.5)
+
+
 class Relay:
     def __init__(self, dut, sock: socket.socket, divisor: int, poll: int):
-        self.dut, self.sock = dut, sock
-        self.bit_ns = divisor * PERIOD_NS
+        self.sock = sock
         self.poll_ns = poll * PERIOD_NS
+        baud = baud_for(divisor * PERIOD_NS)
+        with warnings.catch_warnings():  # UartSource idles the line with setimmediatevalue
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self.source = UartSource(dut.rx, baud=baud)
+        self.sink = UartSink(dut.tx, baud=baud)
+        for end in (self.source, self.sink):
+            end.log.setLevel(logging.WARNING)  # they log every byte at INFO
         self.out = bytearray()
-        self.framing_errors = 0
         self.closed = False
 
     def flush(self):
@@ -43,26 +63,6 @@ class Relay:
                 return
             del self.out[:sent]
 
-    async def send_byte(self, byte: int):
-        for level in [0, *((byte >> k) & 1 for k in range(8)), 1]:
-            self.dut.rx.value = level
-            await Timer(self.bit_ns, "ns")
-
-    async def watch_tx(self):
-        dut = self.dut
-        while True:
-            await FallingEdge(dut.tx)
-            await Timer(self.bit_ns * 3 // 2, "ns")  # middle of data bit 0
-            byte = 0
-            for k in range(8):
-                byte |= int(dut.tx.value) << k
-                await Timer(self.bit_ns, "ns")
-            if int(dut.tx.value) == 1:  # middle of the stop bit
-                self.out.append(byte)
-                self.flush()
-            else:
-                self.framing_errors += 1
-
     async def run(self):
         while not self.closed:
             try:
@@ -74,10 +74,9 @@ class Relay:
             if data == b"":  # the host closed the link: the simulation ends
                 break
             if data:
-                for byte in data:
-                    await self.send_byte(byte)
-            else:
-                await Timer(self.poll_ns, "ns")
+                self.source.write_nowait(data)
+            await self.sink.wait(self.poll_ns, "ns")
+            self.out += self.sink.read_nowait()
             self.flush()
 
 
@@ -92,9 +91,7 @@ async def relay(dut):
     dut.rst.value = 0
     sock = socket.create_connection((host, int(port)), timeout=30)
     sock.setblocking(False)
-    relay = Relay(dut, sock, divisor, poll)
-    cocotb.start_soon(relay.watch_tx())
     try:
-        await relay.run()
+        await Relay(dut, sock, divisor, poll).run()
     finally:
         sock.close()
