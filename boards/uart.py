@@ -28,7 +28,13 @@ def check_divisor(divisor) -> int:
 
 
 class _Uart(wiring.Component):
-    """What both directions share: the divisor, checked."""
+    """What both directions share: the divisor, checked.
+
+    Parameters
+    ----------
+    divisor : int
+        Clock cycles per bit (:func:`check_divisor`).
+    """
 
     def __init__(self, divisor: int):
         self._divisor = check_divisor(divisor)
@@ -41,12 +47,8 @@ class _Uart(wiring.Component):
 
 
 class UartTx(_Uart):
-    """Sends each byte offered on ``i`` as one 8N1 character on ``tx``.
-
-    Parameters
-    ----------
-    divisor : int
-        Clock cycles per bit.
+    """Sends each byte offered on ``i`` as one 8N1 character on ``tx``, ``divisor`` clock
+    cycles per bit.
 
     Members
     -------
@@ -89,12 +91,8 @@ class UartTx(_Uart):
 
 
 class UartRx(_Uart):
-    """Receives 8N1 characters from ``rx`` and offers their bytes on a stream.
-
-    Parameters
-    ----------
-    divisor : int
-        Clock cycles per bit.
+    """Receives 8N1 characters of ``divisor`` clock cycles per bit from ``rx`` and offers
+    their bytes on a stream.
 
     Members
     -------

@@ -17,9 +17,12 @@ def line_bits(byte: int, stop: int = 1) -> list[int]:
     return [0, *((byte >> k) & 1 for k in range(8)), stop]
 
 
-def _run(dut, bench, *, clock=1e-6):
+def _run(dut, bench, *, consumer=None):
+    """Simulate ``dut`` with the testbench ``bench`` (and a Consumer's process)."""
     sim = Simulator(dut)
-    sim.add_clock(clock)
+    sim.add_clock(1e-6)
+    if consumer is not None:
+        sim.add_process(consumer.process)
     sim.add_testbench(bench)
     sim.run()
 
@@ -107,11 +110,7 @@ def _receive(divisor, bits, *, stretch=1.0, tail=40, ready=lambda cycle: True):
         ctx.set(dut.rx, 1)
         await ctx.tick().repeat(tail * divisor)
 
-    sim = Simulator(dut)
-    sim.add_clock(1e-6)
-    sim.add_process(consumer.process)
-    sim.add_testbench(bench)
-    sim.run()
+    _run(dut, bench, consumer=consumer)
     return consumer
 
 
@@ -175,11 +174,7 @@ def test_rx_ignores_a_glitch_shorter_than_half_a_bit():
         ctx.set(dut.rx, 1)
         await ctx.tick().repeat(2 * divisor)
 
-    sim = Simulator(dut)
-    sim.add_clock(1e-6)
-    sim.add_process(consumer.process)
-    sim.add_testbench(bench)
-    sim.run()
+    _run(dut, bench, consumer=consumer)
     # nothing from the glitch; the next real character is framed
     assert marks == [([], [])]
     assert consumer.got == [0xC3] and consumer.errors == []
@@ -204,11 +199,7 @@ def test_loopback(divisor):
             ctx.set(tx.i.valid, 0)
         await ctx.tick().repeat(12 * divisor)
 
-    sim = Simulator(m)
-    sim.add_clock(1e-6)
-    sim.add_process(consumer.process)
-    sim.add_testbench(bench)
-    sim.run()
+    _run(m, bench, consumer=consumer)
     assert consumer.got == data and consumer.overruns == []
 
 
