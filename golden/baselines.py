@@ -9,11 +9,11 @@ fixed time per option and then take the arg-max:
   arg-max (T + ceil(log2 N) cycles).
 
 Both see the same evidence as the nWTA neurons: option i's input b_i plus its own OU noise,
-generated exactly as the network's (same generators, seeding, Irwin-Hall samples and saturating
-OU update; docs/semantics.md), so that at equal T the two strategies have the same accuracy and
-differ only in time. In fixed point, integrator i accumulates ``b_i + eta_i`` (x's format) over
-T steps, exactly (its width grows by log2 T bits); the winner is the lowest index holding the
-largest sum.
+generated exactly as the network's (the same generators, seeding, Irwin-Hall samples and
+saturating OU update, :mod:`gaba.golden.kernels`; docs/semantics.md), so that at equal T the
+two strategies have the same accuracy and differ only in time. In fixed point, integrator i
+accumulates ``b_i + eta_i`` (x's format) over T steps, exactly (its width grows by log2 T
+bits); the winner is the lowest index holding the largest sum.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from gaba.golden import noise
+from gaba.golden import kernels, primitives
 from gaba.golden.config import Config
 from gaba.golden.jit import jit_parallel
 from gaba.golden.validate import check_count, check_seed
@@ -37,22 +37,21 @@ __all__ = [
 
 @jit_parallel
 def _integrate(n, seed, first, salts, a, c_xi, cf, eta_min, eta_max, b_hi, b_lo, steps, out):
-    half = 1 << (cf - 1)
     for j in numba.prange(out.shape[0]):
-        key = noise.trial_key(seed, first + j)
-        master = noise.trial_master(key)
-        top = noise.trial_top(key, n)
+        key = kernels.trial_key(seed, first + j)
+        master = kernels.trial_master(key)
+        top = kernels.trial_top(key, n)
         rng = np.empty(n, np.int64)
         for i in range(n):
-            rng[i] = (master ^ salts[i]) | 1
+            rng[i] = kernels.neuron_seed(master, salts[i])
         eta = np.zeros(n, np.int64)
         acc = np.zeros(n, np.int64)
         for _ in range(steps):
             for i in range(n):
-                s = noise.xorshift32(rng[i])
+                s = kernels.xorshift32(rng[i], np.int64)
                 rng[i] = s
-                e = ((eta[i] * a + half) >> cf) + ((noise.irwin_hall4(s) * c_xi + half) >> cf)
-                e = min(max(e, eta_min), eta_max)
+                xi = kernels.irwin_hall4(s, np.int64)
+                e, _ = kernels.ou_step(eta[i], xi, a, c_xi, cf, eta_min, eta_max, np.int64)
                 eta[i] = e
                 acc[i] += (b_hi if i == top else b_lo) + e
         winner = 0
@@ -75,7 +74,7 @@ def integrator_trials(
         cfg.n,
         seed,
         first_trial,
-        noise.neuron_salts(cfg.n),
+        primitives.neuron_salts(cfg.n),
         cfg.ou_a_c,
         cfg.c_xi,
         cfg.coef_bits,

@@ -23,7 +23,8 @@ coef       Q0.{coef_bits}         alpha, beta, a, k = dt/tau; c_xi is Q?.{coef_b
 =========  =====================  ==========================================================
 
 Every product with a coefficient is rounded by ``mulr(v, C) = (v*C + 2**(cf-1)) >> cf`` with an
-arithmetic (flooring) shift: round half up (towards +infinity).
+arithmetic (flooring) shift: round half up (towards +infinity); the integer primitives are
+defined in :mod:`gaba.golden.primitives`.
 """
 
 from __future__ import annotations
@@ -36,11 +37,15 @@ import warnings
 from dataclasses import dataclass
 from functools import cached_property
 
-from gaba.golden.noise import XI_STD
 from gaba.golden.params import NetworkParams
+from gaba.golden.primitives import XI_STD, mulr
 from gaba.golden.validate import check_int
 
-__all__ = ["STEP_CLOCKS_MAX", "Config", "ConfigWarning", "mulr"]
+__all__ = ["STEP_CLOCKS_MAX", "Config", "ConfigWarning"]
+
+# mulr is imported by name, not called as primitives.mulr: a test that perturbs the readable
+# models (monkeypatch.setattr(primitives, "mulr", ...)) must not change the widths a Config
+# derives while the patch is in place.
 
 #: The most clocks per Euler step the hardware supports (Config.step_clocks).
 STEP_CLOCKS_MAX = 8
@@ -48,11 +53,6 @@ STEP_CLOCKS_MAX = 8
 
 class ConfigWarning(UserWarning):
     """A Config that is valid but will not behave like the float model."""
-
-
-def mulr(v: int, c: int, cf: int) -> int:
-    """``v * c / 2**cf`` rounded half up: the one rounding rule of every coefficient product."""
-    return (v * c + (1 << (cf - 1))) >> cf
 
 
 class ConfigBase:

@@ -1,8 +1,9 @@
 """The fixed-point golden model of nWTA and conventional WTA: the executable specification.
 
 One Euler step (one clock of the parallel hardware), for every neuron i from the state at
-step t, with the integer constants of :class:`~gaba.golden.config.Config` (``mulr`` is the
-round-half-up coefficient product, L the inhibition latency):
+step t, with the integer constants of :class:`~gaba.golden.config.Config` and the primitives
+of :mod:`gaba.golden.primitives` (``mulr`` is the round-half-up coefficient product, ``sat``
+the OU update's clamp, :func:`~gaba.golden.primitives.ou_step`; L the inhibition latency):
 
 1. ``g_i = x_i if x_i >= theta_q else 0`` (WTA: theta_q = 0, so g = x); ``S = sum_i g_i``.
    Both are also written to slot ``t mod (L+1)`` of a history of depth L+1.
@@ -18,9 +19,12 @@ round-half-up coefficient product, L the inhibition latency):
    undecided.
 
 Two implementations, tested against each other: :func:`step` (NumPy, vectorised over neurons,
-written to be read) with :func:`trace` on top of it (the per-cycle trace for lockstep
-comparison), and the numba kernel behind :func:`run_trials` (the per-trial API, parallel over
-trials, for trial-mode comparison and sweeps).
+written to be read, calling the readable primitives through their module) with :func:`trace`
+on top of it (the per-cycle trace for lockstep comparison), and the numba kernel behind
+:func:`run_trials` (the per-trial API, parallel over trials, for trial-mode comparison and
+sweeps) on their compiled twins, :mod:`gaba.golden.kernels`. Replacing a readable primitive
+(``monkeypatch.setattr(primitives, "mulr", ...)``) perturbs :func:`step` and :func:`trace`
+only, so a comparison with the kernel or the hardware must catch it.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from gaba.golden import noise
+from gaba.golden import kernels, primitives
 from gaba.golden.config import Config
 from gaba.golden.jit import jit, jit_parallel
 from gaba.golden.results import TrialResults
@@ -74,9 +78,9 @@ def initial_state(cfg: Config, seed: int, trial: int = 0, top: int | None = None
     seed = check_seed(seed)
     trial = check_count("Trial index", trial, 0)
     n = cfg.n
-    key = noise.trial_key(seed, trial)
+    key = primitives.trial_key(seed, trial)
     if top is None:
-        top = noise.trial_top(key, n)
+        top = primitives.trial_top(key, n)
     else:
         top = check_int("Top option", top, 0, n - 1)
     b = np.full(n, cfg.b_lo, dtype=np.int64)
@@ -85,26 +89,12 @@ def initial_state(cfg: Config, seed: int, trial: int = 0, top: int | None = None
     return State(
         x=np.zeros(n, np.int64),
         eta=np.zeros(n, np.int64),
-        rng=noise.neuron_seeds(noise.trial_master(key), noise.neuron_salts(n)),
+        rng=primitives.neuron_seed(primitives.trial_master(key), primitives.neuron_salts(n)),
         g_hist=np.zeros((depth, n), np.int64),
         s_hist=np.zeros(depth, np.int64),
         b=b,
         top=int(top),
     )
-
-
-def _mulr(v, c, cf):
-    return (v * c + (1 << (cf - 1))) >> cf
-
-
-def _xorshift32(s):
-    s = s ^ ((s << 13) & noise.MASK32)
-    s = s ^ (s >> 17)
-    return s ^ ((s << 5) & noise.MASK32)
-
-
-def _irwin_hall4(s):
-    return (s & 0xFF) + ((s >> 8) & 0xFF) + ((s >> 16) & 0xFF) + ((s >> 24) & 0xFF) - 510
 
 
 def gate(cfg: Config, x: np.ndarray) -> np.ndarray:
@@ -121,18 +111,18 @@ def step(cfg: Config, st: State) -> State:
     # 2. inhibition from the state L steps ago: slot (t - L) mod (L + 1) = (t + 1) mod (L + 1)
     old = (st.t + 1) % depth
     d = np.minimum(st.s_hist[old] - st.g_hist[old], cfg.d_max)
-    inh = _mulr(d, cfg.beta_c, cf)
+    inh = primitives.mulr(d, cfg.beta_c, cf)
     # 3. noise
-    st.rng = _xorshift32(st.rng)
-    eta = _mulr(st.eta, cfg.ou_a_c, cf) + _mulr(_irwin_hall4(st.rng), cfg.c_xi, cf)
-    st.eta_sat |= bool(np.any((eta < cfg.eta_min) | (eta > cfg.eta_max)))
-    st.eta = np.clip(eta, cfg.eta_min, cfg.eta_max)
+    st.rng = primitives.xorshift32(st.rng)
+    xi = primitives.irwin_hall4(st.rng)
+    st.eta, sat = primitives.ou_step(st.eta, xi, cfg.ou_a_c, cfg.c_xi, cf, cfg.eta_min, cfg.eta_max)
+    st.eta_sat |= bool(np.any(sat))
     # 4. ReLU, saturating
-    pre = st.b + _mulr(st.x, cfg.alpha_c, cf) - inh + st.eta
+    pre = st.b + primitives.mulr(st.x, cfg.alpha_c, cf) - inh + st.eta
     st.r_sat |= bool(np.any(pre > cfg.x_max))
     r = np.clip(pre, 0, cfg.x_max)
     # 5. Euler step
-    st.x = st.x + _mulr(r - st.x, cfg.k_dt, cf)
+    st.x = st.x + primitives.mulr(r - st.x, cfg.k_dt, cf)
     st.t += 1
     # 1. (for the next step) gate and sum of the new state, into slot t mod (L + 1)
     g = gate(cfg, st.x)
@@ -145,9 +135,9 @@ def digest(cfg: Config, x: np.ndarray, eta: np.ndarray) -> int:
     """32-bit digest of a state: xor over i of rotl32(x_i | (eta_i mod 2**eta_bits) << x_bits,
     i mod 32), bits above 32 dropped. One level of xor gates in hardware; any single changed
     neuron changes it."""
-    w = (x | ((eta & ((1 << cfg.eta_bits) - 1)) << cfg.x_bits)) & noise.MASK32
+    w = (x | ((eta & ((1 << cfg.eta_bits) - 1)) << cfg.x_bits)) & primitives.MASK32
     rot = np.arange(x.shape[0]) % 32
-    rotated = ((w << rot) & noise.MASK32) | (w >> ((32 - rot) % 32))
+    rotated = ((w << rot) & primitives.MASK32) | (w >> ((32 - rot) % 32))
     return int(np.bitwise_xor.reduce(rotated))
 
 
@@ -247,8 +237,9 @@ def trace(
 # One source, compiled for two datapath types: int32 when Config.kernel_bits says every
 # intermediate fits (16 SIMD lanes on AVX-512 instead of 8), int64 otherwise. Every operation
 # is wrapped in T(...) because numba widens integer arithmetic to int64; for T = int32 that
-# truncation is a no-op on values proven to fit, and lets LLVM keep 32-bit lanes. The neuron
-# generators are uint32 in both (U(...) truncates after each left shift).
+# truncation is a no-op on values proven to fit, and lets LLVM keep 32-bit lanes. The
+# primitives (gaba.golden.kernels) take T and are inlined, so they stay in those lanes too. The
+# neuron generators are uint32 in both (U(...) truncates after each left shift).
 
 
 @functools.cache
@@ -269,7 +260,6 @@ def _kernel(bits: int, cf: int):
         """
         theta, d_max, beta, alpha, a, c_xi, k, b_hi, b_lo, eta_min, eta_max, x_max, stop = c
         latency, max_steps, x_bits, eta_mask = shape
-        half = T(1 << (cf - 1))
         depth = latency + 1
         x = np.zeros(n, T)
         eta = np.zeros(n, T)
@@ -288,23 +278,18 @@ def _kernel(bits: int, cf: int):
             for i in range(n):
                 xo = x[i]
                 d = T(min(T(s_old - g[i]), d_max))
-                inh = T(T(T(d * beta) + half) >> cf)
-                s = rng[i]
-                s = U(s ^ U(s << 13))
-                s = U(s ^ U(s >> 17))
-                s = U(s ^ U(s << 5))
+                inh = kernels.mulr(d, beta, cf, T)
+                s = kernels.xorshift32(rng[i], U)
                 rng[i] = s
-                w = T(T(T(s & 0xFF) + T((s >> 8) & 0xFF)) + T(T((s >> 16) & 0xFF) + T(s >> 24)))
-                w = T(w - 510)
-                e = T(T(T(T(eta[i] * a) + half) >> cf) + T(T(T(w * c_xi) + half) >> cf))
-                eta_sat |= (e < eta_min) | (e > eta_max)
-                e = T(min(max(e, eta_min), eta_max))
+                xi = kernels.irwin_hall4(s, T)
+                e, sat = kernels.ou_step(eta[i], xi, a, c_xi, cf, eta_min, eta_max, T)
+                eta_sat |= sat
                 eta[i] = e
                 b = b_hi if i == top else b_lo
-                pre = T(T(T(b + T(T(T(xo * alpha) + half) >> cf)) - inh) + e)
+                pre = T(T(T(b + kernels.mulr(xo, alpha, cf, T)) - inh) + e)
                 r_sat |= pre > x_max
                 r = T(min(max(pre, T(0)), x_max))
-                xn = T(xo + T(T(T(T(r - xo) * k) + half) >> cf))
+                xn = T(xo + kernels.mulr(T(r - xo), k, cf, T))
                 x[i] = xn
                 gn = xn if xn >= theta else T(0)
                 g[i] = gn
@@ -333,13 +318,13 @@ def _kernel(bits: int, cf: int):
     @jit_parallel
     def trials(n, seed, first, tops, salts, c, shape, out):
         for j in numba.prange(out.shape[0]):
-            key = noise.trial_key(seed, first + j)
-            master = noise.trial_master(key)
-            top = tops[j] if tops[j] >= 0 else noise.trial_top(key, n)
+            key = kernels.trial_key(seed, first + j)
+            master = kernels.trial_master(key)
+            top = tops[j] if tops[j] >= 0 else kernels.trial_top(key, n)
             out[j, 5] = top
             rng = np.empty(n, U)
             for i in range(n):
-                rng[i] = U((master ^ salts[i]) | 1)
+                rng[i] = U(kernels.neuron_seed(master, salts[i]))
             trial(n, top, rng, c, shape, out[j])
 
     return trials
@@ -376,7 +361,7 @@ def run_trials(
     n = cfg.n
     tops = np.full(trials, -1, np.int64) if top is None else check_top(top, trials, n)
     out = np.zeros((trials, 6), np.int64)
-    salts = noise.neuron_salts(n)
+    salts = primitives.neuron_salts(n)
     bits = 32 if cfg.kernel_bits <= 32 else 64
     kernel, T = _kernel(bits, cfg.coef_bits), np.int32 if bits == 32 else np.int64
     names = (

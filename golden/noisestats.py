@@ -10,9 +10,9 @@ import math
 
 import numpy as np
 
+from gaba.golden import primitives
 from gaba.golden.config import Config
-from gaba.golden.fixed import _irwin_hall4, trace
-from gaba.golden.noise import XI_STD
+from gaba.golden.fixed import trace
 
 __all__ = ["noise_statistics"]
 
@@ -44,7 +44,7 @@ def noise_statistics(cfg: Config, *, steps: int = 20000, n: int = 8, seed: int =
     """
     c = cfg.replace(n=n)
     tr = trace(c, seed, 0, steps=steps, run_on=True)
-    xi = _irwin_hall4(tr.rng[1:]).astype(np.float64) / XI_STD
+    xi = primitives.irwin_hall4(tr.rng[1:]).astype(np.float64) / primitives.XI_STD
     burn = int(10 * c.params.tau_eta / c.params.dt) + 1
     eta = tr.eta[burn:].astype(np.float64) / 2**c.frac_bits / c.params.sigma
     out = {}

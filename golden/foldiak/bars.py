@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gaba.golden.jit import jit
+from gaba.golden import kernels
 
 __all__ = [
     "N_BARS",
@@ -76,26 +76,18 @@ def float_bars(rng: np.random.Generator, count: int, p: float = 0.125):
     return patterns_from_masks(masks), masks
 
 
-@jit
-def _prng_masks(states, count, masks):
-    for r in range(states.shape[0]):
-        s = states[r]
-        for k in range(count):
-            s ^= (s << 13) & 0xFFFFFFFF
-            s ^= s >> 17
-            s ^= (s << 5) & 0xFFFFFFFF
-            r1 = s
-            s ^= (s << 13) & 0xFFFFFFFF
-            s ^= s >> 17
-            s ^= (s << 5) & 0xFFFFFFFF
-            mask = 0
-            for b in range(8):
-                if (r1 >> (3 * b)) & 7 == 0:
-                    mask |= 1 << b
-                if (s >> (3 * b)) & 7 == 0:
-                    mask |= 1 << (8 + b)
-            masks[r, k] = mask
-        states[r] = s
+def _zero_fields(v: int, fields: int) -> int:
+    """Bit k set where bits [3k, 3k+3) of ``v`` are all zero, k = 0..fields-1."""
+    return sum(int((v >> (3 * k)) & 7 == 0) << k for k in range(fields))
+
+
+#: :func:`_zero_fields` of every 12-bit value (four fields), for the draws of eight bars.
+_ZERO_FIELDS_12 = np.array([_zero_fields(v, 4) for v in range(1 << 12)], np.int64)
+
+
+def _bar_bits(words: np.ndarray) -> np.ndarray:
+    """The eight bars drawn by each word: :func:`_zero_fields` of its low 24 bits."""
+    return _ZERO_FIELDS_12[words & 0xFFF] | (_ZERO_FIELDS_12[(words >> 12) & 0xFFF] << 4)
 
 
 def prng_bars(states: np.ndarray, count: int):
@@ -106,8 +98,9 @@ def prng_bars(states: np.ndarray, count: int):
     """
     if states.dtype != np.int64 or states.ndim != 1:
         raise ValueError("states must be a one-dimensional int64 array of xorshift32 states")
-    masks = np.empty((states.shape[0], count), np.int64)
-    _prng_masks(states, count, masks)
+    words = np.empty((states.shape[0], count, 2), np.int64)
+    kernels.xorshift32_words(states, words.reshape(states.shape[0], 2 * count))
+    masks = _bar_bits(words[..., 0]) | (_bar_bits(words[..., 1]) << SIDE)
     return patterns_from_masks(masks), masks
 
 

@@ -41,7 +41,8 @@ import math
 from dataclasses import dataclass
 from functools import cached_property
 
-from gaba.golden.config import ConfigBase, mulr
+from gaba.golden.config import ConfigBase
+from gaba.golden.primitives import mulr  # by name, as in gaba.golden.config
 from gaba.golden.validate import check_int, check_number
 
 __all__ = ["LEARNING_CONSTANTS", "SIGMOIDS", "FoldiakConfig", "FoldiakParams"]

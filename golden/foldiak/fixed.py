@@ -25,7 +25,7 @@ Learning (all from the same y, x and the state before the update; the first
 
 Sums are exact, so a folded circuit may accumulate them in any order.
 
-Random numbers (the project's xorshift32 and fmix32, :mod:`gaba.golden.noise`): run r of a
+Random numbers (the project's xorshift32 and fmix32, :mod:`gaba.golden.primitives`): run r of a
 seed has three independent streams, each a xorshift32 generator started at
 ``fmix32(trial_key(seed, r) ^ STREAM) | 1`` (``trial_key(seed, r) = fmix32(seed) + r *
 0x9E3779B9 mod 2**32``) with STREAM = :data:`STREAM_INIT`, :data:`STREAM_TRAIN` or
@@ -52,7 +52,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from gaba.golden import noise
+from gaba.golden import kernels, primitives
 from gaba.golden.foldiak import bars
 from gaba.golden.foldiak.config import LEARNING_CONSTANTS, FoldiakConfig
 from gaba.golden.foldiak.results import Learned, snapshot_points
@@ -94,7 +94,7 @@ Source = Callable[[np.ndarray, int], tuple[np.ndarray, np.ndarray]]
 
 def stream_seed(seed: int, run: int, stream: int) -> int:
     """Start state of one xorshift32 stream of one run (see the module docstring)."""
-    return int(noise.fmix32(noise.trial_key(seed, run) ^ stream)) | 1
+    return int(primitives.fmix32(primitives.trial_key(seed, run) ^ stream)) | 1
 
 
 def stream_seeds(seed: int, runs: int, stream: int, first_run: int = 0) -> np.ndarray:
@@ -103,21 +103,13 @@ def stream_seeds(seed: int, runs: int, stream: int, first_run: int = 0) -> np.nd
     return np.array([stream_seed(seed, first_run + r, stream) for r in range(runs)], np.int64)
 
 
-@jit
-def _initial_q(states, bits, q):
-    for r in range(q.shape[0]):
-        s = states[r]
-        for i in range(q.shape[1]):
-            for j in range(q.shape[2]):
-                s = noise.xorshift32(s)
-                q[r, i, j] = s >> (32 - bits)
-
-
 def initial_q(cfg: FoldiakConfig, seed: int, runs: int = 1, first_run: int = 0) -> np.ndarray:
     """int64[runs, n, m]: initial feed-forward weights from the runs' init streams."""
-    q = np.empty((runs, cfg.n, cfg.m), np.int64)
-    _initial_q(stream_seeds(seed, runs, STREAM_INIT, first_run), cfg.q_init_bits, q)
-    return q
+    words = np.empty((runs, cfg.n, cfg.m), np.int64)
+    kernels.xorshift32_words(
+        stream_seeds(seed, runs, STREAM_INIT, first_run), words.reshape(runs, -1)
+    )
+    return words >> (32 - cfg.q_init_bits)
 
 
 def test_patterns(
@@ -128,10 +120,6 @@ def test_patterns(
 
 
 # The readable model ----------------------------------------------------------------------------
-
-
-def _mulr(v, c, cf):
-    return (v * c + (1 << (cf - 1))) >> cf
 
 
 @dataclass
@@ -157,7 +145,7 @@ def initial_state(cfg: FoldiakConfig, seed: int, run: int = 0) -> State:
 
 def sigmoid(cfg: FoldiakConfig, u: np.ndarray) -> np.ndarray:
     """The hard sigmoid f = clamp(2**(F-1) + mulr(u, slope_c), 0, 2**F)."""
-    return np.clip(cfg.half + _mulr(u, cfg.slope_c, cfg.coef_bits), 0, cfg.one)
+    return np.clip(cfg.half + primitives.mulr(u, cfg.slope_c, cfg.coef_bits), 0, cfg.one)
 
 
 def settle(cfg: FoldiakConfig, q, w, t, x, *, trace: bool = False):
@@ -170,7 +158,7 @@ def settle(cfg: FoldiakConfig, q, w, t, x, *, trace: bool = False):
     for _ in range(cfg.settle_steps):
         lat = (w @ ys + cfg.half) >> cfg.frac_bits  # exact integer products and sum
         f = sigmoid(cfg, qx + lat - t)
-        ys = ys + _mulr(f - ys, cfg.settle_c, cfg.coef_bits)
+        ys = ys + primitives.mulr(f - ys, cfg.settle_c, cfg.coef_bits)
         if trace:
             rows.append(ys)
     return (ys, np.array(rows)) if trace else ys
@@ -189,7 +177,7 @@ def learn(cfg: FoldiakConfig, st: State, x, y, *, pre: bool = False) -> State:
         st.w_sat |= bool(np.any(w < cfg.w_min_q))
         st.w = np.maximum(w, cfg.w_min_q)
         target = np.asarray(x).astype(np.int64) << cfg.frac_bits
-        step = _mulr(target[None, :] - st.q, cfg.beta_c, cfg.coef_bits)
+        step = primitives.mulr(target[None, :] - st.q, cfg.beta_c, cfg.coef_bits)
         st.q = np.where(y[:, None], st.q + step, st.q)
     t = st.t + np.where(y, on, -off)
     st.t_sat |= bool(np.any((t < cfg.t_min_q) | (t > cfg.t_max_q)))
@@ -286,7 +274,7 @@ def _settle(q, w, t, x, c, ys, f, qx):
     """Settle on pattern x (uint8[m]); y* left in ys. f and qx are scratch."""
     n, m = q.shape
     fb, cf, steps, slope, dt = c[0], c[1], c[2], c[4], c[5]
-    half, one, hc = 1 << (fb - 1), 1 << fb, 1 << (cf - 1)
+    half, one = 1 << (fb - 1), 1 << fb
     for i in range(n):
         acc = 0
         for j in range(m):
@@ -300,10 +288,10 @@ def _settle(q, w, t, x, c, ys, f, qx):
             for j in range(n):
                 acc += w[i, j] * ys[j]
             u = qx[i] + ((acc + half) >> fb) - t[i]
-            fi = half + ((u * slope + hc) >> cf)
+            fi = half + kernels.mulr(u, slope, cf, np.int64)
             f[i] = min(max(fi, 0), one)
         for i in range(n):
-            ys[i] += ((f[i] - ys[i]) * dt + hc) >> cf
+            ys[i] += kernels.mulr(f[i] - ys[i], dt, cf, np.int64)
 
 
 @jit
@@ -311,7 +299,7 @@ def _learn(q, w, t, sat, x, ys, pre, c):
     """One learning step in place; sat[0], sat[1] are the sticky w_sat, t_sat."""
     n, m = q.shape
     fb, cf, beta = c[0], c[1], c[6]
-    half, one, hc = 1 << (fb - 1), 1 << fb, 1 << (cf - 1)
+    half, one = 1 << (fb - 1), 1 << fb
     if pre:
         on, off = c[11], c[12]
     else:
@@ -333,7 +321,7 @@ def _learn(q, w, t, sat, x, ys, pre, c):
             if ys[i] > half:
                 for j in range(m):
                     target = one if x[j] else 0
-                    q[i, j] += ((target - q[i, j]) * beta + hc) >> cf
+                    q[i, j] += kernels.mulr(target - q[i, j], beta, cf, np.int64)
     t_min, t_max = c[14], c[15]
     for i in range(n):
         v = t[i] + on if ys[i] > half else t[i] - off

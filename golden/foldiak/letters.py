@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gaba.golden.jit import jit
+from gaba.golden import kernels
 
 __all__ = [
     "ALPHABET",
@@ -97,6 +97,9 @@ GLYPHS = _parse_font(_FONT)
 #: Cumulative frequencies scaled to 2**16 (see :func:`prng_letters`).
 CUMULATIVE = np.round(np.cumsum(FREQUENCIES) / FREQUENCIES.sum() * 65536).astype(np.int64)
 
+#: The letter of each 16-bit value v: the smallest k with v < CUMULATIVE[k].
+_LETTER_OF = np.searchsorted(CUMULATIVE, np.arange(1 << 16), side="right").astype(np.int64)
+
 
 def glyphs() -> np.ndarray:
     """uint8[26, 64]: the letters on the 8 x 8 grid (rows 0..6, columns 1..5)."""
@@ -113,29 +116,14 @@ def float_letters(rng: np.random.Generator, count: int):
     return glyphs()[index], index.astype(np.int64)
 
 
-@jit
-def _prng_index(states, count, cumulative, out):
-    for r in range(states.shape[0]):
-        s = states[r]
-        for k in range(count):
-            s ^= (s << 13) & 0xFFFFFFFF
-            s ^= s >> 17
-            s ^= (s << 5) & 0xFFFFFFFF
-            top = s >> 16
-            letter = 0
-            while top >= cumulative[letter]:
-                letter += 1
-            out[r, k] = letter
-        states[r] = s
-
-
 def prng_letters(states: np.ndarray, count: int):
     """``count`` letters per xorshift32 state (int64[R], advanced in place):
     (uint8[R, count, 64], int64[R, count] letter index)."""
     if states.dtype != np.int64 or states.ndim != 1:
         raise ValueError("states must be a one-dimensional int64 array of xorshift32 states")
-    index = np.empty((states.shape[0], count), np.int64)
-    _prng_index(states, count, CUMULATIVE, index)
+    words = np.empty((states.shape[0], count), np.int64)
+    kernels.xorshift32_words(states, words)
+    index = _LETTER_OF[words >> 16]
     return glyphs()[index], index
 
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from gaba.golden import noise
+from gaba.golden import primitives
 from gaba.golden.foldiak import bars
 
 # -- generators ------------------------------------------------------------------------------
@@ -24,7 +24,7 @@ def test_patterns_from_masks_or_the_bars():
 
 
 def _xs(s):
-    return int(noise.xorshift32(s))
+    return int(primitives.xorshift32(s))
 
 
 def test_prng_bars_rule_by_hand():

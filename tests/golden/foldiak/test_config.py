@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from gaba.golden.config import mulr
 from gaba.golden.foldiak.config import FoldiakConfig, FoldiakParams
+from gaba.golden.primitives import mulr
 
 
 def test_paper_point_constants():

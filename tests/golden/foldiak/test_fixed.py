@@ -1,16 +1,13 @@
 import numpy as np
 import pytest
 
-from gaba.golden import noise
+from gaba.golden import primitives
 from gaba.golden.foldiak import bars, letters
 from gaba.golden.foldiak import fixed as fk
 from gaba.golden.foldiak.config import FoldiakConfig
+from gaba.golden.primitives import mulr
 
 CFG = FoldiakConfig.paper()
-
-
-def _mulr(v, c, cf):
-    return (v * c + (1 << (cf - 1))) >> cf
 
 
 # -- random streams and initial state -------------------------------------------------------
@@ -18,9 +15,9 @@ def _mulr(v, c, cf):
 
 def test_stream_seed_formula():
     seed, run = 7, 3
-    key = (noise.fmix32(seed) + run * 0x9E3779B9) & 0xFFFFFFFF
+    key = (primitives.fmix32(seed) + run * 0x9E3779B9) & 0xFFFFFFFF
     for stream in (fk.STREAM_INIT, fk.STREAM_TRAIN, fk.STREAM_TEST):
-        assert fk.stream_seed(seed, run, stream) == noise.fmix32(key ^ stream) | 1
+        assert fk.stream_seed(seed, run, stream) == primitives.fmix32(key ^ stream) | 1
     seeds = {fk.stream_seed(seed, r, s) for r in range(4) for s in (0x494E4954, 0x5452414E)}
     assert len(seeds) == 8
 
@@ -31,7 +28,7 @@ def test_initial_q_is_the_top_bits_of_the_init_stream():
         s = fk.stream_seed(5, r, fk.STREAM_INIT)
         for i in range(CFG.n):
             for j in range(CFG.m):
-                s = int(noise.xorshift32(s))
+                s = int(primitives.xorshift32(s))
                 assert q[r, i, j] == s >> (32 - CFG.q_init_bits)
     big = fk.initial_q(CFG, seed=1, runs=20)
     assert big.min() >= 0 and big.max() < CFG.one // 4  # uniform [0, 1/4)
@@ -50,13 +47,13 @@ def test_first_two_settling_steps_by_hand():
     ys, steps = fk.settle(cfg, q, w, t, x, trace=True)
     qx = [4100, 50 + 60 + 4095, 1]
     # step 1 from y* = 0: no lateral input
-    f1 = [min(max(2048 + _mulr(qx[i] - t[i], 40960, 14), 0), 4096) for i in range(3)]
-    y1 = [_mulr(f, 2048, 14) for f in f1]
+    f1 = [min(max(2048 + mulr(qx[i] - t[i], 40960, 14), 0), 4096) for i in range(3)]
+    y1 = [mulr(f, 2048, 14) for f in f1]
     assert steps[1].tolist() == y1
     # step 2: lateral sums exact, rounded once (half up, also for negative sums)
     lat = [(sum(int(w[i, j]) * y1[j] for j in range(3)) + 2048) >> 12 for i in range(3)]
-    f2 = [min(max(2048 + _mulr(qx[i] + lat[i] - t[i], 40960, 14), 0), 4096) for i in range(3)]
-    y2 = [y1[i] + _mulr(f2[i] - y1[i], 2048, 14) for i in range(3)]
+    f2 = [min(max(2048 + mulr(qx[i] + lat[i] - t[i], 40960, 14), 0), 4096) for i in range(3)]
+    y2 = [y1[i] + mulr(f2[i] - y1[i], 2048, 14) for i in range(3)]
     assert steps[2].tolist() == ys.tolist() == y2
     assert steps[0].tolist() == [0, 0, 0]
 
@@ -79,8 +76,8 @@ def test_learning_step_by_hand():
     fk.learn(cfg, st, x, np.array([1, 1, 0]))
     assert st.w.tolist() == [[0, -503, 0], [-503, 0, -94], [0, -94, 0]]  # -3 + 6 clips to 0
     beta = 328
-    want_q0 = [1000 + _mulr(4096 - 1000, beta, 14), 4000 + _mulr(-4000, beta, 14),
-               _mulr(4096, beta, 14), 30 + _mulr(-30, beta, 14)]  # fmt: skip
+    want_q0 = [1000 + mulr(4096 - 1000, beta, 14), 4000 + mulr(-4000, beta, 14),
+               mulr(4096, beta, 14), 30 + mulr(-30, beta, 14)]  # fmt: skip
     assert st.q[0].tolist() == want_q0 and st.q[2].tolist() == [5, 5, 5, 5]
     assert st.t.tolist() == [172, -28, -10]
     assert not st.w_sat and not st.t_sat
@@ -177,7 +174,7 @@ def test_the_saturating_case_saturates():
 
 def test_kernel_check_fails_when_the_rounding_is_perturbed(monkeypatch):
     # companion: round half down instead of half up in the readable model must be caught
-    monkeypatch.setattr(fk, "_mulr", lambda v, c, cf: (v * c + (1 << (cf - 1)) - 1) >> cf)
+    monkeypatch.setattr(primitives, "mulr", lambda v, c, cf: (v * c + (1 << (cf - 1)) - 1) >> cf)
     bad = _mismatches(CFG, CFG, seed=11, runs=1, presentations=20)
     assert {name for _, name, _ in bad} >= {"q", "ystar"}
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from gaba.golden import noise
+from gaba.golden import primitives
 from gaba.golden.foldiak import letters
 
 
@@ -34,7 +34,7 @@ def test_prng_letters_rule_by_hand():
     x, index = letters.prng_letters(states, 5)
     s = 4242
     for k in range(5):
-        s = int(noise.xorshift32(s))
+        s = int(primitives.xorshift32(s))
         want = int(np.argmax((s >> 16) < letters.CUMULATIVE))
         assert index[0, k] == want
         assert np.array_equal(x[0, k], letters.glyphs()[want])
