@@ -2,9 +2,10 @@
 
 Each check returns the value as a plain Python number (``int`` where it checks an integer; an
 ``int`` stays an ``int`` and any other real becomes a ``float`` where it checks a number), or
-an int64 array (:func:`check_top`), and raises ``ValueError`` with a message that names the
-argument and shows the value, e.g. ``Trial count must be an integer of at least 1, not 0``.
-NumPy integers and floats are accepted like Python's; ``bool`` is not a number here.
+an int64 array (:func:`check_top`, :func:`check_states`), and raises ``ValueError`` with a
+message that names the argument and (but for arrays) shows the value, e.g. ``Trial count must
+be an integer of at least 1, not 0``. NumPy integers and floats are accepted like Python's;
+``bool`` is not a number here.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["check_count", "check_int", "check_number", "check_seed", "check_top"]
+__all__ = ["check_count", "check_int", "check_number", "check_seed", "check_states", "check_top"]
 
 
 def _is_int(value) -> bool:
@@ -52,6 +53,13 @@ def check_number(name: str, value, *, low=None, high=None, low_open=False, high_
     if high is not None and (value > high or (high_open and value == high)):
         raise ValueError(f"{name} must be {'<' if high_open else '<='} {high}, not {value!r}")
     return int(value) if _is_int(value) else float(value)
+
+
+def check_states(states) -> np.ndarray:
+    """Generator states advanced in place: a one-dimensional int64 array (returned as is)."""
+    if not isinstance(states, np.ndarray) or states.dtype != np.int64 or states.ndim != 1:
+        raise ValueError("states must be a one-dimensional int64 array of xorshift32 states")
+    return states
 
 
 def check_top(top, trials: int, n: int) -> np.ndarray:

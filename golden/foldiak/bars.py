@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from gaba.golden import kernels
+from gaba.golden.validate import check_states
 
 __all__ = [
     "N_BARS",
@@ -96,8 +97,7 @@ def prng_bars(states: np.ndarray, count: int):
     Returns (uint8[R, count, 64] patterns, int64[R, count] bar masks); see the module docstring
     for the rule.
     """
-    if states.dtype != np.int64 or states.ndim != 1:
-        raise ValueError("states must be a one-dimensional int64 array of xorshift32 states")
+    check_states(states)
     words = np.empty((states.shape[0], count, 2), np.int64)
     kernels.xorshift32_words(states, words.reshape(states.shape[0], 2 * count))
     masks = _bar_bits(words[..., 0]) | (_bar_bits(words[..., 1]) << SIDE)

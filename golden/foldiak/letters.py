@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from gaba.golden import kernels
+from gaba.golden.validate import check_states
 
 __all__ = [
     "ALPHABET",
@@ -119,8 +120,7 @@ def float_letters(rng: np.random.Generator, count: int):
 def prng_letters(states: np.ndarray, count: int):
     """``count`` letters per xorshift32 state (int64[R], advanced in place):
     (uint8[R, count, 64], int64[R, count] letter index)."""
-    if states.dtype != np.int64 or states.ndim != 1:
-        raise ValueError("states must be a one-dimensional int64 array of xorshift32 states")
+    check_states(states)
     words = np.empty((states.shape[0], count), np.int64)
     kernels.xorshift32_words(states, words)
     index = _LETTER_OF[words >> 16]

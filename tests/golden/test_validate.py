@@ -6,7 +6,14 @@ import pytest
 from gaba.golden.config import Config
 from gaba.golden.foldiak.config import FoldiakConfig, FoldiakParams
 from gaba.golden.params import NetworkParams
-from gaba.golden.validate import check_count, check_int, check_number, check_seed, check_top
+from gaba.golden.validate import (
+    check_count,
+    check_int,
+    check_number,
+    check_seed,
+    check_states,
+    check_top,
+)
 
 
 def test_integers_come_back_as_python_ints():
@@ -68,3 +75,11 @@ def test_parameters_and_configs_hold_plain_numbers():
     assert type(cfg.frac_bits) is int
     assert cfg.digest() == Config.paper(n=8, alpha=0.5, latency=1).digest()
     json.dumps(FoldiakConfig(params=FoldiakParams(n=np.int32(8), beta=np.float32(0.25))).to_dict())
+
+
+def test_check_states():
+    states = np.array([1, 2], np.int64)
+    assert check_states(states) is states  # advanced in place by the caller: not copied
+    for bad in ([1, 2], np.array([1, 2], np.uint32), np.ones((2, 2), np.int64)):
+        with pytest.raises(ValueError, match="one-dimensional int64 array of xorshift32 states"):
+            check_states(bad)
