@@ -1,8 +1,6 @@
 """``gaba build`` and ``gaba board``: bad input gets one line and exit 2, tool and board
 failures one line and exit 1; ``gaba board run --port sim`` end to end."""
 
-import json
-
 import pytest
 
 from gaba.cli import main
@@ -11,15 +9,6 @@ SIM = ["nwta", "--n", "4", "--dt", "0.0625", "--horizon", "30", "--port", "sim"]
 
 #: gaba build of the smallest iCEBreaker design
 ICE2 = ["build", "nwta", "--board", "icebreaker", "--n", "2"]
-
-
-def _fails(capsys, argv, status, *needles):
-    assert main(argv) == status
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1, err  # one line, no traceback
-    for needle in needles:
-        assert needle in err[0], err[0]
-    return err[0]
 
 
 @pytest.mark.parametrize(
@@ -41,51 +30,49 @@ def _fails(capsys, argv, status, *needles):
         (["board", "run", *SIM, "--top", "4"], "--top must be below n = 4, not 4"),
         (["board", "run", *SIM, "--delta-in", "9"], "--delta-in must lie in"),
         (["board", "info", *SIM, "--timeout", "0"], "positive number of seconds"),
+        (["board", "run", *SIM, "--tests", "3"], "gaba board run: --tests is for foldiak only"),
+        (["board", "run", "foldiak", "--port", "sim", "--top", "1"], "is for nwta and wta only"),
+        (["board", "read", *SIM], "gaba board read: nwta has no learned weights; use foldiak"),
+        (["board", "run", *SIM, "--first", "x"], "expected an integer, not 'x'"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(capsys, argv, needle):
-    _fails(capsys, argv, 2, needle)
+def test_bad_input_is_one_line_and_exit_2(fails, argv, needle):
+    fails(argv, 2, needle)
 
 
-def test_baud_that_the_clock_cannot_make(capsys):
-    _fails(
-        capsys,
+def test_baud_that_the_clock_cannot_make(fails):
+    fails(
         [*ICE2, "--baud", "4000000"],
         2,
         "Baud rate 4000000 cannot be made from the 12 MHz clock",
     )
     # one clock per step: the board's clock halved
-    _fails(
-        capsys,
+    fails(
         [*ICE2, "--step-clocks", "1", "--baud", "3000000"],
         2,
         "Baud rate 3000000 cannot be made from the 6 MHz clock",
     )
 
 
-def test_missing_serial_port_is_a_tool_error(capsys):
-    _fails(
-        capsys,
+def test_missing_serial_port_is_a_tool_error(fails):
+    fails(
         ["board", "info", "nwta", "--port", "/dev/gaba-no-such-port"],
         1,
         "gaba: cannot open serial port /dev/gaba-no-such-port: no such device",
     )
 
 
-def test_missing_build_tool_says_what_to_do(capsys, monkeypatch, tmp_path):
+def test_missing_build_tool_says_what_to_do(fails, monkeypatch, tmp_path):
     monkeypatch.setenv("YOSYS", str(tmp_path / "no-yosys"))
-    _fails(
-        capsys,
+    fails(
         ["build", "nwta", "--board", "icebreaker", "--n", "2", "--out", str(tmp_path)],
         1,
         "is not an executable yosys",
     )
 
 
-def test_board_run_on_the_simulated_board(capsys):
-    argv = ["board", "run", *SIM, "--trials", "12", "--seed", "5", "--first", "3", "--json"]
-    assert main(argv) == 0
-    o = json.loads(capsys.readouterr().out)
+def test_board_run_on_the_simulated_board(run_json):
+    o = run_json(["board", "run", *SIM, "--trials", "12", "--seed", "5", "--first", "3", "--json"])
     assert o["bit_exact"] is True and o["trials"] == 12 and o["mismatches"] == 0
     assert o["summary"]["trials"] == 12 and o["first_mismatch"] is None
     from gaba.golden import fixed
@@ -96,16 +83,15 @@ def test_board_run_on_the_simulated_board(capsys):
     assert o["summary"]["decided"] == int(g.decided.sum())
 
 
-def test_board_info_and_counters_only_run(capsys):
-    assert main(["board", "info", *SIM, "--json"]) == 0
-    o = json.loads(capsys.readouterr().out)
+def test_board_info_and_counters_only_run(capsys, run_json):
+    o = run_json(["board", "info", *SIM, "--json"])
     assert o["config_matches"] is True and o["n"] == 4 and o["kind"] == "nwta"
     assert main(["board", "run", *SIM, "--trials", "20", "--no-check", "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "not streamed" in out and "20 trials" in out
 
 
-def test_board_run_refuses_another_design(capsys, monkeypatch):
+def test_board_run_refuses_another_design(fails, monkeypatch):
     import dataclasses
 
     from gaba.boards.host import Board
@@ -114,15 +100,14 @@ def test_board_run_refuses_another_design(capsys, monkeypatch):
     monkeypatch.setattr(
         Board, "info", lambda self: dataclasses.replace(real(self), config_digest="0" * 16)
     )
-    _fails(
-        capsys,
+    fails(
         ["board", "run", *SIM, "--trials", "3", "--quiet"],
         2,
         "the board runs nwta n=4, Config 0000000000000000; these options give Config",
     )
 
 
-def test_build_text_json_and_timing_failure(capsys, fake_tools, monkeypatch):
+def test_build_text_json_and_timing_failure(capsys, fails, run_json, fake_tools, monkeypatch):
     monkeypatch.setenv("FAKE", "ok")
     out = str(fake_tools / "out")
     # the canned report is of a build with one clock per step: it runs at half the board clock
@@ -132,22 +117,18 @@ def test_build_text_json_and_timing_failure(capsys, fake_tools, monkeypatch):
     assert "icebreaker (iCE40UP5K): nwta n=2" in text
     assert "4773 / 5280 logic cells" in text
     assert "fmax 8.3 MHz; runs at 6 MHz = board clock 12 MHz / 2; target 36 MHz missed" in text
-    argv = [*ICE2, "--out", out, "--json", *one]
-    assert main(argv) == 0
-    o = json.loads(capsys.readouterr().out)
+    o = run_json([*ICE2, "--out", out, "--json", *one])
     for key in ("board", "device", "luts", "ffs", "brams", "dsps", "fmax_mhz", "bitstream"):
         assert key in o
     assert (o["board"], o["luts"], o["fmax_mhz"], o["n"]) == ("icebreaker", 4773, 8.34, 2)
-    _fails(
-        capsys,
+    fails(
         [*ICE2, "--out", out, "--clock-div", "1", "--quiet", *one],
         1,
         "misses timing on icebreaker: fmax 8.34 MHz is below its 12 MHz clock (the board "
         "clock); critical path",
     )
     # the board's default, several clocks per step, runs at the board clock
-    _fails(
-        capsys,
+    fails(
         [*ICE2, "--out", out, "--quiet"],
         1,
         "fmax 8.34 MHz is below its 12 MHz clock (the board clock); critical path",

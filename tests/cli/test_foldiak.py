@@ -3,19 +3,14 @@ import json
 import pytest
 
 from gaba.cli import main
-from gaba.cli_foldiak import MODEL_CHOICES
+from gaba.cli.foldiak import MODEL_CHOICES
 
 BARS_KEYS = {"runs", "runs_all_bars", "mean_bars_represented", "code_error"}
 
 
-def _json(capsys, argv):
-    assert main(argv) == 0
-    return json.loads(capsys.readouterr().out)
-
-
-def test_bars_fixed_json_and_files(capsys, tmp_path):
+def test_bars_fixed_json_and_files(run_json, tmp_path):
     argv = "foldiak bars --runs 3 --presentations 3000 --seed 4 --json --out".split()
-    o = _json(capsys, [*argv, str(tmp_path)])
+    o = run_json([*argv, str(tmp_path)])
     assert BARS_KEYS <= o.keys()
     assert o["runs"] == 3 and o["presentations"] == 3000 and o["model"] == "fixed"
     assert o["runs_all_bars"] == 3 and o["mean_bars_represented"] == 16.0
@@ -27,11 +22,11 @@ def test_bars_fixed_json_and_files(capsys, tmp_path):
     assert saved["code_error"] == o["code_error"]
 
 
-def test_bars_json_is_the_model(capsys, tmp_path):
+def test_bars_json_is_the_model(run_json, tmp_path):
     from gaba.golden.foldiak.experiments import run_bars
 
     argv = "foldiak bars --runs 2 --presentations 300 --seed 9 --json --out".split()
-    o = _json(capsys, [*argv, str(tmp_path)])
+    o = run_json([*argv, str(tmp_path)])
     want = run_bars("fixed", 2, 300, 9).summary()
     for key in (*BARS_KEYS, "bars_per_run", "curve", "w_range", "t_range"):
         assert o[key] == want[key]
@@ -47,15 +42,15 @@ def test_bars_float_text_summary(capsys, tmp_path):
 
 
 def test_progress_goes_to_stderr_in_presentations(capsys, tmp_path):
-    assert main(["foldiak", "bars", "--runs", "1", "--presentations", "50", "--out",
-                 str(tmp_path)]) == 0  # fmt: skip
+    argv = ["foldiak", "bars", "--runs", "1", "--presentations", "50", "--out", str(tmp_path)]
+    assert main(argv) == 0
     err = capsys.readouterr().err
     assert "foldiak bars (fixed, 1 runs): 150/150 presentations" in err
 
 
-def test_letters_json(capsys, tmp_path):
+def test_letters_json(run_json, tmp_path):
     argv = "foldiak letters --runs 2 --presentations 1500 --json --out".split()
-    o = _json(capsys, [*argv, str(tmp_path)])
+    o = run_json([*argv, str(tmp_path)])
     assert {"runs", "distinct_codes", "runs_all_distinct", "mean_active_units"} <= o.keys()
     assert o["runs"] == 2 and len(o["mean_active_units"]) == 26
     assert all(15 <= d <= 26 for d in o["distinct_codes"])
@@ -93,20 +88,16 @@ def test_letters_text(capsys, tmp_path):
         (["foldiak"], "gaba foldiak: the following arguments are required: DEMO"),
     ],
 )
-def test_bad_arguments_give_one_line_and_exit_2(capsys, argv, message):
-    assert main(argv) == 2
-    cap = capsys.readouterr()
-    assert cap.out == ""
-    lines = cap.err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(message), cap.err
+def test_bad_arguments_give_one_line_and_exit_2(fails, argv, message):
+    assert fails(argv, 2).startswith(message)
 
 
-def test_unwritable_out_is_one_line_exit_1(capsys, tmp_path):
+def test_unwritable_out_is_one_line_exit_1(fails, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
-    assert main(["foldiak", "bars", "--runs", "1", "--out", str(blocker / "sub")]) == 1
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("gaba: ")
+    assert fails(["foldiak", "bars", "--runs", "1", "--out", str(blocker / "sub")], 1).startswith(
+        "gaba: "
+    )
 
 
 def test_model_choices_are_a_list_to_extend():

@@ -1,0 +1,53 @@
+from pathlib import Path
+
+import pytest
+
+from gaba.cli import main
+
+
+def test_compare_json_keys_and_exit_status(run_json):
+    argv = "compare nwta --n 3 --simulator icarus --mode lockstep --seed 7 --json --quiet"
+    o = run_json(argv.split())
+    assert {"bit_exact", "trials", "cycles_compared", "mismatches", "first_mismatch"} <= o.keys()
+    assert o["bit_exact"] is True and o["first_mismatch"] is None and o["mismatches"] == 0
+    assert o["trials"] == 1 and o["cycles_compared"] > 100
+
+
+def test_compare_waves_keeps_a_waveform(run_json):
+    o = run_json("compare nwta --n 3 --simulator icarus --mode lockstep --waves --json".split())
+    assert o["bit_exact"] and o["waveform"].endswith(".fst")
+    assert Path(o["waveform"]).stat().st_size > 1000
+
+
+def test_compare_missing_simulator_is_one_line(capsys, monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert main(["compare", "nwta", "--n", "3", "--simulator", "icarus", "--quiet"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("gaba: Icarus Verilog not found")
+    assert "apt-get install iverilog" in err[0]
+
+
+def test_compare_foldiak_json(run_json):
+    o = run_json(["compare", "foldiak", "--mode", "lockstep", "--trials", "3", "--json"])
+    assert o["bit_exact"] is True and o["mismatches"] == 0 and o["first_mismatch"] is None
+    assert o["trials"] == 3 and o["cycles_compared"] == 3 + 10
+    assert o["values_compared"] > 4 * (64 * 16 + 16 * 16 + 16)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["compare", "nwta", "--simulator", "modelsim"],
+            "gaba compare: argument --simulator: invalid choice: 'modelsim'",
+        ),
+        (["compare", "nwta", "--mode", "fast"], "gaba compare: argument --mode: invalid choice"),
+        (
+            ["compare", "foldiak", "--trials", "50"],
+            "gaba compare: a foldiak run needs at least the 100 presentations",
+        ),
+        (["compare", "foldiak", "--n", "1"], "gaba compare: Unit count n must be an integer"),
+    ],
+)
+def test_bad_arguments_give_one_line_and_exit_2(fails, argv, message):
+    assert fails(argv, 2).startswith(message)

@@ -1,0 +1,62 @@
+import pytest
+
+from gaba.cli import main
+
+
+def test_sweep_json_and_files(run_json, tmp_path):
+    argv = [
+        "sweep",
+        "nwta",
+        "--n",
+        "2,4,8",
+        "--trials",
+        "40",
+        "--out",
+        str(tmp_path),
+        "--json",
+        "--quiet",
+    ]
+    o = run_json(argv)
+    assert [r["n"] for r in o["rows"]] == [2, 4, 8]
+    for row in o["rows"]:
+        assert {
+            "n",
+            "mean_decision_cycles",
+            "mean_decision_time",
+            "accuracy",
+            "decided_fraction",
+        } <= row.keys()
+    assert set(o["fit"]) == {"slope_per_doubling", "intercept"}
+    assert o["identical_to_golden"] is None  # golden target: nothing to compare
+    assert all(
+        (tmp_path / f).exists()
+        for f in ("sweep-nwta-golden-d0.1-s0.22.csv", "sweep-nwta-golden-d0.1-s0.22.png")
+    )
+
+
+def test_sweep_text_over_grids(capsys, tmp_path):
+    argv = "sweep nwta --n 2,4 --delta 0.05,0.1 --trials 10 --quiet --out".split()
+    assert main([*argv, str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("nwta sweep on golden: delta 0.05,0.1, sigma 0.22, 10 trials per")
+    assert "fit at delta 0.05, sigma 0.22: time = " in out
+    assert (tmp_path / "sweep-nwta-golden-d0.05_0.1-s0.22-delta.png").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["sweep", "nwta", "--n", "2,x"],
+            "gaba sweep: argument --n: expected comma-separated integers like 2,4,8, not '2,x'",
+        ),
+        (["sweep", "nwta", "--n", "1,4"], "gaba sweep: argument --n: every n must be at least 2"),
+        (["sweep", "nwta", "--target", "spice"], "gaba sweep: argument --target: invalid choice"),
+        (
+            ["sweep", "nwta", "--delta", "0.1,abc"],
+            "gaba sweep: argument --delta: expected a number, not 'abc'",
+        ),
+    ],
+)
+def test_bad_arguments_give_one_line_and_exit_2(fails, argv, message):
+    assert fails(argv, 2).startswith(message)

@@ -1,0 +1,58 @@
+import pytest
+
+from gaba.cli import main
+
+
+def test_verilog_writes_a_documented_module(capsys, tmp_path):
+    path = tmp_path / "w.v"
+    assert main(["verilog", "wta", "--n", "5", "--latency", "1", "-o", str(path)]) == 0
+    text = path.read_text()
+    assert "// gaba trial engine: wta, n = 5" in text and "module gaba_nwta(" in text
+    for port in ("clk", "rst", "start", "seed", "res__payload", "res__valid", "res__ready"):
+        assert f"//   {port} " in text
+    assert "//   [" in text and "] digest" in text  # payload fields with their bits
+    assert "state" not in text.split("module gaba_nwta(")[1].split(";")[0]
+    assert main(["verilog", "nwta", "--n", "3", "--debug", "-o", "-"]) == 0
+    assert "output [" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("design", ["parallel-integrators", "serial-integrator"])
+def test_verilog_of_the_baselines(capsys, design):
+    assert main(["verilog", design, "--n", "6", "-o", "-"]) == 0
+    text = capsys.readouterr().out
+    name = "gaba_" + design.replace("-", "_")
+    assert f"module {name}(" in text and "res__payload" in text and "steps" in text
+
+
+def test_verilog_of_the_foldiak_layer(capsys, tmp_path):
+    out = tmp_path / "f.v"
+    assert main(["verilog", "foldiak", "-o", str(out)]) == 0
+    text = out.read_text()
+    assert text.startswith("// gaba foldiak: 64 inputs, 16 units")
+    assert "1284 clocks per training presentation" in text and "module gaba_foldiak(" in text
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["verilog", "nwta", "--n", "0"],
+            "gaba verilog: argument --n: expected a positive integer, not '0'",
+        ),
+        (["verilog", "nwta", "--delta", "3"], "gaba verilog: delta must be <= 1.0, not 3.0"),
+        (
+            ["verilog", "foldiak", "--delta", "0.1"],
+            "gaba verilog: foldiak takes --n (units) and --frac-bits only, not --delta",
+        ),
+        (
+            ["verilog", "foldiak", "--debug"],
+            "gaba verilog: foldiak reads its state back through its ports; drop --debug",
+        ),
+        (
+            ["verilog", "serial-integrator", "--latency", "1"],
+            "gaba verilog: serial-integrator has no debug ports, no inhibition latency",
+        ),
+    ],
+)
+def test_bad_arguments_give_one_line_and_exit_2(fails, argv, message):
+    assert fails(argv, 2).startswith(message)
