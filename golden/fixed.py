@@ -242,78 +242,83 @@ def trace(
 # neuron generators are uint32 in both (U(...) truncates after each left shift).
 
 
+@jit
+def _trial(n, top, rng, c, shape, out, T, U, cf):
+    """One trial; ``rng`` holds the neurons' seeds. Writes winner, steps, flags, digest.
+
+    ``c`` holds the datapath constants (type T), ``shape`` the integers that are not; T and U
+    are the datapath and generator types, ``cf`` the coefficient bits.
+    """
+    numba.literally(cf)  # compiled per value: every rounding shift is by a literal
+    theta, d_max, beta, alpha, a, c_xi, k, b_hi, b_lo, eta_min, eta_max, x_max, stop = c
+    latency, max_steps, x_bits, eta_mask = shape
+    depth = latency + 1
+    x = np.zeros(n, T)
+    eta = np.zeros(n, T)
+    g_hist = np.zeros((depth, n), T)
+    s_hist = np.zeros(depth, T)
+    eta_sat = False
+    r_sat = False
+    winner = -1
+    t = 0
+    while t < max_steps:
+        slot = (t + 1) % depth  # read g(x(t - L)), then write g(x(t + 1)) in its place
+        s_old = s_hist[slot]
+        g = g_hist[slot]
+        s_new = T(0)
+        x_top = T(0)
+        for i in range(n):
+            xo = x[i]
+            d = T(min(T(s_old - g[i]), d_max))
+            inh = kernels.mulr(d, beta, cf, T)
+            s = kernels.xorshift32(rng[i], U)
+            rng[i] = s
+            xi = kernels.irwin_hall4(s, T)
+            e, sat = kernels.ou_step(eta[i], xi, a, c_xi, cf, eta_min, eta_max, T)
+            eta_sat |= sat
+            eta[i] = e
+            b = b_hi if i == top else b_lo
+            pre = T(T(T(b + kernels.mulr(xo, alpha, cf, T)) - inh) + e)
+            r_sat |= pre > x_max
+            r = T(min(max(pre, T(0)), x_max))
+            xn = T(xo + kernels.mulr(T(r - xo), k, cf, T))
+            x[i] = xn
+            gn = xn if xn >= theta else T(0)
+            g[i] = gn
+            s_new = T(s_new + gn)
+            x_top = max(x_top, xn)
+        s_hist[slot] = s_new
+        t += 1
+        if x_top >= stop:
+            for i in range(n):
+                if x[i] == x_top:
+                    winner = i
+                    break
+            break
+    # final-state digest (see digest()): xor over i of rotl32(x_i | eta_i << x_bits, i % 32)
+    h = 0
+    for i in range(n):
+        w = (np.int64(x[i]) | ((np.int64(eta[i]) & eta_mask) << x_bits)) & 0xFFFFFFFF
+        rot = i & 31
+        h ^= ((w << rot) & 0xFFFFFFFF) | (w >> ((32 - rot) & 31))
+    out[0] = winner
+    out[1] = t
+    out[2] = eta_sat
+    out[3] = r_sat
+    out[4] = h
+
+
 @functools.cache
 def _kernel(bits: int, cf: int):
     """The parallel trials kernel for datapath width ``bits`` and coefficient bits ``cf``.
 
     Both are compile-time constants (closure cells, which numba's cache key includes), so
-    every rounding shift is by a literal and stays in 32-bit lanes.
+    every rounding shift is by a literal and stays in 32-bit lanes. The cells hold only types
+    and integers: a jitted function in a cell would pickle into the cache key with a
+    per-process id, and the cache would miss (and grow) in every process.
     """
     T = np.int32 if bits == 32 else np.int64
     U = np.uint32
-
-    @jit
-    def trial(n, top, rng, c, shape, out):
-        """One trial; ``rng`` holds the neurons' seeds. Writes winner, steps, flags, digest.
-
-        ``c`` holds the datapath constants (type T), ``shape`` the integers that are not.
-        """
-        theta, d_max, beta, alpha, a, c_xi, k, b_hi, b_lo, eta_min, eta_max, x_max, stop = c
-        latency, max_steps, x_bits, eta_mask = shape
-        depth = latency + 1
-        x = np.zeros(n, T)
-        eta = np.zeros(n, T)
-        g_hist = np.zeros((depth, n), T)
-        s_hist = np.zeros(depth, T)
-        eta_sat = False
-        r_sat = False
-        winner = -1
-        t = 0
-        while t < max_steps:
-            slot = (t + 1) % depth  # read g(x(t - L)), then write g(x(t + 1)) in its place
-            s_old = s_hist[slot]
-            g = g_hist[slot]
-            s_new = T(0)
-            x_top = T(0)
-            for i in range(n):
-                xo = x[i]
-                d = T(min(T(s_old - g[i]), d_max))
-                inh = kernels.mulr(d, beta, cf, T)
-                s = kernels.xorshift32(rng[i], U)
-                rng[i] = s
-                xi = kernels.irwin_hall4(s, T)
-                e, sat = kernels.ou_step(eta[i], xi, a, c_xi, cf, eta_min, eta_max, T)
-                eta_sat |= sat
-                eta[i] = e
-                b = b_hi if i == top else b_lo
-                pre = T(T(T(b + kernels.mulr(xo, alpha, cf, T)) - inh) + e)
-                r_sat |= pre > x_max
-                r = T(min(max(pre, T(0)), x_max))
-                xn = T(xo + kernels.mulr(T(r - xo), k, cf, T))
-                x[i] = xn
-                gn = xn if xn >= theta else T(0)
-                g[i] = gn
-                s_new = T(s_new + gn)
-                x_top = max(x_top, xn)
-            s_hist[slot] = s_new
-            t += 1
-            if x_top >= stop:
-                for i in range(n):
-                    if x[i] == x_top:
-                        winner = i
-                        break
-                break
-        # final-state digest (see digest()): xor over i of rotl32(x_i | eta_i << x_bits, i % 32)
-        h = 0
-        for i in range(n):
-            w = (np.int64(x[i]) | ((np.int64(eta[i]) & eta_mask) << x_bits)) & 0xFFFFFFFF
-            rot = i & 31
-            h ^= ((w << rot) & 0xFFFFFFFF) | (w >> ((32 - rot) & 31))
-        out[0] = winner
-        out[1] = t
-        out[2] = eta_sat
-        out[3] = r_sat
-        out[4] = h
 
     @jit_parallel
     def trials(n, seed, first, tops, salts, c, shape, out):
@@ -325,7 +330,7 @@ def _kernel(bits: int, cf: int):
             rng = np.empty(n, U)
             for i in range(n):
                 rng[i] = U(kernels.neuron_seed(master, salts[i]))
-            trial(n, top, rng, c, shape, out[j])
+            _trial(n, top, rng, c, shape, out[j], T, U, cf)
 
     return trials
 
