@@ -253,7 +253,7 @@ def check_run(
     for j, r in enumerate(results):
         hw = compare.decode_result(cfg, r.word)
         decoded.append(hw)
-        decisions.append(hw["cycles"] if hw["decided"] else -1)
+        decisions.append(hw["steps"] if hw["decided"] else -1)
         bad = [(f, g, h) for f, g, h in compare._result_fields(cfg, golden, j, hw) if g != h]
         want_trial = (first + j) & 0xFFFFFFFF
         if r.trial != want_trial:

@@ -99,7 +99,7 @@ class BoardTop(HostLinkTop):
                 decided.eq(decided + res.decided),
                 correct.eq(correct + hit),
                 saturated.eq(saturated + (res.eta_sat | res.r_sat)),
-                steps.eq(steps + res.cycles),
+                steps.eq(steps + res.steps),
                 last_winner.eq(res.winner),
                 last_correct.eq(hit),
             ]

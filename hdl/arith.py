@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from amaranth.hdl import Cat, Const, Mux, Value, unsigned
 
-from gaba.golden import noise
+from gaba.golden import primitives
 
 __all__ = [
     "clamp",
@@ -80,7 +80,7 @@ def xorshift32(s: Value) -> Value:
 
 def irwin_hall4(s: Value) -> Value:
     """Sum of the four bytes of a 32-bit value minus 510 (signed, -510..510)."""
-    return (s[0:8] + s[8:16]) + (s[16:24] + s[24:32]) - noise.XI_MEAN
+    return (s[0:8] + s[8:16]) + (s[16:24] + s[24:32]) - primitives.XI_MEAN
 
 
 def fmix32(h: Value) -> Value:

@@ -19,7 +19,7 @@ from amaranth.hdl import Const, Module, Mux, Signal, signed, unsigned
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from gaba.golden import noise
+from gaba.golden import primitives
 from gaba.golden.config import Config
 from gaba.hdl import arith
 
@@ -83,14 +83,14 @@ class _Engine(wiring.Component):
             "cycles": Signal(32, name="cycles"),
         }
         seq["master"] = arith.fmix32(seq["key"])
-        seq["drawn_top"] = (arith.fmix32(seq["key"] ^ noise.TOP_SALT) * cfg.n) >> 32
+        seq["drawn_top"] = (arith.fmix32(seq["key"] ^ primitives.TOP_SALT) * cfg.n) >> 32
         return seq
 
     def _idle(self, m, seq):
         """IDLE state body: latch the run on ``start``."""
         with m.If(self.start & (self.count != 0) & (self.steps != 0)):
             m.d.sync += [
-                seq["key"].eq(arith.fmix32(self.seed) + self.first * Const(noise.WEYL, 32)),
+                seq["key"].eq(arith.fmix32(self.seed) + self.first * Const(primitives.WEYL, 32)),
                 seq["remaining"].eq(self.count),
                 seq["steps"].eq(self.steps),
             ]
@@ -106,7 +106,7 @@ class _Engine(wiring.Component):
         ]
         with m.If(self.res.ready):
             m.d.sync += [
-                seq["key"].eq(seq["key"] + noise.WEYL),
+                seq["key"].eq(seq["key"] + primitives.WEYL),
                 seq["remaining"].eq(seq["remaining"] - 1),
             ]
             with m.If(seq["remaining"] == 1):
@@ -129,7 +129,7 @@ class ParallelIntegrators(_Engine):
         t = Signal(32)
         run = Signal()
         load = Signal()
-        for i, salt in enumerate(noise.neuron_salts(n).tolist()):
+        for i, salt in enumerate(primitives.neuron_salts(n).tolist()):
             rng_next, eta_next = self._ou_step(m, rng[i], eta[i], f"o{i}")
             b = Mux(seq["top"] == i, cfg.b_hi, cfg.b_lo)
             with m.If(load):

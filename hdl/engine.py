@@ -6,7 +6,7 @@ from amaranth.hdl import Const, Module, Mux, Signal, unsigned
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from gaba.golden import noise
+from gaba.golden import primitives
 from gaba.golden.config import Config
 from gaba.hdl import arith
 from gaba.hdl.nwta import Network, decision_phase, state_layout
@@ -23,14 +23,14 @@ def result_layout(cfg: Config) -> data.StructLayout:
     """Payload of one trial's result (fields packed from bit 0 in this order).
 
     winner: the decision (meaningless when ``decided`` is 0); top: the top-input option;
-    cycles: steps executed (``max_steps`` when undecided); decided; eta_sat, r_sat: sticky
+    steps: Euler steps executed (``max_steps`` when undecided); decided; eta_sat, r_sat: sticky
     flags at the end of the trial; digest: final-state digest of x and eta.
     """
     return data.StructLayout(
         {
             "winner": unsigned(max(1, (cfg.n - 1).bit_length())),
             "top": unsigned(max(1, (cfg.n - 1).bit_length())),
-            "cycles": unsigned(cfg.max_steps.bit_length()),
+            "steps": unsigned(cfg.max_steps.bit_length()),
             "decided": 1,
             "eta_sat": 1,
             "r_sat": 1,
@@ -64,7 +64,7 @@ def engine_signature(cfg: Config, *, debug: bool = False) -> wiring.Signature:
     }
     if debug:
         ports["state"] = Out(state_layout(cfg))
-        ports["step_cyc"] = Out(unsigned(cfg.max_steps.bit_length()))
+        ports["steps"] = Out(unsigned(cfg.max_steps.bit_length()))
         ports["running"] = Out(1)
         ports["in_run"] = Out(1)
     return wiring.Signature(ports)
@@ -103,10 +103,10 @@ class TrialEngine(wiring.Component):
         A run is in progress.
     res : Out(stream.Signature(result_layout(cfg)))
         One payload per trial.
-    state, step_cyc, running, in_run : Out
+    state, steps, running, in_run : Out
         Only with ``debug``: the network's registers, the steps done in this trial, whether
         the network takes a step at the end of this cycle, and whether the engine is running
-        a trial and the state is valid (it then holds the trial's state after ``step_cyc``
+        a trial and the state is valid (it then holds the trial's state after ``steps``
         steps; once per step, ``step_clocks`` cycles apart).
     """
 
@@ -146,13 +146,15 @@ class TrialEngine(wiring.Component):
 
         if self._seeding == "parallel":
             m.d.comb += net.master.eq(arith.fmix32(key))
-            drawn_top = (arith.fmix32(key ^ noise.TOP_SALT) * cfg.n) >> 32
+            drawn_top = (arith.fmix32(key ^ primitives.TOP_SALT) * cfg.n) >> 32
         with m.FSM(name="fsm") as fsm:
             if self._seeding == "parallel":
                 with m.State("IDLE"):
                     with m.If(self.start & (self.count != 0)):
                         m.d.sync += [
-                            key.eq(arith.fmix32(self.seed) + self.first * Const(noise.WEYL, 32)),
+                            key.eq(
+                                arith.fmix32(self.seed) + self.first * Const(primitives.WEYL, 32)
+                            ),
                             remaining.eq(self.count),
                         ]
                         m.next = "LOAD"
@@ -182,7 +184,7 @@ class TrialEngine(wiring.Component):
                     m.d.sync += [
                         self.res.payload.winner.eq(net.winner),
                         self.res.payload.top.eq(top),
-                        self.res.payload.cycles.eq(steps),
+                        self.res.payload.steps.eq(steps),
                         self.res.payload.decided.eq(net.decided),
                         self.res.payload.eta_sat.eq(net.eta_sat),
                         self.res.payload.r_sat.eq(net.r_sat),
@@ -197,7 +199,7 @@ class TrialEngine(wiring.Component):
             with m.State("RESULT"):
                 m.d.comb += self.res.valid.eq(1)
                 with m.If(self.res.ready):
-                    m.d.sync += [key.eq(key + noise.WEYL), remaining.eq(remaining - 1)]
+                    m.d.sync += [key.eq(key + primitives.WEYL), remaining.eq(remaining - 1)]
                     with m.If(remaining == 1):
                         m.next = "IDLE"
                     with m.Else():
@@ -207,7 +209,7 @@ class TrialEngine(wiring.Component):
         if self._debug:
             m.d.comb += [
                 self.state.eq(net.state),
-                self.step_cyc.eq(steps),
+                self.steps.eq(steps),
                 self.running.eq(net.commit),
                 self.in_run.eq(fsm.ongoing("RUN") & net.ready),
             ]
@@ -240,7 +242,7 @@ class TrialEngine(wiring.Component):
                 m.d.sync += key.eq(h.o + first_weyl)
                 m.next = "HASH_TOP"
         with m.State("HASH_TOP"):
-            m.d.comb += [h.start.eq(~h.busy), h.op.eq(OP_FMIX32), h.i.eq(key ^ noise.TOP_SALT)]
+            m.d.comb += [h.start.eq(~h.busy), h.op.eq(OP_FMIX32), h.i.eq(key ^ primitives.TOP_SALT)]
             with m.If(h.done):
                 m.d.sync += top_hash.eq(h.o)
                 m.next = "HASH_MASTER"
@@ -268,9 +270,9 @@ _PORT_MEANING = {
     "res__valid": "res__payload holds a result",
     "res__ready": "the result is taken this cycle (hold high to never stall)",
     "state": "debug: every register of the network (lockstep comparison)",
-    "step_cyc": "debug: steps done in the current trial",
+    "steps": "debug: steps done in the current trial",
     "running": "debug: the network takes a step at the end of this cycle",
-    "in_run": "debug: a trial is running and state is its state after step_cyc steps",
+    "in_run": "debug: a trial is running and state is its state after `steps` steps",
 }
 
 

@@ -43,7 +43,7 @@ from amaranth.lib import data, stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
-from gaba.golden import noise
+from gaba.golden import primitives
 from gaba.golden.foldiak import bars
 from gaba.golden.foldiak import fixed as foldiak
 from gaba.golden.foldiak.config import FoldiakConfig
@@ -251,7 +251,7 @@ class FoldiakLayer(wiring.Component):
                     with m.Switch(self.cmd):
                         with m.Case(CMD_INIT):
                             m.d.sync += [
-                                key.eq(hashed + self.run * Const(noise.WEYL, 32)),
+                                key.eq(hashed + self.run * Const(primitives.WEYL, 32)),
                                 pres.eq(0),
                                 w_sat.eq(0),
                                 t_sat.eq(0),

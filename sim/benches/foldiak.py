@@ -123,7 +123,7 @@ async def run(dut):
             train += await tb.results(chunk)
             await tb.idle()
             states.append(await tb.readback())
-    train_cycles = tb.cycle()
+    train_cycles = clock_cycle()
     train_seconds = time.perf_counter() - start
     test = []
     if p["tests"]:
@@ -135,7 +135,7 @@ async def run(dut):
             "states": states,
             "train": train,
             "test": test,
-            "cycles": tb.cycle(),
+            "cycles": clock_cycle(),
             "train_cycles": train_cycles,
             "train_seconds": train_seconds,
             "seconds": time.perf_counter() - start,

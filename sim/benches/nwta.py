@@ -83,7 +83,7 @@ async def lockstep(dut):
         await ReadOnly()
         cycle += 1
         if int(dut.in_run.value):
-            rows.append([trial, cycle, int(dut.step_cyc.value), format(int(dut.state.value), "x")])
+            rows.append([trial, cycle, int(dut.steps.value), format(int(dut.state.value), "x")])
         if int(dut.res__valid.value):
             results.append(format(int(dut.res__payload.value), "x"))
             if tb.tops is not None:

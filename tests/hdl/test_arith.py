@@ -12,7 +12,7 @@ import pytest
 from amaranth.hdl import Module, Signal, signed, unsigned
 from amaranth.sim import Simulator
 
-from gaba.golden import fixed, noise
+from gaba.golden import fixed, primitives
 from gaba.golden.config import Config, mulr
 from gaba.hdl import arith
 
@@ -239,10 +239,13 @@ def test_noise_functions_match_golden_on_random_words():
     _comb(m, bench)
     assert xs.shape() == unsigned(32) and fm.shape().width >= 32
     for w, (a, b, c, d) in zip(words, got, strict=True):
-        assert a == noise.xorshift32(w), ("xorshift32", hex(w))
-        assert b == noise.irwin_hall4(w), ("irwin_hall4", hex(w))
-        assert c == noise.fmix32(w), ("fmix32", hex(w))
-        assert d == noise.irwin_hall4(noise.xorshift32(w)), ("xorshift+irwin_hall4", hex(w))
+        assert a == primitives.xorshift32(w), ("xorshift32", hex(w))
+        assert b == primitives.irwin_hall4(w), ("irwin_hall4", hex(w))
+        assert c == primitives.fmix32(w), ("fmix32", hex(w))
+        assert d == primitives.irwin_hall4(primitives.xorshift32(w)), (
+            "xorshift+irwin_hall4",
+            hex(w),
+        )
     # the sample reaches both ends of its range
     assert got[0][1] == -510 and got[5][1] == 510
 
@@ -253,10 +256,10 @@ def test_trial_seeding_expressions_match_golden():
     m = Module()
     seed, trial = Signal(32, name="seed"), Signal(32, name="trial")
     key = Signal(32, name="key")
-    m.d.comb += key.eq(arith.fmix32(seed) + trial * noise.WEYL)
+    m.d.comb += key.eq(arith.fmix32(seed) + trial * primitives.WEYL)
     master = _probe(m, arith.fmix32(key), "master")
-    top = _probe(m, (arith.fmix32(key ^ noise.TOP_SALT) * n) >> 32, "top")
-    salts = noise.neuron_salts(n).tolist()
+    top = _probe(m, (arith.fmix32(key ^ primitives.TOP_SALT) * n) >> 32, "top")
+    salts = primitives.neuron_salts(n).tolist()
     seeds = [_probe(m, (arith.fmix32(key) ^ salt) | 1, f"seed{i}") for i, salt in enumerate(salts)]
     pairs = list(zip(_words(150, 4), _words(150, 5)[::-1], strict=True))
     got = []
@@ -269,11 +272,11 @@ def test_trial_seeding_expressions_match_golden():
 
     _comb(m, bench)
     for (sd, t), (k, ms, tp, sds) in zip(pairs, got, strict=True):
-        gk = noise.trial_key(sd, t)
+        gk = primitives.trial_key(sd, t)
         assert k == gk
-        assert ms == noise.trial_master(gk)
-        assert tp == noise.trial_top(gk, n)
-        assert sds == noise.neuron_seeds(noise.trial_master(gk), np.array(salts)).tolist()
+        assert ms == primitives.trial_master(gk)
+        assert tp == primitives.trial_top(gk, n)
+        assert sds == primitives.neuron_seed(primitives.trial_master(gk), np.array(salts)).tolist()
 
 
 # -- digest ----------------------------------------------------------------------------------
@@ -342,7 +345,7 @@ def test_rotl32(amount):
 
     _comb(m, bench)
     r = amount % 32
-    assert got == [((x << r) | (x >> (32 - r))) & noise.MASK32 for x in words]
+    assert got == [((x << r) | (x >> (32 - r))) & primitives.MASK32 for x in words]
 
 
 @pytest.mark.parametrize("signed_", [True, False])

@@ -25,7 +25,7 @@ from gaba.hdl.nwta import decision_phase
 
 # dt = 2**-4 makes trials decide in about 150 to 400 steps; the datapath is the paper's
 FAST = dict(dt=2.0**-4, horizon=30.0)
-FIELDS = ("winner", "top", "cycles", "decided", "eta_sat", "r_sat", "digest")
+FIELDS = ("winner", "top", "steps", "decided", "eta_sat", "r_sat", "digest")
 
 
 def run_engine(
@@ -56,7 +56,7 @@ def run_engine(
         "running": 0,
         "idle_at": None,
         "busy_before": None,
-        "states": [],  # (step_cyc, x, rng, eta, s_inh) of the first trial, with trace_first
+        "states": [],  # (steps, x, rng, eta, s_inh) of the first trial, with trace_first
     }
 
     def fields(ctx):
@@ -93,7 +93,7 @@ def run_engine(
                 st = ctx.get(dut.state)
                 log["states"].append(
                     (
-                        ctx.get(dut.step_cyc),
+                        ctx.get(dut.steps),
                         [int(st.neurons[i].x) for i in range(cfg.n)],
                         [int(st.neurons[i].rng) for i in range(cfg.n)],
                         [int(st.neurons[i].eta) for i in range(cfg.n)],
@@ -127,7 +127,7 @@ def golden(cfg: Config, count: int, seed: int, first: int, tops=None) -> list[di
             {
                 "winner": int(res.winner[j]),
                 "top": int(res.top[j]),
-                "cycles": int(res.steps[j]),
+                "steps": int(res.steps[j]),
                 "decided": int(res.decided[j]),
                 "eta_sat": int(res.eta_sat[j]),
                 "r_sat": int(res.r_sat[j]),
@@ -158,8 +158,8 @@ def decode(cfg: Config, raw: int) -> dict:
 def budget(cfg: Config, log: dict, gold_rows: list[dict]) -> None:
     """Per trial: trial_clocks (load, step_clocks per step, decision) + result cycles."""
     result_cycles = len(log["valid_cycles"])
-    steps = sum(r["cycles"] for r in gold_rows)
-    clocks = sum(trial_clocks(cfg, r["cycles"]) for r in gold_rows)
+    steps = sum(r["steps"] for r in gold_rows)
+    clocks = sum(trial_clocks(cfg, r["steps"]) for r in gold_rows)
     assert clocks == len(gold_rows) * (2 + decision_phase(cfg.step_clocks)) + steps * (
         cfg.step_clocks
     )
@@ -170,7 +170,7 @@ def budget(cfg: Config, log: dict, gold_rows: list[dict]) -> None:
     load = 0
     for cycle, row in zip(accepted, gold_rows, strict=True):
         stalls = sum(1 for c, _ in log["stalled"] if load <= c < cycle)
-        assert cycle == load + trial_clocks(cfg, row["cycles"]) + stalls
+        assert cycle == load + trial_clocks(cfg, row["steps"]) + stalls
         load = cycle + 1
 
 
@@ -202,9 +202,9 @@ def test_trials_match_golden(changes, seed, first, count):
         assert decode(cfg, raw) == f
     assert log["busy_before"] == 0
     budget(cfg, log, gold)
-    # while a trial runs, the debug state is that trial's state after step_cyc steps
+    # while a trial runs, the debug state is that trial's state after `steps` steps
     tr = fixed.trace(cfg, seed, first)
-    assert [s for s, *_ in log["states"]] == list(range(gold[0]["cycles"] + 1))
+    assert [s for s, *_ in log["states"]] == list(range(gold[0]["steps"] + 1))
     for s, x, rngs, eta, s_inh in log["states"]:
         assert x == tr.x[s].tolist() and rngs == tr.rng[s].tolist(), s
         assert eta == tr.eta[s].tolist(), s
@@ -266,7 +266,7 @@ def test_undecided_trials_report_max_steps():
     assert not any(r["decided"] for r in gold)
     log = run_engine(cfg, seed=21, first=0, count=3)
     hw = [f for _, f, _ in log["results"]]
-    assert [r["cycles"] for r in hw] == [cfg.max_steps] * 3
+    assert [r["steps"] for r in hw] == [cfg.max_steps] * 3
     assert [r["decided"] for r in hw] == [0, 0, 0]
     assert_matches(hw, gold)
     budget(cfg, log, gold)
@@ -277,12 +277,12 @@ def test_horizon_boundary():
     # timeout coincide); with max_steps = k - 1 it is undecided after k - 1 steps
     base = Config.paper(n=3, **FAST)
     seed = 2
-    k = golden(base, 1, seed, 0)[0]["cycles"]
+    k = golden(base, 1, seed, 0)[0]["steps"]
     for steps, decided in ((k, 1), (k - 1, 0)):
         cfg = base.replace(horizon=steps * base.params.dt)
         assert cfg.max_steps == steps
         gold = golden(cfg, 1, seed, 0)
-        assert gold[0]["decided"] == decided and gold[0]["cycles"] == steps
+        assert gold[0]["decided"] == decided and gold[0]["steps"] == steps
         log = run_engine(cfg, seed=seed, first=0, count=1)
         assert_matches([f for _, f, _ in log["results"]], gold)
 
@@ -377,7 +377,7 @@ def test_result_layout_packs_fields_in_order(n):
     widths = {name: Shape.cast(field.shape).width for name, field in layout}
     assert 2 ** widths["winner"] >= n and 2 ** widths["top"] >= n
     assert 2 ** (widths["winner"] - 1) < n or widths["winner"] == 1
-    assert 2 ** widths["cycles"] > cfg.max_steps
+    assert 2 ** widths["steps"] > cfg.max_steps
     assert widths["digest"] == 32 and widths["decided"] == widths["eta_sat"] == 1
 
 

@@ -17,7 +17,7 @@ import pytest
 from amaranth.hdl import signed, unsigned
 from amaranth.sim import Simulator
 
-from gaba.golden import fixed, noise
+from gaba.golden import fixed, primitives
 from gaba.golden.config import Config, mulr
 from gaba.hdl.nwta import (
     STAGES,
@@ -32,7 +32,7 @@ SATURATING = dict(n=6, sigma=0.9, eta_int_bits=0, x_int_bits=1, frac_bits=10, ho
 
 
 def _master(seed: int, trial: int) -> int:
-    return int(noise.trial_master(noise.trial_key(seed, trial)))
+    return int(primitives.trial_master(primitives.trial_key(seed, trial)))
 
 
 def simulate(

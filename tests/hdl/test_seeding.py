@@ -1,12 +1,12 @@
 # amaranth: UnusedElaboratable=no
-"""gaba.hdl.seeding.SerialHash against gaba.golden.noise, and the serially seeded TrialEngine
+"""gaba.hdl.seeding.SerialHash against gaba.golden.primitives, and the serially seeded TrialEngine
 against gaba.golden.fixed.run_trials (the board tops use it)."""
 
 import numpy as np
 import pytest
 from amaranth.sim import Simulator
 
-from gaba.golden import fixed, noise
+from gaba.golden import fixed, primitives
 from gaba.golden.config import Config
 from gaba.hdl.engine import TrialEngine
 from gaba.hdl.seeding import FMIX_CYCLES, MUL_CYCLES, OP_FMIX32, OP_MUL_WEYL, SerialHash
@@ -49,9 +49,9 @@ def test_serial_hash_matches_golden():
     got = _hash_all(ops)
     for (op, v), (o, cycles) in zip(ops, got, strict=True):
         if op == OP_FMIX32:
-            assert o == noise.fmix32(v) and cycles == FMIX_CYCLES, hex(v)
+            assert o == primitives.fmix32(v) and cycles == FMIX_CYCLES, hex(v)
         else:
-            assert o == (v * noise.WEYL) & noise.MASK32 and cycles == MUL_CYCLES, hex(v)
+            assert o == (v * primitives.WEYL) & primitives.MASK32 and cycles == MUL_CYCLES, hex(v)
 
 
 def _run_serial(cfg, seed, first, count, *, top=None, delta_in=None, max_cycles=20000):
@@ -104,7 +104,7 @@ def test_serial_engine_is_bit_exact(n, seed, first, top, delta_in):
     assert len(log["results"]) == count
     for j, word in enumerate(log["results"]):
         hw = decode_result(cfg, word)
-        assert hw["top"] == golden.top[j] and hw["cycles"] == golden.steps[j]
+        assert hw["top"] == golden.top[j] and hw["steps"] == golden.steps[j]
         assert hw["decided"] == golden.decided[j] and hw["digest"] == golden.state_hash[j]
         assert hw["winner"] == golden.winner[j] or not golden.decided[j]
     # the cycle budget: run start, then per trial the two hashes, load, steps, decision

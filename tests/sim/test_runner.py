@@ -80,5 +80,5 @@ def test_wrapper_exposes_every_port_and_generates_the_clock():
     assert "always #5 clk = ~clk;" in text
     for port in ("seed", "count", "res__payload", "res__valid", "res__ready", "busy"):
         assert f".{port}({port})" in text
-    assert "state" not in text and "step_cyc" not in text
+    assert "state" not in text and "steps" not in text
     assert ".state(state)" in runner.wrapper_text(Config.paper(n=4), debug=True)

@@ -1,4 +1,4 @@
-"""Hardware against golden model under cocotb, on Verilator and Icarus.
+"""nWTA and WTA hardware against the golden model under cocotb, on Verilator and Icarus.
 
 Every configuration here is built once per session (builds are cached under build/sim by
 Config digest); each check has a companion that proves it reports a perturbed side, at the
@@ -8,10 +8,15 @@ cycle where the two sides really diverge.
 import numpy as np
 import pytest
 
-from gaba.golden import fixed
+from gaba.golden import fixed, primitives
 from gaba.golden.config import Config
 from gaba.hdl.nwta import decision_phase
-from gaba.sim.compare import compare
+from gaba.sim import designs
+
+
+def compare(cfg, *args, **kwargs):
+    """The scoreboard of the registry's design for ``cfg``'s kind (nwta or wta)."""
+    return designs.get(cfg.kind).compare(cfg, *args, **kwargs)
 
 
 def first_divergent_step(cfg_a, cfg_b, seed, trial, trace_a=fixed.trace, trace_b=fixed.trace):
@@ -56,9 +61,10 @@ def test_lockstep_bit_exact(simulator, cfg):
     trials = 2 if simulator == "verilator" else 1
     report = compare(cfg, simulator, "lockstep", trials=trials, seed=7)
     assert report.first_mismatch is None, report.first_mismatch.describe()
-    assert report.bit_exact and report.trials == trials
+    assert report.bit_exact and report.summary["trials"] == trials
     golden = fixed.run_trials(cfg, trials, seed=7)
-    assert report.cycles_compared == int(golden.steps.sum()) + trials  # state 0 .. last step
+    assert report.unit == "cycles"
+    assert report.compared == int(golden.steps.sum()) + trials  # state 0 .. last step
 
 
 TRIALS = [
@@ -74,10 +80,10 @@ TRIALS = [
 def test_trials_bit_exact_on_verilator(cfg):
     report = compare(cfg, "verilator", "trials", trials=200, seed=11)
     assert report.first_mismatch is None, report.first_mismatch.describe()
-    assert report.bit_exact and report.trials == 200
+    assert report.bit_exact and report.compared == report.summary["trials"] == 200
     golden = fixed.run_trials(cfg, 200, seed=11)
-    hw_cycles = np.array(report.decision_cycles)
-    assert np.array_equal(hw_cycles, np.where(golden.decided, golden.steps, -1))
+    hw_steps = np.array(report.outputs["decision_steps"])
+    assert np.array_equal(hw_steps, np.where(golden.decided, golden.steps, -1))
     if cfg.kind == "wta":
         assert golden.decided_fraction == 0.0  # conventional WTA fails at n = 64 ...
     else:
@@ -102,11 +108,11 @@ def _round_half_down(v, c, cf):
 
 @pytest.fixture
 def perturbed_trace(monkeypatch):
-    """fixed.trace with one rounding changed (half down instead of half up)."""
+    """fixed.trace with the one rounding rule changed (half down instead of half up)."""
 
     def trace(*args, **kwargs):
         with monkeypatch.context() as m:
-            m.setattr(fixed, "_mulr", _round_half_down)
+            m.setattr(primitives, "mulr", _round_half_down)
             return fixed.trace(*args, **kwargs)
 
     return trace
@@ -119,15 +125,15 @@ def test_lockstep_reports_a_perturbed_golden_model_at_the_right_cycle(simulator,
     assert not report.bit_exact
     want = first_divergent_step(cfg, cfg, 7, 0, trace_b=perturbed_trace)
     mm = report.first_mismatch
-    assert (mm.trial, mm.step) == (0, want)
-    assert mm.cycle == want + 1  # the start strobe's edge, then one step per clock
-    assert mm.signal in ("x", "eta") and mm.neuron is not None
+    assert (mm["trial"], mm["step"]) == (0, want)
+    assert mm["cycle"] == want + 1  # the start strobe's edge, then one step per clock
+    assert mm.signal in ("x", "eta") and mm["neuron"] is not None
     good = fixed.trace(cfg, 7, 0)
     bad = perturbed_trace(cfg, 7, 0)
     signal = getattr(bad, mm.signal)
     assert (
-        mm.golden == signal[want][mm.neuron]
-        and mm.hardware == getattr(good, mm.signal)[want][mm.neuron]
+        mm.golden == signal[want][mm["neuron"]]
+        and mm.hardware == getattr(good, mm.signal)[want][mm["neuron"]]
     )
     assert report.waveform is not None and report.waveform.endswith((".vcd", ".fst"))
 
@@ -141,15 +147,47 @@ def test_trials_report_a_perturbed_config_at_the_right_cycle(step_clocks):
     mm = report.first_mismatch
     golden, other = fixed.run_trials(cfg, 20, seed=7), fixed.run_trials(hw, 20, seed=7)
     differs = (golden.steps != other.steps) | (golden.state_hash != other.state_hash)
-    assert mm.trial == int(np.argmax(differs))
+    assert mm["trial"] == int(np.argmax(differs))
     # located by replaying that trial in lockstep: the first step where the two runs differ
-    assert mm.step == first_divergent_step(cfg, hw, 7, mm.trial)
+    assert mm["step"] == first_divergent_step(cfg, hw, 7, mm["trial"])
     assert mm.signal in ("x", "eta")
     # the start strobe's edge, the decision clock's offset, then step_clocks cycles per step
-    assert mm.cycle == 1 + decision_phase(step_clocks) + mm.step * step_clocks
+    assert mm["cycle"] == 1 + decision_phase(step_clocks) + mm["step"] * step_clocks
 
 
 def test_equivalence_holds_after_the_perturbation_is_removed():
     # the same bench, same build, same seed: bit-exact again (the failure above was real)
     report = compare(Config.paper(n=5), "verilator", "trials", trials=20, seed=7)
     assert report.bit_exact
+
+
+def test_the_trials_scoreboard_names_every_result_field():
+    # the scoreboard on its own (as the board host uses it): decoded words of the golden
+    # model itself are bit-exact; one field off by one is caught at its trial and field
+    design = designs.get("nwta")
+    cfg = design.config(n=5)
+    golden = design.golden(cfg, 6, seed=3, first=2)
+    words = [
+        {
+            "winner": int(max(golden.winner[j], 0)),
+            "top": int(golden.top[j]),
+            "steps": int(golden.steps[j]),
+            "decided": int(golden.decided[j]),
+            "eta_sat": int(golden.eta_sat[j]),
+            "r_sat": int(golden.r_sat[j]),
+            "digest": int(golden.state_hash[j]),
+        }
+        for j in range(6)
+    ]
+    tally, _ = design.score_trials(cfg, words, seed=3, first=2)
+    assert tally.mismatches == 0 and tally.compared == 6 * 7
+    words[4]["steps"] += 1
+    tally, _ = design.score_trials(cfg, words, seed=3, first=2)
+    assert tally.mismatches == 1
+    assert tally.first.to_json() == {
+        "trial": 6,
+        "signal": "steps",
+        "index": [],
+        "golden": words[4]["steps"] - 1,
+        "hardware": words[4]["steps"],
+    }

@@ -1,11 +1,15 @@
 """The Földiák layer under cocotb on Verilator and Icarus, held to the golden model."""
 
+import numpy as np
 import pytest
 
 from gaba.golden.foldiak import bars
 from gaba.golden.foldiak import fixed as foldiak
 from gaba.golden.foldiak.config import FoldiakConfig
-from gaba.sim.compare_foldiak import compare_foldiak
+from gaba.hdl.foldiak import cycles_per_presentation
+from gaba.sim.designs.foldiak import FOLDIAK
+
+compare_foldiak = FOLDIAK.compare
 
 SMALL = FoldiakConfig.paper(pre_presentations=3, settle_steps=8)
 # Icarus is slow: a short pre-run, but enough settling steps for units to fire and learn
@@ -24,14 +28,14 @@ def test_lockstep_on_verilator_is_bit_exact():
     r = compare_foldiak(SMALL, "verilator", "lockstep", presentations=8, tests=5, seed=3, run=2)
     assert r.bit_exact, r.first_mismatch.describe()
     # init state + 8 states after presentations (q 64x16, w 16x16, t 16, 2 flags) + results
-    assert r.values_compared > 9 * (64 * 16 + 16 * 16 + 16)
-    assert r.final["w"].min() < 0  # learning took place
+    assert r.unit == "values" and r.compared > 9 * (64 * 16 + 16 * 16 + 16)
+    assert r.outputs["final"]["w"].min() < 0  # learning took place
 
 
 def test_lockstep_on_icarus_is_bit_exact():
     r = compare_foldiak(TINY, "icarus", "lockstep", presentations=5, tests=2, seed=9, run=0)
     assert r.bit_exact, r.first_mismatch.describe()
-    assert (r.final["q"] != foldiak.initial_state(TINY, 9, 0).q).any()  # it learned
+    assert (r.outputs["final"]["q"] != foldiak.initial_state(TINY, 9, 0).q).any()  # it learned
 
 
 def test_a_run_on_icarus_is_bit_exact():
@@ -39,14 +43,16 @@ def test_a_run_on_icarus_is_bit_exact():
     r = compare_foldiak(TINY, "icarus", "run", presentations=8, tests=3, seed=9, run=1)
     assert r.bit_exact, r.first_mismatch.describe()
     start = foldiak.initial_state(TINY, 9, 1)
-    assert (r.final["t"] != 0).all() and (r.final["q"] != start.q).any()  # it learned
+    assert (r.outputs["final"]["t"] != 0).all() and (
+        r.outputs["final"]["q"] != start.q
+    ).any()  # it learned
 
 
 def test_a_training_run_on_verilator_is_bit_exact():
     # the paper's layer: pre-run, 200 presentations, 100 test patterns, held to the kernel
     r = compare_foldiak(PAPER, "verilator", "run", presentations=300, tests=100, seed=4, run=7)
     assert r.bit_exact, r.first_mismatch.describe()
-    assert r.train_cycles > 300 * 1284
+    assert r.summary["train_cycles"] > 300 * 1284
 
 
 def test_lockstep_catches_a_perturbed_golden_model():
@@ -61,10 +67,12 @@ def test_lockstep_catches_a_perturbed_golden_model():
         hw_config=SMALL,
     )
     m = r.first_mismatch
-    assert not r.bit_exact and m.phase == "train" and m.signal == "q"
-    assert m.presentation >= SMALL.pre_presentations and m.cycle > 0
+    assert not r.bit_exact and m["phase"] == "train" and m.signal == "q"
+    assert m["presentation"] >= SMALL.pre_presentations and m["cycle"] > 0
     assert abs(m.golden - m.hardware) == 1
-    assert "training presentation" in m.describe() and f"cycle {m.cycle}" in m.describe()
+    assert m.describe().startswith(
+        f"train presentation {m['presentation']}, cycle {m['cycle']}: q["
+    )
 
 
 def test_a_run_with_snapshots_is_checked_at_each():
@@ -72,10 +80,10 @@ def test_a_run_with_snapshots_is_checked_at_each():
         PAPER, "verilator", "run", presentations=400, tests=20, seed=4, run=7, snapshot_every=100
     )
     assert r.bit_exact, r.first_mismatch.describe()
-    assert r.snapshots["at"].tolist() == [0, 100, 200, 300]
-    assert r.snapshots["q"].shape == (4, 16, 64)
+    assert r.outputs["snapshots"]["at"].tolist() == [0, 100, 200, 300]
+    assert r.outputs["snapshots"]["q"].shape == (4, 16, 64)
     # the snapshots are states the hardware read back, not copies of the final one
-    assert not (r.snapshots["q"][0] == r.snapshots["q"][-1]).all()
+    assert not (r.outputs["snapshots"]["q"][0] == r.outputs["snapshots"]["q"][-1]).all()
 
 
 def test_a_run_catches_a_perturbed_golden_model_at_its_first_snapshot():
@@ -91,13 +99,19 @@ def test_a_run_catches_a_perturbed_golden_model_at_its_first_snapshot():
     )
     m = r.first_mismatch
     assert not r.bit_exact and r.mismatches > 0
-    # learning starts after the 100-presentation pre-run; the first snapshot after it is the
-    # state after presentation 199 (0-based), and q is where beta acts
-    assert (m.phase, m.presentation, m.signal) == ("train", 199, "q")
+    # beta acts on q once learning starts after the 100-presentation pre-run; the earliest
+    # value that shows it is the first presentation whose y* differs between the two models
+    # (before the first snapshot after the pre-run, the state after presentation 199)
+    good = FOLDIAK.golden(PAPER, 400, 4, first=7).ystar[0]
+    bad = FOLDIAK.golden(_one_lsb_of_beta(PAPER), 400, 4, first=7).ystar[0]
+    k = int(np.argmax((good != bad).any(axis=1)))
+    assert PAPER.pre_presentations <= k < 199
+    assert (m["phase"], m["presentation"], m.signal) == ("train", k, "ystar")
+    assert m["cycle"] > k * cycles_per_presentation(PAPER)  # when the hardware gave that y*
 
 
 def test_compare_validation():
-    with pytest.raises(ValueError, match="Mode must be one of lockstep, run"):
+    with pytest.raises(ValueError, match="Mode must be one of run, lockstep"):
         compare_foldiak(SMALL, mode="trials")
     with pytest.raises(ValueError, match="ends inside the 3-presentation threshold pre-run"):
         compare_foldiak(SMALL, mode="run", presentations=2)
@@ -109,4 +123,4 @@ def test_a_full_bars_run_on_verilator_is_bit_exact():
     total = PAPER.pre_presentations + 3000
     r = compare_foldiak(PAPER, "verilator", "run", presentations=total, tests=1000, seed=1)
     assert r.bit_exact, r.first_mismatch.describe()
-    assert bars.bars_represented(r.final["q"]) == 16
+    assert bars.bars_represented(r.outputs["final"]["q"]) == 16

@@ -1,0 +1,114 @@
+"""The fixed-time integrator baselines: design entries and scoreboard.
+
+Each trial's winner and top-input option must equal ``gaba.golden.baselines.integrator_trials``
+(the golden model of both strategies: the same evidence, the same noise), and its clock count
+the strategy's formula (``serial_cycles`` = N * T, ``parallel_cycles`` = T + ceil(log2 N)).
+"""
+
+from __future__ import annotations
+
+from gaba.golden import baselines
+from gaba.golden.config import Config
+from gaba.golden.validate import check_count, check_seed
+from gaba.hdl import baselines as hdl
+from gaba.sim.design import Design
+from gaba.sim.scoreboard import Report, Tally
+
+__all__ = ["PARALLEL_INTEGRATORS", "SERIAL_INTEGRATOR", "Integrators"]
+
+
+class Integrators(Design):
+    """A fixed-time integrator baseline (:mod:`gaba.hdl.baselines`): ``steps`` integration
+    steps per option, then the arg-max."""
+
+    bench = "gaba.sim.benches.baselines"
+    modes = ("trials",)
+    config_type = Config
+    config_fixed = {"kind": "nwta"}  # the evidence of the nWTA paper point
+    options = ("n", "delta", "sigma", "dt", "frac_bits")
+
+    def __init__(self, name: str, component, cycles, title: str):
+        self.name, self.title = name, title
+        self.module = "gaba_" + name.replace("-", "_")
+        self._component, self.cycles = component, cycles
+
+    def component(self, cfg: Config, *, debug: bool = False):
+        return self._component(cfg)
+
+    def result_layout(self, cfg: Config):
+        return hdl.integrator_result_layout(cfg)
+
+    def golden(self, cfg: Config, count: int, seed: int, *, first: int = 0, steps: int = 1):
+        """(winner, top) of each trial with ``steps`` integration steps per option."""
+        return baselines.integrator_trials(cfg, steps, count, seed, first_trial=first)
+
+    def header(self, cfg: Config, *, debug: bool = False) -> str:
+        return (
+            f"// gaba {self.name}: n = {cfg.n}, Config {cfg.digest()}; per trial: winner, top, "
+            "cycles (gaba.golden.baselines)\n"
+        )
+
+    def describe(self, cfg: Config) -> str:
+        return f"n={cfg.n} ({self.name.replace('-', ' ')})"
+
+    def compare(
+        self,
+        cfg: Config,
+        simulator: str = "verilator",
+        mode: str | None = None,
+        *,
+        steps: int,
+        trials: int,
+        seed: int = 1,
+        first: int = 0,
+        hw_config: Config | None = None,
+        progress=None,
+    ) -> Report:
+        """Run ``trials`` trials of ``steps`` steps per option on the hardware of ``hw_config``
+        (default ``cfg``) and hold each to the golden model of ``cfg``."""
+        mode = self.check_mode(mode)
+        check_count("Integration steps", steps, 1)
+        check_count("Trial count", trials, 1)
+        check_seed(seed)
+        hw_cfg = hw_config or cfg
+        sim = self.simulate(
+            hw_cfg,
+            simulator,
+            "trials",
+            {"seed": seed, "first": first, "count": trials, "steps": steps},
+            name=f"trials-s{seed}-f{first}-k{trials}-t{steps}",
+            progress=progress,
+        )
+        winner, top = self.golden(cfg, trials, seed, first=first, steps=steps)
+        cycles = self.cycles(cfg.n, steps)
+        tally, correct = Tally(), 0
+        for j, word in enumerate(sim.out["results"]):
+            hw = self.decode(hw_cfg, int(word, 16))
+            pairs = (("winner", winner[j], hw["winner"]), ("top", top[j], hw["top"]))
+            tally.fields((*pairs, ("cycles", cycles, hw["cycles"])), trial=first + j)
+            correct += hw["winner"] == hw["top"]
+        tally.value("results", trials, len(sim.out["results"]), trial=first + trials)
+        summary = {
+            "trials": trials,
+            "n": cfg.n,
+            "steps": steps,
+            "seed": seed,
+            "cycles_per_trial": cycles,
+            "correct": correct,
+        }
+        return sim.report(tally, self, mode, trials, "trials", summary=summary)
+
+
+PARALLEL_INTEGRATORS = Integrators(
+    "parallel-integrators",
+    hdl.ParallelIntegrators,
+    baselines.parallel_cycles,
+    "n integrators for T steps, then a pipelined comparator-tree arg-max",
+)
+SERIAL_INTEGRATOR = Integrators(
+    "serial-integrator",
+    hdl.SerialIntegrator,
+    baselines.serial_cycles,
+    "one integrator visits the options in turn, T steps each, with a running maximum",
+)
+DESIGNS = (PARALLEL_INTEGRATORS, SERIAL_INTEGRATOR)

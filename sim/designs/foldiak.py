@@ -1,0 +1,461 @@
+"""The Földiák layer: its design entry and its scoreboard, for a simulator or a board.
+
+The bench (``gaba.sim.benches.foldiak``) starts a run, trains it and tests it; a board does
+the same over its host link (``gaba.boards.host.FoldiakBoard``). :meth:`Layer.score` holds
+everything either of them recorded to the golden model:
+
+- every presentation's result: the settled y* of every unit, the pattern's bars (label), its
+  index, whether it trained, and the sticky flags where the golden side has them per
+  presentation; then the number of results;
+- the state read back (every q_ij, w_ij, t_i and both flags) at the points it was read: after
+  CMD_INIT, after every presentation (``lockstep``), after chunks of training (learning-curve
+  snapshots) or at the end;
+- the test patterns' y* on the final state.
+
+The golden side is the readable model (``gaba.golden.foldiak.fixed.trace``: every state, the
+flags of every presentation) for lockstep and for short board runs, else the numba kernel
+(``gaba.golden.foldiak.fixed.train`` with snapshots). A mismatch names the phase, the
+presentation, the clock cycle at which the hardware produced the value, the signal with its
+unit (and input) index, and the golden and hardware values.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from gaba.golden.foldiak import bars
+from gaba.golden.foldiak import fixed as foldiak
+from gaba.golden.foldiak.config import FoldiakConfig
+from gaba.golden.foldiak.results import Learned, snapshot_points
+from gaba.golden.validate import check_count, check_seed
+from gaba.hdl.foldiak import FoldiakLayer, cycles_per_presentation, presentation_layout
+from gaba.sim.design import Design
+from gaba.sim.scoreboard import Report, Tally
+
+__all__ = ["FOLDIAK", "GoldenRun", "Layer", "lanes"]
+
+#: Up to this many presentations a board run's golden side is the readable model (every
+#: presentation's flags too), beyond it the numba kernel.
+TRACE_PRESENTATIONS = 5000
+
+
+def lanes(word: int, bits: int, n: int, signed: bool) -> np.ndarray:
+    """int64[n]: the ``bits``-wide lanes of a read-back row, lane 0 lowest."""
+    mask = (1 << bits) - 1
+    v = np.array([(word >> (bits * i)) & mask for i in range(n)], np.int64)
+    return np.where(v >> (bits - 1), v - (1 << bits), v) if signed else v
+
+
+@dataclass(frozen=True)
+class GoldenRun:
+    """The golden model's run: every presentation's y* and label, the flags after each
+    presentation (None from the kernel), and the state at the points asked for (by
+    presentations done, 0 = after INIT)."""
+
+    ystar: np.ndarray
+    labels: np.ndarray
+    flags: tuple | None
+    states: dict
+
+
+class Layer(Design):
+    """Földiák's anti-Hebbian layer, learning on chip (:class:`gaba.hdl.foldiak.FoldiakLayer`),
+    and its golden model (:mod:`gaba.golden.foldiak.fixed`)."""
+
+    name = "foldiak"
+    module = "gaba_foldiak"
+    title = "Földiák's anti-Hebbian sparse-coding layer, learning on chip"
+    bench = "gaba.sim.benches.foldiak"
+    modes = ("run", "lockstep")
+    config_type = FoldiakConfig
+    options = ("n", "frac_bits")
+
+    def component(self, cfg: FoldiakConfig, *, debug: bool = False):
+        return FoldiakLayer(cfg)
+
+    def result_layout(self, cfg: FoldiakConfig):
+        return presentation_layout(cfg)
+
+    def golden(self, cfg: FoldiakConfig, count: int, seed: int, *, first: int = 0):
+        """The kernel's learning of run ``first``: ``count`` presentations, pre-run included."""
+        return foldiak.train(cfg, 1, max(0, count - cfg.pre_presentations), seed, first_run=first)
+
+    def describe(self, cfg: FoldiakConfig) -> str:
+        return f"the Földiák layer ({cfg.m} inputs, {cfg.n} units)"
+
+    def header(self, cfg: FoldiakConfig, *, debug: bool = False) -> str:
+        return (
+            f"// gaba foldiak: {cfg.m} inputs, {cfg.n} units, FoldiakConfig {cfg.digest()}; "
+            f"{cycles_per_presentation(cfg)} clocks per training presentation (gaba.hdl.foldiak)\n"
+        )
+
+    # decoding ---------------------------------------------------------------------------------
+
+    def decode(self, cfg: FoldiakConfig, word: int) -> dict:
+        """One result word as {ystar: int64[n], label, index, train, w_sat, t_sat}."""
+        flat = super().decode(cfg, word)
+        return {**flat, "ystar": np.array(flat["ystar"], np.int64)}
+
+    def decode_rows(self, cfg: FoldiakConfig, q_rows, w_rows, t_row) -> dict:
+        """q [n, m], w [n, n], t [n] from read-back rows (ints; row j holds column j)."""
+        return {
+            "q": np.stack([lanes(r, cfg.q_bits, cfg.n, False) for r in q_rows], axis=1),
+            "w": np.stack([lanes(r, cfg.w_bits, cfg.n, True) for r in w_rows], axis=1),
+            "t": lanes(t_row, cfg.t_bits, cfg.n, True),
+        }
+
+    def decode_state(self, cfg: FoldiakConfig, rec: dict) -> dict:
+        """The bench's read-back record: q, w, t, w_sat, t_sat, presentations, cycle."""
+        rows = self.decode_rows(
+            cfg, [int(h, 16) for h in rec["q"]], [int(h, 16) for h in rec["w"]], int(rec["t"], 16)
+        )
+        keep = ("w_sat", "t_sat", "presentations", "cycle")
+        return {**rows, **{k: rec[k] for k in keep}}
+
+    # the golden side --------------------------------------------------------------------------
+
+    def golden_run(
+        self, cfg: FoldiakConfig, seed: int, run: int, count: int, *, trace: bool, every: int = 0
+    ) -> GoldenRun:
+        """``count`` presentations (pre-run included) of run ``run``: the readable model's
+        (``trace``: every state) or the kernel's (the states after INIT, at its snapshots
+        every ``every`` presentations after the pre-run, and at the end)."""
+        pre = cfg.pre_presentations
+        extra = max(0, count - pre)
+        names = ("q", "w", "t", "w_sat", "t_sat")
+        if trace:
+            tr = foldiak.trace(cfg, seed, run, extra)
+            signals = tr.signals()
+            states = {k: {s: signals[s][k] for s in names} for k in range(count + 1)}
+            return GoldenRun(tr.ystar, tr.labels, (tr.w_sat[1:], tr.t_sat[1:]), states)
+        learned = foldiak.train(cfg, 1, extra, seed, first_run=run, snapshot_every=every)
+        streams = foldiak.stream_seeds(seed, 1, foldiak.STREAM_TRAIN, run)
+        labels = bars.prng_bars(streams, count)[1][0]
+        start = foldiak.initial_state(cfg, seed, run)
+        states = {0: {"q": start.q, "w": start.w, "t": start.t, "w_sat": False, "t_sat": False}}
+        for s, point in enumerate(learned.snapshot_at if count else []):
+            states[int(point) + pre] = {
+                "q": learned.q_hist[0, s],
+                "w": learned.w_hist[0, s],
+                "t": learned.t_hist[0, s],
+                "w_sat": learned.w_sat_hist[0, s],
+                "t_sat": learned.t_sat_hist[0, s],
+            }
+        final = {name: getattr(learned, name)[0] for name in names}
+        if count:
+            states[count] = final
+        return GoldenRun(learned.ystar[0], labels, None, states)
+
+    # the scoreboard ---------------------------------------------------------------------------
+
+    def score(
+        self,
+        cfg: FoldiakConfig,
+        golden: GoldenRun,
+        *,
+        seed: int,
+        run: int,
+        count: int,
+        train: list | None = None,
+        states: list | None = None,
+        test: list | None = None,
+    ) -> Tally:
+        """Hold a run to ``golden`` (see the module docstring).
+
+        ``train`` and ``test`` are decoded results (dicts of :meth:`decode`, with their
+        ``cycle`` and, from a board, the RESULT frame's ``frame`` index; None: not streamed);
+        ``states`` are (presentations done, read-back state) pairs.
+        """
+        tally = Tally()
+        for phase, results in (("train", train or []), ("test", test or [])):
+            for k, hw in enumerate(results):  # a RESULT frame's index: the result's own
+                if "frame" in hw:
+                    tally.value("frame_index", k, hw["frame"], phase=phase, presentation=k)
+        if train is not None:
+            self._results(tally, "train", count, train, golden.ystar, golden.labels, golden.flags)
+        final = golden.states.get(count)
+        for k, hw in states or []:
+            phase, at = ("train", k - 1) if k else ("init", 0)
+            where = {"phase": phase, "presentation": at, "cycle": hw.get("cycle")}
+            want = golden.states[k]
+            for name in ("q", "w", "t"):
+                tally.array(name, want[name], hw[name], **where)
+            for name in ("w_sat", "t_sat", "presentations"):
+                g = k if name == "presentations" else want[name]
+                tally.value(name, g, hw[name], **where)
+        if test is not None:
+            x, labels = foldiak.test_patterns(seed, 1, len(test), first_run=run)
+            q, w, t = (final[name][None] for name in ("q", "w", "t"))
+            ystar = foldiak.respond(cfg, q, w, t, x)[0]
+            self._results(tally, "test", len(test), test, ystar, labels[0], None)
+        return tally
+
+    @staticmethod
+    def _results(tally: Tally, phase: str, count: int, results, ystar, labels, flags) -> None:
+        """Each result's y*, label, index and kind (and flags, when given) against the
+        golden ``ystar[k]``, ``labels[k]``; then their number against ``count``."""
+        for k, hw in enumerate(results):
+            where = {"phase": phase, "presentation": k, "cycle": hw.get("cycle")}
+            tally.array("ystar", ystar[k], hw["ystar"], **where)
+            tally.value("label", labels[k], hw["label"], **where)
+            tally.value("index", k, hw["index"], **where)
+            tally.value("train", phase == "train", hw["train"], **where)
+            if flags is not None:
+                tally.value("w_sat", flags[0][k], hw["w_sat"], **where)
+                tally.value("t_sat", flags[1][k], hw["t_sat"], **where)
+        tally.value("results", count, len(results), phase=phase, presentation=count)
+
+    def compare(
+        self,
+        cfg: FoldiakConfig,
+        simulator: str = "verilator",
+        mode: str | None = None,
+        *,
+        presentations: int = 0,
+        tests: int = 0,
+        seed: int = 1,
+        run: int = 0,
+        hw_config: FoldiakConfig | None = None,
+        snapshot_every: int = 0,
+        waves: bool = False,
+        progress=None,
+    ) -> Report:
+        """Simulate the layer built from ``hw_config`` (default ``cfg``) and hold it to the
+        golden model of ``cfg`` over ``presentations`` training presentations (the pre-run
+        included) and ``tests`` test patterns of run ``run`` of ``seed``.
+
+        ``snapshot_every`` (run mode): the state is also read back and compared after the
+        pre-run and every so many presentations after it (the kernel's snapshots).
+        """
+        mode = self.check_mode(mode)
+        for name, value in (("Presentation count", presentations), ("Test count", tests)):
+            check_count(name, value, 0)
+        check_seed(seed)
+        check_count("Run", run, 0)
+        pre = cfg.pre_presentations
+        if mode == "run" and 0 < presentations < pre:
+            raise ValueError(
+                f"a run of {presentations} presentations ends inside the {pre}-"
+                "presentation threshold pre-run; use lockstep mode or at least the pre-run"
+            )
+        hw_cfg = hw_config or cfg
+        extra = max(0, presentations - pre)
+        every = snapshot_every if mode == "run" else 0
+        at = snapshot_points(extra, every)
+        chunks = [int(v) for v in np.diff([0, *(at + pre)])] if extra else None
+        params = {
+            "seed": seed,
+            "run": run,
+            "presentations": presentations,
+            "tests": tests,
+            "lockstep": mode == "lockstep",
+            "chunks": chunks,
+        }
+        sim = self.simulate(
+            hw_cfg,
+            simulator,
+            "run",
+            params,
+            name=f"{mode}-s{seed}-r{run}-p{presentations}-t{tests}",
+            waves=waves,
+            progress=progress,
+            doing=f"simulating {presentations} presentations and {tests} tests on {simulator}",
+        )
+        out = sim.out
+        states = [self.decode_state(hw_cfg, rec) for rec in out["states"]]
+        # presentations done at each read-back: INIT, then every one (lockstep) or each chunk
+        if mode == "lockstep":
+            points = list(range(presentations + 1))
+        elif extra:
+            points = [0, *(int(p) + pre for p in at)]
+        else:
+            points = [0, presentations] if presentations else [0]
+        golden = self.golden_run(
+            cfg, seed, run, presentations, trace=mode == "lockstep", every=every
+        )
+
+        def results(key):
+            return [{**self.decode(hw_cfg, int(h, 16)), "cycle": c} for h, c in out[key]]
+
+        train, test = results("train"), results("test")
+        tally = self.score(
+            cfg,
+            golden,
+            seed=seed,
+            run=run,
+            count=presentations,
+            train=train if presentations else None,
+            states=list(zip(points, states, strict=False)),
+            test=test if tests else None,
+        )
+        tally.value("states", len(points), len(states), phase="train", presentation=presentations)
+        snapshots = None
+        if mode == "run" and presentations:
+            later = states[1:]
+            snapshots = {"at": at, **{k: np.array([s[k] for s in later]) for k in ("q", "w", "t")}}
+            snapshots |= {k: np.array([s[k] for s in later], bool) for k in ("w_sat", "t_sat")}
+        summary = {
+            "trials": presentations,
+            "presentations": presentations,
+            "tests": tests,
+            "seed": seed,
+            "run": run,
+            "train_cycles": int(out["train_cycles"]),
+            "train_seconds": round(float(out["train_seconds"]), 3),
+        }
+        outputs = {
+            "final": {k: states[-1][k] for k in ("q", "w", "t")},
+            "train_ystar": np.array([hw["ystar"] for hw in train]),
+            "test_ystar": np.array([hw["ystar"] for hw in test]) if tests else None,
+            "test_labels": np.array([hw["label"] for hw in test]) if tests else None,
+            "snapshots": snapshots,
+        }
+        return sim.report(
+            tally, self, mode, tally.compared, "values", summary=summary, outputs=outputs
+        )
+
+    def check_board(
+        self,
+        cfg: FoldiakConfig,
+        *,
+        seed: int,
+        run: int = 0,
+        presentations: int | None = None,
+        train=None,
+        state: dict | None = None,
+        test=None,
+        hw_config: FoldiakConfig | None = None,
+        source: str = "board",
+    ) -> Report:
+        """Hold a board's run to the golden model (mode "board").
+
+        The run: F_INIT (``seed``, ``run``), ``presentations`` training presentations
+        (default ``len(train)``) whose RESULT frames are ``train`` (objects with ``trial``,
+        the frame's index, and ``word``; None: not streamed), the state read back after them
+        (``state``; None: not read) and the RESULT frames of one F_TEST after them
+        (``test``). The words are decoded with ``hw_config`` (default ``cfg``).
+        """
+        hw_cfg = hw_config or cfg
+
+        def results(frames):
+            if frames is None:
+                return None
+            return [{**self.decode(hw_cfg, r.word), "frame": r.trial} for r in frames]
+
+        train_res, test_res = results(train), results(test)
+        count = len(train_res or []) if presentations is None else presentations
+        trace = count < cfg.pre_presentations or count <= TRACE_PRESENTATIONS
+        golden = self.golden_run(cfg, seed, run, count, trace=trace)
+        tally = self.score(
+            cfg,
+            golden,
+            seed=seed,
+            run=run,
+            count=count,
+            train=train_res,
+            states=None if state is None else [(count, state)],
+            test=test_res,
+        )
+        summary = {
+            "trials": count,
+            "presentations": count,
+            "tests": len(test_res or []),
+            "seed": seed,
+            "run": run,
+        }
+        outputs = {"final": {} if state is None else {k: state[k] for k in ("q", "w", "t")}}
+        return Report.of(
+            tally,
+            self.name,
+            source,
+            "board",
+            tally.compared,
+            "values",
+            summary=summary,
+            outputs=outputs,
+        )
+
+    def bars(
+        self,
+        cfg: FoldiakConfig,
+        runs: int,
+        presentations: int,
+        seed: int,
+        *,
+        simulator: str = "verilator",
+        test_patterns: int = 1000,
+        snapshot_every: int = 100,
+        progress=None,
+        say=None,
+    ):
+        """The bars experiment of ``gaba.golden.foldiak.experiments.run_bars`` on the simulated
+        hardware: each run learns on chip (pre-run, then ``presentations``), its state is
+        read back every ``snapshot_every`` presentations, and it codes ``test_patterns``
+        fresh ones; every value is also held to the golden model.
+
+        Returns (BarsOutcome scored from the hardware's own weights and outputs, [Report]).
+        """
+        from gaba.golden.foldiak.experiments import BarsOutcome
+
+        check_count("Run count", runs, 1)
+        start = time.monotonic()
+        total = cfg.pre_presentations + presentations
+        reports = []
+        for r in range(runs):
+            if say:
+                say(f"run {r + 1}/{runs} on {simulator}")
+            reports.append(
+                self.compare(
+                    cfg,
+                    simulator,
+                    "run",
+                    presentations=total,
+                    tests=test_patterns,
+                    seed=seed,
+                    run=r,
+                    snapshot_every=snapshot_every,
+                    progress=say if r == 0 else None,
+                )
+            )
+            if progress:
+                progress((r + 1) * total, runs * total)
+        outs = [rep.outputs for rep in reports]
+        snaps = [o["snapshots"] for o in outs]
+        learned = Learned(
+            q=np.array([o["final"]["q"] for o in outs]),
+            w=np.array([o["final"]["w"] for o in outs]),
+            t=np.array([o["final"]["t"] for o in outs]),
+            y=np.array([o["train_ystar"] > cfg.half for o in outs]),
+            ystar=np.array([o["train_ystar"] for o in outs]),
+            snapshot_at=snaps[0]["at"],
+            q_hist=np.array([s["q"] for s in snaps]),
+            w_hist=np.array([s["w"] for s in snaps]),
+            t_hist=np.array([s["t"] for s in snaps]),
+            w_sat=np.array([s["w_sat"][-1] for s in snaps]),
+            t_sat=np.array([s["t_sat"][-1] for s in snaps]),
+            w_sat_hist=np.array([s["w_sat"] for s in snaps]),
+            t_sat_hist=np.array([s["t_sat"] for s in snaps]),
+            pre_presentations=cfg.pre_presentations,
+            scale=float(cfg.one),
+        )
+        y = np.array([o["test_ystar"] > cfg.half for o in outs])
+        masks = np.array([o["test_labels"] for o in outs])
+        outcome = BarsOutcome(
+            model=simulator,
+            seed=seed,
+            learned=learned,
+            represented=bars.bars_represented(learned.q),
+            curve=bars.bars_represented(learned.q_hist).mean(axis=0),
+            code_error=bars.code_errors(y, masks, bars.unit_bars(learned.q)).mean(axis=1),
+            test_patterns=test_patterns,
+            seconds=time.monotonic() - start,
+            config=cfg,
+        )
+        return outcome, reports
+
+
+FOLDIAK = Layer()
+DESIGNS = (FOLDIAK,)
