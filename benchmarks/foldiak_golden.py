@@ -63,15 +63,15 @@ def main():
             rows[name].append(_rate(fr.train, params, args.runs, args.float_presentations, seed))
 
     if args.hardware:
-        from gaba.sim.compare_foldiak import compare_foldiak
+        from gaba.sim.designs.foldiak import FOLDIAK
 
         total = cfg.pre_presentations + args.fixed_presentations
-        compare_foldiak(cfg, "verilator", "run", presentations=total)  # build outside timing
+        FOLDIAK.compare(cfg, "verilator", "run", presentations=total)  # build outside timing
         rows["verilator (1 run)"] = []
         for rep in range(args.repeats):
-            r = compare_foldiak(cfg, "verilator", "run", presentations=total, seed=100 + rep)
+            r = FOLDIAK.compare(cfg, "verilator", "run", presentations=total, seed=100 + rep)
             assert r.bit_exact, r.first_mismatch.describe()
-            rows["verilator (1 run)"].append(total / r.train_seconds)
+            rows["verilator (1 run)"].append(total / r.summary["train_seconds"])
 
     med = {k: statistics.median(v) for k, v in rows.items()}
     print(

@@ -243,13 +243,13 @@ class BuildResult:
 
 
 def _tool_path(name: str, spec: BoardSpec) -> str:
-    from amaranth._toolchain import tool_env_var
-
-    env = os.environ.get(tool_env_var(name))
+    # the variable amaranth's build plans read: the tool's name, upper case, "-" as "_"
+    var = name.upper().replace("-", "_")
+    env = os.environ.get(var)
     if env:
         found = shutil.which(env)
         if not found:
-            raise ToolMissing(f"{tool_env_var(name)}={env} is not an executable {name}")
+            raise ToolMissing(f"{var}={env} is not an executable {name}")
         return found
     yowasp = spec.tools[name]
     here = Path(sys.executable).parent / yowasp  # the venv's scripts, also when not on PATH
@@ -258,7 +258,7 @@ def _tool_path(name: str, spec: BoardSpec) -> str:
         package = {"icepack": "nextpnr-ice40", "ecppack": "nextpnr-ecp5"}.get(name, name)
         raise ToolMissing(
             f"{yowasp} not found: pip install yowasp-{package} (pip install -e . installs it), "
-            f"or set {tool_env_var(name)} to a {name} executable"
+            f"or set {var} to a {name} executable"
         )
     return found
 

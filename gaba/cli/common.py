@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 __all__ = [
-    "INTEGRATOR_DESIGNS",
     "Parser",
     "Progress",
     "ToolError",
@@ -26,10 +25,10 @@ __all__ = [
     "add_seed",
     "checked",
     "config",
+    "design_args",
+    "design_config",
     "count",
-    "engine_verilog",
     "fmt",
-    "foldiak_config",
     "n_grid",
     "network_args",
     "number",
@@ -169,9 +168,6 @@ def add_output(p) -> None:
 # the network's options and Config ----------------------------------------------------------
 
 
-INTEGRATOR_DESIGNS = ("parallel-integrators", "serial-integrator")
-
-
 def network_args(p, *, with_n=True, designs=("nwta", "wta"), delta=0.05, grids=False):
     """The network's options; ``grids``: --delta and --sigma take comma-separated grids."""
     p.add_argument("kind", choices=list(designs), help="design: " + ", ".join(designs))
@@ -205,11 +201,11 @@ def network_args(p, *, with_n=True, designs=("nwta", "wta"), delta=0.05, grids=F
 
 
 def params(args):
-    """The NetworkParams of the network options (an integrator baseline: nWTA's)."""
+    """The NetworkParams of the network options."""
     from gaba.golden.params import NetworkParams
 
     return NetworkParams(
-        kind="nwta" if args.kind in INTEGRATOR_DESIGNS else args.kind,
+        kind=args.kind,
         n=10 if args.n is None else args.n,
         delta=args.delta,
         sigma=args.sigma,
@@ -228,29 +224,45 @@ def config(args, network_params):
     return Config(params=network_params, frac_bits=args.frac_bits, step_clocks=clocks)
 
 
-_NETWORK_ONLY = {
-    "delta": 0.05,
-    "sigma": 0.22,
-    "theta": 0.2,
-    "dt": 2.0**-7,
-    "horizon": 200.0,
-    "latency": 0,
-    "step_clocks": None,
-}
+def design_args(p, names) -> None:
+    """The positional design (one of ``names``, from the design registry) and every Config
+    option those designs take (``--n``, ``--delta``, ...); an option not given keeps the
+    design's own default, one the chosen design does not take is refused
+    (:func:`design_config`)."""
+    from gaba.sim import designs
+
+    p.add_argument("kind", metavar="DESIGN", choices=list(names), help="one of " + ", ".join(names))
+    uses: dict[str, list] = {}
+    for d in map(designs.get, names):
+        defaults = d.config().to_dict()
+        for name, what in d.options.items():
+            uses.setdefault(name, []).append((d.name, what, defaults[name]))
+    for name, entries in uses.items():
+        value = entries[0][2]
+        kind = positive_int if name == "n" else int if isinstance(value, int) else number
+        texts = {}
+        for design, what, default in entries:
+            texts.setdefault(f"{what} (default {default:g})", []).append(design)
+        if len(texts) == 1:
+            (text,) = texts
+        else:
+            text = "; ".join(f"{', '.join(ds)}: {what}" for what, ds in texts.items())
+        p.add_argument(f"--{name.replace('_', '-')}", type=kind, default=None, help=text)
 
 
-def foldiak_config(command, args):
-    """The Földiák layer's Config from --n (units) and --frac-bits; nWTA options refused."""
-    from gaba.golden.foldiak.config import FoldiakConfig
+def design_config(command: str, args):
+    """(design, Config) of the design named by ``args.kind`` with the options given."""
+    from gaba.sim import designs
 
-    given = [k for k, v in _NETWORK_ONLY.items() if getattr(args, k, v) != v]
-    if given:
-        raise UsageError(
-            f"gaba {command}: foldiak takes --n (units) and --frac-bits only, not "
-            + ", ".join(f"--{k.replace('_', '-')}" for k in given)
-        )
-    changes = {"frac_bits": args.frac_bits} | ({} if args.n is None else {"n": args.n})
-    return checked(command, lambda: FoldiakConfig.paper(**changes))
+    design = designs.get(args.kind)
+    given = {k: v for k, v in vars(args).items() if v is not None and k in _config_options()}
+    return design, checked(command, lambda: design.config(**given))
+
+
+def _config_options() -> set[str]:
+    from gaba.sim import designs
+
+    return {name for d in designs.REGISTRY.values() for name in d.options}
 
 
 # progress and output -----------------------------------------------------------------------
@@ -313,13 +325,3 @@ def write_json(path: Path, data) -> Path:
     """``data`` as indented JSON in ``path``."""
     path.write_text(json.dumps(data, indent=1) + "\n")
     return path
-
-
-def engine_verilog(cfg, out, debug: bool = False) -> Path | None:
-    """The trial engine's Verilog for ``cfg``, its ports documented at the top, written by
-    :func:`write_output`."""
-    from gaba.hdl.engine import port_comment
-    from gaba.sim.runner import verilog_text
-
-    text = port_comment(cfg, debug=debug) + verilog_text(cfg, debug=debug)
-    return write_output(out, f"gaba_{cfg.kind}_n{cfg.n}.v", text)

@@ -9,11 +9,11 @@ from gaba.cli.common import (
     UsageError,
     add_seed,
     checked,
-    engine_verilog,
     fmt,
     positive_int,
     simulator_errors,
     stage,
+    write_output,
 )
 
 __all__ = ["register"]
@@ -32,12 +32,12 @@ def register(sub) -> None:
 
 
 def _demo(args):
-    from gaba.golden import fixed
-    from gaba.golden.config import Config
+    from gaba.sim import designs
 
+    design = designs.get("nwta")
     if args.out == "-":
         raise UsageError("gaba demo: -o needs a file name (the demo prints its summary)")
-    cfg = checked("demo", lambda: Config.paper(n=args.n, delta=0.10))
+    cfg = checked("demo", lambda: design.config(n=args.n, delta=0.10))
     p = cfg.params
     say = stage(args.quiet)
     print(
@@ -45,15 +45,13 @@ def _demo(args):
         f"dt=2^{math.log2(p.dt):.0f} tau; x Q{cfg.x_int_bits}.{cfg.frac_bits}, Config "
         f"{cfg.digest()}"
     )
-    out = engine_verilog(cfg, args.out)
+    out = write_output(args.out, design.file_name(cfg), design.verilog(cfg))
     print(f"  Verilog          {out} ({out.stat().st_size // 1024} KiB)")
-    from gaba.sim import compare
-
     with simulator_errors():
-        report = compare.compare(
+        report = design.compare(
             cfg, "verilator", "trials", trials=args.trials, seed=args.seed, progress=say
         )
-    golden = fixed.run_trials(cfg, args.trials, args.seed).summary()
+    golden = report.outputs["golden"].summary()
     j = report.to_json()
     verdict = "BIT-EXACT" if report.bit_exact else f"MISMATCH ({report.mismatches} values)"
     print(
@@ -63,7 +61,7 @@ def _demo(args):
     )
     print(
         f"  golden model     {verdict} against the hardware, trial by trial "
-        "(winner, cycles, flags, final-state digest)"
+        "(winner, steps, flags, final-state digest)"
     )
     if report.first_mismatch is not None:
         print(f"  first mismatch   {report.first_mismatch.describe()}")
@@ -71,7 +69,7 @@ def _demo(args):
             print(f"  waveform         {report.waveform}")
     print(
         f"  decisions        {100 * j['decided_fraction']:.1f} % decided, mean "
-        f"{fmt(j['mean_decision_cycles'], None, 1)} cycles = "
+        f"{fmt(j['mean_decision_steps'], None, 1)} steps = "
         f"{fmt(golden['mean_decision_time'], None, 2)} tau, accuracy {fmt(golden['accuracy'])}"
     )
     return 0 if report.bit_exact else 1

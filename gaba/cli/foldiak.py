@@ -6,7 +6,7 @@
                          [--out DIR] [--json] [--quiet]
 
 A thin shell over :mod:`gaba.golden.foldiak.experiments` (and, on a simulator,
-:func:`gaba.sim.compare_foldiak.hardware_bars`): it learns, scores, writes PNG plots
+:func:`gaba.sim.designs.foldiak.Layer.bars`): it learns, scores, writes PNG plots
 (:mod:`gaba.sim.plots`) and a JSON summary under ``--out``, and prints a summary (or the JSON
 with ``--json``).
 """
@@ -111,14 +111,11 @@ def _learn(kind, args):
 
 def _learn_on_hardware(args):
     """The bars on the simulated hardware: (outcome, the comparison's summary)."""
-    from gaba.golden.foldiak.config import FoldiakConfig
-    from gaba.hdl.foldiak import cycles_per_presentation
-    from gaba.sim.compare_foldiak import hardware_bars
+    from gaba.sim.designs.foldiak import FOLDIAK
 
-    cfg = FoldiakConfig.paper()
     with simulator_errors():
-        outcome, reports = hardware_bars(
-            cfg,
+        outcome, hardware = FOLDIAK.bars(
+            FOLDIAK.config(),
             args.runs,
             args.presentations,
             args.seed,
@@ -126,19 +123,6 @@ def _learn_on_hardware(args):
             progress=_progress("bars", args),
             say=stage(args.quiet),
         )
-    hardware = {
-        "bit_exact": all(r.bit_exact for r in reports),
-        "mismatches": sum(r.mismatches for r in reports),
-        "values_compared": sum(r.values_compared for r in reports),
-        "first_mismatch": next(
-            (r.first_mismatch.describe() for r in reports if r.first_mismatch), None
-        ),
-        "clocks_per_presentation": cycles_per_presentation(cfg),
-        "train_cycles": sum(r.train_cycles for r in reports),
-        "sim_cycles": sum(r.sim_cycles for r in reports),
-        "sim_seconds": round(sum(r.sim_seconds for r in reports), 3),
-        "build_seconds": round(reports[0].build_seconds, 2),
-    }
     return outcome, hardware
 
 

@@ -84,10 +84,6 @@ STREAM_INIT = 0x494E4954
 STREAM_TRAIN = 0x5452414E
 STREAM_TEST = 0x54455354
 
-#: Transitional: sim.compare_foldiak still reads this name; it is
-#: gaba.golden.foldiak.results.snapshot_points. Delete once nothing reads it.
-_snapshot_points = snapshot_points
-
 #: A pattern source: ``source(states, count)`` draws ``count`` patterns per xorshift32 state
 #: (int64[R], advanced in place) and returns (uint8[R, count, m], int64[R, count] labels).
 Source = Callable[[np.ndarray, int], tuple[np.ndarray, np.ndarray]]

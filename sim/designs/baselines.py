@@ -12,6 +12,7 @@ from gaba.golden.config import Config
 from gaba.golden.validate import check_count, check_seed
 from gaba.hdl import baselines as hdl
 from gaba.sim.design import Design
+from gaba.sim.designs.nwta import OPTIONS
 from gaba.sim.scoreboard import Report, Tally
 
 __all__ = ["PARALLEL_INTEGRATORS", "SERIAL_INTEGRATOR", "Integrators"]
@@ -21,11 +22,11 @@ class Integrators(Design):
     """A fixed-time integrator baseline (:mod:`gaba.hdl.baselines`): ``steps`` integration
     steps per option, then the arg-max."""
 
-    bench = "gaba.sim.benches.baselines"
+    bench = "gaba.sim.benches.trials"
     modes = ("trials",)
     config_type = Config
     config_fixed = {"kind": "nwta"}  # the evidence of the nWTA paper point
-    options = ("n", "delta", "sigma", "dt", "frac_bits")
+    options = {k: OPTIONS[k] for k in ("n", "delta", "sigma", "dt", "frac_bits")}
 
     def __init__(self, name: str, component, cycles, title: str):
         self.name, self.title = name, title
@@ -51,6 +52,32 @@ class Integrators(Design):
     def describe(self, cfg: Config) -> str:
         return f"n={cfg.n} ({self.name.replace('-', ' ')})"
 
+    #: Integration steps per option of ``gaba compare`` (the baselines' fixed time T).
+    STEPS = 128
+
+    def run(self, cfg, simulator, mode, *, count=None, seed=1, waves=False, progress=None):
+        """``count`` trials (200) of :data:`STEPS` integration steps per option."""
+        return self.compare(
+            cfg,
+            simulator,
+            mode,
+            steps=self.STEPS,
+            trials=count or 200,
+            seed=seed,
+            waves=waves,
+            progress=progress,
+        )
+
+    def summary_lines(self, report: Report) -> list[tuple[str, str]]:
+        s = report.summary
+        return [
+            (
+                "decisions",
+                f"{s['correct']} of {s['trials']} for the top option after {s['steps']} steps "
+                f"per option, {s['cycles_per_trial']} clocks per trial",
+            )
+        ]
+
     def compare(
         self,
         cfg: Config,
@@ -62,6 +89,7 @@ class Integrators(Design):
         seed: int = 1,
         first: int = 0,
         hw_config: Config | None = None,
+        waves: bool = False,
         progress=None,
     ) -> Report:
         """Run ``trials`` trials of ``steps`` steps per option on the hardware of ``hw_config``
@@ -75,8 +103,9 @@ class Integrators(Design):
             hw_cfg,
             simulator,
             "trials",
-            {"seed": seed, "first": first, "count": trials, "steps": steps},
+            {"seed": seed, "first": first, "count": trials, "inputs": {"steps": steps}},
             name=f"trials-s{seed}-f{first}-k{trials}-t{steps}",
+            waves=waves,
             progress=progress,
         )
         winner, top = self.golden(cfg, trials, seed, first=first, steps=steps)

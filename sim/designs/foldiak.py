@@ -71,7 +71,7 @@ class Layer(Design):
     bench = "gaba.sim.benches.foldiak"
     modes = ("run", "lockstep")
     config_type = FoldiakConfig
-    options = ("n", "frac_bits")
+    options = {"n": "output units", "frac_bits": "fractional bits"}
 
     def component(self, cfg: FoldiakConfig, *, debug: bool = False):
         return FoldiakLayer(cfg)
@@ -317,6 +317,33 @@ class Layer(Design):
             tally, self, mode, tally.compared, "values", summary=summary, outputs=outputs
         )
 
+    def run(self, cfg, simulator, mode, *, count=None, seed=1, waves=False, progress=None):
+        """``count`` presentations (the pre-run included; default: the pre-run and 10 more in
+        lockstep, 3000 more in a run), then 10 (lockstep) or 1000 test patterns."""
+        mode = self.check_mode(mode)
+        extra, tests = (10, 10) if mode == "lockstep" else (3000, 1000)
+        presentations = count or cfg.pre_presentations + extra
+        return self.compare(
+            cfg,
+            simulator,
+            mode,
+            presentations=presentations,
+            tests=tests,
+            seed=seed,
+            waves=waves,
+            progress=progress,
+        )
+
+    def summary_lines(self, report: Report) -> list[tuple[str, str]]:
+        s = report.summary
+        return [
+            (
+                "learning",
+                f"{s['presentations']} training presentations ({s['train_cycles']} cycles), "
+                f"{s['tests']} test patterns; run {s['run']} of seed {s['seed']}",
+            )
+        ]
+
     def check_board(
         self,
         cfg: FoldiakConfig,
@@ -396,7 +423,9 @@ class Layer(Design):
         read back every ``snapshot_every`` presentations, and it codes ``test_patterns``
         fresh ones; every value is also held to the golden model.
 
-        Returns (BarsOutcome scored from the hardware's own weights and outputs, [Report]).
+        Returns the BarsOutcome scored from the hardware's own weights and outputs, and a
+        summary of the runs' comparisons with the golden model (bit_exact, mismatches, values
+        compared, the first mismatch, clocks and seconds).
         """
         from gaba.golden.foldiak.experiments import BarsOutcome
 
@@ -454,7 +483,19 @@ class Layer(Design):
             seconds=time.monotonic() - start,
             config=cfg,
         )
-        return outcome, reports
+        first = next((r.first_mismatch for r in reports if r.first_mismatch), None)
+        summary = {
+            "bit_exact": all(r.bit_exact for r in reports),
+            "mismatches": sum(r.mismatches for r in reports),
+            "values_compared": sum(r.compared for r in reports),
+            "first_mismatch": None if first is None else first.describe(),
+            "clocks_per_presentation": cycles_per_presentation(cfg),
+            "train_cycles": sum(r.summary["train_cycles"] for r in reports),
+            "sim_cycles": sum(r.cycles for r in reports),
+            "sim_seconds": round(sum(r.seconds for r in reports), 3),
+            "build_seconds": round(reports[0].build_seconds, 2),
+        }
+        return outcome, summary
 
 
 FOLDIAK = Layer()

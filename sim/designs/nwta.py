@@ -38,8 +38,19 @@ __all__ = ["NWTA", "WTA", "Network"]
 
 _WAVE_MARGIN = 16  # cycles kept past the first mismatch
 
-#: The Config fields the command line sets (``--n``, ``--delta``, ...).
-OPTIONS = ("n", "delta", "sigma", "theta", "dt", "horizon", "latency", "frac_bits", "step_clocks")
+#: The Config fields the command line sets (``--n``, ``--delta``, ...), and what they are.
+OPTIONS = {
+    "n": "number of options",
+    "delta": "input gap",
+    "sigma": "noise std",
+    "theta": "nWTA gate",
+    "dt": "Euler step in tau",
+    "horizon": "timeout in tau",
+    "latency": "inhibition latency in steps",
+    "frac_bits": "fractional bits",
+    "step_clocks": "clocks per Euler step in hardware, 1 to 8: more give a higher fmax and the "
+    "same results (gaba build: the board's default; gaba board: the board's)",
+}
 
 
 def result_pairs(golden, j: int, hw: dict) -> list[tuple[str, int, int]]:
@@ -237,6 +248,26 @@ class Network(Design):
 
     def header(self, cfg: Config, *, debug: bool = False) -> str:
         return engine.port_comment(cfg, debug=debug)
+
+    def run(self, cfg, simulator, mode, *, count=None, seed=1, waves=False, progress=None):
+        mode = self.check_mode(mode)
+        trials = count or (1 if mode == "lockstep" else 200)
+        return self.compare(
+            cfg, simulator, mode, trials=trials, seed=seed, waves=waves, progress=progress
+        )
+
+    def summary_lines(self, report: Report) -> list[tuple[str, str]]:
+        s = report.summary
+        mean = s["mean_decision_steps"]
+        clocks = f", {s['step_clocks']} clocks each" if s["step_clocks"] > 1 else ""
+        return [
+            (
+                "decisions",
+                f"{100 * s['decided_fraction']:.1f} % decided, mean "
+                + ("n/a" if mean is None else f"{mean:.1f}")
+                + f" Euler steps{clocks}",
+            )
+        ]
 
     def score_trials(
         self,

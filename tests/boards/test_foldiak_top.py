@@ -4,8 +4,8 @@
 Every byte crosses the top's UART pins bit by bit inside Verilator (gaba.boards.bench_board);
 the host code (gaba.boards.host.FoldiakBoard) is the one that drives a real serial port. The
 results and the state read back are held to the golden model by check_foldiak (the readable
-model gaba.golden.foldiak.fixed.trace, or the numba kernels, through gaba.sim.compare_foldiak's
-tally) and, independently, compared here with the readable model directly.
+model gaba.golden.foldiak.fixed.trace, or the numba kernels, through the layer's scoreboard in
+gaba.sim.designs.foldiak) and, independently, compared here with the readable model directly.
 """
 
 import json
@@ -14,7 +14,6 @@ import struct
 import numpy as np
 import pytest
 
-from gaba.boards import host
 from gaba.boards import protocol as P
 from gaba.boards.build import build
 from gaba.boards.foldiak_top import FoldiakBoardTop, foldiak_info_payload
@@ -26,6 +25,7 @@ from gaba.golden.foldiak import fixed as foldiak
 from gaba.golden.foldiak.config import FoldiakConfig
 from gaba.hdl import foldiak as layer
 from gaba.hdl.foldiak import cycles_per_presentation, presentation_layout
+from gaba.sim.designs import foldiak as foldiak_design
 
 # the paper's layer with 4 units: what `gaba board ... foldiak --n 4` builds (one simulated
 # board for the tests and the CLI); a presentation takes 516 clocks, its RESULT frame 1760
@@ -124,7 +124,7 @@ def test_training_is_bit_exact_and_the_state_reads_back(board):
     state = board.state()
     report = check_foldiak(CFG, seed=seed, run=run, train=train, state=state)
     assert report.bit_exact, report.first_mismatch.describe()
-    assert report.presentations == first + second and report.mismatches == 0
+    assert report.summary["presentations"] == first + second and report.mismatches == 0
     # the same, held to the readable model here
     golden, tr = _golden(seed, run, first + second)
     for name in ("q", "w", "t"):
@@ -143,9 +143,9 @@ def test_training_is_bit_exact_and_the_state_reads_back(board):
 
 
 def foldiak_decode(word):
-    from gaba.sim.compare_foldiak import decode_presentation
+    from gaba.sim.designs.foldiak import FOLDIAK
 
-    return decode_presentation(CFG, word)
+    return FOLDIAK.decode(CFG, word)
 
 
 def test_counters_only_training_then_test_patterns(board):
@@ -164,21 +164,23 @@ def test_counters_only_training_then_test_patterns(board):
     assert [r.word for r in again] == [r.word for r in test]
     report = check_foldiak(CFG, seed=seed, run=run, presentations=count, state=state, test=test)
     assert report.bit_exact, report.first_mismatch.describe()
-    assert report.tests == 8 and board.summary().presentations == count  # testing learns nothing
+    assert report.summary["tests"] == 8
+    assert board.summary().presentations == count  # testing learns nothing
     assert board.state()["q"].tolist() == state["q"].tolist()
 
 
 def test_the_numba_kernel_agrees_as_the_golden_side(board, monkeypatch):
-    """Beyond host.TRACE_PRESENTATIONS presentations check_foldiak's golden side is the
-    kernel (gaba.golden.foldiak.fixed.train), which keeps no per-presentation flags."""
+    """Beyond TRACE_PRESENTATIONS presentations (gaba.sim.designs.foldiak) check_foldiak's
+    golden side is the kernel (gaba.golden.foldiak.fixed.train), which keeps no
+    per-presentation flags."""
     board.init(11, 4)
     train = board.train(PRE + 5)
     state = board.state()
     traced = check_foldiak(CFG, seed=11, run=4, train=train, state=state)
-    monkeypatch.setattr(host, "TRACE_PRESENTATIONS", 0)
+    monkeypatch.setattr(foldiak_design, "TRACE_PRESENTATIONS", 0)
     kernel = check_foldiak(CFG, seed=11, run=4, train=train, state=state)
     assert traced.bit_exact and kernel.bit_exact
-    assert traced.values_compared - kernel.values_compared == 2 * len(train)
+    assert traced.compared - kernel.compared == 2 * len(train)
 
 
 def test_a_perturbed_golden_model_or_state_is_caught(board):
@@ -193,9 +195,9 @@ def test_a_perturbed_golden_model_or_state_is_caught(board):
     assert beta.beta_c == CFG.beta_c + 1
     r = check_foldiak(beta, seed=seed, run=run, train=train, state=state, hw_config=CFG)
     m = r.first_mismatch
-    assert not r.bit_exact and (m.phase, m.presentation, m.signal) == ("train", PRE + 9, "q")
+    assert not r.bit_exact and (m["phase"], m["presentation"], m.signal) == ("train", PRE + 9, "q")
     assert abs(m.golden - m.hardware) == 1
-    assert m.describe().startswith(f"training presentation {PRE + 9}: q["), m.describe()
+    assert m.describe().startswith(f"train presentation {PRE + 9}: q["), m.describe()
     # one value of the state read back off by one LSB
     bad = {**state, "w": state["w"].copy()}
     bad["w"][2, 1] += 1
@@ -204,10 +206,10 @@ def test_a_perturbed_golden_model_or_state_is_caught(board):
     # a result of another presentation, a RESULT frame with another index, another run
     swapped = [*train[:4], train[5], train[4], *train[6:]]
     m = check_foldiak(CFG, seed=seed, run=run, train=swapped, state=state).first_mismatch
-    assert (m.phase, m.presentation, m.signal) == ("train", 4, "frame_index")
+    assert (m["phase"], m["presentation"], m.signal) == ("train", 4, "frame_index")
     moved = [*train[:7], RunResult(8, train[7].word), *train[8:]]
     m = check_foldiak(CFG, seed=seed, run=run, train=moved, state=state).first_mismatch
-    assert (m.presentation, m.signal, m.golden, m.hardware) == (7, "frame_index", 7, 8)
+    assert (m["presentation"], m.signal, m.golden, m.hardware) == (7, "frame_index", 7, 8)
     assert not check_foldiak(CFG, seed=seed, run=run + 1, train=train, state=state).bit_exact
     short = check_foldiak(CFG, seed=seed, run=run, presentations=len(train), train=train[:-1])
     assert short.first_mismatch.signal == "results"

@@ -2,7 +2,8 @@
 
 Every byte crosses the board top's UART pins bit by bit inside the simulator
 (gaba.boards.bench_board); the host code is the one that drives a real serial port. The results
-are held to the golden model by gaba.sim.compare's scoreboard (gaba.boards.host.check_run).
+are held to the golden model by gaba.boards.host.check_run, with the nWTA design's own
+scoreboard (gaba.sim.designs.nwta).
 """
 
 import time
@@ -56,7 +57,7 @@ def test_run_is_bit_exact_and_counted(board, seed, first, top, delta_q):
     assert report.bit_exact, report.first_mismatch
     assert [r.trial for r in results] == [(first + j) % 2**32 for j in range(count)]
     # the board's counters agree with the golden model's trials
-    g = report.golden
+    g = report.outputs["golden"]
     s = board.summary()
     assert s.trials == count and s.decided == int(g.decided.sum())
     assert s.correct == int((g.decided & (g.winner == g.top)).sum())
@@ -73,7 +74,7 @@ def test_a_perturbed_result_is_caught(board):
     flipped = list(results)
     flipped[3] = RunResult(results[3].trial, results[3].word ^ (1 << 20))  # inside the digest
     report = check_run(CFG, flipped, seed=5, first=0)
-    assert not report.bit_exact and report.first_mismatch.trial == 3
+    assert not report.bit_exact and report.first_mismatch["trial"] == 3
     assert report.first_mismatch.signal == "digest"
     shifted = [RunResult(r.trial + 1, r.word) for r in results]
     assert check_run(CFG, shifted, seed=5, first=0).first_mismatch.signal == "trial"
@@ -204,6 +205,6 @@ def test_a_board_with_several_clocks_per_step_is_bit_exact():
         report = check_run(cfg, results, seed=5, first=0)
         assert report.bit_exact, report.first_mismatch
         s = b.summary()
-        assert s.steps == int(report.golden.steps.sum())
+        assert s.steps == int(report.outputs["golden"].steps.sum())
         # the run took at least 6 clocks for every step, and not twice that
         assert 6 * s.steps <= s.run_cycles < 12 * s.steps

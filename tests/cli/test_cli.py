@@ -1,14 +1,11 @@
 """gaba.cli (the package): the parser assembled from the command modules, main's exits."""
 
-import ast
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-import gaba.cli
 from gaba.cli import COMMANDS, parser
 
 
@@ -46,28 +43,3 @@ def test_unwritable_output_is_one_line_exit_1(fails, tmp_path):
     blocker.write_text("")
     line = fails(["verilog", "nwta", "--n", "2", "-o", str(blocker / "x.v")], 1)
     assert line.startswith("gaba: ") and str(blocker) in line
-
-
-def _imports(path: Path) -> set[str]:
-    """The gaba.cli modules ``path`` imports, at the top or inside functions."""
-    names = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("gaba.cli"):
-            if node.module == "gaba.cli":
-                names |= {f"gaba.cli.{a.name}" for a in node.names}
-            else:
-                names.add(node.module)
-        elif isinstance(node, ast.Import):
-            names |= {a.name for a in node.names if a.name.startswith("gaba.cli")}
-    return names
-
-
-def test_command_modules_import_common_only():
-    """No import cycle: the command modules import gaba.cli.common (and the layers below),
-    never each other nor the package; common imports no command module."""
-    folder = Path(gaba.cli.__file__).parent
-    for path in folder.glob("*.py"):
-        if path.name == "__init__.py":
-            continue
-        allowed = set() if path.stem == "common" else {"gaba.cli.common"}
-        assert _imports(path) <= allowed, path.name

@@ -24,6 +24,13 @@ def test_verilog_of_the_baselines(capsys, design):
     assert f"module {name}(" in text and "res__payload" in text and "steps" in text
 
 
+def test_verilog_of_any_design_of_the_registry(capsys):
+    # a design needs no code here: the comparator-tree arg-max comes from its registry entry
+    assert main(["verilog", "argmax", "--n", "9", "--width", "5", "-o", "-"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("// gaba argmax:") and "module gaba_argmax(" in text
+
+
 def test_verilog_of_the_foldiak_layer(capsys, tmp_path):
     out = tmp_path / "f.v"
     assert main(["verilog", "foldiak", "-o", str(out)]) == 0
@@ -42,15 +49,16 @@ def test_verilog_of_the_foldiak_layer(capsys, tmp_path):
         (["verilog", "nwta", "--delta", "3"], "gaba verilog: delta must be <= 1.0, not 3.0"),
         (
             ["verilog", "foldiak", "--delta", "0.1"],
-            "gaba verilog: foldiak takes --n (units) and --frac-bits only, not --delta",
+            "gaba verilog: foldiak takes --n, --frac-bits only, not --delta",
         ),
         (
             ["verilog", "foldiak", "--debug"],
-            "gaba verilog: foldiak reads its state back through its ports; drop --debug",
+            "gaba verilog: foldiak has no debug ports; drop --debug",
         ),
         (
             ["verilog", "serial-integrator", "--latency", "1"],
-            "gaba verilog: serial-integrator has no debug ports, no inhibition latency",
+            "gaba verilog: serial-integrator takes --n, --delta, --sigma, --dt, --frac-bits only, "
+            "not --latency",
         ),
     ],
 )

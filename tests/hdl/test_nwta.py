@@ -18,7 +18,8 @@ from amaranth.hdl import signed, unsigned
 from amaranth.sim import Simulator
 
 from gaba.golden import fixed, primitives
-from gaba.golden.config import Config, mulr
+from gaba.golden.config import Config
+from gaba.golden.primitives import mulr
 from gaba.hdl.nwta import (
     STAGES,
     SUM_STAGE,

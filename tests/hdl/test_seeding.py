@@ -8,9 +8,8 @@ from amaranth.sim import Simulator
 
 from gaba.golden import fixed, primitives
 from gaba.golden.config import Config
-from gaba.hdl.engine import TrialEngine
+from gaba.hdl.engine import TrialEngine, result_layout
 from gaba.hdl.seeding import FMIX_CYCLES, MUL_CYCLES, OP_FMIX32, OP_MUL_WEYL, SerialHash
-from gaba.sim.compare import decode_result
 
 FAST = dict(dt=2.0**-4, horizon=30.0)
 
@@ -103,10 +102,10 @@ def test_serial_engine_is_bit_exact(n, seed, first, top, delta_in):
     )
     assert len(log["results"]) == count
     for j, word in enumerate(log["results"]):
-        hw = decode_result(cfg, word)
-        assert hw["top"] == golden.top[j] and hw["steps"] == golden.steps[j]
-        assert hw["decided"] == golden.decided[j] and hw["digest"] == golden.state_hash[j]
-        assert hw["winner"] == golden.winner[j] or not golden.decided[j]
+        hw = result_layout(cfg).from_bits(word)
+        assert hw.top == golden.top[j] and hw.steps == golden.steps[j]
+        assert hw.decided == golden.decided[j] and hw.digest == golden.state_hash[j]
+        assert hw.winner == golden.winner[j] or not golden.decided[j]
     # the cycle budget: run start, then per trial the two hashes, load, steps, decision
     t = MUL_CYCLES + FMIX_CYCLES + 1  # the cycle after the start strobe is cycle 0
     for j, at in enumerate(log["accepted_at"]):

@@ -1,3 +1,4 @@
+# amaranth: UnusedElaboratable=no
 """The design registry and what every design declares (no simulator here)."""
 
 import pytest

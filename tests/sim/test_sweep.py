@@ -6,7 +6,7 @@ import pytest
 
 from gaba.golden import fixed
 from gaba.golden.config import Config
-from gaba.sim import compare as compare_module
+from gaba.sim import designs
 from gaba.sim.sweep import Row, fit_per_doubling, sweep, wilson, write_outputs
 
 
@@ -53,12 +53,13 @@ def test_hardware_sweep_is_identical_to_the_golden_model():
 
 def test_hardware_sweep_reports_a_perturbed_hardware(monkeypatch):
     # companion: hardware built from beta = 0.61 must make the sweep say "different"
-    original = compare_module.compare
+    nwta = designs.get("nwta")
+    original = nwta.compare
 
     def perturbed(cfg, *args, **kwargs):
         return original(cfg, *args, hw_config=cfg.replace(beta=0.61), **kwargs)
 
-    monkeypatch.setattr(compare_module, "compare", functools.update_wrapper(perturbed, original))
+    monkeypatch.setattr(nwta, "compare", functools.update_wrapper(perturbed, original))
     result = sweep("nwta", [5], target="verilator", delta=0.05, trials=20, seed=7)
     assert result.identical is False and result.mismatches > 0
     assert result.notes and result.notes[0].startswith("n = 5, delta 0.05: trial 0")

@@ -1,9 +1,11 @@
-"""cocotb bench of the integrator baselines (gaba.hdl.baselines), run by gaba.sim.runner.
+"""cocotb bench of any trial engine that runs on its own (run by gaba.sim.runner).
 
-``trials``: the circuit runs ``count`` trials of ``steps`` integration steps by itself; Python
-wakes once per result (a value-change callback on ``res.valid``) and records it with its clock
-cycle. Parameters (JSON file named by $GABA_BENCH_PARAMS): ``seed``, ``first``, ``count``,
-``steps``.
+A trial engine has the inputs ``start``, ``seed``, ``first`` and ``count`` (and any others its
+design names), and offers one result per trial on the stream ``res``. ``trials`` starts one
+run of ``count`` trials and takes every result at once; Python wakes once per result (a
+value-change callback on ``res.valid``, which drops between results). Parameters (JSON file
+named by $GABA_BENCH_PARAMS): ``seed``, ``first``, ``count``, and ``inputs``: the design's
+other run inputs by port name (e.g. the integrators' ``steps``).
 """
 
 from __future__ import annotations
@@ -27,8 +29,11 @@ async def trials(dut):
     await ClockCycles(dut.clk, 2)
     dut.rst.value = 0
     await RisingEdge(dut.clk)
-    for name in ("seed", "first", "count", "steps"):
-        getattr(dut, name).value = p[name]
+    for name, value in {
+        **p.get("inputs", {}),
+        **{k: p[k] for k in ("seed", "first", "count")},
+    }.items():
+        getattr(dut, name).value = value
     begin = get_sim_time("ns")
     start = time.perf_counter()
     dut.start.value = 1

@@ -1,0 +1,79 @@
+"""The comparator-tree arg-max: its design entry and scoreboard.
+
+Each trial's winner (the lowest index holding the largest score), its score and the clocks it
+took must equal the golden model (``gaba.golden.argmax``).
+"""
+
+from __future__ import annotations
+
+from gaba.golden import argmax
+from gaba.golden.validate import check_count, check_seed
+from gaba.hdl.argmax import ArgmaxEngine, result_layout
+from gaba.sim.design import Design
+from gaba.sim.scoreboard import Report, Tally
+
+__all__ = ["ARGMAX", "ComparatorTree"]
+
+
+class ComparatorTree(Design):
+    """The exact arg-max of n noise-free scores in ceil(log2 n) pipelined rounds."""
+
+    name = "argmax"
+    module = "gaba_argmax"
+    title = "comparator-tree arg-max of n noise-free scores, one register per round"
+    bench = "gaba.sim.benches.trials"
+    modes = ("trials",)
+    config_type = argmax.ArgmaxConfig
+    options = {"n": "number of scores", "width": "bits per score"}
+
+    def component(self, cfg, *, debug: bool = False):
+        return ArgmaxEngine(cfg)
+
+    def result_layout(self, cfg):
+        return result_layout(cfg)
+
+    def golden(self, cfg, count: int, seed: int, *, first: int = 0):
+        return argmax.winners(cfg, count, seed, first=first)
+
+    def compare(
+        self,
+        cfg,
+        simulator="verilator",
+        mode=None,
+        *,
+        trials=1,
+        seed=1,
+        first=0,
+        hw_config=None,
+        waves=False,
+        progress=None,
+    ) -> Report:
+        """Run ``trials`` trials on the hardware of ``hw_config`` (default ``cfg``) and hold
+        each to the golden model of ``cfg``."""
+        mode = self.check_mode(mode)
+        check_count("Trial count", trials, 1)
+        check_seed(seed)
+        hw_cfg = hw_config or cfg
+        sim = self.simulate(
+            hw_cfg,
+            simulator,
+            "trials",
+            {"seed": seed, "first": first, "count": trials},
+            name=f"trials-s{seed}-f{first}-k{trials}",
+            waves=waves,
+            progress=progress,
+        )
+        winner, best = self.golden(cfg, trials, seed, first=first)
+        clocks = argmax.argmax_clocks(cfg)
+        tally = Tally()
+        for j, word in enumerate(sim.out["results"]):
+            hw = self.decode(hw_cfg, int(word, 16))
+            pairs = (("winner", winner[j], hw["winner"]), ("max", best[j], hw["max"]))
+            tally.fields((*pairs, ("clocks", clocks, hw["clocks"])), trial=first + j)
+        tally.value("results", trials, len(sim.out["results"]), trial=first + trials)
+        summary = {"trials": trials, "n": cfg.n, "width": cfg.width, "seed": seed}
+        return sim.report(tally, self, mode, trials, "trials", summary=summary)
+
+
+ARGMAX = ComparatorTree()
+DESIGNS = (ARGMAX,)

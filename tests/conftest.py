@@ -1,0 +1,78 @@
+"""Test tiers: ``sim`` on every test that builds or runs a simulator; ``slow``, ``synth`` and
+``formal`` left out unless asked for.
+
+:data:`SIM_MODULES` names the test modules whose tests build or run Verilator or Icarus; the
+marker is applied to their tests here, once. A guard makes the marker honest: a test without
+it that reaches a simulator (``gaba.sim.runner.check_simulator``, which every build and the
+simulated board call first) fails, so ``pytest -m "not sim"`` never starts one.
+
+The long tiers (:data:`ON_REQUEST`: sweeps and statistics, bitstream builds, proofs) are
+deselected here rather than by an ``-m`` in the configuration, so that any ``-m`` of the
+command line (``-m "not sim"``) still leaves them out; a ``-m`` that names one (``-m synth``,
+``-m "slow or not slow"``) selects it as written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gaba.sim import runner
+
+#: Test modules (relative to tests/) that build or run a simulator.
+SIM_MODULES = frozenset(
+    {
+        "boards/test_foldiak_top.py",
+        "boards/test_host.py",
+        "cli/test_board.py",
+        "cli/test_compare.py",
+        "cli/test_demo.py",
+        "cli/test_foldiak.py",
+        "sim/designs/test_argmax.py",
+        "sim/designs/test_baselines.py",
+        "sim/designs/test_foldiak.py",
+        "sim/designs/test_nwta.py",
+        "sim/test_runner.py",
+        "sim/test_sweep.py",
+        "sim/test_report.py",
+    }
+)
+
+#: Markers whose tests run only when a -m expression names them.
+ON_REQUEST = ("slow", "synth", "formal")
+
+_HERE = Path(__file__).resolve().parent
+_running = {"sim": True}  # whether the test being set up or run carries the marker
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if Path(item.path).resolve().relative_to(_HERE).as_posix() in SIM_MODULES:
+            item.add_marker(pytest.mark.sim)
+    asked = config.getoption("markexpr") or ""
+    left_out = [m for m in ON_REQUEST if m not in asked]
+    keep, drop = [], []
+    for item in items:
+        (drop if any(item.get_closest_marker(m) for m in left_out) else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def pytest_runtest_setup(item):
+    _running["sim"] = item.get_closest_marker("sim") is not None
+
+
+def pytest_configure(config):
+    check = runner.check_simulator
+
+    def guarded(simulator):
+        if not _running["sim"]:
+            pytest.fail(
+                f"this test starts {simulator} but is not marked sim: add its module to "
+                "SIM_MODULES in tests/conftest.py"
+            )
+        return check(simulator)
+
+    runner.check_simulator = guarded
