@@ -19,30 +19,26 @@ several clocks per Euler step, 2 with one; see docs/boards.md for why).
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from gaba.boards import protocol as P
+from gaba.boards.platforms import BoardSpec, PlatformTop, board
 from gaba.golden.config import Config
 from gaba.golden.foldiak.config import FoldiakConfig
 
 __all__ = [
-    "BoardSpec",
     "BuildError",
     "BuildResult",
     "FitError",
     "TimingError",
     "ToolMissing",
-    "board",
-    "board_names",
     "build",
 ]
 
@@ -84,73 +80,6 @@ class TimingError(BuildError):
     def __init__(self, message, result):
         super().__init__(message)
         self.result = result
-
-
-@dataclass(frozen=True)
-class BoardSpec:
-    """What the build needs to know about one board (the board modules define one each).
-
-    ``cells`` maps the report's keys (luts, ffs, brams, dsps) to nextpnr's cell types;
-    ``stat_cells`` maps them to Yosys' cell-name prefixes after synthesis.
-    """
-
-    name: str
-    platform: type
-    device: str
-    family: str  # "ice40" or "ecp5"
-    clock_hz: float
-    leds: int
-    tools: dict  # amaranth tool name -> YoWASP command
-    cells: dict
-    stat_cells: dict
-    bitstream: str  # file suffix
-    dsp_off: str  # synth option that keeps multipliers out of the DSP blocks
-    dsp_on: str  # synth option that puts them there
-    dsp_auto: bool  # whether dsp="auto" tries the DSP blocks (see the board modules)
-    capacity: dict  # the device's resources, for messages: name -> count
-    # default clocks per Euler step (Config.step_clocks) of the board's builds, by n
-    step_clocks: Callable[[int], int]
-    # the design's clock is the board clock divided by this, by default, when a step takes
-    # one clock (a long path) and for the Foldiak layer; with several clocks per step the
-    # default is the board clock
-    clock_div: int
-    # the build-plan override and text that constrain the divided clock net ``clk``
-    clock_constraint: tuple[str, str]
-
-    @property
-    def dsp_count(self) -> int:
-        return self.capacity["DSP blocks"]
-
-    def capacity_text(self) -> str:
-        return ", ".join(f"{v} {k}" for k, v in self.capacity.items())
-
-    def make_platform(self, target_hz: float, divide: int):
-        """The amaranth-boards platform; undivided, its clock constrained at ``target_hz``
-        (a divided clock gets its constraint from the board top)."""
-        plat = self.platform()
-        if divide > 1:
-            return plat
-        name, number = plat.default_clk, 0
-        res = copy.copy(plat.resources[name, number])
-        from amaranth.build import Clock
-
-        res.clock = Clock(target_hz)
-        plat.resources[name, number] = res
-        return plat
-
-
-def board_names() -> tuple[str, ...]:
-    return ("icebreaker", "ulx3s")
-
-
-def board(name: str) -> BoardSpec:
-    if name == "icebreaker":
-        from gaba.boards.icebreaker import BOARD
-    elif name == "ulx3s":
-        from gaba.boards.ulx3s import BOARD
-    else:
-        raise ValueError(f"Board must be one of {', '.join(board_names())}, not {name!r}")
-    return BOARD
 
 
 @dataclass
@@ -255,7 +184,7 @@ def _tool_path(name: str, spec: BoardSpec) -> str:
     here = Path(sys.executable).parent / yowasp  # the venv's scripts, also when not on PATH
     found = str(here) if here.exists() else shutil.which(yowasp)
     if not found:
-        package = {"icepack": "nextpnr-ice40", "ecppack": "nextpnr-ecp5"}.get(name, name)
+        package = f"nextpnr-{spec.family}" if name == spec.packer else name  # packers inside
         raise ToolMissing(
             f"{yowasp} not found: pip install yowasp-{package} (pip install -e . installs it), "
             f"or set {var} to a {name} executable"
@@ -421,8 +350,6 @@ def build(
     the device (else the synthesis is repeated without), "yes" always, "no" never. Raises
     ToolMissing, FitError, TimingError (which carries the result) or BuildError.
     """
-    from gaba.boards.top import PlatformTop
-
     spec = board(board_name)
     check_board(cfg, spec)
     kind = P.config_design(cfg)

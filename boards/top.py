@@ -2,7 +2,7 @@
 
 :class:`BoardTop` is board-independent: its ports are the serial lines and a few LEDs; the
 host link (UART, framing, dispatcher, result FIFO) is boards.hostlink's, shared with the
-Foldiak layer's top (boards.foldiak_top). :class:`PlatformTop` connects either to an
+Foldiak layer's top (boards.foldiak_top); boards.platforms' PlatformTop connects either to an
 amaranth-boards platform's ``uart`` and ``led`` resources.
 """
 
@@ -10,24 +10,14 @@ from __future__ import annotations
 
 import struct
 
-from amaranth.hdl import (
-    Cat,
-    ClockDomain,
-    ClockSignal,
-    Elaboratable,
-    Module,
-    Mux,
-    Signal,
-)
-from amaranth.lib import io
-from amaranth.lib.cdc import ResetSynchronizer
+from amaranth.hdl import Cat, Signal
 
 from gaba.boards import protocol as P
 from gaba.boards.hostlink import Command, HostLinkTop, version_bytes, word
 from gaba.golden.config import Config
 from gaba.hdl.engine import TrialEngine, result_layout
 
-__all__ = ["BoardTop", "Command", "PlatformTop", "info_payload"]
+__all__ = ["BoardTop", "info_payload"]
 
 
 def info_payload(cfg: Config, divisor: int, clock_hz: int, fifo_depth: int) -> bytes:
@@ -146,61 +136,3 @@ class BoardTop(HostLinkTop):
     def commands(self, m, engine) -> list[Command]:
         """Further commands (a subclass's); the base top has none."""
         return []
-
-
-class PlatformTop(Elaboratable):
-    """A :class:`BoardTop` on an amaranth-boards platform: its ``uart`` 0 and ``led`` 0..k-1
-    resources.
-
-    Parameters
-    ----------
-    top : BoardTop
-    divide : int
-        The sync domain's clock is the board clock divided by this (1: the platform's own
-        clock and power-on reset). A divided clock comes from a flip-flop (nextpnr puts it on a
-        global buffer); the sync domain is held in reset for 15 us after configuration, as
-        amaranth's platforms do (iCE40 block RAMs read zeros until then).
-
-    The divided clock's net is ``clk`` (the sync domain's clock signal, the name the netlist
-    keeps); the build constrains it by that name.
-    """
-
-    def __init__(self, top: BoardTop, *, divide: int = 1):
-        if not isinstance(divide, int) or divide < 1:
-            raise ValueError(f"Clock divider must be a positive integer, not {divide!r}")
-        self.top, self.divide = top, divide
-
-    def elaborate(self, platform):
-        m = Module()
-        if self.divide > 1:
-            self._divided_clock(m, platform)
-        m.submodules.top = top = self.top
-        uart = platform.request("uart", 0, dir="-")
-        m.submodules.uart_rx = rx = io.Buffer("i", uart.rx)
-        m.submodules.uart_tx = tx = io.Buffer("o", uart.tx)
-        m.d.comb += [top.rx.eq(rx.i), tx.o.eq(top.tx)]
-        for k in range(len(top.leds)):
-            m.submodules[f"led{k}"] = led = io.Buffer("o", platform.request("led", k, dir="-"))
-            m.d.comb += led.o.eq(top.leds[k])
-        return m
-
-    def _divided_clock(self, m, platform):
-        clk_io = platform.request(platform.default_clk, dir="-")
-        m.submodules.clk_buf = buf = io.Buffer("i", clk_io)
-        m.domains.board = ClockDomain("board", reset_less=True, local=True)
-        m.d.comb += ClockSignal("board").eq(buf.i)
-        count = Signal(range(self.divide))
-        sysclk = Signal(name="sysclk")
-        m.d.board += [
-            count.eq(Mux(count == self.divide - 1, 0, count + 1)),
-            sysclk.eq(count < (self.divide + 1) // 2),
-        ]
-        delay = int(15e-6 * platform.default_clk_frequency)
-        timer, ready = Signal(range(delay + 1)), Signal()
-        with m.If(timer == delay):
-            m.d.board += ready.eq(1)
-        with m.Else():
-            m.d.board += timer.eq(timer + 1)
-        m.domains.sync = sync = ClockDomain("sync")
-        m.d.comb += sync.clk.eq(sysclk)
-        m.submodules.reset_sync = ResetSynchronizer(~ready, domain="sync")

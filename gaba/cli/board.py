@@ -49,7 +49,8 @@ def _baud(text):
 
 def register(sub) -> None:
     """Add ``build`` and ``board`` to the ``gaba`` subcommands ``sub``."""
-    from gaba.boards.build import DEFAULT_BAUD, board_names
+    from gaba.boards.build import DEFAULT_BAUD
+    from gaba.boards.platforms import board_names
 
     b = sub.add_parser("build", help="bitstream for a board (YoWASP), with resources and fmax")
     design_args(b, DESIGNS)
@@ -152,8 +153,9 @@ def _yes(flag) -> str:
 
 def _build(args):
     from gaba.boards import build as B
+    from gaba.boards.platforms import board
 
-    cfg = _design_config(args, "build", B.board(args.board).step_clocks)
+    cfg = _design_config(args, "build", board(args.board).step_clocks)
     start = time.monotonic()
     try:
         result = B.build(
@@ -177,7 +179,7 @@ def _build(args):
     avail = result.available
     cp = result.critical_path or {}
     meets = "met" if result.fmax_mhz >= result.target_mhz else "missed"
-    unit = "logic cells" if B.board(args.board).family == "ice40" else "LUT4s"
+    unit = "logic cells" if board(args.board).family == "ice40" else "LUT4s"
     design = (
         f"foldiak m={cfg.m} n={cfg.n}, FoldiakConfig {cfg.digest()}"
         if args.kind == "foldiak"

@@ -8,6 +8,7 @@ import os
 import pytest
 
 from gaba.boards import build as B
+from gaba.boards import platforms
 from gaba.golden.config import Config
 from gaba.tests.boards.conftest import REPORT
 
@@ -15,7 +16,7 @@ from gaba.tests.boards.conftest import REPORT
 def test_read_report(tmp_path):
     path = tmp_path / "r.json"
     path.write_text(json.dumps(REPORT))
-    rep = B.read_report(path, B.board("icebreaker"))
+    rep = B.read_report(path, platforms.board("icebreaker"))
     assert rep["used"] == {"luts": 4773, "brams": 4, "dsps": 0}
     assert rep["available"] == {"luts": 5280, "brams": 30, "dsps": 8}
     assert rep["fmax_mhz"] == 8.34 and rep["constraint_mhz"] == 36.0  # the slowest clock
@@ -30,7 +31,7 @@ def test_read_stat_counts_cells_by_prefix(tmp_path):
         json.dumps({"design": {"num_cells_by_type": {"SB_LUT4": 10, "SB_DFFESR": 3, "SB_DFF": 2}}})
     )
     cells = B.read_stat(path)
-    spec = B.board("icebreaker")
+    spec = platforms.board("icebreaker")
     assert B._count(cells, spec.stat_cells["ffs"]) == 5
     assert B._count(cells, spec.stat_cells["luts"]) == 10
 
@@ -43,27 +44,6 @@ def test_unknown_board_and_bad_options():
         B.build(cfg, "ulx3s", clock_div=0)
     with pytest.raises(ValueError, match="DSP use must be auto, yes or no"):
         B.build(cfg, "ulx3s", dsp="some")
-
-
-def test_the_clock_constraint_reaches_the_plan(tmp_path):
-    """The divided clock is constrained by the net name the netlist keeps; undivided, the
-    board's clock resource carries the target."""
-    from gaba.boards.top import BoardTop, PlatformTop
-
-    cfg = Config.paper(n=2)
-    spec = B.board("icebreaker")
-    top = BoardTop(cfg, divisor=52, clock_hz=6_000_000, leds=2)
-    key, text = spec.clock_constraint
-    plan = spec.make_platform(36e6, 2).build(
-        PlatformTop(top, divide=2),
-        name="t",
-        do_build=False,
-        **{key: text.format(net="clk", mhz=36.0)},
-    )
-    assert "set_frequency clk 36.0" in plan.files["t.pcf"]
-    plan = spec.make_platform(36e6, 1).build(PlatformTop(top), name="t", do_build=False)
-    assert "set_frequency clk12_0__io 36.0" in plan.files["t.pcf"]
-    assert spec.platform().resources["clk12", 0].clock.frequency == 12e6  # not mutated
 
 
 def test_a_design_that_does_not_fit(fake_tools, monkeypatch):
@@ -128,21 +108,14 @@ def _check_real(result, spec, magic):
     assert os.path.getsize(result.bitstream) > 10_000
 
 
-def test_boards_default_to_several_clocks_per_step():
-    # the builds' defaults (docs/boards.md): the board clock, the step over 6 to 8 clocks
-    ulx3s, ice = B.board("ulx3s"), B.board("icebreaker")
-    assert [ulx3s.step_clocks(n) for n in (2, 16, 17, 48)] == [6, 6, 7, 7]
-    assert ice.step_clocks(2) == 8
-
-
 def _default(board, n):
-    return Config.paper(n=n, step_clocks=B.board(board).step_clocks(n))
+    return Config.paper(n=n, step_clocks=platforms.board(board).step_clocks(n))
 
 
 @pytest.mark.synth
 def test_icebreaker_bitstream(tmp_path):
     r = B.build(_default("icebreaker", 2), "icebreaker", out=tmp_path)
-    _check_real(r, B.board("icebreaker"), bytes.fromhex("7eaa997e"))  # iCE40 sync word
+    _check_real(r, platforms.board("icebreaker"), bytes.fromhex("7eaa997e"))  # iCE40 sync word
     assert r.available["luts"] == 5280 and r.dsps == 0
     # the board clock, met with margin (docs/boards.md: 2.5x)
     assert r.clock_div == 1 and r.fmax_mhz > 2 * r.system_mhz
@@ -157,7 +130,7 @@ def test_icebreaker_does_not_fit_n3(tmp_path):
 @pytest.mark.synth
 def test_ulx3s_bitstream(tmp_path):
     r = B.build(_default("ulx3s", 4), "ulx3s", out=tmp_path)
-    _check_real(r, B.board("ulx3s"), bytes.fromhex("ffffbdb3"))  # ECP5 preamble
+    _check_real(r, platforms.board("ulx3s"), bytes.fromhex("ffffbdb3"))  # ECP5 preamble
     assert r.available["dsps"] == 156 and r.dsp
     # the board clock, met with margin (docs/boards.md: 3x and more)
     assert r.clock_div == 1 and r.fmax_mhz > 3 * r.system_mhz

@@ -7,7 +7,7 @@ import struct
 import pytest
 
 from gaba.boards import protocol as P
-from gaba.boards.top import BoardTop, PlatformTop
+from gaba.boards.top import BoardTop
 from gaba.golden.config import Config
 from gaba.hdl.engine import result_layout
 
@@ -33,5 +33,3 @@ def test_parameters_are_checked():
         BoardTop(cfg, divisor=2, clock_hz=1)
     with pytest.raises(ValueError, match="FIFO depth must be an integer in 2..255, not 1000"):
         BoardTop(cfg, divisor=8, clock_hz=1, fifo_depth=1000)
-    with pytest.raises(ValueError, match="Clock divider must be a positive integer, not 0"):
-        PlatformTop(BoardTop(cfg, divisor=8, clock_hz=1), divide=0)

@@ -1,0 +1,227 @@
+"""The boards: what a build needs to know of each (:class:`BoardSpec`), and :class:`PlatformTop`,
+which puts a board top on an amaranth-boards platform.
+
+- iCEBreaker (``icebreaker``): Lattice iCE40UP5K (5280 logic cells, 30 block RAMs, 8 DSPs),
+  12 MHz clock. The FTDI FT2232H's second channel is the UART (``/dev/ttyUSB1`` on Linux);
+  the red LED (pin 11) shows a run in progress, the green one (pin 37) that the last trial
+  decided for the top-input option.
+- ULX3S 85F (``ulx3s``): Lattice ECP5 LFE5U-85F (83640 LUT4s, 208 block RAMs, 156 18x18
+  multipliers), 25 MHz clock. The FT231X is the UART (``/dev/ttyUSB0``); LED 0 shows a run in
+  progress, LED 1 that the last trial decided for the top-input option, LEDs 2..7 the last
+  winner's low bits.
+
+Both UARTs run at 115200 baud by default. The amaranth-boards platforms are imported only
+when a build asks for one.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from amaranth.hdl import ClockDomain, ClockSignal, Elaboratable, Module, Mux, Signal
+from amaranth.lib import io
+from amaranth.lib.cdc import ResetSynchronizer
+
+__all__ = ["ICEBREAKER", "ULX3S", "BoardSpec", "PlatformTop", "board", "board_names"]
+
+
+@dataclass(frozen=True)
+class BoardSpec:
+    """What the build needs to know about one board.
+
+    ``cells`` maps the report's keys (luts, ffs, brams, dsps) to nextpnr's cell types;
+    ``stat_cells`` maps them to Yosys' cell-name prefixes after synthesis.
+    """
+
+    name: str
+    platform_class: str  # "module:class" of the amaranth-boards platform
+    device: str
+    family: str  # "ice40" or "ecp5": names nextpnr-<family>
+    packer: str  # the bitstream packer (icepack, ecppack)
+    clock_hz: float
+    leds: int
+    cells: dict
+    stat_cells: dict
+    bitstream: str  # file suffix
+    dsp_off: str  # synth option that keeps multipliers out of the DSP blocks
+    dsp_on: str  # synth option that puts them there
+    dsp_auto: bool  # whether dsp="auto" tries the DSP blocks (see the boards below)
+    capacity: dict  # the device's resources, for messages: name -> count (LUTs first)
+    # default clocks per Euler step (Config.step_clocks) of the board's builds, by n
+    step_clocks: Callable[[int], int]
+    # the design's clock is the board clock divided by this, by default, when its longest
+    # path is too long for the board clock (the design's board entry says when: one clock
+    # per Euler step, the Foldiak layer); otherwise the default is the board clock
+    clock_div: int
+    # the build-plan override and text that constrain the divided clock net ``clk``
+    clock_constraint: tuple[str, str]
+
+    @property
+    def tools(self) -> dict:
+        """amaranth's tool name -> the YoWASP command that provides it."""
+        names = ("yosys", f"nextpnr-{self.family}", self.packer)
+        return {name: f"yowasp-{name}" for name in names}
+
+    @property
+    def dsp_count(self) -> int:
+        return self.capacity["DSP blocks"]
+
+    @property
+    def lut_unit(self) -> str:
+        """What the device's LUT count counts (logic cells, LUT4s)."""
+        return next(iter(self.capacity))
+
+    def capacity_text(self) -> str:
+        return ", ".join(f"{v} {k}" for k, v in self.capacity.items())
+
+    def platform(self):
+        """A new amaranth-boards platform of this board."""
+        module, name = self.platform_class.split(":")
+        return getattr(importlib.import_module(module), name)()
+
+    def make_platform(self, target_hz: float, divide: int):
+        """The amaranth-boards platform; undivided, its clock constrained at ``target_hz``
+        (a divided clock gets its constraint from the board top)."""
+        plat = self.platform()
+        if divide > 1:
+            return plat
+        name, number = plat.default_clk, 0
+        res = copy.copy(plat.resources[name, number])
+        from amaranth.build import Clock
+
+        res.clock = Clock(target_hz)
+        plat.resources[name, number] = res
+        return plat
+
+
+def _cells(lut: str, ff: str, bram: str, dsp: str) -> dict:
+    return {"luts": lut, "ffs": ff, "brams": bram, "dsps": dsp}
+
+
+ICEBREAKER = BoardSpec(
+    name="icebreaker",
+    platform_class="amaranth_boards.icebreaker:ICEBreakerPlatform",
+    device="iCE40UP5K",
+    family="ice40",
+    packer="icepack",
+    clock_hz=12e6,
+    leds=2,
+    # an iCE40 logic cell is one LUT4 and one flip-flop: nextpnr counts cells, not LUTs, and
+    # keeps no flip-flop count (the report takes synthesis')
+    cells={"luts": "ICESTORM_LC", "brams": "ICESTORM_RAM", "dsps": "ICESTORM_DSP"},
+    stat_cells=_cells(("SB_LUT4",), ("SB_DFF",), ("SB_RAM",), ("SB_MAC16",)),
+    bitstream=".bin",
+    dsp_off="",
+    dsp_on="-dsp",
+    # The network's multipliers would use the SB_MAC16s combinationally, and nextpnr-ice40
+    # times those as a clock domain of their own (a constant clock): its fmax would leave out
+    # the paths through them. With "auto" the iCE40 builds use LUTs only; --dsp yes forces.
+    dsp_auto=False,
+    capacity={"logic cells": 5280, "block RAMs": 30, "DSP blocks": 8},
+    # One Euler step of every neuron in one clock is a path of about 90 LUT levels; spread over
+    # 8 clocks (gaba.hdl.nwta.step_phases: every multiplier in two halves, since the builds
+    # use no DSP blocks) each clock holds about two adders (docs/boards.md), and the design
+    # runs at the board clock. With --step-clocks 1 it runs at half the board clock.
+    step_clocks=lambda n: 8,
+    clock_div=2,
+    clock_constraint=("add_constraints", "set_frequency {net} {mhz}"),
+)
+
+ULX3S = BoardSpec(
+    name="ulx3s",
+    platform_class="amaranth_boards.ulx3s:ULX3S_85F_Platform",
+    device="LFE5U-85F",
+    family="ecp5",
+    packer="ecppack",
+    clock_hz=25e6,
+    leds=8,
+    cells=_cells("TRELLIS_COMB", "TRELLIS_FF", "DP16KD", "MULT18X18D"),
+    stat_cells=_cells(("LUT4",), ("TRELLIS_FF",), ("DP16KD",), ("MULT18X18D",)),
+    bitstream=".bit",
+    dsp_off="-nodsp",
+    dsp_on="",
+    dsp_auto=True,
+    capacity={"LUT4s": 83640, "block RAMs": 208, "DSP blocks": 156},
+    # One Euler step of every neuron in one clock is a path of about 85 logic levels; spread
+    # over 6 clocks (gaba.hdl.nwta.step_phases) each holds about a multiplier's worth and the
+    # adder tree two of its levels; from n = 17 on, 7 clocks give the tree three clocks
+    # (docs/boards.md). The design runs at the board clock; with --step-clocks 1 at half of it.
+    step_clocks=lambda n: 6 if n <= 16 else 7,
+    clock_div=2,
+    clock_constraint=("add_preferences", 'FREQUENCY NET "{net}" {mhz} MHZ;'),
+)
+
+BOARDS = {spec.name: spec for spec in (ICEBREAKER, ULX3S)}
+
+
+def board_names() -> tuple[str, ...]:
+    return tuple(BOARDS)
+
+
+def board(name: str) -> BoardSpec:
+    """The board called ``name``, or a ValueError naming the choices."""
+    try:
+        return BOARDS[name]
+    except KeyError:
+        raise ValueError(f"Board must be one of {', '.join(BOARDS)}, not {name!r}") from None
+
+
+class PlatformTop(Elaboratable):
+    """A board top (a :class:`gaba.boards.hostlink.HostLinkTop`) on an amaranth-boards
+    platform: its ``uart`` 0 and ``led`` 0..k-1 resources.
+
+    Parameters
+    ----------
+    top : HostLinkTop
+    divide : int
+        The sync domain's clock is the board clock divided by this (1: the platform's own
+        clock and power-on reset). A divided clock comes from a flip-flop (nextpnr puts it on a
+        global buffer); the sync domain is held in reset for 15 us after configuration, as
+        amaranth's platforms do (iCE40 block RAMs read zeros until then).
+
+    The divided clock's net is ``clk`` (the sync domain's clock signal, the name the netlist
+    keeps); the build constrains it by that name.
+    """
+
+    def __init__(self, top, *, divide: int = 1):
+        if not isinstance(divide, int) or divide < 1:
+            raise ValueError(f"Clock divider must be a positive integer, not {divide!r}")
+        self.top, self.divide = top, divide
+
+    def elaborate(self, platform):
+        m = Module()
+        if self.divide > 1:
+            self._divided_clock(m, platform)
+        m.submodules.top = top = self.top
+        uart = platform.request("uart", 0, dir="-")
+        m.submodules.uart_rx = rx = io.Buffer("i", uart.rx)
+        m.submodules.uart_tx = tx = io.Buffer("o", uart.tx)
+        m.d.comb += [top.rx.eq(rx.i), tx.o.eq(top.tx)]
+        for k in range(len(top.leds)):
+            m.submodules[f"led{k}"] = led = io.Buffer("o", platform.request("led", k, dir="-"))
+            m.d.comb += led.o.eq(top.leds[k])
+        return m
+
+    def _divided_clock(self, m, platform):
+        clk_io = platform.request(platform.default_clk, dir="-")
+        m.submodules.clk_buf = buf = io.Buffer("i", clk_io)
+        m.domains.board = ClockDomain("board", reset_less=True, local=True)
+        m.d.comb += ClockSignal("board").eq(buf.i)
+        count = Signal(range(self.divide))
+        sysclk = Signal(name="sysclk")
+        m.d.board += [
+            count.eq(Mux(count == self.divide - 1, 0, count + 1)),
+            sysclk.eq(count < (self.divide + 1) // 2),
+        ]
+        delay = int(15e-6 * platform.default_clk_frequency)
+        timer, ready = Signal(range(delay + 1)), Signal()
+        with m.If(timer == delay):
+            m.d.board += ready.eq(1)
+        with m.Else():
+            m.d.board += timer.eq(timer + 1)
+        m.domains.sync = sync = ClockDomain("sync")
+        m.d.comb += sync.clk.eq(sysclk)
+        m.submodules.reset_sync = ResetSynchronizer(~ready, domain="sync")

