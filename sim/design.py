@@ -195,6 +195,42 @@ class Design:
             progress(doing)
         return Simulation(b, runner.run_bench(b, test, params, name=name, waves=waves))
 
+    def run_trial_engine(
+        self,
+        hw_cfg,
+        simulator: str,
+        golden: list[dict],
+        *,
+        seed: int,
+        first: int = 0,
+        inputs: dict | None = None,
+        waves: bool = False,
+        progress=None,
+    ) -> tuple[Simulation, Tally]:
+        """Run a trial engine that runs on its own (bench ``gaba.sim.benches.trials``) for
+        ``len(golden)`` trials from ``first`` and hold each decoded result to ``golden[j]``
+        (field -> golden value); ``inputs``: the engine's other run inputs by port name.
+        Returns the simulation and the tally (the count of results checked too)."""
+        inputs = inputs or {}
+        trials = len(golden)
+        tag = "".join(f"-{k}{v}" for k, v in inputs.items())
+        sim = self.simulate(
+            hw_cfg,
+            simulator,
+            "trials",
+            {"seed": seed, "first": first, "count": trials, "inputs": inputs},
+            name=f"trials-s{seed}-f{first}-k{trials}{tag}",
+            waves=waves,
+            progress=progress,
+        )
+        tally = Tally()
+        results = [self.decode(hw_cfg, int(word, 16)) for word in sim.out["results"]]
+        for j, (want, hw) in enumerate(zip(golden, results, strict=False)):
+            tally.fields(((k, g, hw[k]) for k, g in want.items()), trial=first + j)
+        tally.value("results", trials, len(results), trial=first + len(results))
+        sim.out["decoded"] = results
+        return sim, tally
+
     def check_mode(self, mode: str | None) -> str:
         """``mode`` (default: the design's first), or a ValueError naming the choices."""
         mode = self.modes[0] if mode is None else mode

@@ -10,7 +10,7 @@ from gaba.golden import argmax
 from gaba.golden.validate import check_count, check_seed
 from gaba.hdl.argmax import ArgmaxEngine, result_layout
 from gaba.sim.design import Design
-from gaba.sim.scoreboard import Report, Tally
+from gaba.sim.scoreboard import Report
 
 __all__ = ["ARGMAX", "ComparatorTree"]
 
@@ -54,23 +54,14 @@ class ComparatorTree(Design):
         check_count("Trial count", trials, 1)
         check_seed(seed)
         hw_cfg = hw_config or cfg
-        sim = self.simulate(
-            hw_cfg,
-            simulator,
-            "trials",
-            {"seed": seed, "first": first, "count": trials},
-            name=f"trials-s{seed}-f{first}-k{trials}",
-            waves=waves,
-            progress=progress,
-        )
         winner, best = self.golden(cfg, trials, seed, first=first)
         clocks = argmax.argmax_clocks(cfg)
-        tally = Tally()
-        for j, word in enumerate(sim.out["results"]):
-            hw = self.decode(hw_cfg, int(word, 16))
-            pairs = (("winner", winner[j], hw["winner"]), ("max", best[j], hw["max"]))
-            tally.fields((*pairs, ("clocks", clocks, hw["clocks"])), trial=first + j)
-        tally.value("results", trials, len(sim.out["results"]), trial=first + trials)
+        golden = [
+            {"winner": w, "max": m, "clocks": clocks} for w, m in zip(winner, best, strict=True)
+        ]
+        sim, tally = self.run_trial_engine(
+            hw_cfg, simulator, golden, seed=seed, first=first, waves=waves, progress=progress
+        )
         summary = {"trials": trials, "n": cfg.n, "width": cfg.width, "seed": seed}
         return sim.report(tally, self, mode, trials, "trials", summary=summary)
 

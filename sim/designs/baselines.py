@@ -13,7 +13,7 @@ from gaba.golden.validate import check_count, check_seed
 from gaba.hdl import baselines as hdl
 from gaba.sim.design import Design
 from gaba.sim.designs.nwta import OPTIONS
-from gaba.sim.scoreboard import Report, Tally
+from gaba.sim.scoreboard import Report
 
 __all__ = ["PARALLEL_INTEGRATORS", "SERIAL_INTEGRATOR", "Integrators"]
 
@@ -99,24 +99,20 @@ class Integrators(Design):
         check_count("Trial count", trials, 1)
         check_seed(seed)
         hw_cfg = hw_config or cfg
-        sim = self.simulate(
+        winner, top = self.golden(cfg, trials, seed, first=first, steps=steps)
+        cycles = self.cycles(cfg.n, steps)
+        golden = [{"winner": winner[j], "top": top[j], "cycles": cycles} for j in range(trials)]
+        sim, tally = self.run_trial_engine(
             hw_cfg,
             simulator,
-            "trials",
-            {"seed": seed, "first": first, "count": trials, "inputs": {"steps": steps}},
-            name=f"trials-s{seed}-f{first}-k{trials}-t{steps}",
+            golden,
+            seed=seed,
+            first=first,
+            inputs={"steps": steps},
             waves=waves,
             progress=progress,
         )
-        winner, top = self.golden(cfg, trials, seed, first=first, steps=steps)
-        cycles = self.cycles(cfg.n, steps)
-        tally, correct = Tally(), 0
-        for j, word in enumerate(sim.out["results"]):
-            hw = self.decode(hw_cfg, int(word, 16))
-            pairs = (("winner", winner[j], hw["winner"]), ("top", top[j], hw["top"]))
-            tally.fields((*pairs, ("cycles", cycles, hw["cycles"])), trial=first + j)
-            correct += hw["winner"] == hw["top"]
-        tally.value("results", trials, len(sim.out["results"]), trial=first + trials)
+        correct = sum(hw["winner"] == hw["top"] for hw in sim.out["decoded"])
         summary = {
             "trials": trials,
             "n": cfg.n,
