@@ -34,7 +34,7 @@ from gaba.sim import runner
 from gaba.sim.design import Design, Simulation
 from gaba.sim.scoreboard import Report, Tally, decode
 
-__all__ = ["NWTA", "WTA", "Network"]
+__all__ = ["NWTA", "WTA", "Lockstep", "Network"]
 
 _WAVE_MARGIN = 16  # cycles kept past the first mismatch
 
@@ -93,6 +93,16 @@ def decode_state(cfg: Config, word: int) -> dict:
     return out
 
 
+@dataclass(frozen=True)
+class Lockstep:
+    """One lockstep bench run held to the golden model."""
+
+    sim: Simulation
+    tally: Tally
+    compared: int  # states compared, one per step of each trial, each at its clock
+    decision_steps: list  # per trial: the golden model's decision step, -1 undecided
+
+
 @dataclass
 class _Run:
     """One comparison's inputs, shared by its bench runs (trials, then lockstep replays)."""
@@ -127,10 +137,8 @@ class _Run:
     def tops_of(self, first: int, count: int):
         return None if self.tops is None else [self.top(first + j) for j in range(count)]
 
-    def lockstep(self, first: int, count: int, *, waves: bool, max_cycles: int):
-        """Record ``count`` trials from ``first`` at every step and compare every register.
-
-        Returns (simulation, tally, states compared, decision steps per trial)."""
+    def lockstep(self, first: int, count: int, *, waves: bool, max_cycles: int) -> Lockstep:
+        """Record ``count`` trials from ``first`` at every step and compare every register."""
         name = f"lockstep-s{self.seed}-f{first}-k{count}" + ("-waves" if waves else "")
         sim = self.design.simulate(
             self.hw_cfg,
@@ -180,7 +188,7 @@ class _Run:
                     tally.value(f"result.{f}", g, h, **end)
             if len(rows) < tr.steps + 1:  # the hardware decided (or stopped) early
                 tally.value("decided", 0, 1, **end)
-        return sim, tally, compared, decisions
+        return Lockstep(sim, tally, compared, decisions)
 
     def waveform_of(self, first: int, tally: Tally) -> str | None:
         """Rerun with waves on, up to a few cycles past the first mismatch; keep the dump."""
@@ -190,7 +198,7 @@ class _Run:
         count = mm["trial"] - first + 1
         if self.progress:
             self.progress("re-running with waveforms to keep the mismatch window")
-        sim, *_ = self.lockstep(first, count, waves=True, max_cycles=mm["cycle"] + _WAVE_MARGIN)
+        sim = self.lockstep(first, count, waves=True, max_cycles=mm["cycle"] + _WAVE_MARGIN).sim
         tag = f"mismatch-{self.cfg.kind}-n{self.cfg.n}-s{self.seed}-t{mm['trial']}"
         return keep_waveform(sim, f"lockstep-s{self.seed}-f{first}-k{count}-waves", tag)
 
@@ -384,19 +392,18 @@ class Network(Design):
         if mode == "lockstep":
             # every trial's clocks (load, steps, decision), its result handshake, the start
             max_cycles = (engine.trial_clocks(hw_cfg, cfg.max_steps) + 4) * trials + 8
-            sim, tally, compared, steps = run.lockstep(
-                first, trials, waves=waves, max_cycles=max_cycles
-            )
+            ls = run.lockstep(first, trials, waves=waves, max_cycles=max_cycles)
             if waves:
                 name = f"lockstep-s{seed}-f{first}-k{trials}-waves"
-                waveform = keep_waveform(sim, name, f"{cfg.kind}-n{cfg.n}-s{seed}")
+                waveform = keep_waveform(ls.sim, name, f"{cfg.kind}-n{cfg.n}-s{seed}")
             else:
-                waveform = run.waveform_of(first, tally)
-            return sim.report(
-                tally,
+                waveform = run.waveform_of(first, ls.tally)
+            steps = ls.decision_steps
+            return ls.sim.report(
+                ls.tally,
                 self,
                 mode,
-                compared,
+                ls.compared,
                 "cycles",
                 waveform=waveform,
                 summary=self._summary(hw_cfg, seed, trials, steps),
@@ -424,7 +431,7 @@ class Network(Design):
             # replay the first failing trial alone in lockstep: its cycle, neuron and signal
             bad = tally.first["trial"]
             budget = engine.trial_clocks(hw_cfg, cfg.max_steps) + 12
-            _, where, _, _ = run.lockstep(bad, 1, waves=False, max_cycles=budget)
+            where = run.lockstep(bad, 1, waves=False, max_cycles=budget).tally
             if where.first is not None:
                 tally.first = where.first
                 waveform = run.waveform_of(bad, where)
