@@ -38,6 +38,12 @@ def word(payload, lo: int, n: int):
     return Cat(*payload[lo : lo + n])
 
 
+def packed(fields):
+    """``fields`` one after the other, each padded to whole bytes: the payload ``byte_source``
+    sends, as one value."""
+    return Cat(*(Cat(v, Const(0, -len(v) % 8)) for v in fields))
+
+
 def registered(m: Module, source):
     """A reply's ``(byte, length)`` with the byte passed through a register: the sender holds
     its index a cycle before it takes the byte, so the index-to-byte multiplexer and the
@@ -76,7 +82,8 @@ class Link:
     payload : the held request's bytes; they stay put for a few cycles after a command is
         accepted (the next frame cannot arrive sooner).
     results : the result FIFO (``level``, ``r_rdy``, ``w_rdy``).
-    accept : 1 in a cycle the design hands over a result (not while ``hold``).
+    accept : 1 in a cycle the design hands over a result: at once, unless results are
+        streamed and the FIFO is full.
     busy : the design is busy or results wait in the FIFO.
     stream, next_index : results go into the FIFO (else they are only counted); the index
         the next RESULT frame carries.
@@ -218,8 +225,9 @@ class HostLinkTop(wiring.Component):
         # pending, runs its action and names the reply. The sender sends a pending reply
         # before any waiting result (so a command's reply precedes its first RESULT) and
         # otherwise streams results from the FIFO, popping each when its frame is out. The
-        # counters move only when the design hands over a result, and not while a STATUS or
-        # SUMMARY reply is being sent, so every reply describes one moment.
+        # counters move only when the design hands over a result; a reply of values that move
+        # (STATUS, SUMMARY) is sent from a copy taken in the cycle its frame starts, so every
+        # reply describes one moment and the design never waits for a reply.
         m = Module()
         m.submodules.uart_rx = urx = UartRx(self._divisor)
         m.submodules.uart_tx = utx = UartTx(self._divisor)
@@ -240,7 +248,6 @@ class HostLinkTop(wiring.Component):
         taken = Signal(32)  # results taken from the design in this run
         clock = Signal(48)  # cycles since the run's command
         last = Signal(48)  # clock at the last result taken
-        hold = Signal()  # a STATUS or SUMMARY reply is on its way
         rx_error = Signal()
         bad_frames = Signal(8)
         m.d.sync += clock.eq(clock + 1)
@@ -250,8 +257,8 @@ class HostLinkTop(wiring.Component):
         accept = design.res.valid & design.res.ready
         m.d.comb += [
             results.w_data.eq(design.res.payload.as_value()),
-            results.w_en.eq(design.res.valid & stream & ~hold),
-            design.res.ready.eq(~hold & (results.w_rdy | ~stream)),
+            results.w_en.eq(design.res.valid & stream),
+            design.res.ready.eq(results.w_rdy | ~stream),
         ]
         with m.If(accept):
             m.d.sync += [taken.eq(taken + 1), last.eq(clock)]
@@ -286,10 +293,10 @@ class HostLinkTop(wiring.Component):
             abort=Command(P.CMD_ABORT, 0, [], action=abort_run),
         )
         commands = self.design_commands(m, design, link)
-        self._dispatch(m, frx, ftx, results, next_index, commands, hold, bad_frames)
+        self._dispatch(m, frx, ftx, results, next_index, commands, bad_frames)
         return m
 
-    def _dispatch(self, m, frx, ftx, results, next_index, commands, hold, bad_frames):
+    def _dispatch(self, m, frx, ftx, results, next_index, commands, bad_frames):
         # reply selection: 0 error, 1 result, 2 + k the k-th command's reply
         pending = Signal()
         reply = Signal(range(len(commands) + 2))
@@ -322,16 +329,27 @@ class HostLinkTop(wiring.Component):
                                 m.d.sync += err_code.eq(P.E_BUSY)
 
         # payload bytes of each reply: each multiplexer's byte is registered (see
-        # ``registered``); a reply read from a memory is already registered by the memory
+        # ``registered``); a reply read from a memory is already registered by the memory.
+        # Replies of values that move (counters: STATUS, SUMMARY) share one copy, loaded in
+        # the cycle their frame starts (below), so each describes one moment.
         sources = {0: registered(m, byte_source([err_code, err_cmd], ftx.index))}
         sources[1] = registered(m, byte_source([next_index, results.r_data], ftx.index))
-        for k, c in enumerate(commands):
+        moving = {
+            2 + k: packed(c.reply)
+            for k, c in enumerate(commands)
+            if isinstance(c.reply, list) and not all(isinstance(v, Const) for v in c.reply)
+        }
+        copy = Signal(max((len(v) for v in moving.values()), default=8))
+        from_copy = registered(m, byte_source([copy], ftx.index))[0]
+        for k, c in enumerate(commands, 2):
             if callable(c.reply):
-                sources[2 + k] = c.reply(m, ftx.index)
+                sources[k] = c.reply(m, ftx.index)
+            elif k in moving:
+                sources[k] = (from_copy, len(moving[k]) // 8)
             elif c.reply:
-                sources[2 + k] = registered(m, byte_source(c.reply, ftx.index))
+                sources[k] = registered(m, byte_source(c.reply, ftx.index))
             else:
-                sources[2 + k] = (Const(0, 8), 0)
+                sources[k] = (Const(0, 8), 0)
         with m.Switch(sel):
             for k, (byte, _) in sources.items():
                 with m.Case(k):
@@ -339,7 +357,6 @@ class HostLinkTop(wiring.Component):
 
         kinds = {0: P.KIND_ERROR, 1: P.KIND_RESULT}
         kinds.update({2 + k: c.code | P.REPLY for k, c in enumerate(commands)})
-        holding = {2 + k for k, c in enumerate(commands) if c.code in (P.CMD_STATUS, P.CMD_SUMMARY)}
         sending = Signal()
         with m.If(~ftx.busy & ~sending):
             with m.If(pending):
@@ -349,6 +366,8 @@ class HostLinkTop(wiring.Component):
                     for k in sources:
                         with m.Case(k):
                             m.d.comb += [ftx.kind.eq(kinds[k]), ftx.length.eq(sources[k][1])]
+                            if k in moving:
+                                m.d.sync += copy.eq(moving[k])
             with m.Elif(results.r_rdy):
                 m.d.comb += [ftx.start.eq(1), ftx.kind.eq(P.KIND_RESULT)]
                 m.d.comb += ftx.length.eq(sources[1][1])
@@ -358,7 +377,3 @@ class HostLinkTop(wiring.Component):
             with m.If(sel == 1):
                 m.d.comb += results.r_en.eq(1)
                 m.d.sync += next_index.eq(next_index + 1)
-        with m.Switch(sel):
-            for k in holding:
-                with m.Case(k):
-                    m.d.comb += hold.eq(sending)

@@ -281,7 +281,7 @@ def test_gaba_board_run_foldiak_on_the_simulated_board(capsys):
         (["board", "run", *SIM, "--first", "2", "--delta-in", "0.1"], "--first, --delta-in are"),
         (["board", "run", "nwta", "--port", "sim", "--tests", "3"], "--tests is for foldiak"),
         (["board", "read", "nwta", "--port", "sim"], "nwta has no learned weights"),
-        (["board", "info", *SIM, "--latency", "1"], "foldiak takes --n (units) and --frac-bits"),
+        (["board", "info", *SIM, "--latency", "1"], "foldiak takes --n, --frac-bits only"),
         (["build", "foldiak", "--board", "ulx3s", "--n", "200"], "n = 200 needs 400"),
     ],
 )
