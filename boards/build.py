@@ -13,8 +13,11 @@ counts after synthesis; they name what a design that does not fit would need).
 nextpnr is run with ``--timing-allow-fail`` and the clock constrained at the *target*
 frequency (three times the board clock unless asked otherwise), so that it optimises for it and
 always reports; the build fails (:class:`TimingError`) only when the achieved fmax is below the
-clock the design actually runs at: the board clock divided by ``clock_div`` (by default 1 with
-several clocks per Euler step, 2 with one; see docs/boards.md for why).
+clock the design actually runs at: the board clock divided by ``clock_div`` (by default what
+the design's board entry says, ``BoardDesign.clock_div``: the board clock, or half of it for
+a design with a long path per clock; see docs/boards.md for why). Which board top is
+built for a Config, and whether a board can hold it, is the board registry's
+(``gaba.boards.designs``).
 """
 
 from __future__ import annotations
@@ -28,10 +31,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from gaba.boards import protocol as P
+from gaba.boards import designs
 from gaba.boards.platforms import BoardSpec, PlatformTop, board
-from gaba.golden.config import Config
-from gaba.golden.foldiak.config import FoldiakConfig
 
 __all__ = [
     "BuildError",
@@ -57,9 +58,6 @@ _FIT_WORDS = (
     "not enough",
 )
 DEFAULT_BAUD = 115200
-#: LUT4s of the Foldiak layer alone (n = 16) in Yosys' iCE40 synthesis (docs/foldiak.md): four
-#: times an iCE40UP5K, so the Foldiak board top is built for the ULX3S only.
-FOLDIAK_ICE40_LUTS = 20894
 
 
 class BuildError(RuntimeError):
@@ -97,9 +95,9 @@ class BuildResult:
     board: str
     device: str
     n: int
-    kind: str
+    kind: str  # the design's name
     config_digest: str
-    latency: int | None  # the nWTA designs' (None for foldiak)
+    latency: int | None  # the design's own fields (BoardDesign.build_fields), or None
     step_clocks: int | None
     clock_mhz: float
     clock_div: int
@@ -298,41 +296,15 @@ def _short(name: str | None) -> str | None:
 # the build --------------------------------------------------------------------------------
 
 
-def default_directory(spec: BoardSpec, cfg: Config | FoldiakConfig) -> Path:
+def default_directory(spec: BoardSpec, cfg) -> Path:
     from gaba.sim.runner import build_root
 
-    kind = P.config_design(cfg)
-    return build_root() / "boards" / f"{spec.name}-{kind}-n{cfg.n}-{cfg.digest()}"
-
-
-def check_board(cfg: Config | FoldiakConfig, spec: BoardSpec) -> None:
-    """ValueError if the board cannot hold the design at all (the Foldiak layer on an iCE40)
-    or its board top cannot carry it."""
-    if not isinstance(cfg, FoldiakConfig):
-        return
-    from gaba.boards.foldiak_top import check_config
-
-    check_config(cfg)
-    if spec.family == "ice40":
-        raise ValueError(
-            f"the Foldiak layer does not fit the {spec.device} ({spec.capacity_text()}): "
-            f"at n = 16 it needs {FOLDIAK_ICE40_LUTS} LUT4s with its multipliers in logic; "
-            "build it for the ULX3S (--board ulx3s)"
-        )
-
-
-def board_top(cfg: Config | FoldiakConfig, spec: BoardSpec, divisor: int, clock_hz: int):
-    """The board top for ``cfg``: the trial engine's (a Config) or the Foldiak layer's."""
-    check_board(cfg, spec)
-    if isinstance(cfg, FoldiakConfig):
-        from gaba.boards.foldiak_top import FoldiakBoardTop as Top
-    else:
-        from gaba.boards.top import BoardTop as Top
-    return Top(cfg, divisor=divisor, clock_hz=clock_hz, leds=spec.leds)
+    name = designs.of(cfg).name
+    return build_root() / "boards" / f"{spec.name}-{name}-n{cfg.n}-{cfg.digest()}"
 
 
 def build(
-    cfg: Config | FoldiakConfig,
+    cfg,
     board_name: str,
     *,
     out: Path | None = None,
@@ -343,28 +315,22 @@ def build(
     seed: int = 1,
     progress=None,
 ) -> BuildResult:
-    """Synthesise, place, route and pack the board top for ``cfg`` on ``board_name`` (the
-    trial engine's top for a Config, the Foldiak layer's for a FoldiakConfig).
+    """Synthesise, place, route and pack the board top of ``cfg``'s design (the board
+    registry's) on ``board_name``.
 
     ``dsp``: "auto" maps multipliers to DSP blocks where the board allows it and they fit
     the device (else the synthesis is repeated without), "yes" always, "no" never. Raises
     ToolMissing, FitError, TimingError (which carries the result) or BuildError.
     """
     spec = board(board_name)
-    check_board(cfg, spec)
-    kind = P.config_design(cfg)
-    foldiak = kind == "foldiak"
+    design = designs.of(cfg)
+    design.check_board(cfg, spec)
     if dsp not in ("auto", "yes", "no"):
         raise ValueError(f"DSP use must be auto, yes or no, not {dsp!r}")
     target = float(target_mhz) if target_mhz else 3 * spec.clock_hz / 1e6
     if target <= 0:
         raise ValueError(f"Target frequency must be positive, not {target_mhz!r}")
-    if clock_div is None:
-        # a long path per clock (an Euler step in one clock; the Foldiak layer's settling
-        # update, which reaches the ULX3S's 25 MHz by 0 to 6 % from build to build): divided
-        div = spec.clock_div if foldiak or cfg.step_clocks == 1 else 1
-    else:
-        div = clock_div
+    div = design.clock_div(cfg, spec) if clock_div is None else clock_div
     if isinstance(div, bool) or not isinstance(div, int) or not 1 <= div <= 16:
         raise ValueError(f"Clock divider must be an integer in 1..16, not {clock_div!r}")
     system_hz = spec.clock_hz / div
@@ -381,17 +347,16 @@ def build(
         spec.name,
         spec.device,
         cfg.n,
-        kind,
+        design.name,
         cfg.digest(),
-        None if foldiak else cfg.latency,
-        None if foldiak else cfg.step_clocks,
-        spec.clock_hz / 1e6,
-        div,
-        target,
-        baud,
-        str(directory),
+        **design.build_fields(cfg),
+        clock_mhz=spec.clock_hz / 1e6,
+        clock_div=div,
+        target_mhz=target,
+        baud=baud,
+        directory=str(directory),
     )
-    top = board_top(cfg, spec, divisor, round(system_hz))
+    top = design.board_top(cfg, divisor=divisor, clock_hz=round(system_hz), leds=spec.leds)
 
     extra = {}
     if div > 1:
@@ -423,7 +388,7 @@ def build(
         return s, log
 
     if progress:
-        progress(f"generating the design for {spec.name} ({spec.device}), {kind} n={cfg.n}")
+        progress(f"generating the design for {spec.name} ({spec.device}), {design.describe(cfg)}")
     for f in (f"{NAME}.report.json", f"{NAME}.stat.json", f"{NAME}{spec.bitstream}"):
         (directory / f).unlink(missing_ok=True)
     use_dsp = dsp == "yes" or (dsp == "auto" and spec.dsp_auto)
@@ -457,7 +422,7 @@ def build(
             raise BuildError(f"nextpnr failed: {error} (log: {log})")
         need = ", ".join(f"{v} {k}" for k, v in result.synthesis.items() if v)
         raise FitError(
-            f"{kind} n={cfg.n} does not fit the {spec.device} (synthesis: {need}; "
+            f"{design.describe(cfg)} does not fit the {spec.device} (synthesis: {need}; "
             f"device: {spec.capacity_text()}); nextpnr: {error} (log: {log})"
         )
     rep = read_report(report_file, spec)
@@ -480,7 +445,7 @@ def build(
             f" (board clock / {div})" if div > 1 else " (the board clock)"
         )
         raise TimingError(
-            f"{kind} n={cfg.n} misses timing on {spec.name}: fmax "
+            f"{design.describe(cfg)} misses timing on {spec.name}: fmax "
             f"{result.fmax_mhz} MHz is below its {clock}; critical path {cp.get('from')} -> "
             f"{cp.get('to')}, {cp.get('delay_ns')} ns (more --step-clocks or a larger "
             "--clock-div may help)",

@@ -6,7 +6,8 @@ serial port, through pyserial) and ``gaba.boards.simboard.SimTransport`` (the bo
 Verilog under Verilator). :class:`Board` speaks the protocol; :func:`check_run` holds a run's
 results to the golden model with the design's own scoreboard, as on the simulators.
 :class:`FoldiakBoard` and :func:`check_foldiak` do the same for the Foldiak layer's board top
-(boards.foldiak_top), with the layer's scoreboard (``gaba.sim.designs.foldiak``).
+(boards.tops.foldiak), with the layer's scoreboard (``gaba.sim.designs.foldiak``).
+:func:`check_config` holds a board's INFO to the Config asked for (:class:`ConfigMismatch`).
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ __all__ = [
     "Board",
     "BoardError",
     "BoardTimeout",
+    "ConfigMismatch",
     "FoldiakBoard",
     "RunResult",
     "SerialTransport",
+    "check_config",
     "check_foldiak",
     "check_run",
 ]
@@ -42,6 +45,20 @@ class BoardError(Exception):
 
 class BoardTimeout(BoardError):
     """No (complete) reply within the timeout."""
+
+
+class ConfigMismatch(ValueError):
+    """The board runs another Config than the one asked for."""
+
+
+def check_config(cfg, info) -> None:
+    """ConfigMismatch unless the board (its INFO) runs ``cfg``."""
+    if info.config_digest == cfg.digest():
+        return
+    raise ConfigMismatch(
+        f"the board runs {info.design_text()} {info.config_digest}; these options give "
+        f"{type(cfg).__name__} {cfg.digest()} (pass the options the bitstream was built with)"
+    )
 
 
 class SerialTransport:
@@ -263,7 +280,7 @@ def check_run(
 
 
 class FoldiakBoard(Board):
-    """The protocol's host side for the Foldiak layer's board top (boards.foldiak_top).
+    """The protocol's host side for the Foldiak layer's board top (boards.tops.foldiak).
 
     Parameters
     ----------

@@ -6,7 +6,7 @@ counters and commands (:meth:`HostLinkTop.design_commands`); the base supplies t
 lines, the frame receiver and sender (boards.link), a result FIFO whose words go out as
 RESULT frames, the STATUS counters, INFO, STATUS and ABORT, and the dispatcher that answers
 every request with exactly one reply or error (protocol: boards.protocol). The nWTA trial
-engine's top (boards.top) and the Foldiak layer's (boards.foldiak_top) are its two
+engine's top (boards.tops.nwta) and the Foldiak layer's (boards.tops.foldiak) are its two
 subclasses.
 """
 

@@ -48,7 +48,7 @@ TRAILER = 2  # CRC
 
 # Commands (host to board). 0x01..0x05 are every design's (INFO and SUMMARY with the
 # design's payload), RUN the trial engine's; 0x10..0x1F are the Foldiak layer's (boards.
-# foldiak_top); 0x20.. for later designs.
+# tops.foldiak); 0x20.. for later designs.
 CMD_INFO = 0x01
 CMD_STATUS = 0x02
 CMD_RUN = 0x03
@@ -272,6 +272,16 @@ class Info:
     def baud(self) -> float:
         return self.clock_hz / self.divisor
 
+    def design_text(self) -> str:
+        """The design the board runs, before its Config digest."""
+        return f"{self.kind} n={self.n}, Config"
+
+    def details(self) -> str:
+        return (
+            f"latency {self.latency}, {self.step_clocks} clock(s) per step, max_steps "
+            f"{self.max_steps}"
+        )
+
 
 @dataclass(frozen=True)
 class Status:
@@ -312,6 +322,12 @@ class Summary:
         _check_length("SUMMARY", payload, SUMMARY_FORMAT)
         t, d, c, s, steps, cyc = struct.unpack(SUMMARY_FORMAT, payload)
         return cls(t, d, c, s, int.from_bytes(steps, "little"), int.from_bytes(cyc, "little"))
+
+    def text(self) -> str:
+        return (
+            f"last run: {self.trials} trials, {self.decided} decided, {self.correct} correct, "
+            f"{self.saturated} saturated, {self.steps} steps, {self.run_cycles} cycles"
+        )
 
 
 #: The Foldiak layer's INFO: protocol, gaba version (3 bytes), design kind (3), m, n,
@@ -354,6 +370,16 @@ class FoldiakInfo:
     def baud(self) -> float:
         return self.clock_hz / self.divisor
 
+    def design_text(self) -> str:
+        """The design the board runs, before its Config digest."""
+        return f"foldiak m={self.m} n={self.n}, FoldiakConfig"
+
+    def details(self) -> str:
+        return (
+            f"q, w, t, y* {self.q_bits}, {self.w_bits}, {self.t_bits}, {self.y_bits} bits; "
+            f"{self.settle_steps} settling steps, pre-run {self.pre_presentations} presentations"
+        )
+
 
 @dataclass(frozen=True)
 class FoldiakSummary:
@@ -371,12 +397,12 @@ class FoldiakSummary:
         pres, results, flags, cyc = struct.unpack(FOLDIAK_SUMMARY_FORMAT, payload)
         return cls(pres, results, bool(flags & 1), bool(flags & 2), int.from_bytes(cyc, "little"))
 
-
-def config_design(cfg) -> str:
-    """The design kind (a DESIGN_KINDS name) of a Config (nwta or wta) or a FoldiakConfig."""
-    from gaba.golden.foldiak.config import FoldiakConfig
-
-    return "foldiak" if isinstance(cfg, FoldiakConfig) else cfg.kind
+    def text(self) -> str:
+        w, t = ("yes" if flag else "no" for flag in (self.w_sat, self.t_sat))
+        return (
+            f"run: {self.presentations} presentations, w_sat {w}, t_sat {t}; last command: "
+            f"{self.results} results, {self.run_cycles} cycles"
+        )
 
 
 def design_kind(info_payload: bytes) -> str:

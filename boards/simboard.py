@@ -1,8 +1,9 @@
 """The simulated board: the board top's Verilog under Verilator, reached through a socket.
 
 :class:`SimTransport` is a transport like a serial port (``gaba.boards.host``): it builds the
-board top for a Config (the nWTA top for a Config, the Foldiak layer's for a FoldiakConfig;
-cached under ``build/boards/sim``), starts the simulation with
+board top of a Config's design (the board registry, ``gaba.boards.designs``) as a
+:class:`SimBoard`, a design the simulation runner builds like any other (cached by Config
+and sources, file-locked, under ``build/sim/verilator``), starts the simulation with
 ``gaba.boards.bench_board``, which relays a localhost TCP socket to the top's UART pins bit
 by bit, and reads and writes bytes with wall-clock timeouts. So the host driver runs
 unchanged, end to end, against the very Verilog a bitstream is built from (only the baud
@@ -11,53 +12,52 @@ divisor differs: a few clocks per bit instead of 104 or 217).
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import threading
 import time
 from pathlib import Path
 
-from gaba.boards import protocol as P
-from gaba.golden.config import Config
-from gaba.golden.foldiak.config import FoldiakConfig
+from gaba.boards import designs
 from gaba.sim import runner
 from gaba.sim.benches.common import PERIOD_NS
+from gaba.sim.design import Design
 
-__all__ = ["SIM_DIVISOR", "SimBuild", "SimTransport", "board_top", "build_sim_board"]
+__all__ = [
+    "SIM_DIVISOR",
+    "SIM_FIFO_DEPTH",
+    "SimBoard",
+    "SimTransport",
+    "board_top",
+    "build_sim_board",
+    "sim_info_payload",
+]
 
-DESIGN = "gaba_board"
-TOPLEVEL = "gaba_board_sim"
 #: Clocks per UART bit in simulation: a 15-byte frame costs 15 * 10 * 8 = 1200 cycles.
 SIM_DIVISOR = 8
-SIM_CLOCK_HZ = 100_000_000  # the simulation top's 10 ns clock
+SIM_CLOCK_HZ = round(1e9 / PERIOD_NS)  # the simulation top's clock
+SIM_FIFO_DEPTH = 32
 #: Bit times of silence that end a request frame in progress, in simulation (the boards use
 #: 4096: tens of milliseconds, longer than a USB serial adapter's latency).
 SIM_TIMEOUT_BITS = 256
 _HERE = Path(__file__).resolve().parent
+#: What the simulated board top's Verilog depends on besides gaba.hdl and gaba.golden: the
+#: tops, the host link, the board registry that picks the top, and this module's constants.
+_SOURCES = tuple(
+    sorted(
+        [
+            *(_HERE / "tops").glob("*.py"),
+            *(_HERE / "designs").glob("*.py"),
+            *(_HERE / f for f in ("design.py", "hostlink.py", "link.py", "uart.py")),
+            *(_HERE / f for f in ("protocol.py", "simboard.py")),
+        ]
+    )
+)
 
 
-class SimBuild:
-    def __init__(self, cfg: Config | FoldiakConfig, directory: Path, seconds: float):
-        self.config, self.directory, self.seconds = cfg, directory, seconds
-
-
-def _fingerprint() -> str:
-    tops = ("top.py", "foldiak_top.py", "hostlink.py", "link.py", "uart.py", "protocol.py")
-    return runner.hdl_fingerprint(*sorted(_HERE / f for f in tops))
-
-
-SIM_FIFO_DEPTH = 32
-
-
-def board_top(cfg: Config | FoldiakConfig, *, divisor: int = SIM_DIVISOR):
-    """The simulated board's top for ``cfg`` (the nWTA top or the Foldiak layer's)."""
-    if isinstance(cfg, FoldiakConfig):
-        from gaba.boards.foldiak_top import FoldiakBoardTop as Top
-    else:
-        from gaba.boards.top import BoardTop as Top
-
-    return Top(
+def board_top(cfg, *, divisor: int = SIM_DIVISOR):
+    """The simulated board's top for ``cfg`` (its design's board top, 8 LEDs)."""
+    return designs.of(cfg).board_top(
         cfg,
         divisor=divisor,
         clock_hz=SIM_CLOCK_HZ,
@@ -67,65 +67,40 @@ def board_top(cfg: Config | FoldiakConfig, *, divisor: int = SIM_DIVISOR):
     )
 
 
-def sim_info_payload(cfg: Config | FoldiakConfig) -> bytes:
+def sim_info_payload(cfg) -> bytes:
     """What the simulated board answers to INFO."""
-    if isinstance(cfg, FoldiakConfig):
-        from gaba.boards.foldiak_top import foldiak_info_payload as payload
-    else:
-        from gaba.boards.top import info_payload as payload
-    return payload(cfg, SIM_DIVISOR, SIM_CLOCK_HZ, SIM_FIFO_DEPTH)
+    return designs.of(cfg).info_payload(cfg, SIM_DIVISOR, SIM_CLOCK_HZ, SIM_FIFO_DEPTH)
 
 
-def _wrapper() -> str:
-    return "\n".join(
-        [
-            "`timescale 1ns/1ps",
-            f"module {TOPLEVEL}(rst, rx, tx, leds);",
-            "  input rst;",
-            "  input rx;",
-            "  output tx;",
-            "  output [7:0] leds;",
-            "  reg clk = 1'b0;",
-            f"  always #{PERIOD_NS / 2:g} clk = ~clk;",
-            f"  {DESIGN} dut (.clk(clk), .rst(rst), .rx(rx), .tx(tx), .leds(leds));",
-            "endmodule",
-            "",
-        ]
-    )
+class SimBoard(Design):
+    """A design's board top as the simulated board runs it (ports ``rx``, ``tx``, ``leds``),
+    for the simulation runner (``gaba.sim.runner.build``) and the bench
+    ``gaba.boards.bench_board``."""
+
+    bench = "gaba.boards.bench_board"
+    sources = _SOURCES
+
+    def __init__(self, board):
+        self.board = board
+        self.name = f"{board.name}-board"
+        self.module = f"gaba_board_{board.name}"
+        self.title = f"the board top of {board.name}, simulated"
+        self.config_type = board.design.config_type
+        self.config_fixed = board.design.config_fixed
+
+    def component(self, cfg, *, debug: bool = False):
+        return board_top(cfg)
+
+    def result_layout(self, cfg):
+        return self.board.design.result_layout(cfg)
+
+    def describe(self, cfg) -> str:
+        return f"the simulated board top of {self.board.describe(cfg)}"
 
 
-def build_sim_board(cfg: Config | FoldiakConfig, *, progress=None) -> SimBuild:
-    """Verilog of the board top for ``cfg`` and its Verilator model (cached)."""
-    from filelock import FileLock
-
-    runner.check_simulator("verilator")
-    start = time.monotonic()
-    kind = P.config_design(cfg)
-    directory = runner.build_root() / "boards" / "sim" / f"{kind}-n{cfg.n}-{cfg.digest()}"
-    directory.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(directory) + ".lock"):  # one build at a time across processes
-        _generate_and_compile(cfg, directory, progress)
-    return SimBuild(cfg, directory, time.monotonic() - start)
-
-
-def _generate_and_compile(cfg, directory: Path, progress) -> None:
-    from amaranth.back import verilog
-
-    kind = P.config_design(cfg)
-    source, wrapper = directory / f"{DESIGN}.v", directory / f"{TOPLEVEL}.v"
-    key = json.dumps({"config": cfg.to_dict(), "sources": _fingerprint()}, sort_keys=True)
-    key_file = directory / "gaba.key"
-    if not (source.exists() and key_file.exists() and key_file.read_text() == key):
-        if progress:
-            progress(f"generating the board top's Verilog for {kind} n={cfg.n}")
-        text = verilog.convert(board_top(cfg), name=DESIGN, emit_src=False)
-        for path, body in ((source, text), (wrapper, _wrapper())):
-            if not path.exists() or path.read_text() != body:
-                path.write_text(body)
-        key_file.write_text(key)
-    if progress:
-        progress(f"building the simulated board in {directory}")
-    runner.compile_model("verilator", [source, wrapper], TOPLEVEL, directory)
+def build_sim_board(cfg, *, progress=None) -> runner.Build:
+    """The Verilator model of the simulated board top for ``cfg`` (built when not cached)."""
+    return runner.build(SimBoard(designs.of(cfg)), cfg, "verilator", progress=progress)
 
 
 class SimTransport:
@@ -133,17 +108,15 @@ class SimTransport:
 
     Parameters
     ----------
-    cfg : Config or FoldiakConfig
-        The design; the board top is built for it (cached).
+    cfg
+        A Config of a design with a board top; the top is built for it (cached).
     poll : int
         Clock cycles between the relay's looks at the socket while the line is idle.
     """
 
     name = "simulated board (Verilator)"
 
-    def __init__(
-        self, cfg: Config | FoldiakConfig, *, poll: int = 2000, progress=None, connect_timeout=120.0
-    ):
+    def __init__(self, cfg, *, poll: int = 2000, progress=None, connect_timeout=120.0):
         self.build = build_sim_board(cfg, progress=progress)
         self.divisor = SIM_DIVISOR
         self._server = socket.create_server(("127.0.0.1", 0))
@@ -164,8 +137,8 @@ class SimTransport:
                 failed = runner.run_test(
                     "verilator",
                     self.build.directory,
-                    TOPLEVEL,
-                    "gaba.boards.bench_board",
+                    self.build.toplevel,
+                    self.build.design.bench,
                     "relay",
                     run_dir,
                     env=env,

@@ -23,8 +23,8 @@ from gaba.sim import runner
 #: Test modules (relative to tests/) that build or run a simulator.
 SIM_MODULES = frozenset(
     {
-        "boards/test_foldiak_top.py",
         "boards/test_host.py",
+        "boards/tops/test_foldiak.py",
         "cli/test_board.py",
         "cli/test_compare.py",
         "cli/test_demo.py",

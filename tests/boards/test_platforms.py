@@ -5,7 +5,7 @@ import pytest
 
 from gaba.boards import platforms
 from gaba.boards.platforms import ICEBREAKER, ULX3S, PlatformTop
-from gaba.boards.top import BoardTop
+from gaba.boards.tops.nwta import BoardTop
 from gaba.golden.config import Config
 
 

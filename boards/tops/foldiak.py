@@ -1,8 +1,8 @@
-"""The Foldiak layer's board top: the layer with learning on chip behind the UART host link.
+"""The Földiák layer's board top: the layer with learning on chip behind the UART host link.
 
 :class:`FoldiakBoardTop` puts :class:`gaba.hdl.foldiak.FoldiakLayer` behind the host link of
-boards.hostlink (UART, framing, CRC, error replies, result FIFO; the same as the nWTA top's).
-Commands (boards.protocol; docs/boards-foldiak.md):
+boards.hostlink (UART, framing, CRC, error replies, result FIFO; the same as the nWTA top's,
+boards.tops.nwta). Commands (boards.protocol; docs/boards-foldiak.md):
 
 - F_INIT (seed u32, run u32): CMD_INIT, run ``run`` of ``seed``: q from the init stream,
   w = 0, t = 0, the counters cleared.
@@ -88,29 +88,13 @@ def foldiak_info_payload(cfg: FoldiakConfig, divisor: int, clock_hz: int, fifo_d
 
 
 class FoldiakBoardTop(HostLinkTop):
-    """The Foldiak layer, a result FIFO, its counters and the host link.
+    """The Foldiak layer (``FoldiakLayer(cfg)`` of a FoldiakConfig), a result FIFO, its
+    counters and the host link (the parameters and serial lines of
+    :class:`~gaba.boards.hostlink.HostLinkTop`; when the FIFO is full the layer waits).
 
-    Parameters
-    ----------
-    cfg : FoldiakConfig
-        The layer (``FoldiakLayer(cfg)``).
-    divisor, clock_hz, fifo_depth, timeout_bits, leds
-        The host link's (:class:`~gaba.boards.hostlink.HostLinkTop`); when the result FIFO is
-        full the layer waits.
-
-    Members
-    -------
-    rx, tx : In(1), Out(1)
-        The serial lines from and to the host.
-    leds : Out(leds)
-        Bit 0: the layer works or results wait; bits 1..: the binary outputs y of units
-        0, 1, ... in the last result.
-
-    Raises
-    ------
-    ValueError
-        Not a FoldiakConfig, m is not the bars' 64, or a row or a result does not fit one
-        frame's 255 payload bytes.
+    ``leds``: bit 0 the layer works or results wait; bits 1.. the binary outputs y of units
+    0, 1, ... in the last result. ValueError for a Config that is not a FoldiakConfig, an m
+    other than the bars' 64, or a row or result longer than a frame's 255 payload bytes.
     """
 
     design_name = "layer"

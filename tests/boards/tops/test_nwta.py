@@ -1,13 +1,13 @@
 # amaranth: UnusedElaboratable=no
-"""gaba.boards.top: parameters and the INFO payload (the protocol runs end to end against the
-simulated top in test_host.py)."""
+"""gaba.boards.tops.nwta: parameters and the INFO payload (the protocol runs end to end
+against the simulated top in tests/boards/test_host.py)."""
 
 import struct
 
 import pytest
 
 from gaba.boards import protocol as P
-from gaba.boards.top import BoardTop
+from gaba.boards.tops.nwta import BoardTop
 from gaba.golden.config import Config
 from gaba.hdl.engine import result_layout
 

@@ -1,9 +1,10 @@
-"""The board top: the trial engine behind a UART host link (protocol: boards.protocol).
+"""The nWTA and WTA trial engine's board top: the engine behind the UART host link.
 
 :class:`BoardTop` is board-independent: its ports are the serial lines and a few LEDs; the
-host link (UART, framing, dispatcher, result FIFO) is boards.hostlink's, shared with the
-Foldiak layer's top (boards.foldiak_top); boards.platforms' PlatformTop connects either to an
-amaranth-boards platform's ``uart`` and ``led`` resources.
+host link (UART, framing, dispatcher, result FIFO; protocol: boards.protocol) is
+boards.hostlink's, shared with the Foldiak layer's top (boards.tops.foldiak), and
+boards.platforms' PlatformTop puts either on an amaranth-boards platform. Commands: INFO,
+STATUS, RUN (seed, first, count, flags, top, delta), SUMMARY (the run's counters), ABORT.
 """
 
 from __future__ import annotations
@@ -40,23 +41,12 @@ def info_payload(cfg: Config, divisor: int, clock_hz: int, fifo_depth: int) -> b
 
 
 class BoardTop(HostLinkTop):
-    """The trial engine, a result FIFO, the run's counters and the host link.
+    """The trial engine (``TrialEngine(cfg, seeding="serial")`` of a Config), a result FIFO,
+    the run's counters and the host link (the parameters and serial lines of
+    :class:`~gaba.boards.hostlink.HostLinkTop`; when the FIFO is full the engine waits).
 
-    Parameters
-    ----------
-    cfg : Config
-        The network; the engine is ``TrialEngine(cfg, seeding="serial")``.
-    divisor, clock_hz, fifo_depth, timeout_bits, leds
-        The host link's (:class:`~gaba.boards.hostlink.HostLinkTop`); when the result FIFO is
-        full the engine waits.
-
-    Members
-    -------
-    rx, tx : In(1), Out(1)
-        The serial lines from and to the host.
-    leds : Out(leds)
-        Bit 0: a run is in progress; bit 1: the last trial decided for the top-input
-        option; bits 2..: the last trial's winner (low bits).
+    ``leds``: bit 0 a run is in progress; bit 1 the last trial decided for the top-input
+    option; bits 2.. the last trial's winner (low bits).
     """
 
     @staticmethod

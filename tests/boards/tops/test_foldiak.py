@@ -16,9 +16,9 @@ import pytest
 
 from gaba.boards import protocol as P
 from gaba.boards.build import build
-from gaba.boards.foldiak_top import FoldiakBoardTop, foldiak_info_payload
 from gaba.boards.host import Board, BoardError, BoardTimeout, FoldiakBoard, RunResult, check_foldiak
 from gaba.boards.simboard import SIM_DIVISOR, SIM_FIFO_DEPTH, SimTransport, sim_info_payload
+from gaba.boards.tops.foldiak import FoldiakBoardTop, foldiak_info_payload
 from gaba.cli import main
 from gaba.golden.config import Config
 from gaba.golden.foldiak import fixed as foldiak

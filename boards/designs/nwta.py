@@ -1,0 +1,197 @@
+"""The nWTA and WTA trial engines on a board: their board entries, and a run of trials.
+
+Both designs have one board top (:class:`gaba.boards.tops.nwta.BoardTop`) and one host driver
+(:class:`gaba.boards.host.Board`). :func:`run_trials` starts a run of trials, streams every
+result and holds it to the golden model (:func:`gaba.boards.host.check_run`, the design's
+own scoreboard), or leaves the results on the board and reads its counters only.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from gaba.boards.design import BoardDesign, RunOption, run_lines, verdict
+from gaba.boards.host import Board, check_config, check_run
+from gaba.boards.tops.nwta import BoardTop, info_payload
+from gaba.golden.config import Config
+
+__all__ = ["NWTA", "WTA", "NetworkBoard", "TrialRun", "board_clocks", "run_trials"]
+
+
+def board_clocks(cfg: Config, info) -> Config:
+    """``cfg`` with the clocks per step the board says (INFO) it was built with, where that
+    is a valid count (1 to 8)."""
+    if 1 <= info.step_clocks <= 8:
+        return cfg.replace(step_clocks=info.step_clocks)
+    return cfg
+
+
+@dataclass
+class TrialRun:
+    """One run of trials on an nWTA or WTA board, and its verdict."""
+
+    source: str  # the port
+    cfg: Config  # the Config the run was held to
+    info: object  # the board's INFO (protocol.Info)
+    seed: int
+    first: int
+    trials: int
+    summary: object  # the board's counters after the run (protocol.Summary)
+    report: object | None  # gaba.sim.scoreboard.Report; None: results not streamed
+    seconds: float  # from the start command to the counters read back
+
+    @property
+    def counted(self) -> bool:
+        """Whether the board's counters saw every trial."""
+        return self.summary.trials == self.trials
+
+    @property
+    def ok(self) -> bool:
+        """Every trial counted, and (when streamed) every result bit-exact."""
+        return (self.report is None or self.report.bit_exact) and self.counted
+
+    def to_json(self) -> dict:
+        j = {
+            "port": self.source,
+            "config_digest": self.info.config_digest,
+            "clock_hz": self.info.clock_hz,
+            "summary": vars(self.summary),
+            "run_seconds": round(self.seconds, 3),
+        }
+        if self.report is None:
+            return {"bit_exact": None, "trials": self.trials, **j}
+        return {**self.report.to_json(), **j}
+
+    def lines(self) -> list[str]:
+        cfg, info, s, report = self.cfg, self.info, self.summary, self.report
+        if report is None:
+            results = "not streamed (--no-check): counters only"
+        else:
+            results = (
+                f"{verdict(report)} against the golden model, trial by trial (winner, top, "
+                "cycles, flags, final-state digest)"
+            )
+        us = s.run_cycles / info.clock_hz * 1e6
+        return run_lines(
+            f"{cfg.kind} n={cfg.n} on {self.source} (Config {info.config_digest}): "
+            f"{self.trials} trials from {self.first}, seed {self.seed}",
+            results,
+            report,
+            f"{s.trials} trials, {s.decided} decided, {s.correct} for the top option, "
+            f"{s.saturated} saturated; {s.steps} steps; {s.run_cycles} cycles = {us:.1f} us at "
+            f"{info.clock_hz / 1e6:g} MHz",
+            self.seconds,
+        )
+
+    def warnings(self) -> list[str]:
+        if self.counted:
+            return []
+        return [f"the board counted {self.summary.trials} trials, expected {self.trials}"]
+
+
+def run_trials(
+    board: Board,
+    cfg: Config,
+    *,
+    seed: int,
+    trials: int,
+    first: int = 0,
+    top: int | None = None,
+    delta_q: int | None = None,
+    check: bool = True,
+    adopt_clocks: bool = False,
+    source: str = "board",
+    progress=None,
+) -> TrialRun:
+    """Run trials ``first`` .. ``first + trials - 1`` of ``seed`` (``top``: the top-input
+    option of every trial; ``delta_q``: the input gap in x's format) and hold every result
+    to the golden model; ``check`` False: results not streamed, the board's counters only.
+    ``adopt_clocks``: the Config takes the board's clocks per step first (a real board
+    built with its default). ``progress(done, total)`` follows the results."""
+    info = board.info()
+    if adopt_clocks:
+        cfg = board_clocks(cfg, info)
+    check_config(cfg, info)
+    start = time.monotonic()
+    board.start(seed, first, trials, top=top, delta_q=delta_q, stream=check)
+    if check:
+        results = board.results(trials, progress=progress)
+    else:
+        board.wait_idle(board.timeout * max(trials, 1))
+        results = []
+    summary = board.summary()
+    seconds = time.monotonic() - start
+    report = None
+    if results:
+        report = check_run(
+            cfg, results, seed=seed, first=first, top=top, delta_q=delta_q, source=source
+        )
+    return TrialRun(source, cfg, info, seed, first, trials, summary, report, seconds)
+
+
+class NetworkBoard(BoardDesign):
+    """The nWTA or WTA trial engine on a board."""
+
+    top = BoardTop
+    host = Board
+    run_options = (
+        RunOption("first", "index of the first trial (0)"),
+        RunOption("top", "top-input option of every trial"),
+        RunOption(
+            "delta_in",
+            "input gap set by the host for every trial (units of b_max)",
+            kind="number",
+        ),
+    )
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def info_payload(self, cfg: Config, divisor: int, clock_hz: int, fifo_depth: int) -> bytes:
+        return info_payload(cfg, divisor, clock_hz, fifo_depth)
+
+    def clock_div(self, cfg: Config, spec) -> int:
+        # an Euler step in one clock is a long path: the board's divided clock
+        return spec.clock_div if cfg.step_clocks == 1 else 1
+
+    def build_fields(self, cfg: Config) -> dict:
+        return {"latency": cfg.latency, "step_clocks": cfg.step_clocks}
+
+    def label(self, cfg: Config) -> str:
+        return f"{super().label(cfg)}, latency {cfg.latency}"
+
+    def adopt(self, cfg: Config, info) -> Config:
+        return board_clocks(cfg, info)
+
+    def check_options(self, cfg: Config, options: dict) -> dict:
+        top, delta_in = options.get("top"), options.get("delta_in")
+        delta_q = None
+        if delta_in is not None:
+            delta_q = round(delta_in * 2**cfg.frac_bits)
+            if not 0 <= delta_q <= cfg.x_max:
+                raise ValueError(
+                    f"--delta-in must lie in 0..{cfg.x_max / 2**cfg.frac_bits:g}, not {delta_in}"
+                )
+        if top is not None and top >= cfg.n:
+            raise ValueError(f"--top must be below n = {cfg.n}, not {top}")
+        first = options.get("first")
+        return {"first": 0 if first is None else first, "top": top, "delta_q": delta_q}
+
+    def run(self, board, cfg, *, seed, count, check, adopt, source, progress=None, **options):
+        return run_trials(
+            board,
+            cfg,
+            seed=seed,
+            trials=100 if count is None else count,
+            check=check,
+            adopt_clocks=adopt,
+            source=source,
+            progress=progress,
+            **options,
+        )
+
+
+NWTA = NetworkBoard("nwta")
+WTA = NetworkBoard("wta")
+DESIGNS = (NWTA, WTA)

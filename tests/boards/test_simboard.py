@@ -1,0 +1,36 @@
+# amaranth: UnusedElaboratable=no
+"""gaba.boards.simboard without a simulator: the simulated board top of each design, as a
+design the simulation runner builds (the simulated board itself runs in test_host.py and
+tests/boards/tops/test_foldiak.py)."""
+
+from pathlib import Path
+
+from gaba.boards import designs, simboard
+from gaba.boards.simboard import SIM_DIVISOR, SIM_FIFO_DEPTH, SimBoard
+from gaba.sim.benches.common import PERIOD_NS
+
+
+def test_each_design_s_board_top_as_a_simulated_design():
+    for entry in designs.REGISTRY.values():
+        cfg = entry.design.config(n=4)
+        sim = SimBoard(entry)
+        assert (sim.module, sim.toplevel) == (
+            f"gaba_board_{entry.name}",
+            f"gaba_board_{entry.name}_sim",
+        )
+        assert sim.bench == "gaba.boards.bench_board" and entry.name in sim.describe(cfg)
+        top = sim.component(cfg)
+        assert isinstance(top, entry.top) and top.config is cfg
+        assert (top.divisor, top.fifo_depth, len(top.leds)) == (SIM_DIVISOR, SIM_FIFO_DEPTH, 8)
+        assert top.clock_hz == round(1e9 / PERIOD_NS)
+        assert sim.result_layout(cfg).size == top.result_bits
+        assert simboard.sim_info_payload(cfg) == top.info_payload()
+
+
+def test_the_sources_its_verilog_depends_on():
+    names = {
+        Path(p).relative_to(Path(simboard.__file__).parent).as_posix() for p in SimBoard.sources
+    }
+    assert {"tops/nwta.py", "tops/foldiak.py", "hostlink.py", "link.py", "uart.py"} <= names
+    assert {"protocol.py", "simboard.py", "designs/nwta.py", "design.py"} <= names
+    assert "host.py" not in names and "bench_board.py" not in names
