@@ -169,6 +169,22 @@ def test_counters_only_training_then_test_patterns(board):
     assert board.state()["q"].tolist() == state["q"].tolist()
 
 
+def test_status_polls_do_not_slow_counters_only_training(board):
+    """The host asks STATUS back to back while the layer trains without streaming: each
+    result is still taken in the clock it is offered (boards.hostlink), so the training takes
+    exactly its presentations' clocks (a link that held the layer while a STATUS reply went
+    out lost up to a reply's 960 clocks per poll)."""
+    board.init(3, 0)
+    count = PRE + 900
+    board.command(P.CMD_F_TRAIN, P.f_count_payload(count, stream=False))
+    polls = 0
+    while board.status().busy:
+        polls += 1
+    s = board.summary()
+    assert polls >= 3 and s.results == count
+    assert s.run_cycles == count * cycles_per_presentation(CFG)
+
+
 def test_the_numba_kernel_agrees_as_the_golden_side(board, monkeypatch):
     """Beyond TRACE_PRESENTATIONS presentations (gaba.sim.designs.foldiak) check_foldiak's
     golden side is the kernel (gaba.golden.foldiak.fixed.train), which keeps no
