@@ -73,7 +73,7 @@ class BoardDesign:
     unit: str = "trials"
     count_help: str = "trials (100)"
     run_options: tuple[RunOption, ...] = ()
-    no_check: str = "results not streamed: the board's counters only, no golden comparison"
+    no_check: str = "the board's counters only, no golden comparison"
     after_abort: str = ""
 
     def __repr__(self):

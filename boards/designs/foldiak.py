@@ -178,7 +178,7 @@ class LayerBoard(BoardDesign):
         RunOption("tests", "test patterns after the training (100)"),
         RunOption("run", "run index (0)"),
     )
-    no_check = "the training results are not streamed, the state and tests still checked"
+    no_check = "training results not streamed; the state and tests still checked"
     after_abort = " (F_INIT starts a new run)"
     learns = True
 
