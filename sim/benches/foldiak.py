@@ -2,7 +2,8 @@
 
 A monitor only, like gaba.sim.benches.nwta: it drives the layer's commands, records the results
 and the read-back state with their clock cycles, and writes them to a JSON file; the
-comparison with the golden model happens on the host (gaba.sim.compare_foldiak).
+comparison with the golden model happens on the host (the layer's scoreboard,
+gaba.sim.designs.foldiak).
 
 One test, ``run``: CMD_INIT for (seed, run), then the training presentations and then the
 test patterns. With ``lockstep`` each presentation is its own command and the whole state

@@ -2,9 +2,10 @@
 
 The benches are monitors only: they drive the engine's run inputs, record what the hardware
 does, and write it to a JSON file; the comparison with the golden model happens on the host
-(gaba.sim.compare), which keeps the scoreboard in one place for both simulators.
+(the design's scoreboard, gaba.sim.designs.nwta), one scoreboard for both simulators and the
+boards.
 
-- ``lockstep``: reads the network's full state (the debug ``state`` port) after every clock and
+- ``lockstep``: reads the network's full state (the debug ``state`` port) at every step and
   records each step of each trial with its clock cycle.
 - ``trials``: lets the engine run on its own; Python wakes only when a result appears (one
   value-change callback per trial), so the simulator runs at full speed.

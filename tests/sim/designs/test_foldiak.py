@@ -9,7 +9,7 @@ from gaba.golden.foldiak.config import FoldiakConfig
 from gaba.hdl.foldiak import cycles_per_presentation
 from gaba.sim.designs.foldiak import FOLDIAK
 
-compare_foldiak = FOLDIAK.compare
+compare = FOLDIAK.compare
 
 SMALL = FoldiakConfig.paper(pre_presentations=3, settle_steps=8)
 # Icarus is slow: a short pre-run, but enough settling steps for units to fire and learn
@@ -25,7 +25,7 @@ def _one_lsb_of_beta(cfg):
 
 
 def test_lockstep_on_verilator_is_bit_exact():
-    r = compare_foldiak(SMALL, "verilator", "lockstep", presentations=8, tests=5, seed=3, run=2)
+    r = compare(SMALL, "verilator", "lockstep", presentations=8, tests=5, seed=3, run=2)
     assert r.bit_exact, r.first_mismatch.describe()
     # init state + 8 states after presentations (q 64x16, w 16x16, t 16, 2 flags) + results
     assert r.unit == "values" and r.compared > 9 * (64 * 16 + 16 * 16 + 16)
@@ -33,14 +33,14 @@ def test_lockstep_on_verilator_is_bit_exact():
 
 
 def test_lockstep_on_icarus_is_bit_exact():
-    r = compare_foldiak(TINY, "icarus", "lockstep", presentations=5, tests=2, seed=9, run=0)
+    r = compare(TINY, "icarus", "lockstep", presentations=5, tests=2, seed=9, run=0)
     assert r.bit_exact, r.first_mismatch.describe()
     assert (r.outputs["final"]["q"] != foldiak.initial_state(TINY, 9, 0).q).any()  # it learned
 
 
 def test_a_run_on_icarus_is_bit_exact():
     # run mode (final state, every result, test patterns) on the event-driven simulator
-    r = compare_foldiak(TINY, "icarus", "run", presentations=8, tests=3, seed=9, run=1)
+    r = compare(TINY, "icarus", "run", presentations=8, tests=3, seed=9, run=1)
     assert r.bit_exact, r.first_mismatch.describe()
     start = foldiak.initial_state(TINY, 9, 1)
     assert (r.outputs["final"]["t"] != 0).all() and (
@@ -50,14 +50,14 @@ def test_a_run_on_icarus_is_bit_exact():
 
 def test_a_training_run_on_verilator_is_bit_exact():
     # the paper's layer: pre-run, 200 presentations, 100 test patterns, held to the kernel
-    r = compare_foldiak(PAPER, "verilator", "run", presentations=300, tests=100, seed=4, run=7)
+    r = compare(PAPER, "verilator", "run", presentations=300, tests=100, seed=4, run=7)
     assert r.bit_exact, r.first_mismatch.describe()
     assert r.summary["train_cycles"] > 300 * 1284
 
 
 def test_lockstep_catches_a_perturbed_golden_model():
     # the SMALL hardware (built above) against a golden model with beta one LSB higher
-    r = compare_foldiak(
+    r = compare(
         _one_lsb_of_beta(SMALL),
         "verilator",
         "lockstep",
@@ -76,7 +76,7 @@ def test_lockstep_catches_a_perturbed_golden_model():
 
 
 def test_a_run_with_snapshots_is_checked_at_each():
-    r = compare_foldiak(
+    r = compare(
         PAPER, "verilator", "run", presentations=400, tests=20, seed=4, run=7, snapshot_every=100
     )
     assert r.bit_exact, r.first_mismatch.describe()
@@ -87,7 +87,7 @@ def test_a_run_with_snapshots_is_checked_at_each():
 
 
 def test_a_run_catches_a_perturbed_golden_model_at_its_first_snapshot():
-    r = compare_foldiak(
+    r = compare(
         _one_lsb_of_beta(PAPER),
         "verilator",
         "run",
@@ -112,15 +112,15 @@ def test_a_run_catches_a_perturbed_golden_model_at_its_first_snapshot():
 
 def test_compare_validation():
     with pytest.raises(ValueError, match="Mode must be one of run, lockstep"):
-        compare_foldiak(SMALL, mode="trials")
+        compare(SMALL, mode="trials")
     with pytest.raises(ValueError, match="ends inside the 3-presentation threshold pre-run"):
-        compare_foldiak(SMALL, mode="run", presentations=2)
+        compare(SMALL, mode="run", presentations=2)
 
 
 @pytest.mark.slow
 def test_a_full_bars_run_on_verilator_is_bit_exact():
     # the acceptance run: pre-run + 3000 presentations, then 1000 fresh test patterns
     total = PAPER.pre_presentations + 3000
-    r = compare_foldiak(PAPER, "verilator", "run", presentations=total, tests=1000, seed=1)
+    r = compare(PAPER, "verilator", "run", presentations=total, tests=1000, seed=1)
     assert r.bit_exact, r.first_mismatch.describe()
     assert bars.bars_represented(r.outputs["final"]["q"]) == 16
