@@ -3,11 +3,11 @@
 A transport has ``write(data)``, ``read(size, timeout) -> bytes`` (fewer bytes on timeout),
 ``reset_input()`` and ``close()``. Two exist: :class:`SerialTransport` (a real board's USB
 serial port, through pyserial) and ``gaba.boards.simboard.SimTransport`` (the board top's
-Verilog under Verilator). :class:`Board` speaks the protocol; :func:`check_run` holds a run's
-results to the golden model with the design's own scoreboard, as on the simulators.
-:class:`FoldiakBoard` and :func:`check_foldiak` do the same for the Foldiak layer's board top
-(boards.tops.foldiak), with the layer's scoreboard (``gaba.sim.designs.foldiak``).
-:func:`check_config` holds a board's INFO to the Config asked for (:class:`ConfigMismatch`).
+Verilog under Verilator). :class:`Board` speaks the protocol, :class:`FoldiakBoard` the
+Foldiak layer's board top's (boards.tops.foldiak); a run is held to the golden model by its
+design's own scoreboard, as on the simulators (``check_board`` of the design's entry in
+``gaba.sim.designs``). :func:`check_config` holds a board's INFO to the Config asked for
+(:class:`ConfigMismatch`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from collections import deque
 from dataclasses import dataclass
 
 from gaba.boards import protocol as P
-from gaba.golden.config import Config
 from gaba.golden.foldiak.config import FoldiakConfig
 
 __all__ = [
@@ -30,8 +29,6 @@ __all__ = [
     "RunResult",
     "SerialTransport",
     "check_config",
-    "check_foldiak",
-    "check_run",
 ]
 
 
@@ -250,35 +247,6 @@ class Board:
             time.sleep(poll)
 
 
-def check_run(
-    cfg: Config, results, *, seed: int, first: int, top=None, delta_q=None, source: str = "board"
-):
-    """Hold ``results`` (RunResult, in order) to the golden model; a
-    :class:`gaba.sim.scoreboard.Report` (mode "trials").
-
-    Each trial's result word is decoded and held to the golden model by the design's own
-    scoreboard (``gaba.sim.designs``: the same fields and rules as on the simulators), and
-    each RESULT frame's trial index to the trial it should carry.
-    """
-    from gaba.sim import designs
-
-    design = designs.get(cfg.kind)
-    decoded = [design.decode(cfg, r.word) for r in results]
-    tops = None if top is None else [top] * len(results)
-    tally, golden = design.score_trials(
-        cfg,
-        decoded,
-        seed=seed,
-        first=first,
-        tops=tops,
-        delta_q=delta_q,
-        hw_trials=[r.trial for r in results],
-    )
-    return design.report(
-        tally, golden, decoded, source=source, mode="trials", seed=seed, hw_cfg=cfg
-    )
-
-
 class FoldiakBoard(Board):
     """The protocol's host side for the Foldiak layer's board top (boards.tops.foldiak).
 
@@ -362,40 +330,3 @@ class FoldiakBoard(Board):
             "presentations": s.presentations,
             "cycle": None,
         }
-
-
-def check_foldiak(
-    cfg: FoldiakConfig,
-    *,
-    seed: int,
-    run: int = 0,
-    presentations: int | None = None,
-    train=None,
-    state: dict | None = None,
-    test=None,
-    hw_config: FoldiakConfig | None = None,
-    source: str = "board",
-):
-    """Hold a Foldiak board's run to the golden model; a :class:`gaba.sim.scoreboard.Report`
-    (mode "board"), from the layer's own scoreboard (``gaba.sim.designs.foldiak``).
-
-    The run: F_INIT (``seed``, ``run``), ``presentations`` training presentations (default
-    ``len(train)``) whose RESULT frames are ``train`` (None: not streamed), the state read
-    back after them (``state``, as :meth:`FoldiakBoard.state` returns it; None: not read) and
-    the RESULT frames of one F_TEST after them (``test``). The words are decoded with
-    ``hw_config`` (default ``cfg``); the first mismatch names the phase, the presentation,
-    the signal and its unit (and input) index.
-    """
-    from gaba.sim.designs.foldiak import FOLDIAK
-
-    return FOLDIAK.check_board(
-        cfg,
-        seed=seed,
-        run=run,
-        presentations=presentations,
-        train=train,
-        state=state,
-        test=test,
-        hw_config=hw_config,
-        source=source,
-    )

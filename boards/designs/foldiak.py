@@ -3,8 +3,8 @@ the learned state read back.
 
 Its board top is :class:`gaba.boards.tops.foldiak.FoldiakBoardTop`, its host driver
 :class:`gaba.boards.host.FoldiakBoard`; :func:`run_foldiak` trains and tests the layer and
-holds all of it to the golden model (:func:`gaba.boards.host.check_foldiak`, the layer's own
-scoreboard). The layer runs at half the board clock and does not fit an iCE40.
+holds all of it to the golden model (``check_board`` of the layer's own scoreboard,
+:mod:`gaba.sim.designs.foldiak`). The layer runs at half the board clock and does not fit an iCE40.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ import time
 from dataclasses import dataclass
 
 from gaba.boards.design import BoardDesign, RunOption, run_lines, verdict
-from gaba.boards.host import FoldiakBoard, check_config, check_foldiak
+from gaba.boards.host import FoldiakBoard, check_config
 from gaba.boards.tops.foldiak import FoldiakBoardTop, foldiak_info_payload
 from gaba.golden.foldiak.config import FoldiakConfig
+from gaba.sim.designs.foldiak import FOLDIAK as FOLDIAK_LAYER
 
 __all__ = ["FOLDIAK", "FoldiakRun", "LayerBoard", "LayerState", "read_foldiak", "run_foldiak"]
 
@@ -106,7 +107,7 @@ def run_foldiak(
     test = board.test(tests) if tests else None
     summary = board.summary()
     seconds = time.monotonic() - start
-    report = check_foldiak(
+    report = FOLDIAK_LAYER.check_board(
         cfg,
         seed=seed,
         run=run,

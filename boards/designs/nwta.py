@@ -2,8 +2,8 @@
 
 Both designs have one board top (:class:`gaba.boards.tops.nwta.BoardTop`) and one host driver
 (:class:`gaba.boards.host.Board`). :func:`run_trials` starts a run of trials, streams every
-result and holds it to the golden model (:func:`gaba.boards.host.check_run`, the design's
-own scoreboard), or leaves the results on the board and reads its counters only.
+result and holds it to the golden model (``check_board`` of the design's own scoreboard,
+:mod:`gaba.sim.designs.nwta`), or leaves the results on the board and reads its counters only.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ import time
 from dataclasses import dataclass
 
 from gaba.boards.design import BoardDesign, RunOption, run_lines, verdict
-from gaba.boards.host import Board, check_config, check_run
+from gaba.boards.host import Board, check_config
 from gaba.boards.tops.nwta import BoardTop, info_payload
 from gaba.golden.config import Config
+from gaba.sim import designs as sim_designs
 
 __all__ = ["NWTA", "WTA", "NetworkBoard", "TrialRun", "board_clocks", "run_trials"]
 
@@ -124,7 +125,7 @@ def run_trials(
     seconds = time.monotonic() - start
     report = None
     if results:
-        report = check_run(
+        report = sim_designs.get(cfg.kind).check_board(
             cfg, results, seed=seed, first=first, top=top, delta_q=delta_q, source=source
         )
     return TrialRun(source, cfg, info, seed, first, trials, summary, report, seconds)

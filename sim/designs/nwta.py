@@ -336,6 +336,36 @@ class Network(Design):
             **kw,
         )
 
+    def check_board(
+        self,
+        cfg: Config,
+        results,
+        *,
+        seed: int,
+        first: int,
+        top: int | None = None,
+        delta_q: int | None = None,
+        source: str = "board",
+    ) -> Report:
+        """Hold a board's run to the golden model (mode "trials"): ``results`` are its RESULT
+        frames in order (objects with ``trial``, the index the frame carries, and ``word``);
+        ``top`` and ``delta_q`` the host's inputs of every trial, if it set them. Every word
+        is decoded and held to the golden model field by field as on the simulators, and
+        every frame's trial index to the trial it should carry."""
+        decoded = [self.decode(cfg, r.word) for r in results]
+        tally, golden = self.score_trials(
+            cfg,
+            decoded,
+            seed=seed,
+            first=first,
+            tops=None if top is None else [top] * len(results),
+            delta_q=delta_q,
+            hw_trials=[r.trial for r in results],
+        )
+        return self.report(
+            tally, golden, decoded, source=source, mode="trials", seed=seed, hw_cfg=cfg
+        )
+
     @staticmethod
     def _summary(hw_cfg: Config, seed: int, trials: int, steps: list[int]) -> dict:
         decided = [s for s in steps if s >= 0]

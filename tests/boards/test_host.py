@@ -2,8 +2,8 @@
 
 Every byte crosses the board top's UART pins bit by bit inside the simulator
 (gaba.boards.bench_board); the host code is the one that drives a real serial port. The results
-are held to the golden model by gaba.boards.host.check_run, with the nWTA design's own
-scoreboard (gaba.sim.designs.nwta).
+are held to the golden model by the nWTA design's own scoreboard (check_board of
+gaba.sim.designs.nwta).
 """
 
 import time
@@ -11,13 +11,15 @@ import time
 import pytest
 
 from gaba.boards import protocol as P
-from gaba.boards.host import Board, BoardError, BoardTimeout, RunResult, check_run
+from gaba.boards.host import Board, BoardError, BoardTimeout, RunResult
 from gaba.boards.simboard import SIM_DIVISOR, SIM_FIFO_DEPTH, SimTransport, sim_info_payload
 from gaba.golden import fixed
 from gaba.golden.config import Config
 from gaba.hdl.engine import result_layout
+from gaba.sim import designs
 
 # dt = 2**-4: trials decide in a few hundred steps; the datapath is the paper's
+check_run = designs.get("nwta").check_board  # a board run held to the scoreboard
 CFG = Config.paper(n=4, dt=2.0**-4, horizon=30.0)
 FIFO = SIM_FIFO_DEPTH
 

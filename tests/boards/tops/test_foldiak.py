@@ -16,7 +16,7 @@ import pytest
 
 from gaba.boards import protocol as P
 from gaba.boards.build import build
-from gaba.boards.host import Board, BoardError, BoardTimeout, FoldiakBoard, RunResult, check_foldiak
+from gaba.boards.host import Board, BoardError, BoardTimeout, FoldiakBoard, RunResult
 from gaba.boards.simboard import SIM_DIVISOR, SIM_FIFO_DEPTH, SimTransport, sim_info_payload
 from gaba.boards.tops.foldiak import FoldiakBoardTop, foldiak_info_payload
 from gaba.cli import main
@@ -26,6 +26,8 @@ from gaba.golden.foldiak.config import FoldiakConfig
 from gaba.hdl import foldiak as layer
 from gaba.hdl.foldiak import cycles_per_presentation, presentation_layout
 from gaba.sim.designs import foldiak as foldiak_design
+
+check_foldiak = foldiak_design.FOLDIAK.check_board  # a board run held to the scoreboard
 
 # the paper's layer with 4 units: what `gaba board ... foldiak --n 4` builds (one simulated
 # board for the tests and the CLI); a presentation takes 516 clocks, its RESULT frame 1760
