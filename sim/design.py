@@ -206,11 +206,12 @@ class Design:
         inputs: dict | None = None,
         waves: bool = False,
         progress=None,
-    ) -> tuple[Simulation, Tally]:
+    ) -> tuple[Simulation, Tally, list[dict]]:
         """Run a trial engine that runs on its own (bench ``gaba.sim.benches.trials``) for
         ``len(golden)`` trials from ``first`` and hold each decoded result to ``golden[j]``
         (field -> golden value); ``inputs``: the engine's other run inputs by port name.
-        Returns the simulation and the tally (the count of results checked too)."""
+        Returns the simulation, the tally (the count of results checked too) and the decoded
+        results."""
         inputs = inputs or {}
         trials = len(golden)
         tag = "".join(f"-{k}{v}" for k, v in inputs.items())
@@ -228,8 +229,7 @@ class Design:
         for j, (want, hw) in enumerate(zip(golden, results, strict=False)):
             tally.fields(((k, g, hw[k]) for k, g in want.items()), trial=first + j)
         tally.value("results", trials, len(results), trial=first + len(results))
-        sim.out["decoded"] = results
-        return sim, tally
+        return sim, tally, results
 
     def check_mode(self, mode: str | None) -> str:
         """``mode`` (default: the design's first), or a ValueError naming the choices."""

@@ -59,7 +59,7 @@ class ComparatorTree(Design):
         golden = [
             {"winner": w, "max": m, "clocks": clocks} for w, m in zip(winner, best, strict=True)
         ]
-        sim, tally = self.run_trial_engine(
+        sim, tally, _ = self.run_trial_engine(
             hw_cfg, simulator, golden, seed=seed, first=first, waves=waves, progress=progress
         )
         summary = {"trials": trials, "n": cfg.n, "width": cfg.width, "seed": seed}

@@ -102,7 +102,7 @@ class Integrators(Design):
         winner, top = self.golden(cfg, trials, seed, first=first, steps=steps)
         cycles = self.cycles(cfg.n, steps)
         golden = [{"winner": winner[j], "top": top[j], "cycles": cycles} for j in range(trials)]
-        sim, tally = self.run_trial_engine(
+        sim, tally, results = self.run_trial_engine(
             hw_cfg,
             simulator,
             golden,
@@ -112,7 +112,7 @@ class Integrators(Design):
             waves=waves,
             progress=progress,
         )
-        correct = sum(hw["winner"] == hw["top"] for hw in sim.out["decoded"])
+        correct = sum(hw["winner"] == hw["top"] for hw in results)
         summary = {
             "trials": trials,
             "n": cfg.n,

@@ -16,7 +16,8 @@ def test_bit_exact_on_both_simulators(simulator, n):
 
 
 def test_a_perturbed_hardware_is_caught():
-    cfg = ARGMAX.config(n=16)
-    r = ARGMAX.compare(cfg, "verilator", trials=200, seed=3, hw_config=ARGMAX.config(n=16, width=4))
-    assert not r.bit_exact and r.first_mismatch.signal == "max"
-    assert r.first_mismatch.describe().startswith("trial 0: max golden ")
+    # the hardware built above held to a golden model of wider scores
+    hw = ARGMAX.config(n=16)
+    r = ARGMAX.compare(ARGMAX.config(n=16, width=4), "verilator", trials=200, seed=3, hw_config=hw)
+    assert not r.bit_exact and r.first_mismatch.signal in ("winner", "max")
+    assert r.first_mismatch.describe().startswith("trial 0: ")

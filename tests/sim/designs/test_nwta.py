@@ -34,29 +34,37 @@ def first_divergent_step(cfg_a, cfg_b, seed, trial, trace_a=fixed.trace, trace_b
     return steps  # one trace ended (decided) before the other
 
 
-LOCKSTEP = [
-    ("verilator", Config.paper(n=2, delta=0.1)),
-    ("verilator", Config.paper(n=5)),  # odd, not a power of two
-    ("verilator", Config.paper(n=7, kind="wta", latency=1, horizon=15.0)),
-    ("verilator", Config.paper(n=6, latency=2)),
-    # D above d_max: the lossless clamp acts (beta 5, inhibition 40 steps late)
-    ("verilator", Config.paper(n=4, beta=5.0, latency=40, dt=2**-4, horizon=20.0)),
-    ("icarus", Config.paper(n=3)),
-    ("icarus", Config.paper(n=5, latency=2, delta=0.1)),
-    ("icarus", Config.paper(n=4, kind="wta", horizon=8.0)),
-    # a step over several clocks: the same states, step_clocks cycles apart
-    ("verilator", Config.paper(n=5, step_clocks=6)),
-    ("verilator", Config.paper(n=6, latency=2, step_clocks=3)),
-    ("verilator", Config.paper(n=5, latency=1, step_clocks=8)),  # every multiplier halved
-    ("icarus", Config.paper(n=3, latency=1, step_clocks=4)),
-]
-
-
 def _id(c):
     return f"{c.kind}-n{c.n}-L{c.latency}" + (f"-P{c.step_clocks}" if c.step_clocks > 1 else "")
 
 
-@pytest.mark.parametrize(("simulator", "cfg"), LOCKSTEP, ids=[f"{s}-{_id(c)}" for s, c in LOCKSTEP])
+# Every Verilator configuration is a build of its own (20 to 50 s on two cores): the default
+# run keeps one per feature; the rest run with -m "slow or not slow".
+def case(*values, slow=False):
+    """A test case named by its simulator and Config; ``slow``: in the slow tier."""
+    name = "-".join(v if isinstance(v, str) else _id(v) for v in values)
+    return pytest.param(*values, id=name, marks=pytest.mark.slow if slow else ())
+
+
+LOCKSTEP = [
+    case("verilator", Config.paper(n=2, delta=0.1), slow=True),
+    case("verilator", Config.paper(n=5)),  # odd, not a power of two
+    case("verilator", Config.paper(n=7, kind="wta", latency=1, horizon=15.0)),
+    case("verilator", Config.paper(n=6, latency=2), slow=True),
+    # D above d_max: the lossless clamp acts (beta 5, inhibition 40 steps late)
+    case("verilator", Config.paper(n=4, beta=5.0, latency=40, dt=2**-4, horizon=20.0)),
+    case("icarus", Config.paper(n=3)),
+    case("icarus", Config.paper(n=5, latency=2, delta=0.1)),
+    case("icarus", Config.paper(n=4, kind="wta", horizon=8.0)),
+    # a step over several clocks: the same states, step_clocks cycles apart
+    case("verilator", Config.paper(n=5, step_clocks=6)),
+    case("verilator", Config.paper(n=6, latency=2, step_clocks=3)),
+    case("verilator", Config.paper(n=5, latency=1, step_clocks=8)),  # every multiplier halved
+    case("icarus", Config.paper(n=3, latency=1, step_clocks=4)),
+]
+
+
+@pytest.mark.parametrize(("simulator", "cfg"), LOCKSTEP)
 def test_lockstep_bit_exact(simulator, cfg):
     trials = 2 if simulator == "verilator" else 1
     report = compare(cfg, simulator, "lockstep", trials=trials, seed=7)
@@ -68,15 +76,15 @@ def test_lockstep_bit_exact(simulator, cfg):
 
 
 TRIALS = [
-    Config.paper(n=64, delta=0.1),
-    Config.paper(n=64, delta=0.1, latency=2),
-    Config.paper(n=64, kind="wta", delta=0.1, horizon=40.0),
-    Config.paper(n=64, kind="wta", delta=0.1, horizon=40.0, latency=1),
-    Config.paper(n=64, delta=0.1, step_clocks=6),
+    case(Config.paper(n=64, delta=0.1)),
+    case(Config.paper(n=64, delta=0.1, latency=2), slow=True),
+    case(Config.paper(n=64, kind="wta", delta=0.1, horizon=40.0)),
+    case(Config.paper(n=64, kind="wta", delta=0.1, horizon=40.0, latency=1), slow=True),
+    case(Config.paper(n=64, delta=0.1, step_clocks=6), slow=True),
 ]
 
 
-@pytest.mark.parametrize("cfg", TRIALS, ids=_id)
+@pytest.mark.parametrize("cfg", TRIALS)
 def test_trials_bit_exact_on_verilator(cfg):
     report = compare(cfg, "verilator", "trials", trials=200, seed=11)
     assert report.first_mismatch is None, report.first_mismatch.describe()
@@ -140,8 +148,8 @@ def test_lockstep_reports_a_perturbed_golden_model_at_the_right_cycle(simulator,
 
 @pytest.mark.parametrize("step_clocks", [1, 6])
 def test_trials_report_a_perturbed_config_at_the_right_cycle(step_clocks):
-    cfg = Config.paper(n=5, step_clocks=step_clocks)
-    hw = cfg.replace(beta=0.61)  # the hardware is built from a slightly different Config
+    hw = Config.paper(n=5, step_clocks=step_clocks)  # the hardware the lockstep tests built
+    cfg = hw.replace(beta=0.61)  # held to a golden model of a slightly different Config
     report = compare(cfg, "verilator", "trials", trials=20, seed=7, hw_config=hw)
     assert not report.bit_exact and report.mismatches > 0
     mm = report.first_mismatch
