@@ -392,6 +392,7 @@ class Network(Design):
         waves: bool = False,
         hw_config: Config | None = None,
         locate: bool = True,
+        mismatch_waves: bool = True,
         progress=None,
         golden_trace=None,
     ) -> Report:
@@ -399,7 +400,10 @@ class Network(Design):
 
         ``hw_config`` builds the hardware from a different Config (to prove a perturbed side
         is caught); ``golden_trace`` replaces ``fixed.trace`` for the same purpose. ``tops``
-        (one per trial) and ``delta_q`` exercise the trial engine's host inputs.
+        (one per trial) and ``delta_q`` exercise the trial engine's host inputs. ``locate``: a
+        trials-mode mismatch is replayed in lockstep to name its cycle, neuron and signal;
+        ``mismatch_waves``: a mismatch's window is run again with waves on and kept (a build
+        with tracing of its own).
         """
         mode = self.check_mode(mode)
         check_count("Trial count", trials, 1)
@@ -427,7 +431,7 @@ class Network(Design):
                 name = f"lockstep-s{seed}-f{first}-k{trials}-waves"
                 waveform = keep_waveform(ls.sim, name, f"{cfg.kind}-n{cfg.n}-s{seed}")
             else:
-                waveform = run.waveform_of(first, ls.tally)
+                waveform = run.waveform_of(first, ls.tally) if mismatch_waves else None
             steps = ls.decision_steps
             return ls.sim.report(
                 ls.tally,
@@ -464,7 +468,7 @@ class Network(Design):
             where = run.lockstep(bad, 1, waves=False, max_cycles=budget).tally
             if where.first is not None:
                 tally.first = where.first
-                waveform = run.waveform_of(bad, where)
+                waveform = run.waveform_of(bad, where) if mismatch_waves else None
         return self.report(
             tally,
             golden,

@@ -195,6 +195,7 @@ def test_a_corrupted_reply_is_detected_by_the_host(board):
         host.info()
 
 
+@pytest.mark.slow  # a simulated board of its own (a Verilator build)
 def test_a_board_with_several_clocks_per_step_is_bit_exact():
     # the board builds' default: the step spread over 6 clocks, the same results
     cfg = CFG.replace(step_clocks=6)

@@ -76,9 +76,11 @@ def test_lockstep_bit_exact(simulator, cfg):
 
 
 TRIALS = [
-    case(Config.paper(n=64, delta=0.1)),
+    case(Config.paper(n=32, delta=0.1)),
+    case(Config.paper(n=32, kind="wta", delta=0.1, horizon=40.0)),
+    case(Config.paper(n=64, delta=0.1), slow=True),
     case(Config.paper(n=64, delta=0.1, latency=2), slow=True),
-    case(Config.paper(n=64, kind="wta", delta=0.1, horizon=40.0)),
+    case(Config.paper(n=64, kind="wta", delta=0.1, horizon=40.0), slow=True),
     case(Config.paper(n=64, kind="wta", delta=0.1, horizon=40.0, latency=1), slow=True),
     case(Config.paper(n=64, delta=0.1, step_clocks=6), slow=True),
 ]
@@ -93,7 +95,7 @@ def test_trials_bit_exact_on_verilator(cfg):
     hw_steps = np.array(report.outputs["decision_steps"])
     assert np.array_equal(hw_steps, np.where(golden.decided, golden.steps, -1))
     if cfg.kind == "wta":
-        assert golden.decided_fraction == 0.0  # conventional WTA fails at n = 64 ...
+        assert golden.decided_fraction == 0.0  # conventional WTA fails at n = 32 and 64 ...
     else:
         assert golden.decided_fraction == 1.0  # ... where nWTA decides
 
@@ -150,7 +152,9 @@ def test_lockstep_reports_a_perturbed_golden_model_at_the_right_cycle(simulator,
 def test_trials_report_a_perturbed_config_at_the_right_cycle(step_clocks):
     hw = Config.paper(n=5, step_clocks=step_clocks)  # the hardware the lockstep tests built
     cfg = hw.replace(beta=0.61)  # held to a golden model of a slightly different Config
-    report = compare(cfg, "verilator", "trials", trials=20, seed=7, hw_config=hw)
+    report = compare(
+        cfg, "verilator", "trials", trials=20, seed=7, hw_config=hw, mismatch_waves=False
+    )
     assert not report.bit_exact and report.mismatches > 0
     mm = report.first_mismatch
     golden, other = fixed.run_trials(cfg, 20, seed=7), fixed.run_trials(hw, 20, seed=7)
