@@ -46,8 +46,8 @@ def test_golden_sweep_rows_are_the_golden_model(tmp_path):
 
 
 def test_hardware_sweep_is_identical_to_the_golden_model():
-    # n = 4 and 5 at the paper point: the builds other tests use as well
-    result = sweep("nwta", [4, 5], target="verilator", delta=0.05, trials=40, seed=6)
+    # n = 16 and 32 at delta 0.1: the builds of the demo and of the trials-mode tests
+    result = sweep("nwta", [16, 32], target="verilator", delta=0.1, trials=40, seed=6)
     assert result.identical and result.mismatches == 0
     assert [r.__dict__ for r in result.rows] == [r.__dict__ for r in result.golden_rows]
 
@@ -100,10 +100,10 @@ def test_golden_sweep_over_delta_and_sigma_grids(tmp_path):
 def test_hardware_delta_grid_uses_the_host_gap_of_one_build():
     # the second gap runs on the hardware built for the first, through the engine's host input;
     # its rows must still be those of the golden model built for that gap
-    result = sweep("nwta", [4], target="verilator", delta=[0.05, 0.2], trials=30, seed=2)
+    result = sweep("nwta", [16], target="verilator", delta=[0.1, 0.2], trials=30, seed=2)
     assert result.identical and result.mismatches == 0
     for row in result.rows:
-        res = fixed.run_trials(Config.paper(n=4, delta=row.delta), 30, 2)
+        res = fixed.run_trials(Config.paper(n=16, delta=row.delta), 30, 2)
         assert row.mean_decision_cycles == float(res.steps[res.decided].mean())
         assert row.accuracy == res.summary()["accuracy"]
     assert result.rows[1].mean_decision_cycles < result.rows[0].mean_decision_cycles

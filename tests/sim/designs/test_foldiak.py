@@ -32,6 +32,7 @@ def test_lockstep_on_verilator_is_bit_exact():
     assert r.outputs["final"]["w"].min() < 0  # learning took place
 
 
+@pytest.mark.slow  # Icarus steps every clock of five whole read-backs: half a minute
 def test_lockstep_on_icarus_is_bit_exact():
     r = compare(TINY, "icarus", "lockstep", presentations=5, tests=2, seed=9, run=0)
     assert r.bit_exact, r.first_mismatch.describe()

@@ -57,7 +57,7 @@ LOCKSTEP = [
     case("icarus", Config.paper(n=5, latency=2, delta=0.1)),
     case("icarus", Config.paper(n=4, kind="wta", horizon=8.0)),
     # a step over several clocks: the same states, step_clocks cycles apart
-    case("verilator", Config.paper(n=5, step_clocks=6)),
+    case("verilator", Config.paper(n=5, step_clocks=6), slow=True),
     case("verilator", Config.paper(n=6, latency=2, step_clocks=3)),
     case("verilator", Config.paper(n=5, latency=1, step_clocks=8)),  # every multiplier halved
     case("icarus", Config.paper(n=3, latency=1, step_clocks=4)),
@@ -148,9 +148,13 @@ def test_lockstep_reports_a_perturbed_golden_model_at_the_right_cycle(simulator,
     assert report.waveform is not None and report.waveform.endswith((".vcd", ".fst"))
 
 
-@pytest.mark.parametrize("step_clocks", [1, 6])
-def test_trials_report_a_perturbed_config_at_the_right_cycle(step_clocks):
-    hw = Config.paper(n=5, step_clocks=step_clocks)  # the hardware the lockstep tests built
+@pytest.mark.parametrize(
+    "hw",
+    # hardware the lockstep tests built: one clock per step, and eight (every multiplier halved)
+    [Config.paper(n=5), Config.paper(n=5, latency=1, step_clocks=8)],
+    ids=_id,
+)
+def test_trials_report_a_perturbed_config_at_the_right_cycle(hw):
     cfg = hw.replace(beta=0.61)  # held to a golden model of a slightly different Config
     report = compare(
         cfg, "verilator", "trials", trials=20, seed=7, hw_config=hw, mismatch_waves=False
@@ -164,7 +168,8 @@ def test_trials_report_a_perturbed_config_at_the_right_cycle(step_clocks):
     assert mm["step"] == first_divergent_step(cfg, hw, 7, mm["trial"])
     assert mm.signal in ("x", "eta")
     # the start strobe's edge, the decision clock's offset, then step_clocks cycles per step
-    assert mm["cycle"] == 1 + decision_phase(step_clocks) + mm["step"] * step_clocks
+    clocks = hw.step_clocks
+    assert mm["cycle"] == 1 + decision_phase(clocks) + mm["step"] * clocks
 
 
 def test_equivalence_holds_after_the_perturbation_is_removed():
