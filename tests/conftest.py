@@ -35,7 +35,6 @@ SIM_MODULES = frozenset(
         "sim/designs/test_nwta.py",
         "sim/test_runner.py",
         "sim/test_sweep.py",
-        "sim/test_report.py",
     }
 )
 
@@ -50,6 +49,9 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if Path(item.path).resolve().relative_to(_HERE).as_posix() in SIM_MODULES:
             item.add_marker(pytest.mark.sim)
+    # simulator tests first (stable otherwise): their builds are the long poles, and the many
+    # short tests then fill the workers' gaps instead of leaving one worker idle at the end
+    items.sort(key=lambda item: item.get_closest_marker("sim") is None)
     asked = config.getoption("markexpr") or ""
     left_out = [m for m in ON_REQUEST if m not in asked]
     keep, drop = [], []

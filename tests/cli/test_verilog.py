@@ -1,6 +1,8 @@
 import pytest
 
 from gaba.cli import main
+from gaba.golden.foldiak.config import FoldiakConfig
+from gaba.hdl.foldiak import cycles_per_presentation
 
 
 def test_verilog_writes_a_documented_module(capsys, tmp_path):
@@ -33,10 +35,12 @@ def test_verilog_of_any_design_of_the_registry(capsys):
 
 def test_verilog_of_the_foldiak_layer(capsys, tmp_path):
     out = tmp_path / "f.v"
-    assert main(["verilog", "foldiak", "-o", str(out)]) == 0
+    assert main(["verilog", "foldiak", "--n", "4", "-o", str(out)]) == 0
     text = out.read_text()
-    assert text.startswith("// gaba foldiak: 64 inputs, 16 units")
-    assert "1284 clocks per training presentation" in text and "module gaba_foldiak(" in text
+    assert text.startswith("// gaba foldiak: 64 inputs, 4 units")
+    clocks = cycles_per_presentation(FoldiakConfig.paper(n=4))
+    assert f"{clocks} clocks per training presentation" in text and "module gaba_foldiak(" in text
+    assert cycles_per_presentation(FoldiakConfig.paper()) == 1284  # the paper's 16 units
 
 
 @pytest.mark.parametrize(

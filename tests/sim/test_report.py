@@ -1,8 +1,11 @@
 import re
 
+import pytest
+
 from gaba.sim.report import build_report
 
 
+@pytest.mark.slow  # every golden and float model of the report: half a minute on two cores
 def test_report_has_every_section_and_plot(tmp_path):
     path = build_report(tmp_path, trials=40, seed=2)
     text = path.read_text()

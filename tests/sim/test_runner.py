@@ -114,6 +114,7 @@ def test_concurrent_builds_of_one_model_build_it_once(tmp_path, monkeypatch):
     assert sum(out.count("generating Verilog") for out in outs) == 1
 
 
+@pytest.mark.slow  # two builds in a folder of their own, the runtime's compile included
 def test_the_verilator_runtime_is_compiled_once_and_shared(tmp_path, monkeypatch):
     # the runtime library's objects do not depend on the model: the first build compiles and
     # keeps them, the next build of another model copies them in and compiles only its own

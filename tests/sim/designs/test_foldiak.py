@@ -39,6 +39,7 @@ def test_lockstep_on_icarus_is_bit_exact():
     assert (r.outputs["final"]["q"] != foldiak.initial_state(TINY, 9, 0).q).any()  # it learned
 
 
+@pytest.mark.slow  # Icarus runs the layer's clocks one by one: half a minute
 def test_a_run_on_icarus_is_bit_exact():
     # run mode (final state, every result, test patterns) on the event-driven simulator
     r = compare(TINY, "icarus", "run", presentations=8, tests=3, seed=9, run=1)
