@@ -76,8 +76,8 @@ def test_lockstep_bit_exact(simulator, cfg):
 
 
 TRIALS = [
-    case(Config.paper(n=32, delta=0.1)),
-    case(Config.paper(n=32, kind="wta", delta=0.1, horizon=40.0)),
+    case(Config.paper(n=24, delta=0.1)),
+    case(Config.paper(n=24, kind="wta", delta=0.1, horizon=40.0)),
     case(Config.paper(n=64, delta=0.1), slow=True),
     case(Config.paper(n=64, delta=0.1, latency=2), slow=True),
     case(Config.paper(n=64, kind="wta", delta=0.1, horizon=40.0), slow=True),
@@ -95,7 +95,7 @@ def test_trials_bit_exact_on_verilator(cfg):
     hw_steps = np.array(report.outputs["decision_steps"])
     assert np.array_equal(hw_steps, np.where(golden.decided, golden.steps, -1))
     if cfg.kind == "wta":
-        assert golden.decided_fraction == 0.0  # conventional WTA fails at n = 32 and 64 ...
+        assert golden.decided_fraction == 0.0  # conventional WTA fails at n = 24 and 64 ...
     else:
         assert golden.decided_fraction == 1.0  # ... where nWTA decides
 
@@ -128,7 +128,11 @@ def perturbed_trace(monkeypatch):
     return trace
 
 
-@pytest.mark.parametrize("simulator", ["verilator", "icarus"])
+@pytest.mark.parametrize(
+    "simulator",
+    # Verilator's traced build (the kept waveform) is a build of its own: slow tier
+    [pytest.param("verilator", marks=pytest.mark.slow), "icarus"],
+)
 def test_lockstep_reports_a_perturbed_golden_model_at_the_right_cycle(simulator, perturbed_trace):
     cfg = Config.paper(n=3) if simulator == "icarus" else Config.paper(n=5)
     report = compare(cfg, simulator, "lockstep", trials=1, seed=7, golden_trace=perturbed_trace)
