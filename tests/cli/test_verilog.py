@@ -33,6 +33,7 @@ def test_verilog_of_any_design_of_the_registry(capsys):
     assert text.startswith("// gaba argmax:") and "module gaba_argmax(" in text
 
 
+@pytest.mark.slow  # converting the layer (64 inputs) takes Amaranth's Yosys about 20 s
 def test_verilog_of_the_foldiak_layer(capsys, tmp_path):
     out = tmp_path / "f.v"
     assert main(["verilog", "foldiak", "--n", "4", "-o", str(out)]) == 0

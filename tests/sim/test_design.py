@@ -6,6 +6,7 @@ from amaranth.lib import data, wiring
 
 from gaba.golden.config import Config
 from gaba.golden.foldiak.config import FoldiakConfig
+from gaba.hdl.foldiak import cycles_per_presentation
 from gaba.sim import designs
 from gaba.sim.design import Design
 
@@ -48,3 +49,12 @@ def test_a_design_sets_its_own_fields_and_refuses_options_it_does_not_take():
         designs.get("nwta").config(kind="wta")
     with pytest.raises(ValueError, match="Neuron count must be an integer of at least 2"):
         designs.get("nwta").config(n=1)  # the Config's own validation still speaks
+
+
+def test_the_foldiak_header_names_its_clocks_per_presentation():
+    # what `gaba verilog foldiak` writes above the module (the conversion is in the slow tier)
+    d = designs.get("foldiak")
+    cfg = d.config(n=4)
+    assert d.header(cfg).startswith("// gaba foldiak: 64 inputs, 4 units, FoldiakConfig ")
+    assert f"{cycles_per_presentation(cfg)} clocks per training presentation" in d.header(cfg)
+    assert d.file_name(cfg) == "gaba_foldiak_n4.v"
