@@ -168,15 +168,13 @@ def add_output(p) -> None:
 # the network's options and Config ----------------------------------------------------------
 
 
-def network_args(p, *, with_n=True, designs=("nwta", "wta"), delta=0.05, grids=False):
-    """The network's options; ``grids``: --delta and --sigma take comma-separated grids."""
-    p.add_argument("kind", choices=list(designs), help="design: " + ", ".join(designs))
+def network_args(p, *, with_n=True, delta=0.05, grids=False):
+    """The nWTA / WTA network's options (gaba golden and gaba sweep, which run the network's
+    models themselves); ``grids``: --delta and --sigma take comma-separated grids."""
+    p.add_argument("kind", choices=["nwta", "wta"], help="design: nwta, wta")
     if with_n:
         p.add_argument(
-            "--n",
-            type=positive_int,
-            default=None,
-            help="number of options (default 10); foldiak: output units (default 16)",
+            "--n", type=positive_int, default=None, help="number of options (default 10)"
         )
     kind, each = (number_grid, ": a value or a comma-separated grid") if grids else (number, "")
     for name, default, what in (("delta", delta, "input gap"), ("sigma", 0.22, "noise std")):
