@@ -12,7 +12,8 @@ Formats (``Q<i>.<f>`` = i integer bits, f fractional bits; ``s`` = two's complem
 =========  =====================  ==========================================================
 name       format                 meaning
 =========  =====================  ==========================================================
-x          Q{x_int}.{F}           activation, 0 <= x <= x_max (never leaves: see below)
+X          Q{x_int}.{F+G}         the activation's state register, 0 <= X <= x_max * 2**G
+x          Q{x_int}.{F}           activation as the network reads it: x = X >> G (floor)
 eta        sQ{eta_int}.{F}        OU noise, saturates at the format's bounds (flag ``eta_sat``)
 r          Q{x_int}.{F}           ReLU output, pre-activation clamped to [0, x_max] (flag
                                   ``r_sat`` when clamped from above)
@@ -41,7 +42,7 @@ from gaba.golden.params import NetworkParams
 from gaba.golden.primitives import XI_STD, mulr
 from gaba.golden.validate import check_int
 
-__all__ = ["STEP_CLOCKS_MAX", "Config", "ConfigWarning"]
+__all__ = ["PRODUCTS", "STEP_CLOCKS_MAX", "Config", "ConfigWarning"]
 
 # mulr is imported by name, not called as primitives.mulr: a test that perturbs the readable
 # models (monkeypatch.setattr(primitives, "mulr", ...)) must not change the widths a Config
@@ -49,6 +50,12 @@ __all__ = ["STEP_CLOCKS_MAX", "Config", "ConfigWarning"]
 
 #: The most clocks per Euler step the hardware supports (Config.step_clocks).
 STEP_CLOCKS_MAX = 8
+
+#: How the hardware builds a product by a Config constant (Config.products): "shift-add",
+#: canonical signed digits in a balanced adder tree; "multiplier", a ``*`` that synthesis maps
+#: to DSP blocks where the device has them. Both give the same value; the golden model
+#: ignores the choice.
+PRODUCTS = ("shift-add", "multiplier")
 
 
 class ConfigWarning(UserWarning):
@@ -114,11 +121,19 @@ class Config(ConfigBase):
         Integer bits of eta (plus a sign bit).
     coef_bits : int
         Fractional bits of the coefficients alpha, beta, a = exp(-dt/tau_eta), k = dt/tau.
+    x_guard_bits : int
+        Guard bits G: the x register X holds G fractional bits more than the value x = X >> G
+        that the gate, the sum, the arg-max, alpha*x and the decision read. The Euler
+        increment k*(r - x) is rounded at X's LSB, so its dead band (the |r - x| for which it
+        rounds to zero) shrinks by 2**G; G = log2(tau/dt) makes it less than one LSB of x.
     step_clocks : int
         Clocks the hardware takes per Euler step (1 to 8; see :data:`STEP_CLOCKS_MAX`). 1
         computes a whole step in one clock; more spread it over registered phases for a
         higher fmax (``gaba.hdl.nwta``). The per-step state and every result are the same at
         any value; only the clocks per step change. The golden model ignores it.
+    products : {"shift-add", "multiplier"}
+        How the hardware multiplies by a constant (:data:`PRODUCTS`); the golden model
+        ignores it.
 
     Raises
     ------
@@ -137,7 +152,9 @@ class Config(ConfigBase):
     x_int_bits: int = 2
     eta_int_bits: int = 2
     coef_bits: int = 14
+    x_guard_bits: int = 7
     step_clocks: int = 1
+    products: str = "shift-add"
 
     def __post_init__(self):
         if not isinstance(self.params, NetworkParams):
@@ -147,9 +164,14 @@ class Config(ConfigBase):
             ("x_int_bits", 1, 8),
             ("eta_int_bits", 0, 8),
             ("coef_bits", 4, 24),
+            ("x_guard_bits", 0, 16),
             ("step_clocks", 1, STEP_CLOCKS_MAX),
         ):
             object.__setattr__(self, name, check_int(name, getattr(self, name), low, high))
+        if self.products not in PRODUCTS:
+            raise ValueError(
+                f"products must be one of {', '.join(PRODUCTS)}, not {self.products!r}"
+            )
         p = self.params
         if self.k_dt == 0:
             raise ValueError(
@@ -177,20 +199,23 @@ class Config(ConfigBase):
 
     def _warn_stall(self):
         # The Euler increment mulr(r - x, k) is zero while -2**(cf-1)/k <= r - x < 2**(cf-1)/k
-        # LSBs. Near stop a lone winner's deterministic drift is b_max - (1 - alpha)*x (no
-        # inhibition, noise mean 0); if that is inside the dead band at stop, x cannot reach
-        # stop by drift (co-active losers freeze the same way, near theta).
+        # LSBs of the x register (F + G fractional bits). Near stop a lone winner's
+        # deterministic drift is b_max - (1 - alpha)*x (no inhibition, noise mean 0); if that
+        # is inside the dead band at stop, x cannot reach stop by drift (co-active losers
+        # freeze the same way, near theta).
         p = self.params
-        dead_band = (1 << (self.coef_bits - 1)) / self.k_dt / 2**self.frac_bits
+        state_frac = self.frac_bits + self.x_guard_bits
+        dead_band = (1 << (self.coef_bits - 1)) / self.k_dt / 2**state_frac
         drift_at_stop = p.b_max - (1 - p.alpha) * p.stop
         if drift_at_stop < dead_band:
             stall = (p.b_max - dead_band) / (1 - p.alpha)
             warnings.warn(
-                f"frac_bits = {self.frac_bits} is too few for dt/tau = {p.dt:g}: the Euler "
+                f"frac_bits + x_guard_bits = {self.frac_bits} + {self.x_guard_bits} is too few "
+                f"for dt/tau = {p.dt:g}: the Euler "
                 f"increment (dt/tau)*(r - x) rounds to zero while -{dead_band:g} <= r - x < "
                 f"{dead_band:g}, so x freezes short of stop (a lone winner's drift enters that "
-                f"dead band at x = {stall:.3g}, below stop = {p.stop:g}); use frac_bits >= "
-                f"{self.recommended_frac_bits}",
+                f"dead band at x = {stall:.3g}, below stop = {p.stop:g}); use frac_bits + "
+                f"x_guard_bits >= {self.recommended_frac_bits}",
                 ConfigWarning,
                 stacklevel=3,
             )
@@ -219,7 +244,7 @@ class Config(ConfigBase):
 
     @property
     def recommended_frac_bits(self) -> int:
-        """The rule of thumb log2(tau/dt) + 5."""
+        """The rule of thumb for frac_bits + x_guard_bits: log2(tau/dt) + 5."""
         return math.ceil(-math.log2(self.params.dt)) + 5
 
     def _q(self, value: float) -> int:
@@ -238,6 +263,16 @@ class Config(ConfigBase):
     @property
     def x_max(self) -> int:
         return (1 << self.x_bits) - 1
+
+    @property
+    def x_state_bits(self) -> int:
+        """Width of the x register X (unsigned): x_bits + x_guard_bits."""
+        return self.x_bits + self.x_guard_bits
+
+    @property
+    def x_state_max(self) -> int:
+        """Largest value of X: x_max * 2**x_guard_bits (X is a convex step towards r * 2**G)."""
+        return self.x_max << self.x_guard_bits
 
     @property
     def eta_bits(self) -> int:
@@ -352,7 +387,7 @@ class Config(ConfigBase):
             eta_abs * self.ou_a_c + half,
             510 * self.c_xi + half,
             self.x_max * self.alpha_c + half,
-            self.x_max * self.k_dt + half,
+            self.x_state_max * self.k_dt + half,
             mulr(eta_abs, self.ou_a_c, cf) + mulr(510, self.c_xi, cf),
             self.b_hi + mulr(self.x_max, self.alpha_c, cf) + inh_max + eta_abs,
             self.n * self.x_max,
@@ -388,12 +423,20 @@ class Config(ConfigBase):
         f, cf = self.frac_bits, self.coef_bits
         rows = [
             (
-                "x_i",
+                "X_i (x register)",
+                f"{self.x_state_bits}",
+                "unsigned",
+                f"Q{self.x_int_bits}.{f + self.x_guard_bits}",
+                "rounded convex step (step 5)",
+                "cannot leave [0, x_max * 2**G]: none needed",
+            ),
+            (
+                "x_i = X_i >> G",
                 f"{self.x_bits}",
                 "unsigned",
                 f"Q{self.x_int_bits}.{f}",
-                "rounded convex step (step 5)",
-                "cannot leave [0, x_max]: none needed",
+                f"floor (drops the G = {self.x_guard_bits} guard bits)",
+                "none",
             ),
             (
                 "eta_i",

@@ -5,6 +5,8 @@ step t, with the integer constants of :class:`~gaba.golden.config.Config` and th
 of :mod:`gaba.golden.primitives` (``mulr`` is the round-half-up coefficient product, ``sat``
 the OU update's clamp, :func:`~gaba.golden.primitives.ou_step`; L the inhibition latency):
 
+0. ``x_i = X_i >> G``: the network reads the x register X (Q{x_int}.{F+G}) without its G =
+   ``x_guard_bits`` guard bits.
 1. ``g_i = x_i if x_i >= theta_q else 0`` (WTA: theta_q = 0, so g = x); ``S = sum_i g_i``.
    Both are also written to slot ``t mod (L+1)`` of a history of depth L+1.
 2. ``D_i = min(S(t-L) - g_i(t-L), d_max)``; ``inh_i = mulr(D_i, beta_c)``. Before step L the
@@ -13,7 +15,8 @@ the OU update's clamp, :func:`~gaba.golden.primitives.ou_step`; L the inhibition
    ``eta_i = sat(mulr(eta_i, ou_a_c) + mulr(xi_i, c_xi))`` to [eta_min, eta_max] (flag eta_sat).
 4. ``pre_i = b_i + mulr(x_i, alpha_c) - inh_i + eta_i``;
    ``r_i = min(max(pre_i, 0), x_max)`` (flag r_sat when pre_i > x_max).
-5. ``x_i = x_i + mulr(r_i - x_i, k_dt)`` (stays in [0, x_max]: a rounded convex step).
+5. ``X_i = X_i + mulr(r_i * 2**G - X_i, k_dt)`` (stays in [0, x_max * 2**G]: a rounded convex
+   step; the guard bits keep the increment's rounding residue, see Config.x_guard_bits).
 6. Decision: if ``max_i x_i >= stop_q`` the trial ends after this step; the winner is the
    lowest index holding the maximum. A trial not decided after ``max_steps`` steps is
    undecided.
@@ -51,6 +54,7 @@ __all__ = [
     "run_trials",
     "step",
     "trace",
+    "view",
 ]
 
 
@@ -61,7 +65,7 @@ __all__ = [
 class State:
     """Complete state of the circuit between two steps (every register of the hardware)."""
 
-    x: np.ndarray  # int64[n], Q{x_int}.F, unsigned
+    x: np.ndarray  # int64[n], the x register X: Q{x_int}.{F+G}, unsigned
     eta: np.ndarray  # int64[n], sQ{eta_int}.F
     rng: np.ndarray  # int64[n], xorshift32 states
     g_hist: np.ndarray  # int64[L+1, n], gated activations of the last L+1 steps
@@ -97,8 +101,15 @@ def initial_state(cfg: Config, seed: int, trial: int = 0, top: int | None = None
     )
 
 
-def gate(cfg: Config, x: np.ndarray) -> np.ndarray:
-    """The second nonlinearity: g(x) = x if x >= theta_q else 0 (x == theta_q is active)."""
+def view(cfg: Config, x_reg: np.ndarray) -> np.ndarray:
+    """x as the network reads it: the x register without its guard bits (X >> G)."""
+    return x_reg >> cfg.x_guard_bits
+
+
+def gate(cfg: Config, x_reg: np.ndarray) -> np.ndarray:
+    """The second nonlinearity of the register's view x = X >> G: g(x) = x if x >= theta_q
+    else 0 (x == theta_q is active)."""
+    x = view(cfg, x_reg)
     return np.where(x >= cfg.theta_q, x, 0)
 
 
@@ -118,11 +129,11 @@ def step(cfg: Config, st: State) -> State:
     st.eta, sat = primitives.ou_step(st.eta, xi, cfg.ou_a_c, cfg.c_xi, cf, cfg.eta_min, cfg.eta_max)
     st.eta_sat |= bool(np.any(sat))
     # 4. ReLU, saturating
-    pre = st.b + primitives.mulr(st.x, cfg.alpha_c, cf) - inh + st.eta
+    pre = st.b + primitives.mulr(view(cfg, st.x), cfg.alpha_c, cf) - inh + st.eta
     st.r_sat |= bool(np.any(pre > cfg.x_max))
     r = np.clip(pre, 0, cfg.x_max)
-    # 5. Euler step
-    st.x = st.x + primitives.mulr(r - st.x, cfg.k_dt, cf)
+    # 5. Euler step of the register, towards r in its format
+    st.x = st.x + primitives.mulr((r << cfg.x_guard_bits) - st.x, cfg.k_dt, cf)
     st.t += 1
     # 1. (for the next step) gate and sum of the new state, into slot t mod (L + 1)
     g = gate(cfg, st.x)
@@ -132,19 +143,21 @@ def step(cfg: Config, st: State) -> State:
 
 
 def digest(cfg: Config, x: np.ndarray, eta: np.ndarray) -> int:
-    """32-bit digest of a state: xor over i of rotl32(x_i | (eta_i mod 2**eta_bits) << x_bits,
-    i mod 32), bits above 32 dropped. One level of xor gates in hardware; any single changed
-    neuron changes it."""
-    w = (x | ((eta & ((1 << cfg.eta_bits) - 1)) << cfg.x_bits)) & primitives.MASK32
+    """32-bit digest of a state: xor over i of rotl32(X_i | (eta_i mod 2**eta_bits) <<
+    x_state_bits, i mod 32) (X the x register), bits above 32 dropped. One level of xor gates
+    in hardware; any single changed neuron changes it."""
+    w = (x | ((eta & ((1 << cfg.eta_bits) - 1)) << cfg.x_state_bits)) & primitives.MASK32
     rot = np.arange(x.shape[0]) % 32
     rotated = ((w << rot) & primitives.MASK32) | (w >> ((32 - rot) % 32))
     return int(np.bitwise_xor.reduce(rotated))
 
 
 def decision(cfg: Config, st: State) -> int:
-    """Winner index if the stop rule holds in ``st`` (lowest index on ties), else -1."""
-    w = int(np.argmax(st.x))  # argmax returns the first maximum
-    return w if st.x[w] >= cfg.stop_q else -1
+    """Winner index if the stop rule holds in ``st`` (lowest index of the largest x = X >> G),
+    else -1."""
+    x = view(cfg, st.x)
+    w = int(np.argmax(x))  # argmax returns the first maximum
+    return w if x[w] >= cfg.stop_q else -1
 
 
 @dataclass(frozen=True)
@@ -251,7 +264,7 @@ def _trial(n, top, rng, c, shape, out, T, U, cf):
     """
     numba.literally(cf)  # compiled per value: every rounding shift is by a literal
     theta, d_max, beta, alpha, a, c_xi, k, b_hi, b_lo, eta_min, eta_max, x_max, stop = c
-    latency, max_steps, x_bits, eta_mask = shape
+    latency, max_steps, x_bits, eta_mask, guard = shape
     depth = latency + 1
     x = np.zeros(n, T)
     eta = np.zeros(n, T)
@@ -268,7 +281,8 @@ def _trial(n, top, rng, c, shape, out, T, U, cf):
         s_new = T(0)
         x_top = T(0)
         for i in range(n):
-            xo = x[i]
+            xr = x[i]
+            xo = T(xr >> guard)
             d = T(min(T(s_old - g[i]), d_max))
             inh = kernels.mulr(d, beta, cf, T)
             s = kernels.xorshift32(rng[i], U)
@@ -281,8 +295,9 @@ def _trial(n, top, rng, c, shape, out, T, U, cf):
             pre = T(T(T(b + kernels.mulr(xo, alpha, cf, T)) - inh) + e)
             r_sat |= pre > x_max
             r = T(min(max(pre, T(0)), x_max))
-            xn = T(xo + kernels.mulr(T(r - xo), k, cf, T))
-            x[i] = xn
+            xrn = T(xr + kernels.mulr(T(T(r << guard) - xr), k, cf, T))
+            x[i] = xrn
+            xn = T(xrn >> guard)
             gn = xn if xn >= theta else T(0)
             g[i] = gn
             s_new = T(s_new + gn)
@@ -291,11 +306,11 @@ def _trial(n, top, rng, c, shape, out, T, U, cf):
         t += 1
         if x_top >= stop:
             for i in range(n):
-                if x[i] == x_top:
+                if T(x[i] >> guard) == x_top:
                     winner = i
                     break
             break
-    # final-state digest (see digest()): xor over i of rotl32(x_i | eta_i << x_bits, i % 32)
+    # final-state digest (see digest()): xor over i of rotl32(X_i | eta_i << x_state_bits, i % 32)
     h = 0
     for i in range(n):
         w = (np.int64(x[i]) | ((np.int64(eta[i]) & eta_mask) << x_bits)) & 0xFFFFFFFF
@@ -385,7 +400,13 @@ def run_trials(
         "stop_q",
     )
     consts = tuple(T(getattr(cfg, name)) for name in names)
-    shape = (cfg.latency, cfg.max_steps, cfg.x_bits, (1 << cfg.eta_bits) - 1)
+    shape = (
+        cfg.latency,
+        cfg.max_steps,
+        cfg.x_state_bits,
+        (1 << cfg.eta_bits) - 1,
+        cfg.x_guard_bits,
+    )
     chunk = chunk or (trials if progress is None else max(8, min(trials, 2048 * 64 // n)))
     for lo in range(0, trials, chunk):
         hi = min(trials, lo + chunk)

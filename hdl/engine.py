@@ -9,7 +9,7 @@ from amaranth.lib.wiring import In, Out
 from gaba.golden import primitives
 from gaba.golden.config import Config
 from gaba.hdl import arith
-from gaba.hdl.nwta import Network, decision_phase, state_layout
+from gaba.hdl.nwta import Network, decision_phase, prime_clocks, state_layout
 
 __all__ = ["SEEDINGS", "TrialEngine", "engine_signature", "result_layout", "trial_clocks"]
 
@@ -42,10 +42,12 @@ def result_layout(cfg: Config) -> data.StructLayout:
 def trial_clocks(cfg: Config, steps: int) -> int:
     """Clock cycles of one parallel-seeded trial of ``steps`` steps, load to result offered.
 
-    The load cycle, ``step_clocks`` cycles per step, the decision clock's offset into the
-    step after the last, and the decision cycle (the result is offered in the next cycle).
+    The load cycle, the network's priming clock (one clock per step only), ``step_clocks``
+    cycles per step, the decision clock's offset into the step after the last, and the
+    decision cycle (the result is offered in the next cycle).
     """
-    return 1 + steps * cfg.step_clocks + decision_phase(cfg.step_clocks) + 1
+    clocks = cfg.step_clocks
+    return 1 + prime_clocks(clocks) + steps * clocks + decision_phase(clocks) + 1
 
 
 def engine_signature(cfg: Config, *, debug: bool = False) -> wiring.Signature:
@@ -80,7 +82,8 @@ class TrialEngine(wiring.Component):
     ``max_steps`` steps are done, and offers the result on ``res``. Exactly
     ``gaba.golden.fixed.run_trials(cfg, count, seed, first_trial=first)``, trial by trial.
 
-    Cycle budget of a trial: one load cycle, ``cfg.step_clocks`` cycles per step,
+    Cycle budget of a trial: one load cycle, the network's priming clock with one clock per
+    step (``gaba.hdl.nwta.prime_clocks``), ``cfg.step_clocks`` cycles per step,
     ``decision_phase(cfg.step_clocks)`` cycles into the step after the last one (where the
     decision is valid) plus one decision cycle, and the result cycle(s) until ``res.ready``
     (:func:`trial_clocks`). With ``seeding="serial"`` the hashes take

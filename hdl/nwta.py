@@ -1,9 +1,14 @@
 """The parallel nWTA / conventional WTA network: one Euler step of all n neurons at a time.
 
-With ``Config.step_clocks`` = 1 a step takes one clock. With P > 1 clocks the step is cut into
-nine stages by registers (:func:`step_phases` maps each stage to a clock of the step), so
-that every register-to-register path holds about one multiplier or two adders; the state
-registers change only at the step's last clock, so the per-step state is the same at any P.
+With ``Config.step_clocks`` = 1 a step takes one clock, and only the x loop is in it: the
+noise, which never depends on x, runs a step ahead (its own registers, filled in one priming
+clock after each load, :func:`prime_clocks`), and with latency L >= 1 so does the inhibition
+(an L - 1 stage adder tree, then beta*D into a register). Each neuron's x update then reads one
+register C = b + eta(t+1) - inh(t) and is a few adders and a 3-way choice. With P > 1 clocks
+the step is cut into nine stages by registers (:func:`step_phases` maps each stage to a clock
+of the step), so that every register-to-register path holds about one multiplier or two
+adders; the state registers change only at the step's last clock, so the per-step state is
+the same at any P.
 """
 
 from __future__ import annotations
@@ -17,7 +22,16 @@ from gaba.golden.config import Config
 from gaba.hdl import arith
 from gaba.hdl.tree import AdderTree, ArgMax
 
-__all__ = ["Network", "Neuron", "decision_phase", "state_layout", "step_phases"]
+__all__ = [
+    "LeanNeuron",
+    "Network",
+    "Neuron",
+    "constant_product",
+    "decision_phase",
+    "prime_clocks",
+    "state_layout",
+    "step_phases",
+]
 
 #: The nine stages of a step (docs/semantics.md steps 1 to 5, regrouped by delay):
 #: 0. alpha*x, the generator's next word, its Irwin-Hall sum;
@@ -69,16 +83,29 @@ def decision_phase(step_clocks: int) -> int:
     return step_phases(step_clocks)[SUM_STAGE]
 
 
+def constant_product(cfg: Config):
+    """The function ``(v, c, cf) -> mulr(v, c, cf)`` that builds the Config's products by
+    constants: shifts and adds or a multiplier (``Config.products``)."""
+    return arith.mulr_csd if cfg.products == "shift-add" else arith.mulr
+
+
+def prime_clocks(step_clocks: int) -> int:
+    """Clocks after each load before the first step: 1 with one clock per step (the noise
+    pipeline fills), else 0."""
+    return 1 if step_clocks == 1 else 0
+
+
 def state_layout(cfg: Config) -> data.StructLayout:
     """Layout of the debug ``state`` port: every register that lockstep comparison reads.
 
-    ``neurons[i]`` holds x, eta (two's complement) and the generator state of neuron i after
+    ``neurons[i]`` holds the x register X (with its guard bits), eta (two's complement) and
+    the generator state of neuron i after
     the steps done so far; ``s_inh`` is the sum S(t - L) the next step's inhibition uses;
     ``eta_sat`` and ``r_sat`` are the sticky flags.
     """
     neuron = data.StructLayout(
         {
-            "x": unsigned(cfg.x_bits),
+            "x": unsigned(cfg.x_state_bits),
             "eta": signed(cfg.eta_bits),
             "rng": unsigned(32),
         }
@@ -91,6 +118,36 @@ def state_layout(cfg: Config) -> data.StructLayout:
             "r_sat": 1,
         }
     )
+
+
+def _neuron_ports(cfg: Config) -> dict:
+    """The ports both kinds of neuron have (see :class:`Neuron`)."""
+    return {
+        "commit": In(1),
+        "load": In(1),
+        "master": In(32),
+        "b": In(unsigned(cfg.x_bits)),
+        "s_inh": In(unsigned(cfg.s_bits)),
+        "x": Out(unsigned(cfg.x_state_bits)),
+        "eta": Out(signed(cfg.eta_bits)),
+        "rng": Out(32, init=1),
+        "g_sum": Out(unsigned(cfg.x_bits)),
+        "eta_hit": Out(1),
+        "r_hit": Out(1),
+    }
+
+
+def _history(m: Module, value, depth: int, load, step, name: str):
+    """``value`` as it was ``depth`` steps ago: a chain of registers taken at each ``step``,
+    cleared by ``load`` (the value before the first step is 0)."""
+    for k in range(depth):
+        reg = Signal.like(value, name=f"{name}{k + 1}")
+        with m.If(load):
+            m.d.sync += reg.eq(0)
+        with m.Elif(step):
+            m.d.sync += reg.eq(value)
+        value = reg
+    return value
 
 
 class Network(wiring.Component):
@@ -169,11 +226,14 @@ class Network(wiring.Component):
         # The neurons share one global sum S of gated activations; each neuron subtracts its
         # own g to exclude self-inhibition, so the circuit has O(n) adders, not O(n^2).
         #
-        # One clock per step: the adder tree sums the gates of the *next* state and its last
-        # register stage holds S(x(t)) during step t, so the neurons read a register and a
-        # simulator evaluates each neuron once per clock. With latency L the tree has L + 1
-        # stages and each neuron's own g passes an L-deep delay line, so both describe the
-        # state L steps ago, exactly as the golden model's history does; load clears both.
+        # One clock per step (the lean network, :class:`LeanNeuron`): the adder tree sums the
+        # gates of the *current* state, x(t) during step t. With latency L >= 1 it has L - 1
+        # stages, enabled by commit, and each neuron's own g an (L - 1)-deep delay line, so in
+        # step t both describe x(t + 1 - L): the neuron computes inh(t + 1) from them and
+        # registers it (in C) for the next step. With L = 0 the tree is combinational and the
+        # inhibition is computed inside the step. Load clears the pipeline (x(t < 0) = 0).
+        # The decision reads one register per neuron (x >= stop, taken with x), so the
+        # network's enable waits only for an OR of n bits.
         #
         # P > 1 clocks per step: the tree sums the gates of the *current* state, which holds
         # still for the whole step, through a free-running pipeline of decision_phase(P)
@@ -185,11 +245,17 @@ class Network(wiring.Component):
         # converter handles one small module at a time.
         cfg = self._cfg
         n, clocks, lat = cfg.n, cfg.step_clocks, cfg.latency
+        lean = clocks == 1
         tree_depth = decision_phase(clocks)
         m = Module()
 
-        advance = self.en & ~self.load
-        if clocks == 1:
+        priming = Const(0, 1)
+        if lean:
+            # the clock after a load fills the noise pipeline; no step is taken in it
+            priming = Signal(name="priming")
+            m.d.sync += priming.eq(self.load)
+        advance = self.en & ~self.load & ~priming
+        if lean:
             phase = Const(0, 1)
             m.d.comb += self.commit.eq(advance)
         else:
@@ -200,38 +266,37 @@ class Network(wiring.Component):
                 m.d.sync += phase.eq(0)
             with m.Elif(advance):
                 m.d.sync += phase.eq(Mux(last, 0, phase + 1))
-        m.d.comb += self.ready.eq(phase == tree_depth)
+        m.d.comb += self.ready.eq((phase == tree_depth) & ~priming)
 
-        if clocks == 1:
-            m.submodules.sum = tree = AdderTree(n, cfg.x_bits, stages=lat + 1)
+        if lean:
+            m.submodules.sum = tree = AdderTree(n, cfg.x_bits, stages=max(lat - 1, 0))
             m.d.comb += [tree.en.eq(self.commit), tree.clr.eq(self.load)]
+            # S(x(t - L)) for the debug port: the tree's output one step ago (L >= 1)
+            s_inh = _history(m, tree.o, min(lat, 1), self.load, self.commit, "s_prev")
+            s_feed = tree.o
         else:
             m.submodules.sum = tree = AdderTree(n, cfg.x_bits, stages=tree_depth)
             m.d.comb += tree.en.eq(1)
+            s_inh = s_feed = _history(m, tree.o, lat, self.load, self.commit, "s_hist")
         m.submodules.argmax = argmax = ArgMax(n, cfg.x_bits, stages=tree_depth)
-        s_inh = tree.o
-        for k in range(lat if clocks > 1 else 0):
-            held = Signal.like(tree.o, name=f"s_hist{k + 1}")
-            with m.If(self.load):
-                m.d.sync += held.eq(0)
-            with m.Elif(self.commit):
-                m.d.sync += held.eq(s_inh)
-            s_inh = held
 
         neurons = []
         for i, salt in enumerate(primitives.neuron_salts(n).tolist()):
-            m.submodules[f"neuron{i}"] = nrn = Neuron(cfg, salt)
+            m.submodules[f"neuron{i}"] = nrn = (LeanNeuron if lean else Neuron)(cfg, salt)
             neurons.append(nrn)
             m.d.comb += [
                 nrn.commit.eq(self.commit),
-                nrn.phase.eq(phase),
                 nrn.load.eq(self.load),
                 nrn.master.eq(self.master),
                 nrn.b.eq(Mux(self.top == i, cfg.b_hi, self.b_lo)),
-                nrn.s_inh.eq(s_inh),
+                nrn.s_inh.eq(s_feed),
                 tree.i[i].eq(nrn.g_sum),
-                argmax.i[i].eq(nrn.x),
+                argmax.i[i].eq(nrn.x[cfg.x_guard_bits :]),
             ]
+            if lean:
+                m.d.comb += nrn.prime.eq(priming)
+            else:
+                m.d.comb += nrn.phase.eq(phase)
         x = [nrn.x for nrn in neurons]
         eta = [nrn.eta for nrn in neurons]
 
@@ -246,12 +311,16 @@ class Network(wiring.Component):
             ]
 
         # 6. decision on the current state
+        if lean:
+            decided = Cat(*(nrn.over for nrn in neurons)).any()
+        else:
+            decided = argmax.max >= cfg.stop_q
         m.d.comb += [
-            self.decided.eq(argmax.max >= cfg.stop_q),
+            self.decided.eq(decided),
             self.winner.eq(argmax.index),
             self.eta_sat.eq(eta_sat),
             self.r_sat.eq(r_sat),
-            self.digest.eq(arith.digest(x, eta, cfg.x_bits, cfg.eta_bits)),
+            self.digest.eq(arith.digest(x, eta, cfg.x_state_bits, cfg.eta_bits)),
         ]
         if self._debug:
             # One concatenation in the layout's field order (neurons' x, eta, rng, then s_inh
@@ -294,40 +363,28 @@ class Neuron(wiring.Component):
     s_inh : In(s_bits)
         The global sum S(t - L) of the step (read in stage 4's clock).
     x, eta, rng : Out
-        The registers.
+        The registers (x is the register X, with ``cfg.x_guard_bits`` guard bits below the
+        LSB of the x that the network reads).
     g_sum : Out(x_bits)
-        The gate the adder tree sums: of the next state with one clock per step, else of
-        the current state.
+        The gate of the current state, for the adder tree.
     eta_hit, r_hit : Out(1)
         The OU register or the ReLU saturates in the step taken in this cycle.
     """
 
     def __init__(self, cfg: Config, salt: int):
         self._cfg, self._salt = cfg, salt
-        super().__init__(
-            {
-                "commit": In(1),
-                "phase": In(range(cfg.step_clocks)),
-                "load": In(1),
-                "master": In(32),
-                "b": In(unsigned(cfg.x_bits)),
-                "s_inh": In(unsigned(cfg.s_bits)),
-                "x": Out(unsigned(cfg.x_bits)),
-                "eta": Out(signed(cfg.eta_bits)),
-                "rng": Out(32, init=1),
-                "g_sum": Out(unsigned(cfg.x_bits)),
-                "eta_hit": Out(1),
-                "r_hit": Out(1),
-            }
-        )
+        super().__init__({"phase": In(range(cfg.step_clocks)), **_neuron_ports(cfg)})
 
     def elaborate(self, platform):
         cfg = self._cfg
         cf = cfg.coef_bits
         clocks = cfg.step_clocks
         phases = step_phases(clocks)
+        multiply = constant_product(cfg)
         m = Module()
         x, eta, rng = self.x, self.eta, self.rng
+        guard = cfg.x_guard_bits
+        xv = x[guard:]  # x as the network reads it (step 0: X >> G, a slice)
         commit = self.commit
         made: dict[str, tuple[Signal, int]] = {}
         held: dict[str, Signal] = {}
@@ -355,22 +412,21 @@ class Neuron(wiring.Component):
             return held[name]
 
         # 1. gate of the current state (this neuron's own term), delayed by L steps
-        g_now = put(0, "g", Mux(x >= cfg.theta_q, x, 0), unsigned(cfg.x_bits))
-        g_old = g_now
-        for k in range(cfg.latency):
-            reg = Signal.like(g_now, name=f"g_d{k + 1}")
-            with m.If(self.load):
-                m.d.sync += reg.eq(0)
-            with m.Elif(commit):
-                m.d.sync += reg.eq(g_old)
-            g_old = reg
+        g_now = put(0, "g", Mux(xv >= cfg.theta_q, xv, 0), unsigned(cfg.x_bits))
+        g_old = _history(m, g_now, cfg.latency, self.load, commit, "g_d")
 
         # a product v * c rounded (mulr): its halves in one stage, joined in the next; one
         # multiplier when both fall in the same clock
         def product(name, v, c, parts_stage, shape=None):
             join_stage = parts_stage + 1
             if phases[parts_stage] == phases[join_stage]:
-                return put(join_stage, name, arith.mulr(v, c, cf), shape)
+                return put(join_stage, name, multiply(v, c, cf), shape)
+            if cfg.products == "shift-add":
+                parts, split = arith.mulr_csd_parts(v, c, cf)
+                for k, part in enumerate(parts):
+                    put(parts_stage, f"{name}_p{k}", part)
+                held = [get(join_stage, f"{name}_p{k}") for k in range(len(parts))]
+                return put(join_stage, name, arith.mulr_csd_join(held, split), shape)
             lo, hi, h = arith.mulr_parts(v, c, cf)
             put(parts_stage, f"{name}_lo", lo)
             put(parts_stage, f"{name}_hi", hi)
@@ -380,14 +436,15 @@ class Neuron(wiring.Component):
             return put(join_stage, name, joined, shape)
 
         # stage 0: alpha*x; the generator advances first, then its Irwin-Hall sum
-        put(0, "ax", arith.mulr(x, cfg.alpha_c, cf))
+        put(0, "ax", multiply(xv, cfg.alpha_c, cf))
         rng_next = put(0, "rng_next", arith.xorshift32(rng))
         put(0, "xi", arith.irwin_hall4(rng_next))
         # stages 1 and 2: the two OU products; the constant part of the pre-activation
         product("eta_a", eta, cfg.ou_a_c, 1)
         product("eta_c", get(1, "xi"), cfg.c_xi, 1)
         put(1, "b_ax", self.b + get(1, "ax"))
-        put(1, "b_ax_x", self.b + get(1, "ax") - x)  # for r - x without a carry chain after r
+        # for r*2**G - X without a carry chain after r (shifts by G are wiring)
+        put(1, "b_ax_x", ((self.b + get(1, "ax")) << guard) - x)
         # stage 3: 3. the saturating OU update
         eta_sum = put(3, "eta_sum", get(3, "eta_a") + get(3, "eta_c"))
         eta_next, eta_low, eta_high = arith.clamp(eta_sum, cfg.eta_min, cfg.eta_max)
@@ -395,38 +452,163 @@ class Neuron(wiring.Component):
         put(3, "eta_hit", eta_low | eta_high)
         # (stage 5: the pre-activation's terms but inh, a clock after the OU clamp)
         put(5, "b_ax_eta", get(5, "b_ax") + get(5, "eta_next"))
-        put(5, "b_ax_eta_x", get(5, "b_ax_x") + get(5, "eta_next"))
+        put(5, "b_ax_eta_x", get(5, "b_ax_x") + (get(5, "eta_next") << guard))
         # stages 4 to 6: 2. inhibition from the (delayed) sum without self; the clamp is
         # lossless
         d_full = put(4, "d_full", self.s_inh - g_old)  # 0 <= S - g_i, exact
         d = Mux(d_full > cfg.d_max, cfg.d_max, d_full[: cfg.d_bits])
         put(4, "d", d, unsigned(cfg.d_bits))
         product("inh", get(5, "d"), cfg.beta_c, 5, unsigned(cfg.inh_bits))
-        # stage 7: 4. pre-activation (exact, cfg.pre_bits wide) and the saturating ReLU; r - x
-        # is chosen among pre - x (computed beside pre), -x and x_max - x, which is
-        # clamp(pre, 0, x_max) - x (lies in [-x_max, x_max]) without an adder after the clamp
+        # stage 7: 4. pre-activation (exact, cfg.pre_bits wide) and the saturating ReLU; the
+        # Euler step's r*2**G - X is chosen among pre*2**G - X (computed beside pre), -X and
+        # x_max*2**G - X, which is clamp(pre, 0, x_max)*2**G - X (lies in [-X_max, X_max])
+        # without an adder after the clamp
         inh = get(7, "inh")
         pre = put(7, "pre", get(7, "b_ax_eta") - inh, signed(cfg.pre_bits))
-        pre_x = put(7, "pre_x", get(7, "b_ax_eta_x") - inh)
+        pre_x = put(7, "pre_x", get(7, "b_ax_eta_x") - (inh << guard))
         _, r_low, r_high = arith.clamp(pre, 0, cfg.x_max)  # below 0: the ReLU, no saturation
         put(7, "r_hit", r_high)
-        r_x = Mux(r_low, -x, Mux(r_high, cfg.x_max - x, pre_x))
-        put(7, "r_x", r_x, signed(cfg.x_bits + 1))
-        # stage 8: 5. Euler step; x + mulr(r - x, k) lies between x and r, so x_bits holds it
-        x_next = put(8, "x_next", x + arith.mulr(get(8, "r_x"), cfg.k_dt, cf), unsigned(cfg.x_bits))
-        # 1'. the gate the global sum takes: of the next state with one clock per step (the
-        # tree's register holds S for step t + 1), else of the current one (module docstring)
-        g_sum = Mux(x_next >= cfg.theta_q, x_next, 0) if clocks == 1 else g_now
+        r_x = Mux(r_low, -x, Mux(r_high, cfg.x_state_max - x, pre_x))
+        put(7, "r_x", r_x, signed(cfg.x_state_bits + 1))
+        # stage 8: 5. Euler step; X + mulr(r*2**G - X, k) lies between X and r*2**G, so
+        # x_state_bits holds it
+        x_next = put(
+            8, "x_next", x + multiply(get(8, "r_x"), cfg.k_dt, cf), unsigned(cfg.x_state_bits)
+        )
         m.d.comb += [
-            self.g_sum.eq(g_sum),
+            self.g_sum.eq(g_now),
             self.eta_hit.eq(commit & get(8, "eta_hit")),
             self.r_hit.eq(commit & get(8, "r_hit")),
         ]
         eta_n = get(8, "eta_next")  # outside the If below: a held register is always taken
         # the generator word is recomputed from rng rather than held: it is a few gates
-        rng_n = rng_next if clocks == 1 else arith.xorshift32(rng)
+        rng_n = arith.xorshift32(rng)
         with m.If(self.load):
             m.d.sync += [x.eq(0), eta.eq(0), rng.eq((self.master ^ self._salt) | 1)]
         with m.Elif(commit):
             m.d.sync += [x.eq(x_next), eta.eq(eta_n), rng.eq(rng_n)]
+        return m
+
+
+class LeanNeuron(wiring.Component):
+    """One neuron of the one-clock-per-step network: the x loop alone in the step's clock.
+
+    The golden step (docs/semantics.md, steps 1 to 5) regrouped by what depends on x. The
+    OU noise and its generator run a step ahead: in step t the registers hold eta(t + 1)
+    and the generator state of step t + 1, and compute eta(t + 2). With latency L >= 1 the
+    inhibition runs a step ahead too: inh(t + 1) = beta*min(S(t + 1 - L) - g(t + 1 - L),
+    d_max) from the network's tree and this neuron's (L - 1)-deep gate delay line. Both meet
+    in one register, C(t) = b + eta(t + 1) - inh(t), so the step itself is
+    ``pre = C + alpha*x``, the ReLU as a 3-way choice of r*2**G - X, and
+    ``X + k*(r*2**G - X)`` (with L = 0 the inhibition is subtracted inside the step). The
+    registers shown as ``eta`` and ``rng`` (the state the golden model names) are copies
+    taken at each commit; synthesis removes ``rng``'s where nothing reads it.
+
+    Members
+    -------
+    prime : In(1)
+        The clock after a load: the noise and C registers take their first values.
+    commit, load, master, b : In
+        As :class:`Neuron`.
+    s_inh : In(s_bits)
+        The tree's sum: S(t + 1 - L) in step t with L >= 1, S(t) with L = 0.
+    x, eta, rng : Out
+        The state after the steps done so far (x is the register X, with its guard bits).
+    over : Out(1)
+        x >= stop (a register taken with x).
+    g_sum : Out(x_bits)
+        The gate of the current state, for the tree.
+    eta_hit, r_hit : Out(1)
+        The OU register or the ReLU saturates in the step taken in this cycle.
+    """
+
+    def __init__(self, cfg: Config, salt: int):
+        self._cfg, self._salt = cfg, salt
+        super().__init__({"prime": In(1), "over": Out(1), **_neuron_ports(cfg)})
+
+    def elaborate(self, platform):
+        cfg = self._cfg
+        cf, guard, lat = cfg.coef_bits, cfg.x_guard_bits, cfg.latency
+        multiply = constant_product(cfg)
+        m = Module()
+        x, eta, commit = self.x, self.eta, self.commit
+        ahead = self.prime | commit
+
+        def named(name, value, shape=None):
+            sig = Signal(shape or value.shape(), name=name)
+            m.d.comb += sig.eq(value)
+            return sig
+
+        # the noise, a step ahead (3.): eta(t + 2) from eta(t + 1) and the generator
+        rng_a = Signal(32, name="rng_ahead", init=1)
+        eta_a = Signal(signed(cfg.eta_bits), name="eta_ahead")
+        hit_a = Signal(name="eta_hit_ahead")
+        rng_next = named("rng_next", arith.xorshift32(rng_a))
+        xi = named("xi", arith.irwin_hall4(rng_next))
+        eta_sum = named("eta_sum", multiply(eta_a, cfg.ou_a_c, cf) + multiply(xi, cfg.c_xi, cf))
+        eta_clamped, eta_low, eta_high = arith.clamp(eta_sum, cfg.eta_min, cfg.eta_max)
+        eta_next = named("eta_next", eta_clamped, signed(cfg.eta_bits))
+
+        # the gate of the current state (1.), delayed by L - 1 steps for the inhibition
+        xv = x[guard:]
+        g_now = named("g", Mux(xv >= cfg.theta_q, xv, 0), unsigned(cfg.x_bits))
+        g_old = _history(m, g_now, max(lat - 1, 0), self.load, commit, "g_d")
+        # 2. inhibition from the tree's sum without self; the clamp is lossless
+        d_full = named("d_full", self.s_inh - g_old)  # 0 <= S - g_i, exact
+        d = named(
+            "d", Mux(d_full > cfg.d_max, cfg.d_max, d_full[: cfg.d_bits]), unsigned(cfg.d_bits)
+        )
+        inh = named("inh", multiply(d, cfg.beta_c, cf), unsigned(cfg.inh_bits))
+
+        # C = b + eta(t + 1) - inh(t), for the next step (with L = 0 without inh)
+        c_low = -cfg.inh_max + cfg.eta_min if lat else cfg.eta_min
+        c_reg = Signal(range(c_low, cfg.x_max + cfg.eta_max + 1), name="c")
+        c_next = self.b + eta_next - inh if lat else self.b + eta_next
+
+        # the step (4., 5.): pre = C + alpha*x (- inh with L = 0), r*2**G - X chosen among
+        # pre*2**G - X (computed beside pre), -X and x_max*2**G - X (the ReLU's clamps)
+        ax = named("ax", multiply(xv, cfg.alpha_c, cf))
+        c_ax = c_reg + ax if lat else c_reg + ax - inh
+        pre = named("pre", c_ax, signed(cfg.pre_bits))
+        c_x = named("c_x", (c_reg << guard) - x)
+        pre_x = named("pre_x", c_x + ((ax if lat else ax - inh) << guard))
+        r_low, r_high = pre < 0, pre > cfg.x_max
+        r_x = named(
+            "r_x",
+            Mux(r_low, -x, Mux(r_high, cfg.x_state_max - x, pre_x)),
+            signed(cfg.x_state_bits + 1),
+        )
+        x_next = named("x_next", x + multiply(r_x, cfg.k_dt, cf), unsigned(cfg.x_state_bits))
+        m.d.comb += [
+            self.g_sum.eq(g_now),
+            self.eta_hit.eq(commit & hit_a),
+            self.r_hit.eq(commit & r_high),
+        ]
+        with m.If(self.load):
+            seed = (self.master ^ self._salt) | 1
+            m.d.sync += [
+                x.eq(0),
+                self.over.eq(0),
+                eta.eq(0),
+                self.rng.eq(seed),
+                eta_a.eq(0),
+                rng_a.eq(seed),
+                hit_a.eq(0),
+                c_reg.eq(0),
+            ]
+        with m.Else():
+            with m.If(commit):
+                m.d.sync += [
+                    x.eq(x_next),
+                    self.over.eq(x_next[guard:] >= cfg.stop_q),
+                    eta.eq(eta_a),
+                    self.rng.eq(rng_a),
+                ]
+            with m.If(ahead):
+                m.d.sync += [
+                    eta_a.eq(eta_next),
+                    rng_a.eq(rng_next),
+                    hit_a.eq(eta_low | eta_high),
+                    c_reg.eq(c_next),
+                ]
         return m

@@ -190,6 +190,12 @@ def network_args(p, *, with_n=True, delta=0.05, grids=False):
     p.add_argument("--latency", type=int, default=0, help="inhibition latency in steps (0)")
     p.add_argument("--frac-bits", type=int, default=12, help="fractional bits (default 12)")
     p.add_argument(
+        "--x-guard-bits",
+        type=int,
+        default=7,
+        help="guard bits of the x register below x's LSB (default 7)",
+    )
+    p.add_argument(
         "--step-clocks",
         type=int,
         default=None,
@@ -215,11 +221,17 @@ def params(args):
 
 
 def config(args, network_params):
-    """The Config of ``network_params`` with --frac-bits and --step-clocks (default 1)."""
+    """The Config of ``network_params`` with --frac-bits, --x-guard-bits and --step-clocks
+    (default 1)."""
     from gaba.golden.config import Config
 
     clocks = 1 if args.step_clocks is None else args.step_clocks
-    return Config(params=network_params, frac_bits=args.frac_bits, step_clocks=clocks)
+    return Config(
+        params=network_params,
+        frac_bits=args.frac_bits,
+        x_guard_bits=args.x_guard_bits,
+        step_clocks=clocks,
+    )
 
 
 def design_args(p, names) -> None:

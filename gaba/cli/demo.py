@@ -42,7 +42,8 @@ def _demo(args):
     say = stage(args.quiet)
     print(
         f"gaba demo: nWTA, n={p.n}, delta={p.delta}, sigma={p.sigma}, theta={p.theta}, "
-        f"dt=2^{math.log2(p.dt):.0f} tau; x Q{cfg.x_int_bits}.{cfg.frac_bits}, Config "
+        f"dt=2^{math.log2(p.dt):.0f} tau; x Q{cfg.x_int_bits}.{cfg.frac_bits} (register "
+        f"Q{cfg.x_int_bits}.{cfg.frac_bits + cfg.x_guard_bits}), Config "
         f"{cfg.digest()}"
     )
     out = write_output(args.out, design.file_name(cfg), design.verilog(cfg))

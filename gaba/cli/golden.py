@@ -49,6 +49,7 @@ def _golden(args):
         res = fixed.run_trials(cfg, args.trials, args.seed, progress=progress)
         extra = {
             "frac_bits": cfg.frac_bits,
+            "x_guard_bits": cfg.x_guard_bits,
             "config_digest": cfg.digest(),
             "eta_saturated_trials": int(res.eta_sat.sum()),
             "r_saturated_trials": int(res.r_sat.sum()),

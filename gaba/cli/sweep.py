@@ -62,6 +62,7 @@ def _sweep(args):
                 latency=args.latency,
                 horizon=args.horizon,
                 frac_bits=args.frac_bits,
+                x_guard_bits=args.x_guard_bits,
             ),
         )
     files = write_outputs(result, Path(args.out))

@@ -48,6 +48,7 @@ OPTIONS = {
     "horizon": "timeout in tau",
     "latency": "inhibition latency in steps",
     "frac_bits": "fractional bits",
+    "x_guard_bits": "guard bits of the x register below x's LSB",
     "step_clocks": "clocks per Euler step in hardware, 1 to 8: more give a higher fmax and the "
     "same results (gaba build: the board's default; gaba board: the board's)",
 }

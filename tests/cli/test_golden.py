@@ -53,11 +53,12 @@ def test_golden_text_summary(capsys):
 
 
 def test_golden_warns_about_eight_fractional_bits(capsys):
-    argv = "golden nwta --frac-bits 8 --trials 5 --horizon 20 --json --quiet".split()
+    argv = "golden nwta --frac-bits 8 --x-guard-bits 0 --trials 5 --horizon 20 --json --quiet"
+    argv = argv.split()
     assert main(argv) == 0
     cap = capsys.readouterr()
     assert json.loads(cap.out)["decided_fraction"] == 0.0
-    assert cap.err.startswith("gaba: warning: frac_bits = 8 is too few")
+    assert cap.err.startswith("gaba: warning: frac_bits + x_guard_bits = 8 + 0 is too few")
     assert len(cap.err.strip().splitlines()) == 1
 
 

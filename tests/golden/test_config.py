@@ -2,6 +2,7 @@ import math
 
 import pytest
 
+from gaba.golden import fixed
 from gaba.golden.config import Config, ConfigWarning
 from gaba.golden.params import NetworkParams
 from gaba.golden.primitives import mulr
@@ -57,16 +58,18 @@ def test_replace_routes_fields():
 def test_eight_fractional_bits_warn_of_the_stall():
     with pytest.warns(
         ConfigWarning,
-        match=r"frac_bits = 8 is too few .* rounds to zero while "
+        match=r"frac_bits \+ x_guard_bits = 8 \+ 0 is too few .* rounds to zero while "
         r"-0.25 <= r - x < 0.25, so x freezes short of stop .* at x = 1.5, below "
-        r"stop = 1.6\); use frac_bits >= 12",
+        r"stop = 1.6\); use frac_bits \+ x_guard_bits >= 12",
     ):
-        Config.paper(frac_bits=8)
+        Config.paper(frac_bits=8, x_guard_bits=0)
 
 
-@pytest.mark.parametrize("frac_bits", [9, 10, 12, 16])
-def test_enough_fractional_bits_do_not_warn(frac_bits, recwarn):
-    Config.paper(frac_bits=frac_bits)
+@pytest.mark.parametrize(
+    ("frac_bits", "guard"), [(9, 0), (10, 0), (12, 0), (16, 0), (5, 4), (8, 7)]
+)
+def test_enough_fractional_bits_do_not_warn(frac_bits, guard, recwarn):
+    Config.paper(frac_bits=frac_bits, x_guard_bits=guard)
     assert not [w for w in recwarn if issubclass(w.category, ConfigWarning)]
 
 
@@ -122,3 +125,23 @@ def test_widths_of_the_datapath_hold_every_value():
     low = -mulr(cfg.d_max, cfg.beta_c, cfg.coef_bits) + cfg.eta_min
     assert -(2 ** (cfg.pre_bits - 1)) <= low and high < 2 ** (cfg.pre_bits - 1)
     assert cfg.inh_max < 2**cfg.inh_bits
+
+
+def test_products_must_name_a_known_style():
+    assert Config.paper(products="multiplier").products == "multiplier"
+    with pytest.raises(
+        ValueError, match="^products must be one of shift-add, multiplier, not 'dsp'$"
+    ):
+        Config.paper(products="dsp")
+
+
+def test_hardware_choices_change_no_golden_result():
+    # step_clocks and products say how the hardware computes, not what
+    base = Config.paper(n=6)
+    want = fixed.run_trials(base, 20, seed=4)
+    for other in (base.replace(products="multiplier"), base.replace(step_clocks=6)):
+        got = fixed.run_trials(other, 20, seed=4)
+        assert (got.state_hash == want.state_hash).all() and (got.steps == want.steps).all()
+    # while the guard bits are part of the model
+    fewer = fixed.run_trials(base.replace(x_guard_bits=0), 20, seed=4)
+    assert (fewer.state_hash != want.state_hash).any()

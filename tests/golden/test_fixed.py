@@ -10,17 +10,25 @@ from gaba.golden.reference import simulate_float
 # -- semantics on hand-checked cases ---------------------------------------------------------
 
 
-def test_first_steps_by_hand_without_noise():
-    cfg = Config.paper(n=3, sigma=0.0, stop=1.6)
+@pytest.mark.parametrize("guard", [0, 7])
+def test_first_steps_by_hand_without_noise(guard):
+    cfg = Config.paper(n=3, sigma=0.0, stop=1.6, x_guard_bits=guard)
     tr = fixed.trace(cfg, seed=0, top=1, steps=2)
     k = cfg.k_dt
-    # step 1: x = 0, no inhibition: r = b; x1 = mulr(b, k)
-    x1 = [(b * k + (1 << 13)) >> 14 for b in (cfg.b_lo, cfg.b_hi, cfg.b_lo)]
-    assert tr.x[1].tolist() == x1 == [30, 32, 30]
-    # step 2: all below theta, so still no inhibition; r = b + mulr(x1, alpha)
     b = (cfg.b_lo, cfg.b_hi, cfg.b_lo)
-    r2 = [bi + ((xi * cfg.alpha_c + (1 << 13)) >> 14) for bi, xi in zip(b, x1, strict=True)]
-    x2 = [xi + (((ri - xi) * k + (1 << 13)) >> 14) for xi, ri in zip(x1, r2, strict=True)]
+    # step 1: X = 0, no inhibition: r = b; X1 = mulr(b * 2**G, k)
+    x1 = [((bi << guard) * k + (1 << 13)) >> 14 for bi in b]
+    assert tr.x[1].tolist() == x1
+    # the network reads x = X >> G: rounded at G = 0 (30.4, 32), the exact b/128 at G = 7
+    assert [v >> guard for v in x1] == [30, 32, 30]
+    assert guard == 0 or x1 == list(b)
+    # step 2: all below theta, so still no inhibition; r = b + mulr(x1 >> G, alpha)
+    r2 = [
+        bi + (((xi >> guard) * cfg.alpha_c + (1 << 13)) >> 14) for bi, xi in zip(b, x1, strict=True)
+    ]
+    x2 = [
+        xi + ((((ri << guard) - xi) * k + (1 << 13)) >> 14) for xi, ri in zip(x1, r2, strict=True)
+    ]
     assert tr.x[2].tolist() == x2
     assert np.all(tr.eta == 0) and not tr.eta_sat.any()
 
@@ -28,8 +36,11 @@ def test_first_steps_by_hand_without_noise():
 def test_gate_counts_x_equal_to_theta_as_active():
     cfg = Config.paper(n=3)
     x = np.array([cfg.theta_q - 1, cfg.theta_q, cfg.theta_q + 1])
-    assert fixed.gate(cfg, x).tolist() == [0, cfg.theta_q, cfg.theta_q + 1]
-    assert fixed.gate(cfg.replace(kind="wta"), x).tolist() == x.tolist()
+    # gate reads the register X = x * 2**G plus guard bits, which it drops
+    guard = cfg.x_guard_bits
+    x_reg = (x << guard) + np.array([(1 << guard) - 1, 0, 1])
+    assert fixed.gate(cfg, x_reg).tolist() == [0, cfg.theta_q, cfg.theta_q + 1]
+    assert fixed.gate(cfg.replace(kind="wta"), x_reg).tolist() == x.tolist()
 
 
 def test_latency_delays_all_inhibition_by_l_steps():
@@ -48,7 +59,7 @@ def test_latency_delays_all_inhibition_by_l_steps():
 def test_digest_sees_every_neuron_and_both_state_variables():
     cfg = Config.paper(n=40)
     rng = np.random.default_rng(0)
-    x = rng.integers(0, cfg.x_max, 40)
+    x = rng.integers(0, cfg.x_state_max, 40)
     eta = rng.integers(cfg.eta_min, cfg.eta_max, 40)
     h = fixed.digest(cfg, x, eta)
     # by hand for neuron 1 alone: word rotated left by 1
@@ -57,7 +68,8 @@ def test_digest_sees_every_neuron_and_both_state_variables():
     assert fixed.digest(cfg, one, np.zeros(40, np.int64)) == 6
     one[1], eta1 = 0, np.zeros(40, np.int64)
     eta1[0] = -1  # all eta bits set, above x's bits
-    assert fixed.digest(cfg, one, eta1) == ((1 << cfg.eta_bits) - 1) << cfg.x_bits
+    eta_word = ((1 << cfg.eta_bits) - 1) << cfg.x_state_bits
+    assert fixed.digest(cfg, one, eta1) == eta_word & 0xFFFFFFFF
     for i in range(40):
         for arr in (x, eta):
             changed = arr.copy()
@@ -69,9 +81,11 @@ def test_digest_sees_every_neuron_and_both_state_variables():
 def test_decision_tie_breaks_to_the_lowest_index():
     cfg = Config.paper(n=4)
     st = fixed.initial_state(cfg, seed=0)
-    st.x[:] = [0, cfg.stop_q + 5, cfg.stop_q + 5, 3]
+    guard = cfg.x_guard_bits
+    # the guard bits do not break the tie: neuron 2's register is larger, its x the same
+    st.x[:] = [0, (cfg.stop_q + 5) << guard, ((cfg.stop_q + 5) << guard) + 1, 3]
     assert fixed.decision(cfg, st) == 1
-    st.x[:] = [0, cfg.stop_q - 1, 0, 0]
+    st.x[:] = [0, ((cfg.stop_q - 1) << guard) | ((1 << guard) - 1), 0, 0]
     assert fixed.decision(cfg, st) == -1
 
 
@@ -250,7 +264,7 @@ def test_statistical_check_fails_for_a_perturbed_config():
 
 def test_eight_fractional_bits_stall_where_the_float_model_decides():
     with pytest.warns(ConfigWarning):
-        cfg8 = Config.paper(n=10, frac_bits=8, horizon=100.0)
+        cfg8 = Config.paper(n=10, frac_bits=8, x_guard_bits=0, horizon=100.0)
     fx = fixed.run_trials(cfg8, 100, seed=3)
     fl = simulate_float(cfg8.params, 100, seed=3)
     assert fl.decided_fraction == 1.0
@@ -260,3 +274,5 @@ def test_eight_fractional_bits_stall_where_the_float_model_decides():
     assert tr.winner == -1 and tr.x.max() < cfg8.stop_q
     # while the same Config with 12 fractional bits decides every trial
     assert fixed.run_trials(cfg8.replace(frac_bits=12), 100, seed=3).decided_fraction == 1.0
+    # and so does 8 with 7 guard bits in the x register (the dead band below one LSB of x)
+    assert fixed.run_trials(cfg8.replace(x_guard_bits=7), 100, seed=3).decided_fraction == 1.0

@@ -286,27 +286,27 @@ def test_trial_seeding_expressions_match_golden():
 @pytest.mark.parametrize(
     "cfg",
     [
-        Config.paper(n=37),  # 14 + 15 bits: the word fits in 32 bits
-        Config.paper(n=37, frac_bits=16, horizon=1.0),  # 18 + 19 bits: the top bits dropped
+        Config.paper(n=37, x_guard_bits=0),  # 14 + 15 bits: the word fits in 32 bits
+        Config.paper(n=37),  # 21 + 15 bits: the top bits dropped
     ],
     ids=["fits", "truncated"],
 )
 def test_digest_matches_golden_on_random_states(cfg):
     n = cfg.n
     m = Module()
-    xs = [Signal(unsigned(cfg.x_bits), name=f"x{i}") for i in range(n)]
+    xs = [Signal(unsigned(cfg.x_state_bits), name=f"x{i}") for i in range(n)]
     etas = [Signal(signed(cfg.eta_bits), name=f"eta{i}") for i in range(n)]
-    h = _probe(m, arith.digest(xs, etas, cfg.x_bits, cfg.eta_bits), "h")
+    h = _probe(m, arith.digest(xs, etas, cfg.x_state_bits, cfg.eta_bits), "h")
     rng = np.random.default_rng(6)
     states = [
         (np.zeros(n, np.int64), np.zeros(n, np.int64)),
-        (np.full(n, cfg.x_max), np.full(n, cfg.eta_min)),
-        (np.full(n, cfg.x_max), np.full(n, -1)),
+        (np.full(n, cfg.x_state_max), np.full(n, cfg.eta_min)),
+        (np.full(n, cfg.x_state_max), np.full(n, -1)),
         (np.zeros(n, np.int64), np.full(n, cfg.eta_max)),
     ]
     for _ in range(60):
         states.append(
-            (rng.integers(0, cfg.x_max + 1, n), rng.integers(cfg.eta_min, cfg.eta_max + 1, n))
+            (rng.integers(0, cfg.x_state_max + 1, n), rng.integers(cfg.eta_min, cfg.eta_max + 1, n))
         )
     # single-neuron changes beyond 32 neurons: rotations wrap (neuron 33 rotates by 1)
     for i in (0, 1, 31, 32, 33, 36):

@@ -25,6 +25,7 @@ from gaba.hdl.nwta import (
     SUM_STAGE,
     Network,
     decision_phase,
+    prime_clocks,
     state_layout,
     step_phases,
 )
@@ -94,8 +95,9 @@ def simulate(
         await ctx.tick()
         ctx.set(dut.load, 0)
         ctx.set(dut.master, master ^ 0x5A5A5A5A)  # master is only sampled at load
-        # with several clocks per step the state is read in each step's decision clock
-        for _ in range(decision_phase(cfg.step_clocks)):
+        # with several clocks per step the state is read in each step's decision clock; with
+        # one, after the priming clock
+        for _ in range(decision_phase(cfg.step_clocks) + prime_clocks(cfg.step_clocks)):
             await ctx.tick()
         assert ctx.get(dut.ready)
         out["rows"].append(read(ctx))
@@ -132,7 +134,7 @@ def expected_row(cfg: Config, tr: fixed.Trace, t: int) -> dict:
         "r_sat_port": int(tr.r_sat[t]),
         "decided": int(win >= 0),
         # the port always shows the lowest index holding the maximum (np.argmax's rule)
-        "winner": win if win >= 0 else int(np.argmax(x)),
+        "winner": win if win >= 0 else int(np.argmax(fixed.view(cfg, x))),
         "digest": fixed.digest(cfg, x, eta),
     }
 
@@ -187,6 +189,11 @@ def lockstep(cfg: Config, tr: fixed.Trace, seed: int, trial: int, **kw) -> dict:
         (dict(n=5, latency=2, step_clocks=3), 1, 3),
         (dict(kind="wta", n=4, latency=1, step_clocks=4), 1, 3),
         (dict(n=2, latency=3, step_clocks=7), 1, 3),
+        # products by a multiplier instead of shifts and adds, in one clock and split over two
+        (dict(n=4, latency=1, products="multiplier"), 1, 3),
+        (dict(n=4, step_clocks=8, products="multiplier"), 1, 3),
+        # no guard bits in the x register
+        (dict(n=4, latency=2, x_guard_bits=0), 1, 3),
     ],
     ids=[
         "nwta-n3-L0",
@@ -198,6 +205,9 @@ def lockstep(cfg: Config, tr: fixed.Trace, seed: int, trial: int, **kw) -> dict:
         "nwta-n5-L2-P3",
         "wta-n4-L1-P4",
         "nwta-n2-L3-P7",
+        "nwta-n4-L1-mult",
+        "nwta-n4-P8-mult",
+        "nwta-n4-L2-G0",
     ],
 )
 def test_lockstep_through_the_decision(changes, seed, trial):
@@ -258,13 +268,15 @@ def _pre_activations(cfg: Config, tr: fixed.Trace) -> np.ndarray:
     for t in range(tr.steps):
         d = np.minimum(tr.s_sum[t - lat] - tr.g[t - lat], cfg.d_max) if t >= lat else 0 * b
         inh = mulr(d, cfg.beta_c, cf)
-        rows.append(b + mulr(tr.x[t], cfg.alpha_c, cf) - inh + tr.eta[t + 1])
+        x = fixed.view(cfg, tr.x[t])
+        rows.append(b + mulr(x, cfg.alpha_c, cf) - inh + tr.eta[t + 1])
     return np.array(rows)
 
 
 def test_lockstep_pre_activation_equal_to_x_max_is_not_a_saturation():
-    # few fractional bits make pre_i == x_max exactly likely: r_sat must stay low then
-    cfg = Config.paper(n=3, x_int_bits=1, frac_bits=8, dt=2.0**-4, sigma=0.4)
+    # few fractional bits make pre_i == x_max exactly likely: r_sat must stay low then (no
+    # guard bits: this trial reaches pre == x_max before any pre > x_max)
+    cfg = Config.paper(n=3, x_int_bits=1, frac_bits=8, dt=2.0**-4, sigma=0.4, x_guard_bits=0)
     seed, trial = 1, 5
     tr = fixed.trace(cfg, seed, trial, steps=300, run_on=True)
     pre = _pre_activations(cfg, tr)
@@ -336,7 +348,7 @@ def test_state_layout_widths_come_from_the_config():
     layout = state_layout(cfg)
     neuron = layout["neurons"].shape.elem_shape
     assert layout["neurons"].shape.length == cfg.n
-    assert neuron["x"].shape == unsigned(cfg.x_bits)
+    assert neuron["x"].shape == unsigned(cfg.x_state_bits) != unsigned(cfg.x_bits)
     assert neuron["eta"].shape == signed(cfg.eta_bits)
     assert neuron["rng"].shape == unsigned(32)
     assert layout["s_inh"].shape == unsigned(cfg.s_bits)

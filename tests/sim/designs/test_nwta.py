@@ -10,7 +10,7 @@ import pytest
 
 from gaba.golden import fixed, primitives
 from gaba.golden.config import Config
-from gaba.hdl.nwta import decision_phase
+from gaba.hdl.nwta import decision_phase, prime_clocks
 from gaba.sim import designs
 
 
@@ -140,7 +140,8 @@ def test_lockstep_reports_a_perturbed_golden_model_at_the_right_cycle(simulator,
     want = first_divergent_step(cfg, cfg, 7, 0, trace_b=perturbed_trace)
     mm = report.first_mismatch
     assert (mm["trial"], mm["step"]) == (0, want)
-    assert mm["cycle"] == want + 1  # the start strobe's edge, then one step per clock
+    # the start strobe's edge, the priming clock, then one step per clock
+    assert mm["cycle"] == want + 1 + prime_clocks(1)
     assert mm.signal in ("x", "eta") and mm["neuron"] is not None
     good = fixed.trace(cfg, 7, 0)
     bad = perturbed_trace(cfg, 7, 0)
@@ -171,9 +172,11 @@ def test_trials_report_a_perturbed_config_at_the_right_cycle(hw):
     # located by replaying that trial in lockstep: the first step where the two runs differ
     assert mm["step"] == first_divergent_step(cfg, hw, 7, mm["trial"])
     assert mm.signal in ("x", "eta")
-    # the start strobe's edge, the decision clock's offset, then step_clocks cycles per step
+    # the start strobe's edge, the priming clock or the decision clock's offset, then
+    # step_clocks cycles per step
     clocks = hw.step_clocks
-    assert mm["cycle"] == 1 + decision_phase(clocks) + mm["step"] * clocks
+    offset = prime_clocks(clocks) + decision_phase(clocks)
+    assert mm["cycle"] == 1 + offset + mm["step"] * clocks
 
 
 def test_equivalence_holds_after_the_perturbation_is_removed():
