@@ -9,7 +9,7 @@ from amaranth.lib.wiring import In, Out
 from gaba.golden import primitives
 from gaba.golden.config import Config
 from gaba.hdl import arith
-from gaba.hdl.nwta import Network, decision_phase, prime_clocks, state_layout
+from gaba.hdl.nwta import Network, decision_phase, prime_clocks, state_layout, winner_clocks
 
 __all__ = ["SEEDINGS", "TrialEngine", "engine_signature", "result_layout", "trial_clocks"]
 
@@ -42,12 +42,15 @@ def result_layout(cfg: Config) -> data.StructLayout:
 def trial_clocks(cfg: Config, steps: int) -> int:
     """Clock cycles of one parallel-seeded trial of ``steps`` steps, load to result offered.
 
-    The load cycle, the network's priming clock (one clock per step only), ``step_clocks``
-    cycles per step, the decision clock's offset into the step after the last, and the
-    decision cycle (the result is offered in the next cycle).
+    The load cycle, the network's priming clocks (one clock per step only), ``step_clocks``
+    cycles per step, the decision clock's offset into the step after the last, the wait
+    for the arg-max's pipeline (one clock per step only), and the decision cycle (the
+    result is offered in the next cycle).
     """
     clocks = cfg.step_clocks
-    return 1 + prime_clocks(clocks) + steps * clocks + decision_phase(clocks) + 1
+    return (
+        1 + prime_clocks(clocks) + steps * clocks + decision_phase(clocks) + winner_clocks(cfg) + 1
+    )
 
 
 def engine_signature(cfg: Config, *, debug: bool = False) -> wiring.Signature:
@@ -82,8 +85,10 @@ class TrialEngine(wiring.Component):
     ``max_steps`` steps are done, and offers the result on ``res``. Exactly
     ``gaba.golden.fixed.run_trials(cfg, count, seed, first_trial=first)``, trial by trial.
 
-    Cycle budget of a trial: one load cycle, the network's priming clock with one clock per
-    step (``gaba.hdl.nwta.prime_clocks``), ``cfg.step_clocks`` cycles per step,
+    Cycle budget of a trial: one load cycle, the network's priming clocks with one clock per
+    step (``gaba.hdl.nwta.prime_clocks``), ``cfg.step_clocks`` cycles per step, the
+    arg-max's pipeline after the decision with one clock per step
+    (``gaba.hdl.nwta.winner_clocks``),
     ``decision_phase(cfg.step_clocks)`` cycles into the step after the last one (where the
     decision is valid) plus one decision cycle, and the result cycle(s) until ``res.ready``
     (:func:`trial_clocks`). With ``seeding="serial"`` the hashes take
@@ -147,6 +152,21 @@ class TrialEngine(wiring.Component):
             en_reg = Signal(name="net_en")
             m.d.comb += net.en.eq(en_reg)
 
+        wait = winner_clocks(cfg)
+        settle = Signal(range(max(wait, 1)), name="settle")
+
+        def capture():
+            m.d.sync += [
+                self.res.payload.winner.eq(net.winner),
+                self.res.payload.top.eq(top),
+                self.res.payload.steps.eq(steps),
+                self.res.payload.decided.eq(net.decided),
+                self.res.payload.eta_sat.eq(net.eta_sat),
+                self.res.payload.r_sat.eq(net.r_sat),
+                self.res.payload.digest.eq(net.digest),
+            ]
+            m.next = "RESULT"
+
         if self._seeding == "parallel":
             m.d.comb += net.master.eq(arith.fmix32(key))
             drawn_top = (arith.fmix32(key ^ primitives.TOP_SALT) * cfg.n) >> 32
@@ -184,21 +204,22 @@ class TrialEngine(wiring.Component):
                 with m.If(net.commit):
                     m.d.sync += steps.eq(steps + 1)
                 with m.If(net.ready & (net.decided | (steps == cfg.max_steps))):
-                    m.d.sync += [
-                        self.res.payload.winner.eq(net.winner),
-                        self.res.payload.top.eq(top),
-                        self.res.payload.steps.eq(steps),
-                        self.res.payload.decided.eq(net.decided),
-                        self.res.payload.eta_sat.eq(net.eta_sat),
-                        self.res.payload.r_sat.eq(net.r_sat),
-                        self.res.payload.digest.eq(net.digest),
-                    ]
-                    m.next = "RESULT"
+                    if wait:
+                        # the state holds still while the arg-max's pipeline catches up
+                        m.d.sync += settle.eq(wait - 1)
+                        m.next = "SETTLE"
+                    else:
+                        capture()
                     if en_reg is not None:
                         m.d.sync += en_reg.eq(0)
                 if en_reg is None:
                     with m.Else():
                         m.d.comb += net.en.eq(1)
+            if wait:
+                with m.State("SETTLE"):
+                    m.d.sync += settle.eq(settle - 1)
+                    with m.If(settle == 0):
+                        capture()
             with m.State("RESULT"):
                 m.d.comb += self.res.valid.eq(1)
                 with m.If(self.res.ready):

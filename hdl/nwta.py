@@ -1,8 +1,8 @@
 """The parallel nWTA / conventional WTA network: one Euler step of all n neurons at a time.
 
 With ``Config.step_clocks`` = 1 a step takes one clock, and only the x loop is in it: the
-noise, which never depends on x, runs a step ahead (its own registers, filled in one priming
-clock after each load, :func:`prime_clocks`), and with latency L >= 1 so does the inhibition
+noise, which never depends on x, runs ahead (its own registers, filled in three priming
+clocks after each load, :func:`prime_clocks`), and with latency L >= 1 so does the inhibition
 (an L - 1 stage adder tree, then beta*D into a register). Each neuron's x update then reads one
 register C = b + eta(t+1) - inh(t) and is a few adders and a 3-way choice. With P > 1 clocks
 the step is cut into nine stages by registers (:func:`step_phases` maps each stage to a clock
@@ -31,6 +31,7 @@ __all__ = [
     "prime_clocks",
     "state_layout",
     "step_phases",
+    "winner_clocks",
 ]
 
 #: The nine stages of a step (docs/semantics.md steps 1 to 5, regrouped by delay):
@@ -90,9 +91,19 @@ def constant_product(cfg: Config):
 
 
 def prime_clocks(step_clocks: int) -> int:
-    """Clocks after each load before the first step: 1 with one clock per step (the noise
-    pipeline fills), else 0."""
-    return 1 if step_clocks == 1 else 0
+    """Clocks after each load before the first step: 3 with one clock per step (the noise
+    pipeline fills, :class:`LeanNeuron`), else 0."""
+    return 3 if step_clocks == 1 else 0
+
+
+def winner_clocks(cfg: Config) -> int:
+    """Clocks the winner output lags the state with one clock per step: the arg-max is a
+    free-running pipeline with a register after every two rounds of its tournament (off the
+    step's loop; the engine waits this long after the decision). 0 with several clocks per
+    step, where the arg-max is ready in the decision clock."""
+    if cfg.step_clocks > 1:
+        return 0
+    return -(-(cfg.n - 1).bit_length() // 2)
 
 
 def state_layout(cfg: Config) -> data.StructLayout:
@@ -187,7 +198,8 @@ class Network(wiring.Component):
     decided : Out(1)
         Some x_i >= stop_q.
     winner : Out(range(n))
-        Lowest index holding the largest x.
+        Lowest index holding the largest x; with one clock per step, of the state
+        :func:`winner_clocks` clocks ago.
     eta_sat, r_sat : Out(1)
         Sticky saturation flags.
     digest : Out(32)
@@ -233,7 +245,8 @@ class Network(wiring.Component):
         # registers it (in C) for the next step. With L = 0 the tree is combinational and the
         # inhibition is computed inside the step. Load clears the pipeline (x(t < 0) = 0).
         # The decision reads one register per neuron (x >= stop, taken with x), so the
-        # network's enable waits only for an OR of n bits.
+        # network's enable waits only for an OR of n bits; the winner comes from a pipelined
+        # arg-max, winner_clocks(cfg) clocks behind the state.
         #
         # P > 1 clocks per step: the tree sums the gates of the *current* state, which holds
         # still for the whole step, through a free-running pipeline of decision_phase(P)
@@ -251,9 +264,13 @@ class Network(wiring.Component):
 
         priming = Const(0, 1)
         if lean:
-            # the clock after a load fills the noise pipeline; no step is taken in it
-            priming = Signal(name="priming")
-            m.d.sync += priming.eq(self.load)
+            # the clocks after a load fill the noise pipeline; no step is taken in them
+            left = Signal(range(prime_clocks(1) + 1), name="priming_left")
+            with m.If(self.load):
+                m.d.sync += left.eq(prime_clocks(1))
+            with m.Elif(left != 0):
+                m.d.sync += left.eq(left - 1)
+            priming = left != 0
         advance = self.en & ~self.load & ~priming
         if lean:
             phase = Const(0, 1)
@@ -278,7 +295,7 @@ class Network(wiring.Component):
             m.submodules.sum = tree = AdderTree(n, cfg.x_bits, stages=tree_depth)
             m.d.comb += tree.en.eq(1)
             s_inh = s_feed = _history(m, tree.o, lat, self.load, self.commit, "s_hist")
-        m.submodules.argmax = argmax = ArgMax(n, cfg.x_bits, stages=tree_depth)
+        m.submodules.argmax = argmax = ArgMax(n, cfg.x_bits, stages=tree_depth + winner_clocks(cfg))
 
         neurons = []
         for i, salt in enumerate(primitives.neuron_salts(n).tolist()):
@@ -494,20 +511,22 @@ class LeanNeuron(wiring.Component):
     """One neuron of the one-clock-per-step network: the x loop alone in the step's clock.
 
     The golden step (docs/semantics.md, steps 1 to 5) regrouped by what depends on x. The
-    OU noise and its generator run a step ahead: in step t the registers hold eta(t + 1)
-    and the generator state of step t + 1, and compute eta(t + 2). With latency L >= 1 the
+    OU noise and its generator run ahead: in step t the generator holds the state of step
+    t + 3 and a register c_xi*xi of step t + 3 (feed-forward), the OU register eta(t + 2),
+    which takes eta(t + 3) from the two; copies of eta(t + 1) and eta(t) follow. With L >= 1 the
     inhibition runs a step ahead too: inh(t + 1) = beta*min(S(t + 1 - L) - g(t + 1 - L),
     d_max) from the network's tree and this neuron's (L - 1)-deep gate delay line. Both meet
     in one register, C(t) = b + eta(t + 1) - inh(t), so the step itself is
     ``pre = C + alpha*x``, the ReLU as a 3-way choice of r*2**G - X, and
     ``X + k*(r*2**G - X)`` (with L = 0 the inhibition is subtracted inside the step). The
     registers shown as ``eta`` and ``rng`` (the state the golden model names) are copies
-    taken at each commit; synthesis removes ``rng``'s where nothing reads it.
+    shifted along at each step; synthesis removes the generator's copies where nothing reads
+    them.
 
     Members
     -------
     prime : In(1)
-        The clock after a load: the noise and C registers take their first values.
+        The clocks after a load (:func:`prime_clocks`): the noise pipeline and C fill.
     commit, load, master, b : In
         As :class:`Neuron`.
     s_inh : In(s_bits)
@@ -539,13 +558,20 @@ class LeanNeuron(wiring.Component):
             m.d.comb += sig.eq(value)
             return sig
 
-        # the noise, a step ahead (3.): eta(t + 2) from eta(t + 1) and the generator
+        # the noise, ahead (3.): in step t the generator holds rng(t + 3) and xc = c_xi*xi
+        # of step t + 3; the OU register eta(t + 2), which takes eta(t + 3) from the two; and
+        # the copies eta(t + 1), eta(t) (and rng(t + 2), rng(t + 1), rng(t) for the debug
+        # port) shift along. Everything here moves at each ``ahead``.
         rng_a = Signal(32, name="rng_ahead", init=1)
-        eta_a = Signal(signed(cfg.eta_bits), name="eta_ahead")
-        hit_a = Signal(name="eta_hit_ahead")
         rng_next = named("rng_next", arith.xorshift32(rng_a))
         xi = named("xi", arith.irwin_hall4(rng_next))
-        eta_sum = named("eta_sum", multiply(eta_a, cfg.ou_a_c, cf) + multiply(xi, cfg.c_xi, cf))
+        xc_next = multiply(xi, cfg.c_xi, cf)
+        xc_a = Signal(xc_next.shape(), name="xc_ahead")
+        eta_a2 = Signal(signed(cfg.eta_bits), name="eta_ahead2")
+        eta_a1 = Signal(signed(cfg.eta_bits), name="eta_ahead1")
+        hit_a2, hit_a1 = Signal(name="eta_hit_ahead2"), Signal(name="eta_hit_ahead1")
+        rng_a2, rng_a1 = Signal(32, name="rng_ahead2"), Signal(32, name="rng_ahead1")
+        eta_sum = named("eta_sum", multiply(eta_a2, cfg.ou_a_c, cf) + xc_a)
         eta_clamped, eta_low, eta_high = arith.clamp(eta_sum, cfg.eta_min, cfg.eta_max)
         eta_next = named("eta_next", eta_clamped, signed(cfg.eta_bits))
 
@@ -563,7 +589,7 @@ class LeanNeuron(wiring.Component):
         # C = b + eta(t + 1) - inh(t), for the next step (with L = 0 without inh)
         c_low = -cfg.inh_max + cfg.eta_min if lat else cfg.eta_min
         c_reg = Signal(range(c_low, cfg.x_max + cfg.eta_max + 1), name="c")
-        c_next = self.b + eta_next - inh if lat else self.b + eta_next
+        c_next = self.b + eta_a2 - inh if lat else self.b + eta_a2
 
         # the step (4., 5.): pre = C + alpha*x (- inh with L = 0), r*2**G - X chosen among
         # pre*2**G - X (computed beside pre), -X and x_max*2**G - X (the ReLU's clamps)
@@ -581,34 +607,37 @@ class LeanNeuron(wiring.Component):
         x_next = named("x_next", x + multiply(r_x, cfg.k_dt, cf), unsigned(cfg.x_state_bits))
         m.d.comb += [
             self.g_sum.eq(g_now),
-            self.eta_hit.eq(commit & hit_a),
+            self.eta_hit.eq(commit & hit_a1),
             self.r_hit.eq(commit & r_high),
         ]
         with m.If(self.load):
             seed = (self.master ^ self._salt) | 1
+            # the priming clocks (prime_clocks) fill the pipeline: xc = 0 keeps eta(0) = 0
+            # for the first, so after three the registers hold what step 0 needs
             m.d.sync += [
                 x.eq(0),
                 self.over.eq(0),
-                eta.eq(0),
-                self.rng.eq(seed),
-                eta_a.eq(0),
-                rng_a.eq(seed),
-                hit_a.eq(0),
                 c_reg.eq(0),
+                rng_a.eq(seed),
+                xc_a.eq(0),
+                *(r.eq(seed) for r in (rng_a2, rng_a1, self.rng)),
+                *(r.eq(0) for r in (eta_a2, eta_a1, eta, hit_a2, hit_a1)),
             ]
         with m.Else():
             with m.If(commit):
-                m.d.sync += [
-                    x.eq(x_next),
-                    self.over.eq(x_next[guard:] >= cfg.stop_q),
-                    eta.eq(eta_a),
-                    self.rng.eq(rng_a),
-                ]
+                m.d.sync += [x.eq(x_next), self.over.eq(x_next[guard:] >= cfg.stop_q)]
             with m.If(ahead):
                 m.d.sync += [
-                    eta_a.eq(eta_next),
                     rng_a.eq(rng_next),
-                    hit_a.eq(eta_low | eta_high),
+                    xc_a.eq(xc_next),
+                    eta_a2.eq(eta_next),
+                    hit_a2.eq(eta_low | eta_high),
                     c_reg.eq(c_next),
+                    eta_a1.eq(eta_a2),
+                    hit_a1.eq(hit_a2),
+                    eta.eq(eta_a1),
+                    rng_a2.eq(rng_a),
+                    rng_a1.eq(rng_a2),
+                    self.rng.eq(rng_a1),
                 ]
         return m

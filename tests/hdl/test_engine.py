@@ -21,7 +21,7 @@ from gaba.hdl.engine import (
     result_layout,
     trial_clocks,
 )
-from gaba.hdl.nwta import decision_phase, prime_clocks
+from gaba.hdl.nwta import decision_phase, prime_clocks, winner_clocks
 
 # dt = 2**-4 makes trials decide in about 150 to 400 steps; the datapath is the paper's
 FAST = dict(dt=2.0**-4, horizon=30.0)
@@ -156,12 +156,13 @@ def decode(cfg: Config, raw: int) -> dict:
 
 
 def budget(cfg: Config, log: dict, gold_rows: list[dict]) -> None:
-    """Per trial: trial_clocks (load, priming, step_clocks per step, decision) + result
-    cycles."""
+    """Per trial: trial_clocks (load, priming, step_clocks per step, the arg-max's pipeline,
+    decision) + result cycles."""
     result_cycles = len(log["valid_cycles"])
     steps = sum(r["steps"] for r in gold_rows)
     clocks = sum(trial_clocks(cfg, r["steps"]) for r in gold_rows)
     per_trial = 2 + prime_clocks(cfg.step_clocks) + decision_phase(cfg.step_clocks)
+    per_trial += winner_clocks(cfg)
     assert clocks == len(gold_rows) * per_trial + steps * cfg.step_clocks
     assert log["idle_at"] == clocks + result_cycles
     assert log["running"] == steps

@@ -9,7 +9,7 @@ from amaranth.sim import Simulator
 from gaba.golden import fixed, primitives
 from gaba.golden.config import Config
 from gaba.hdl.engine import TrialEngine, result_layout
-from gaba.hdl.nwta import prime_clocks
+from gaba.hdl.nwta import prime_clocks, winner_clocks
 from gaba.hdl.seeding import FMIX_CYCLES, MUL_CYCLES, OP_FMIX32, OP_MUL_WEYL, SerialHash
 
 FAST = dict(dt=2.0**-4, horizon=30.0)
@@ -108,10 +108,11 @@ def test_serial_engine_is_bit_exact(n, seed, first, top, delta_in):
         assert hw.decided == golden.decided[j] and hw.digest == golden.state_hash[j]
         assert hw.winner == golden.winner[j] or not golden.decided[j]
     # the cycle budget: run start, then per trial the two hashes, load, priming, steps,
-    # decision
+    # the arg-max's pipeline, decision
     t = MUL_CYCLES + FMIX_CYCLES + 1  # the cycle after the start strobe is cycle 0
     for j, at in enumerate(log["accepted_at"]):
-        t += 2 * (FMIX_CYCLES + 1) + 1 + prime_clocks(cfg.step_clocks) + int(golden.steps[j]) + 1
+        t += 2 * (FMIX_CYCLES + 1) + 1 + prime_clocks(cfg.step_clocks) + int(golden.steps[j])
+        t += winner_clocks(cfg) + 1
         assert at == t
         t += 1
 

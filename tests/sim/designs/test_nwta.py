@@ -140,7 +140,7 @@ def test_lockstep_reports_a_perturbed_golden_model_at_the_right_cycle(simulator,
     want = first_divergent_step(cfg, cfg, 7, 0, trace_b=perturbed_trace)
     mm = report.first_mismatch
     assert (mm["trial"], mm["step"]) == (0, want)
-    # the start strobe's edge, the priming clock, then one step per clock
+    # the start strobe's edge, the priming clocks, then one step per clock
     assert mm["cycle"] == want + 1 + prime_clocks(1)
     assert mm.signal in ("x", "eta") and mm["neuron"] is not None
     good = fixed.trace(cfg, 7, 0)
@@ -172,7 +172,7 @@ def test_trials_report_a_perturbed_config_at_the_right_cycle(hw):
     # located by replaying that trial in lockstep: the first step where the two runs differ
     assert mm["step"] == first_divergent_step(cfg, hw, 7, mm["trial"])
     assert mm.signal in ("x", "eta")
-    # the start strobe's edge, the priming clock or the decision clock's offset, then
+    # the start strobe's edge, the priming clocks or the decision clock's offset, then
     # step_clocks cycles per step
     clocks = hw.step_clocks
     offset = prime_clocks(clocks) + decision_phase(clocks)
