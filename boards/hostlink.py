@@ -251,7 +251,7 @@ class HostLinkTop(wiring.Component):
         rx_error = Signal()
         bad_frames = Signal(8)
         m.d.sync += clock.eq(clock + 1)
-        with m.If(urx.err):
+        with m.If(urx.err | urx.overrun):  # a byte lost either way
             m.d.sync += rx_error.eq(1)
 
         accept = design.res.valid & design.res.ready

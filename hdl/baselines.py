@@ -22,6 +22,7 @@ from amaranth.lib.wiring import In, Out
 from gaba.golden import primitives
 from gaba.golden.config import Config
 from gaba.hdl import arith
+from gaba.hdl.tree import ArgMax
 
 __all__ = ["ParallelIntegrators", "SerialIntegrator", "integrator_result_layout"]
 
@@ -141,26 +142,14 @@ class ParallelIntegrators(_Engine):
                     acc[i].eq(acc[i] + b + eta_next),
                 ]
 
-        # Comparator tree, one register stage per level; the left (lower index) wins ties.
-        level = [(a, Const(i, range(n))) for i, a in enumerate(acc)]
-        for lv in range(depth):
-            nxt = []
-            for k in range(0, len(level), 2):
-                if k + 1 == len(level):
-                    (va, ia) = level[k]
-                    v, ix = (
-                        Signal.like(va, name=f"cmp{lv}_{k}_v"),
-                        Signal(range(n), name=f"cmp{lv}_{k}_i"),
-                    )
-                    m.d.sync += [v.eq(va), ix.eq(ia)]
-                else:
-                    (va, ia), (vb, ib) = level[k], level[k + 1]
-                    v = Signal.like(va, name=f"cmp{lv}_{k}_v")
-                    ix = Signal(range(n), name=f"cmp{lv}_{k}_i")
-                    m.d.sync += [v.eq(Mux(vb > va, vb, va)), ix.eq(Mux(vb > va, ib, ia))]
-                nxt.append((v, ix))
-            level = nxt
-        ((_, best),) = level
+        # Comparator tree (hdl.tree.ArgMax), one register stage per level; the left (lower
+        # index) wins ties. The accumulators are signed: flipping the sign bit maps them to
+        # unsigned numbers in the same order.
+        width = acc[0].shape().width
+        m.submodules.argmax = argmax = ArgMax(n, width, stages=depth)
+        for i, a in enumerate(acc):
+            m.d.comb += argmax.i[i].eq(a.as_unsigned() ^ (1 << (width - 1)))
+        best = argmax.index
 
         with m.FSM(name="fsm") as fsm:
             with m.State("IDLE"):

@@ -255,14 +255,11 @@ class Build:
         return self.design.toplevel
 
 
-def lint_args(*, fatal: bool = True) -> list[str]:
+def lint_args() -> list[str]:
     """Verilator's warning flags for gaba's lint and builds: every lint warning (-Wall), less
-    the waivers of :data:`LINT_WAIVERS` (passed as a source), and nothing else silenced.
-
-    Not ``fatal`` (the builds): a warning does not fail the build, because the designs still
-    have a few real ones that no waiver covers (docs/hardware.md, "Lint"); a build prints
-    them to its log, and tests/sim/test_lint.py holds the designs to that list."""
-    return ["-Wall"] + ([] if fatal else ["-Wno-fatal"])
+    the waivers of :data:`LINT_WAIVERS` (passed as a source), and nothing else silenced. A
+    warning left fails the build (Verilator's default), as it fails the lint."""
+    return ["-Wall"]
 
 
 def lint_command(sources: list[Path], toplevel: str) -> list[str]:
@@ -437,7 +434,7 @@ def compile_model(
     runtime = runtime_dir(waves) if simulator == "verilator" else None
     args = _build_args(simulator, waves)
     if simulator == "verilator":
-        sources, args = [LINT_WAIVERS, *sources], [*lint_args(fatal=False), *args]
+        sources, args = [LINT_WAIVERS, *sources], [*lint_args(), *args]
     shared = runtime is not None and runtime.exists()
     runner = _verilator_runner(runtime if shared else None) if runtime else _runner(simulator)
     log = directory / "build.log"

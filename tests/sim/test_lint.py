@@ -1,6 +1,6 @@
 """The generated Verilog under `verilator --lint-only -Wall` with gaba's waivers (sim/lint.vlt):
-every registered design and board top lints clean but for the known real issues below; a real
-problem is still reported; each waiver covers the Amaranth construct it names, and is needed."""
+every registered design and board top lints clean; a real problem is still reported; each
+waiver covers the Amaranth construct it names, and is needed."""
 
 import re
 import subprocess
@@ -21,18 +21,6 @@ from gaba.sim import designs, runner
 
 # Verilator runs here (the conftest guard): these tests are simulator tests.
 pytestmark = pytest.mark.sim
-
-#: Real design issues the waivers leave reported, by design name, until the HDL fixes them
-#: (docs/hardware.md, "Lint"). A fixed issue fails the test too: then strike it here.
-KNOWN = {
-    # hdl/baselines.py: the comparator tree's last value register; only its index is read
-    "parallel-integrators": {("UNUSEDSIGNAL", "Signal is not used: 'cmp1_0_v'")},
-    # boards/uart.py: the receiver's overrun strobe, which no board top reads
-    **{
-        f"{name}-board": {("UNUSEDSIGNAL", "Signal is not used: 'overrun'")}
-        for name in board_designs.names()
-    },
-}
 
 
 def _cases():
@@ -68,7 +56,7 @@ def _lint(command: list[str]) -> list[str]:
 @pytest.mark.parametrize(("design", "cfg", "debug"), list(_cases()))
 def test_the_generated_verilog_lints_clean(design, cfg, debug):
     warnings = runner.lint(design, cfg, debug=debug)
-    assert _issues(warnings) == KNOWN.get(design.name, set()), "\n".join(warnings)
+    assert not warnings, "\n".join(warnings)
 
 
 BAD = """\
