@@ -1,9 +1,9 @@
 """The parallel nWTA / conventional WTA network: one Euler step of all n neurons at a time.
 
 With ``Config.step_clocks`` = 1 a step takes one clock, and only the x loop is in it: the
-noise, which never depends on x, runs ahead (its own registers, filled in three priming
+noise, which never depends on x, runs ahead (its own registers, filled in four priming
 clocks after each load, :func:`prime_clocks`), and with latency L >= 1 so does the inhibition
-(an L - 1 stage adder tree, then beta*D into a register). Each neuron's x update then reads one
+(the adder tree, D and beta*D pipelined into L registers). Each neuron's x update then reads one
 register C = b + eta(t+1) - inh(t) and is a few adders and a 3-way choice. With P > 1 clocks
 the step is cut into nine stages by registers (:func:`step_phases` maps each stage to a clock
 of the step), so that every register-to-register path holds about one multiplier or two
@@ -28,6 +28,7 @@ __all__ = [
     "Neuron",
     "constant_product",
     "decision_phase",
+    "inhibition_stages",
     "prime_clocks",
     "state_layout",
     "step_phases",
@@ -91,9 +92,21 @@ def constant_product(cfg: Config):
 
 
 def prime_clocks(step_clocks: int) -> int:
-    """Clocks after each load before the first step: 3 with one clock per step (the noise
+    """Clocks after each load before the first step: 4 with one clock per step (the noise
     pipeline fills, :class:`LeanNeuron`), else 0."""
-    return 3 if step_clocks == 1 else 0
+    return 4 if step_clocks == 1 else 0
+
+
+def inhibition_stages(latency: int) -> tuple[int, int]:
+    """With one clock per step: the adder tree's register stages (also the depth of each
+    neuron's gate delay line), and how many steps the tree's output is ahead of S(t - L).
+
+    The inhibition path holds L registers: with L >= 2 the tree's L - 2, then D, then C (so
+    beta*D has a clock of its own); with L = 1 only C (tree, D and beta*D in one clock);
+    with L = 0 none (inside the step)."""
+    if latency >= 2:
+        return latency - 2, 2
+    return 0, latency
 
 
 def winner_clocks(cfg: Config) -> int:
@@ -146,6 +159,13 @@ def _neuron_ports(cfg: Config) -> dict:
         "eta_hit": Out(1),
         "r_hit": Out(1),
     }
+
+
+def _power_of_two(c: int, cf: int) -> int | None:
+    """``a`` where the coefficient ``c`` (Q0.cf) is 2**-a with 1 <= a <= cf, else None."""
+    if c <= 0 or c & (c - 1) or c.bit_length() - 1 >= cf:
+        return None
+    return cf - (c.bit_length() - 1)
 
 
 def _history(m: Module, value, depth: int, load, step, name: str):
@@ -239,11 +259,11 @@ class Network(wiring.Component):
         # own g to exclude self-inhibition, so the circuit has O(n) adders, not O(n^2).
         #
         # One clock per step (the lean network, :class:`LeanNeuron`): the adder tree sums the
-        # gates of the *current* state, x(t) during step t. With latency L >= 1 it has L - 1
-        # stages, enabled by commit, and each neuron's own g an (L - 1)-deep delay line, so in
-        # step t both describe x(t + 1 - L): the neuron computes inh(t + 1) from them and
-        # registers it (in C) for the next step. With L = 0 the tree is combinational and the
-        # inhibition is computed inside the step. Load clears the pipeline (x(t < 0) = 0).
+        # gates of the *current* state, x(t) during step t, through inhibition_stages(L)
+        # stages enabled by commit (each neuron's own g through a delay line as deep), so the
+        # neuron computes inh(t + 1) a step ahead and registers it (in C) for the next step.
+        # With L = 0 the tree is combinational and the inhibition is computed inside the
+        # step. Load clears the pipeline (x(t < 0) = 0).
         # The decision reads one register per neuron (x >= stop, taken with x), so the
         # network's enable waits only for an OR of n bits; the winner comes from a pipelined
         # arg-max, winner_clocks(cfg) clocks behind the state.
@@ -286,10 +306,11 @@ class Network(wiring.Component):
         m.d.comb += self.ready.eq((phase == tree_depth) & ~priming)
 
         if lean:
-            m.submodules.sum = tree = AdderTree(n, cfg.x_bits, stages=max(lat - 1, 0))
+            tree_stages, behind = inhibition_stages(lat)
+            m.submodules.sum = tree = AdderTree(n, cfg.x_bits, stages=tree_stages)
             m.d.comb += [tree.en.eq(self.commit), tree.clr.eq(self.load)]
-            # S(x(t - L)) for the debug port: the tree's output one step ago (L >= 1)
-            s_inh = _history(m, tree.o, min(lat, 1), self.load, self.commit, "s_prev")
+            # S(x(t - L)) for the debug port: the tree's output, ``behind`` steps ago
+            s_inh = _history(m, tree.o, behind, self.load, self.commit, "s_prev")
             s_feed = tree.o
         else:
             m.submodules.sum = tree = AdderTree(n, cfg.x_bits, stages=tree_depth)
@@ -512,10 +533,11 @@ class LeanNeuron(wiring.Component):
 
     The golden step (docs/semantics.md, steps 1 to 5) regrouped by what depends on x. The
     OU noise and its generator run ahead: in step t the generator holds the state of step
-    t + 3 and a register c_xi*xi of step t + 3 (feed-forward), the OU register eta(t + 2),
-    which takes eta(t + 3) from the two; copies of eta(t + 1) and eta(t) follow. With L >= 1 the
-    inhibition runs a step ahead too: inh(t + 1) = beta*min(S(t + 1 - L) - g(t + 1 - L),
-    d_max) from the network's tree and this neuron's (L - 1)-deep gate delay line. Both meet
+    t + 4, registers its Irwin-Hall sample and c_xi*xi of step t + 3 (feed-forward), the OU
+    register eta(t + 2), which takes eta(t + 3); copies of eta(t + 1) and eta(t) follow. With
+    L >= 1 the inhibition runs ahead too: inh(t + 1) = beta*min(S(t + 1 - L) - g(t + 1 - L),
+    d_max) from the network's tree and this neuron's gate delay line (with L >= 2 D is
+    registered a step before its product; :func:`inhibition_stages`). Both meet
     in one register, C(t) = b + eta(t + 1) - inh(t), so the step itself is
     ``pre = C + alpha*x``, the ReLU as a 3-way choice of r*2**G - X, and
     ``X + k*(r*2**G - X)`` (with L = 0 the inhibition is subtracted inside the step). The
@@ -530,7 +552,7 @@ class LeanNeuron(wiring.Component):
     commit, load, master, b : In
         As :class:`Neuron`.
     s_inh : In(s_bits)
-        The tree's sum: S(t + 1 - L) in step t with L >= 1, S(t) with L = 0.
+        The tree's sum: S(t + 2 - L) in step t with L >= 2, S(t) with L <= 1.
     x, eta, rng : Out
         The state after the steps done so far (x is the register X, with its guard bits).
     over : Out(1)
@@ -558,53 +580,79 @@ class LeanNeuron(wiring.Component):
             m.d.comb += sig.eq(value)
             return sig
 
-        # the noise, ahead (3.): in step t the generator holds rng(t + 3) and xc = c_xi*xi
-        # of step t + 3; the OU register eta(t + 2), which takes eta(t + 3) from the two; and
-        # the copies eta(t + 1), eta(t) (and rng(t + 2), rng(t + 1), rng(t) for the debug
-        # port) shift along. Everything here moves at each ``ahead``.
+        # the noise, ahead (3.): in step t the generator holds rng(t + 4) and a register its
+        # Irwin-Hall sample xi(t + 4), another xc = c_xi*xi of step t + 3 (feed-forward);
+        # the OU register eta(t + 2) takes eta(t + 3) from itself and xc; the copies
+        # eta(t + 1), eta(t) (and rng(t + 3) .. rng(t) for the debug port) shift along.
+        # Everything here moves at each ``ahead``.
         rng_a = Signal(32, name="rng_ahead", init=1)
         rng_next = named("rng_next", arith.xorshift32(rng_a))
-        xi = named("xi", arith.irwin_hall4(rng_next))
-        xc_next = multiply(xi, cfg.c_xi, cf)
+        xi_a = Signal(signed(11), name="xi_ahead")  # -510..510
+        xc_next = multiply(xi_a, cfg.c_xi, cf)
         xc_a = Signal(xc_next.shape(), name="xc_ahead")
         eta_a2 = Signal(signed(cfg.eta_bits), name="eta_ahead2")
         eta_a1 = Signal(signed(cfg.eta_bits), name="eta_ahead1")
         hit_a2, hit_a1 = Signal(name="eta_hit_ahead2"), Signal(name="eta_hit_ahead1")
-        rng_a2, rng_a1 = Signal(32, name="rng_ahead2"), Signal(32, name="rng_ahead1")
+        rng_copies = [Signal(32, name=f"rng_ahead{k}") for k in (3, 2, 1)]
         eta_sum = named("eta_sum", multiply(eta_a2, cfg.ou_a_c, cf) + xc_a)
         eta_clamped, eta_low, eta_high = arith.clamp(eta_sum, cfg.eta_min, cfg.eta_max)
         eta_next = named("eta_next", eta_clamped, signed(cfg.eta_bits))
 
-        # the gate of the current state (1.), delayed by L - 1 steps for the inhibition
+        # the gate of the current state (1.), delayed for the inhibition: with L >= 2 by
+        # L - 2 steps (D is registered, a step ahead of inh), with L = 1 not at all
         xv = x[guard:]
         g_now = named("g", Mux(xv >= cfg.theta_q, xv, 0), unsigned(cfg.x_bits))
-        g_old = _history(m, g_now, max(lat - 1, 0), self.load, commit, "g_d")
+        g_old = _history(m, g_now, inhibition_stages(lat)[0], self.load, commit, "g_d")
         # 2. inhibition from the tree's sum without self; the clamp is lossless
         d_full = named("d_full", self.s_inh - g_old)  # 0 <= S - g_i, exact
         d = named(
             "d", Mux(d_full > cfg.d_max, cfg.d_max, d_full[: cfg.d_bits]), unsigned(cfg.d_bits)
         )
+        if lat >= 2:
+            d = _history(m, d, 1, self.load, commit, "d_r")  # D(t + 1) in step t
         inh = named("inh", multiply(d, cfg.beta_c, cf), unsigned(cfg.inh_bits))
 
-        # C = b + eta(t + 1) - inh(t), for the next step (with L = 0 without inh)
+        # C = b + eta(t + 1) - inh(t), for the next step (with L = 0 without inh): b + eta
+        # from the register eta(t + 2) beside inh's product, then inh subtracted
+        be = named("b_eta", self.b + eta_a2)
         c_low = -cfg.inh_max + cfg.eta_min if lat else cfg.eta_min
         c_reg = Signal(range(c_low, cfg.x_max + cfg.eta_max + 1), name="c")
-        c_next = self.b + eta_a2 - inh if lat else self.b + eta_a2
+        c_next = be - inh if lat else be
 
-        # the step (4., 5.): pre = C + alpha*x (- inh with L = 0), r*2**G - X chosen among
-        # pre*2**G - X (computed beside pre), -X and x_max*2**G - X (the ReLU's clamps)
-        ax = named("ax", multiply(xv, cfg.alpha_c, cf))
-        c_ax = c_reg + ax if lat else c_reg + ax - inh
-        pre = named("pre", c_ax, signed(cfg.pre_bits))
-        c_x = named("c_x", (c_reg << guard) - x)
-        pre_x = named("pre_x", c_x + ((ax if lat else ax - inh) << guard))
-        r_low, r_high = pre < 0, pre > cfg.x_max
-        r_x = named(
-            "r_x",
-            Mux(r_low, -x, Mux(r_high, cfg.x_state_max - x, pre_x)),
-            signed(cfg.x_state_bits + 1),
-        )
-        x_next = named("x_next", x + multiply(r_x, cfg.k_dt, cf), unsigned(cfg.x_state_bits))
+        # the step (4., 5.)
+        alpha_shift, k_shift = _power_of_two(cfg.alpha_c, cf), _power_of_two(cfg.k_dt, cf)
+        if lat and alpha_shift is not None and k_shift is not None:
+            # alpha = 2**-a and k = 2**-j (the paper point): both products are shifts, so
+            # pre = C + mulr(x, alpha) = floor((x + C*2**a + 2**(a-1)) / 2**a), one adder
+            # whose other operand is wiring; and X' = X + mulr(r*2**G - X, k) =
+            # floor((X*(2**j - 1) + 2**(j-1) + r*2**G) / 2**j), the ReLU's three cases of r
+            # (0, x_max, pre) added to W = X*(2**j - 1) + 2**(j-1) (from X alone, beside
+            # pre): two adders and a 3-way choice from the registers to X'.
+            a, j = alpha_shift, k_shift
+            c_wide = Cat(Const(1 << (a - 1), a), c_reg).as_signed()
+            pre = named("pre", (xv + c_wide)[a:].as_signed(), signed(cfg.pre_bits))
+            w = named("w", Cat(Const(1 << (j - 1), j), x) - x)
+            r_low, r_high = pre < 0, pre > cfg.x_max
+            high = (w + cfg.x_state_max)[j:]
+            through = named("x_pre", (w + (pre << guard))[j:])
+            x_next = named(
+                "x_next", Mux(r_low, w[j:], Mux(r_high, high, through)), unsigned(cfg.x_state_bits)
+            )
+        else:
+            # pre = C + alpha*x (- inh with L = 0); r*2**G - X chosen among pre*2**G - X
+            # (computed beside pre), -X and x_max*2**G - X (the ReLU's clamps)
+            ax = named("ax", multiply(xv, cfg.alpha_c, cf))
+            c_ax = c_reg + ax if lat else c_reg + ax - inh
+            pre = named("pre", c_ax, signed(cfg.pre_bits))
+            c_x = named("c_x", (c_reg << guard) - x)
+            pre_x = named("pre_x", c_x + ((ax if lat else ax - inh) << guard))
+            r_low, r_high = pre < 0, pre > cfg.x_max
+            r_x = named(
+                "r_x",
+                Mux(r_low, -x, Mux(r_high, cfg.x_state_max - x, pre_x)),
+                signed(cfg.x_state_bits + 1),
+            )
+            x_next = named("x_next", x + multiply(r_x, cfg.k_dt, cf), unsigned(cfg.x_state_bits))
         m.d.comb += [
             self.g_sum.eq(g_now),
             self.eta_hit.eq(commit & hit_a1),
@@ -612,15 +660,16 @@ class LeanNeuron(wiring.Component):
         ]
         with m.If(self.load):
             seed = (self.master ^ self._salt) | 1
-            # the priming clocks (prime_clocks) fill the pipeline: xc = 0 keeps eta(0) = 0
-            # for the first, so after three the registers hold what step 0 needs
+            # the priming clocks (prime_clocks) fill the pipeline: xi = xc = 0 keep eta = 0
+            # for the first two, so after four the registers hold what step 0 needs
             m.d.sync += [
                 x.eq(0),
                 self.over.eq(0),
                 c_reg.eq(0),
                 rng_a.eq(seed),
+                xi_a.eq(0),
                 xc_a.eq(0),
-                *(r.eq(seed) for r in (rng_a2, rng_a1, self.rng)),
+                *(r.eq(seed) for r in (*rng_copies, self.rng)),
                 *(r.eq(0) for r in (eta_a2, eta_a1, eta, hit_a2, hit_a1)),
             ]
         with m.Else():
@@ -629,6 +678,7 @@ class LeanNeuron(wiring.Component):
             with m.If(ahead):
                 m.d.sync += [
                     rng_a.eq(rng_next),
+                    xi_a.eq(arith.irwin_hall4(rng_next)),
                     xc_a.eq(xc_next),
                     eta_a2.eq(eta_next),
                     hit_a2.eq(eta_low | eta_high),
@@ -636,8 +686,11 @@ class LeanNeuron(wiring.Component):
                     eta_a1.eq(eta_a2),
                     hit_a1.eq(hit_a2),
                     eta.eq(eta_a1),
-                    rng_a2.eq(rng_a),
-                    rng_a1.eq(rng_a2),
-                    self.rng.eq(rng_a1),
+                    *(
+                        reg.eq(src)
+                        for reg, src in zip(
+                            (*rng_copies, self.rng), (rng_a, *rng_copies), strict=True
+                        )
+                    ),
                 ]
         return m

@@ -207,6 +207,8 @@ def lockstep(cfg: Config, tr: fixed.Trace, seed: int, trial: int, **kw) -> dict:
         (dict(n=4, step_clocks=8, products="multiplier"), 1, 3),
         # no guard bits in the x register
         (dict(n=4, latency=2, x_guard_bits=0), 1, 3),
+        # alpha and dt/tau not powers of two: the one-clock step's products by shifts and adds
+        (dict(n=4, latency=2, alpha=0.45, dt=0.01), 1, 3),
     ],
     ids=[
         "nwta-n3-L0",
@@ -221,6 +223,7 @@ def lockstep(cfg: Config, tr: fixed.Trace, seed: int, trial: int, **kw) -> dict:
         "nwta-n4-L1-mult",
         "nwta-n4-P8-mult",
         "nwta-n4-L2-G0",
+        "nwta-n4-L2-alpha-dt",
     ],
 )
 def test_lockstep_through_the_decision(changes, seed, trial):
