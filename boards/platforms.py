@@ -121,11 +121,11 @@ ICEBREAKER = BoardSpec(
     # the paths through them. With "auto" the iCE40 builds use LUTs only; --dsp yes forces.
     dsp_auto=False,
     capacity={"logic cells": 5280, "block RAMs": 30, "DSP blocks": 8},
-    # One Euler step of every neuron in one clock is a path of about 90 LUT levels; spread over
-    # 8 clocks (gaba.hdl.nwta.step_phases: every multiplier in two halves, since the builds
-    # use no DSP blocks) each clock holds about two adders (docs/boards.md), and the design
-    # runs at the board clock. With --step-clocks 1 it runs at half the board clock.
-    step_clocks=lambda n: 8,
+    # One Euler step per clock (gaba.hdl.nwta.LeanNeuron: only the x loop in the clock, the
+    # noise and, with latency >= 1, the inhibition computed ahead): 26.6 MHz at n = 3 with
+    # latency 2, over twice the board clock, and a third fewer logic cells per neuron than
+    # the 8-clock step (docs/boards.md).
+    step_clocks=lambda n: 1,
     clock_div=2,
     clock_constraint=("add_constraints", "set_frequency {net} {mhz}"),
 )
@@ -145,11 +145,9 @@ ULX3S = BoardSpec(
     dsp_on="",
     dsp_auto=True,
     capacity={"LUT4s": 83640, "block RAMs": 208, "DSP blocks": 156},
-    # One Euler step of every neuron in one clock is a path of about 85 logic levels; spread
-    # over 6 clocks (gaba.hdl.nwta.step_phases) each holds about a multiplier's worth and the
-    # adder tree two of its levels; from n = 17 on, 7 clocks give the tree three clocks
-    # (docs/boards.md). The design runs at the board clock; with --step-clocks 1 at half of it.
-    step_clocks=lambda n: 6 if n <= 16 else 7,
+    # One Euler step per clock (gaba.hdl.nwta.LeanNeuron): 70.7 MHz at n = 16 with latency
+    # 3, 2.8x the board clock; each step takes one clock instead of 6 (docs/boards.md).
+    step_clocks=lambda n: 1,
     clock_div=2,
     clock_constraint=("add_preferences", 'FREQUENCY NET "{net}" {mhz} MHZ;'),
 )

@@ -153,8 +153,9 @@ class NetworkBoard(BoardDesign):
         return info_payload(cfg, divisor, clock_hz, fifo_depth)
 
     def clock_div(self, cfg: Config, spec) -> int:
-        # an Euler step in one clock is a long path: the board's divided clock
-        return spec.clock_div if cfg.step_clocks == 1 else 1
+        # an Euler step in one clock with the inhibition inside it (latency 0) is a long
+        # path: the board's divided clock
+        return spec.clock_div if cfg.step_clocks == 1 and cfg.latency == 0 else 1
 
     def build_fields(self, cfg: Config) -> dict:
         return {"latency": cfg.latency, "step_clocks": cfg.step_clocks}

@@ -42,11 +42,11 @@ def test_bad_input_is_one_line_and_exit_2(fails, argv, needle):
 
 def test_baud_that_the_clock_cannot_make(fails):
     fails(
-        [*ICE2, "--baud", "4000000"],
+        [*ICE2, "--latency", "2", "--baud", "4000000"],
         2,
         "Baud rate 4000000 cannot be made from the 12 MHz clock",
     )
-    # one clock per step: the board's clock halved
+    # one clock per step with the inhibition inside it (latency 0): the board's clock halved
     fails(
         [*ICE2, "--step-clocks", "1", "--baud", "3000000"],
         2,
@@ -127,9 +127,10 @@ def test_build_text_json_and_timing_failure(capsys, fails, run_json, fake_tools,
         "misses timing on icebreaker: fmax 8.34 MHz is below its 12 MHz clock (the board "
         "clock); critical path",
     )
-    # the board's default, several clocks per step, runs at the board clock
+    # the board's default, one clock per step, with latency (the inhibition computed ahead)
+    # runs at the board clock
     fails(
-        [*ICE2, "--out", out, "--quiet"],
+        [*ICE2, "--out", out, "--quiet", "--latency", "2"],
         1,
         "fmax 8.34 MHz is below its 12 MHz clock (the board clock); critical path",
     )
