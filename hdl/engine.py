@@ -153,7 +153,7 @@ class TrialEngine(wiring.Component):
             m.d.comb += net.en.eq(en_reg)
 
         wait = winner_clocks(cfg)
-        settle = Signal(range(max(wait, 1)), name="settle")
+        settle = Signal(range(wait), name="settle") if wait else None
 
         def capture():
             m.d.sync += [

@@ -161,6 +161,24 @@ def _neuron_ports(cfg: Config) -> dict:
     }
 
 
+def _gate(cfg: Config, xv):
+    """Step 1's gate of x (the register's view): x if x >= theta_q, else 0."""
+    return Mux(xv >= cfg.theta_q, xv, 0)
+
+
+def _clamp_d(cfg: Config, d_full):
+    """Step 2's D = min(S - g, d_max) of ``d_full`` = S - g >= 0, d_bits wide (lossless)."""
+    return Mux(d_full > cfg.d_max, cfg.d_max, d_full[: cfg.d_bits])
+
+
+def _relu_step(cfg: Config, x, pre, pre_x):
+    """Steps 4 and 5's ReLU as r*2**G - X, chosen among ``pre_x`` = pre*2**G - X (computed
+    beside pre), -X and x_max*2**G - X (the clamps): clamp(pre, 0, x_max)*2**G - X without
+    an adder after the clamp. Returns it (in [-X_max, X_max]) and pre > x_max (r_sat's)."""
+    r_low, r_high = pre < 0, pre > cfg.x_max
+    return Mux(r_low, -x, Mux(r_high, cfg.x_state_max - x, pre_x)), r_high
+
+
 def _power_of_two(c: int, cf: int) -> int | None:
     """``a`` where the coefficient ``c`` (Q0.cf) is 2**-a with 1 <= a <= cf, else None."""
     if c <= 0 or c & (c - 1) or c.bit_length() - 1 >= cf:
@@ -450,7 +468,7 @@ class Neuron(wiring.Component):
             return held[name]
 
         # 1. gate of the current state (this neuron's own term), delayed by L steps
-        g_now = put(0, "g", Mux(xv >= cfg.theta_q, xv, 0), unsigned(cfg.x_bits))
+        g_now = put(0, "g", _gate(cfg, xv), unsigned(cfg.x_bits))
         g_old = _history(m, g_now, cfg.latency, self.load, commit, "g_d")
 
         # a product v * c rounded (mulr): its halves in one stage, joined in the next; one
@@ -494,8 +512,7 @@ class Neuron(wiring.Component):
         # stages 4 to 6: 2. inhibition from the (delayed) sum without self; the clamp is
         # lossless
         d_full = put(4, "d_full", self.s_inh - g_old)  # 0 <= S - g_i, exact
-        d = Mux(d_full > cfg.d_max, cfg.d_max, d_full[: cfg.d_bits])
-        put(4, "d", d, unsigned(cfg.d_bits))
+        put(4, "d", _clamp_d(cfg, d_full), unsigned(cfg.d_bits))
         product("inh", get(5, "d"), cfg.beta_c, 5, unsigned(cfg.inh_bits))
         # stage 7: 4. pre-activation (exact, cfg.pre_bits wide) and the saturating ReLU; the
         # Euler step's r*2**G - X is chosen among pre*2**G - X (computed beside pre), -X and
@@ -504,9 +521,8 @@ class Neuron(wiring.Component):
         inh = get(7, "inh")
         pre = put(7, "pre", get(7, "b_ax_eta") - inh, signed(cfg.pre_bits))
         pre_x = put(7, "pre_x", get(7, "b_ax_eta_x") - (inh << guard))
-        _, r_low, r_high = arith.clamp(pre, 0, cfg.x_max)  # below 0: the ReLU, no saturation
+        r_x, r_high = _relu_step(cfg, x, pre, pre_x)  # below 0: the ReLU, no saturation
         put(7, "r_hit", r_high)
-        r_x = Mux(r_low, -x, Mux(r_high, cfg.x_state_max - x, pre_x))
         put(7, "r_x", r_x, signed(cfg.x_state_bits + 1))
         # stage 8: 5. Euler step; X + mulr(r*2**G - X, k) lies between X and r*2**G, so
         # x_state_bits holds it
@@ -601,13 +617,11 @@ class LeanNeuron(wiring.Component):
         # the gate of the current state (1.), delayed for the inhibition: with L >= 2 by
         # L - 2 steps (D is registered, a step ahead of inh), with L = 1 not at all
         xv = x[guard:]
-        g_now = named("g", Mux(xv >= cfg.theta_q, xv, 0), unsigned(cfg.x_bits))
+        g_now = named("g", _gate(cfg, xv), unsigned(cfg.x_bits))
         g_old = _history(m, g_now, inhibition_stages(lat)[0], self.load, commit, "g_d")
         # 2. inhibition from the tree's sum without self; the clamp is lossless
         d_full = named("d_full", self.s_inh - g_old)  # 0 <= S - g_i, exact
-        d = named(
-            "d", Mux(d_full > cfg.d_max, cfg.d_max, d_full[: cfg.d_bits]), unsigned(cfg.d_bits)
-        )
+        d = named("d", _clamp_d(cfg, d_full), unsigned(cfg.d_bits))
         if lat >= 2:
             d = _history(m, d, 1, self.load, commit, "d_r")  # D(t + 1) in step t
         inh = named("inh", multiply(d, cfg.beta_c, cf), unsigned(cfg.inh_bits))
@@ -646,12 +660,8 @@ class LeanNeuron(wiring.Component):
             pre = named("pre", c_ax, signed(cfg.pre_bits))
             c_x = named("c_x", (c_reg << guard) - x)
             pre_x = named("pre_x", c_x + ((ax if lat else ax - inh) << guard))
-            r_low, r_high = pre < 0, pre > cfg.x_max
-            r_x = named(
-                "r_x",
-                Mux(r_low, -x, Mux(r_high, cfg.x_state_max - x, pre_x)),
-                signed(cfg.x_state_bits + 1),
-            )
+            r_x, r_high = _relu_step(cfg, x, pre, pre_x)
+            r_x = named("r_x", r_x, signed(cfg.x_state_bits + 1))
             x_next = named("x_next", x + multiply(r_x, cfg.k_dt, cf), unsigned(cfg.x_state_bits))
         m.d.comb += [
             self.g_sum.eq(g_now),

@@ -128,8 +128,9 @@ def simulate(
     return out
 
 
-def expected_row(cfg: Config, tr: fixed.Trace, t: int) -> dict:
-    """What the hardware must show after t steps, from the golden trace."""
+def expected_row(cfg: Config, tr: fixed.Trace, t: int, winner_of: int | None) -> dict:
+    """What the hardware must show after t steps, from the golden trace; the winner port
+    shows the arg-max of the state after ``winner_of`` steps (None: not compared)."""
     lat = cfg.latency
     x, eta = tr.x[t], tr.eta[t]
     win = fixed.decision(cfg, SimpleNamespace(x=x))
@@ -144,7 +145,7 @@ def expected_row(cfg: Config, tr: fixed.Trace, t: int) -> dict:
         "r_sat_port": int(tr.r_sat[t]),
         "decided": int(win >= 0),
         # the port always shows the lowest index holding the maximum (np.argmax's rule)
-        "winner": win if win >= 0 else int(np.argmax(fixed.view(cfg, x))),
+        "winner": None if winner_of is None else int(np.argmax(fixed.view(cfg, tr.x[winner_of]))),
         "digest": fixed.digest(cfg, x, eta),
     }
 
@@ -158,9 +159,7 @@ def first_mismatch(cfg: Config, hw: dict, tr: fixed.Trace):
     reads = [(t, row) for t, row in enumerate(hw["rows"])]
     reads += [(("hold", t), row) for t, row in hw["holds"]]
     for at, row in reads:
-        want = expected_row(cfg, tr, at[1] if isinstance(at, tuple) else at)
-        of = row["winner_of"]
-        want["winner"] = None if of is None else int(np.argmax(fixed.view(cfg, tr.x[of])))
+        want = expected_row(cfg, tr, at[1] if isinstance(at, tuple) else at, row["winner_of"])
         for name, value in want.items():
             if value is not None and row[name] != value:
                 return at, name, row[name], value
