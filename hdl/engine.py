@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from amaranth.hdl import Const, Module, Mux, Signal, unsigned
-from amaranth.lib import data, stream, wiring
+from amaranth.hdl import Cat, Const, Module, Mux, Signal, unsigned
+from amaranth.lib import data, fifo, stream, wiring
 from amaranth.lib.wiring import In, Out
 
 from gaba.golden import primitives
@@ -11,7 +11,15 @@ from gaba.golden.config import Config
 from gaba.hdl import arith
 from gaba.hdl.nwta import Network, decision_phase, prime_clocks, state_layout, winner_clocks
 
-__all__ = ["SEEDINGS", "TrialEngine", "engine_signature", "result_layout", "trial_clocks"]
+__all__ = [
+    "SEEDINGS",
+    "ReplicatedEngine",
+    "TrialEngine",
+    "check_replicas",
+    "engine_signature",
+    "result_layout",
+    "trial_clocks",
+]
 
 #: How the engine hashes trial keys: "parallel" (combinational fmix32s, one load cycle) or
 #: "serial" (one shift-add multiplier, gaba.hdl.seeding: 132 cycles more per trial, a hundred
@@ -92,8 +100,13 @@ class TrialEngine(wiring.Component):
     ``decision_phase(cfg.step_clocks)`` cycles into the step after the last one (where the
     decision is valid) plus one decision cycle, and the result cycle(s) until ``res.ready``
     (:func:`trial_clocks`). With ``seeding="serial"`` the hashes take
-    ``MUL_CYCLES + FMIX_CYCLES + 2`` cycles at the run's start and ``2 * (FMIX_CYCLES + 1)``
-    before each trial's load (``gaba.hdl.seeding``); the results are the same.
+    ``MUL_CYCLES + FMIX_CYCLES + 2`` cycles at the run's start, and each trial's two
+    (``2 * (FMIX_CYCLES + 1) + 1`` cycles, ``gaba.hdl.seeding``) run while the trial before
+    it does, so they delay only a trial that follows a shorter one; the results are the same.
+
+    With ``stride`` s the engine runs trials ``first``, ``first + s``, ``first + 2s``, ...
+    (``count`` of them): s engines started at ``first``, ``first + 1``, ... share a run
+    (:class:`ReplicatedEngine`).
 
     Members
     -------
@@ -118,12 +131,16 @@ class TrialEngine(wiring.Component):
         steps; once per step, ``step_clocks`` cycles apart).
     """
 
-    def __init__(self, cfg: Config, *, debug: bool = False, seeding: str = "parallel"):
+    def __init__(
+        self, cfg: Config, *, debug: bool = False, seeding: str = "parallel", stride: int = 1
+    ):
         if not isinstance(cfg, Config):
             raise ValueError(f"TrialEngine needs a gaba Config, not {cfg!r}")
         if seeding not in SEEDINGS:
             raise ValueError(f"Seeding must be one of {', '.join(SEEDINGS)}, not {seeding!r}")
-        self._cfg, self._debug, self._seeding = cfg, debug, seeding
+        if isinstance(stride, bool) or not isinstance(stride, int) or not 1 <= stride <= 2**16:
+            raise ValueError(f"Trial stride must be an integer in 1..65536, not {stride!r}")
+        self._cfg, self._debug, self._seeding, self._stride = cfg, debug, seeding, stride
         super().__init__(engine_signature(cfg, debug=debug))
 
     @property
@@ -136,6 +153,8 @@ class TrialEngine(wiring.Component):
         m.submodules.network = net = Network(cfg, debug=self._debug)
 
         key = Signal(32)
+        # the key of the trial ``stride`` trials on (fmix32(seed) + t * WEYL is linear in t)
+        key_step = Const((primitives.WEYL * self._stride) & primitives.MASK32, 32)
         remaining = Signal(32)
         top = Signal(range(cfg.n))
         b_lo = Signal(unsigned(cfg.x_bits), init=cfg.b_lo)
@@ -182,7 +201,7 @@ class TrialEngine(wiring.Component):
                         ]
                         m.next = "LOAD"
             else:
-                drawn_top = self._serial_seeding(m, net, key, remaining)
+                drawn_top, fresh, kick, hashes = self._serial_seeding(m, net, key, remaining)
             with m.State("LOAD"):
                 m.d.comb += net.load.eq(1)
                 m.d.sync += [
@@ -197,6 +216,9 @@ class TrialEngine(wiring.Component):
                     ),
                     steps.eq(0),
                 ]
+                if self._seeding == "serial":
+                    # the next trial's key, whose hashes are computed while this one runs
+                    m.d.sync += [key.eq(key + key_step), fresh.eq(0), kick.eq(remaining != 1)]
                 if en_reg is not None:
                     m.d.sync += en_reg.eq(1)
                 m.next = "RUN"
@@ -223,12 +245,23 @@ class TrialEngine(wiring.Component):
             with m.State("RESULT"):
                 m.d.comb += self.res.valid.eq(1)
                 with m.If(self.res.ready):
-                    m.d.sync += [key.eq(key + primitives.WEYL), remaining.eq(remaining - 1)]
+                    m.d.sync += remaining.eq(remaining - 1)
+                    if self._seeding == "parallel":
+                        m.d.sync += key.eq(key + key_step)
                     with m.If(remaining == 1):
                         m.next = "IDLE"
-                    with m.Else():
-                        m.next = "LOAD" if self._seeding == "parallel" else "HASH_TOP"
+                    if self._seeding == "parallel":
+                        with m.Else():
+                            m.next = "LOAD"
+                    else:
+                        # the next trial's hashes are ready unless this trial was shorter
+                        with m.Elif(fresh):
+                            m.next = "LOAD"
+                        with m.Else():
+                            m.next = "HASHING"
         m.d.comb += self.busy.eq(~fsm.ongoing("IDLE"))
+        if self._seeding == "serial":
+            self._prefetcher(m, key, fresh, kick, *hashes)
 
         if self._debug:
             m.d.comb += [
@@ -240,17 +273,26 @@ class TrialEngine(wiring.Component):
         return m
 
     def _serial_seeding(self, m, net, key, remaining):
-        """IDLE and the hashing states of ``seeding="serial"``; returns the drawn top option.
+        """IDLE and the hashing states of ``seeding="serial"`` (called inside the engine's
+        FSM, whose LOAD state clears ``fresh`` and sets ``kick``); returns the drawn top
+        option, ``fresh`` (the next trial's hashes are ready), ``kick`` and what
+        :meth:`_prefetcher` takes (the hash unit, the registers it fills).
 
         Run start: key = fmix32(seed) + first * WEYL, one multiplier pass after the other.
-        Before each load: the top option's hash, then the master word, into registers.
+        Each trial's two hashes (the top option's, then the master word) are computed by a
+        second state machine while the trial before runs: the LOAD cycle reads them and
+        advances the key, which starts the next pair. So a trial longer than the two hashes
+        (``2 * (FMIX_CYCLES + 1)`` cycles) follows the one before without a gap.
         """
-        from gaba.hdl.seeding import OP_FMIX32, OP_MUL_WEYL, SerialHash
+        from gaba.hdl.seeding import OP_MUL_WEYL, SerialHash
 
         m.submodules.hash = h = SerialHash()
         seed, first_weyl = Signal(32), Signal(32)
         top_hash, master = Signal(32), Signal(32)
+        fresh = Signal()  # top_hash and master are the hashes of key
+        kick = Signal()  # start hashing key (it changed in the cycle before)
         m.d.comb += net.master.eq(master)
+        m.d.sync += kick.eq(0)
         with m.State("IDLE"):
             with m.If(self.start & (self.count != 0)):
                 m.d.comb += [h.start.eq(1), h.op.eq(OP_MUL_WEYL), h.i.eq(self.first)]
@@ -261,21 +303,137 @@ class TrialEngine(wiring.Component):
                 m.d.sync += first_weyl.eq(h.o)
                 m.next = "HASH_SEED"
         with m.State("HASH_SEED"):
-            m.d.comb += [h.start.eq(~h.busy), h.op.eq(OP_FMIX32), h.i.eq(seed)]
-            with m.If(h.done):
-                m.d.sync += key.eq(h.o + first_weyl)
-                m.next = "HASH_TOP"
-        with m.State("HASH_TOP"):
-            m.d.comb += [h.start.eq(~h.busy), h.op.eq(OP_FMIX32), h.i.eq(key ^ primitives.TOP_SALT)]
-            with m.If(h.done):
-                m.d.sync += top_hash.eq(h.o)
-                m.next = "HASH_MASTER"
-        with m.State("HASH_MASTER"):
-            m.d.comb += [h.start.eq(~h.busy), h.op.eq(OP_FMIX32), h.i.eq(key)]
-            with m.If(h.done):
-                m.d.sync += master.eq(h.o)
+            with m.If(_fmix32_of(m, h, seed)):
+                m.d.sync += [key.eq(h.o + first_weyl), fresh.eq(0), kick.eq(1)]
+                m.next = "HASHING"
+        with m.State("HASHING"):
+            with m.If(fresh):
                 m.next = "LOAD"
-        return (top_hash * self._cfg.n) >> 32
+        return (top_hash * self._cfg.n) >> 32, fresh, kick, (h, top_hash, master)
+
+    @staticmethod
+    def _prefetcher(m, key, fresh, kick, h, top_hash, master):
+        """The state machine that hashes each trial's key while the trial before runs."""
+        with m.FSM(name="prefetch"):
+            with m.State("WAIT"):
+                with m.If(kick):
+                    m.next = "TOP"
+            with m.State("TOP"):
+                with m.If(_fmix32_of(m, h, key ^ primitives.TOP_SALT)):
+                    m.d.sync += top_hash.eq(h.o)
+                    m.next = "MASTER"
+            with m.State("MASTER"):
+                with m.If(_fmix32_of(m, h, key)):
+                    m.d.sync += [master.eq(h.o), fresh.eq(1)]
+                    m.next = "WAIT"
+
+
+def _fmix32_of(m, h, value):
+    """Keep the hash unit ``h`` (a SerialHash) on fmix32(``value``), starting it when idle;
+    returns its ``done``."""
+    from gaba.hdl.seeding import OP_FMIX32
+
+    m.d.comb += [h.start.eq(~h.busy), h.op.eq(OP_FMIX32), h.i.eq(value)]
+    return h.done
+
+
+def check_replicas(replicas) -> int:
+    """``replicas`` if it is a count :class:`ReplicatedEngine` takes, else a ValueError."""
+    if (
+        isinstance(replicas, bool)
+        or not isinstance(replicas, int)
+        or not 1 <= replicas <= 64
+        or replicas & (replicas - 1)
+    ):
+        raise ValueError(f"Replicas must be a power of two in 1..64, not {replicas!r}")
+    return replicas
+
+
+class ReplicatedEngine(wiring.Component):
+    """``replicas`` trial engines sharing one run, their results in trial order.
+
+    Replica r runs trials ``first + r``, ``first + r + R``, ... (a :class:`TrialEngine` of
+    stride R, R = ``replicas``), so a run of ``count`` trials takes about 1/R of the time of
+    one engine. Each replica's results wait in a small FIFO of their own; the output takes
+    them round-robin, replica 0 first, which is trial order: the results are exactly
+    :class:`TrialEngine`'s (and the golden model's), trial by trial. A replica whose FIFO is
+    full waits, so the FIFOs let replicas run ahead of a slower one by ``fifo_depth`` trials.
+
+    The ports are :class:`TrialEngine`'s (``engine_signature(cfg)``, no debug port).
+
+    Parameters
+    ----------
+    cfg : Config
+    replicas : int
+        A power of two, 1 to 64 (so each replica's share of ``count`` is a shift).
+    seeding : str
+        Each replica's (:data:`SEEDINGS`).
+    fifo_depth : int
+        Results each replica can hold (1 to 64).
+    """
+
+    def __init__(self, cfg: Config, replicas: int, *, seeding: str = "serial", fifo_depth: int = 4):
+        if not isinstance(cfg, Config):
+            raise ValueError(f"ReplicatedEngine needs a gaba Config, not {cfg!r}")
+        check_replicas(replicas)
+        if isinstance(fifo_depth, bool) or not isinstance(fifo_depth, int):
+            raise ValueError(f"FIFO depth must be an integer in 1..64, not {fifo_depth!r}")
+        if not 1 <= fifo_depth <= 64:
+            raise ValueError(f"FIFO depth must be an integer in 1..64, not {fifo_depth!r}")
+        self._cfg, self._replicas, self._depth = cfg, replicas, fifo_depth
+        self._seeding = seeding
+        super().__init__(engine_signature(cfg))
+
+    @property
+    def config(self) -> Config:
+        return self._cfg
+
+    @property
+    def replicas(self) -> int:
+        return self._replicas
+
+    def engine(self, r: int) -> TrialEngine:
+        """A new engine for replica ``r``: trials ``first + r``, then every R-th."""
+        return TrialEngine(self._cfg, seeding=self._seeding, stride=self._replicas)
+
+    def elaborate(self, platform):
+        m = Module()
+        r_count = self._replicas
+        shift = r_count.bit_length() - 1
+        width = result_layout(self._cfg).size
+        turn = Signal(range(r_count), name="turn")  # the replica whose result is next
+        busy = []
+        outs = []
+        for r in range(r_count):
+            m.submodules[f"engine{r}"] = engine = self.engine(r)
+            m.submodules[f"results{r}"] = q = fifo.SyncFIFOBuffered(width=width, depth=self._depth)
+            m.d.comb += [
+                engine.start.eq(self.start),
+                engine.seed.eq(self.seed),
+                # trial first + r, then every R-th: count - r trials from there, rounded up
+                engine.first.eq(self.first + r),
+                engine.count.eq((self.count + (r_count - 1 - r)) >> shift),
+                engine.top_en.eq(self.top_en),
+                engine.top_in.eq(self.top_in),
+                engine.delta_en.eq(self.delta_en),
+                engine.delta_in.eq(self.delta_in),
+                q.w_data.eq(engine.res.payload.as_value()),
+                q.w_en.eq(engine.res.valid),
+                engine.res.ready.eq(q.w_rdy),
+                q.r_en.eq(self.res.ready & (turn == r)),
+            ]
+            busy += [engine.busy, q.level != 0]  # level counts words on their way out too
+            outs.append(q)
+        with m.Switch(turn):
+            for r, q in enumerate(outs):
+                with m.Case(r):
+                    m.d.comb += [self.res.valid.eq(q.r_rdy), self.res.payload.eq(q.r_data)]
+        with m.If(self.start & ~self.busy):
+            m.d.sync += turn.eq(0)
+        with m.Elif(self.res.valid & self.res.ready):
+            m.d.sync += turn.eq(turn + 1)  # wraps at R, a power of two
+        m.d.comb += self.busy.eq(Cat(*busy).any())
+        return m
 
 
 _PORT_MEANING = {

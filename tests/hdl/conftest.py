@@ -4,10 +4,11 @@ import pytest
 from amaranth.sim import Simulator
 
 
-def run_trial_engine(dut, count, *, inputs=None, max_cycles, ready=lambda cycle: True):
+def run_trial_engine(dut, count, *, inputs=None, max_cycles, ready=lambda cycle: True, stats=None):
     """Start a run of ``count`` trials of a trial engine (ports start, seed, first, count, the
     ``inputs`` by name, busy, res) and take its results while ``ready(cycle)``; the payloads
-    in order. Fails unless the engine is idle after the last."""
+    in order. Fails unless the engine is idle after the last. ``stats`` (a dict) receives
+    ``cycles``: the cycle the last result was taken (0: the one after the start strobe)."""
     sim = Simulator(dut)
     sim.add_clock(1e-6)
     results = []
@@ -23,6 +24,8 @@ def run_trial_engine(dut, count, *, inputs=None, max_cycles, ready=lambda cycle:
             ctx.set(dut.res.ready, ready(cycle))
             if ctx.get(dut.res.valid) and ready(cycle):
                 results.append(ctx.get(dut.res.payload))
+                if stats is not None:
+                    stats["cycles"] = cycle
             await ctx.tick()
             if len(results) == count:
                 break

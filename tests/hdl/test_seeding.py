@@ -54,8 +54,8 @@ def test_serial_hash_matches_golden():
             assert o == (v * primitives.WEYL) & primitives.MASK32 and cycles == MUL_CYCLES, hex(v)
 
 
-def _run_serial(cfg, seed, first, count, *, top=None, delta_in=None, max_cycles=20000):
-    dut = TrialEngine(cfg, seeding="serial")
+def _run_serial(cfg, seed, first, count, *, top=None, delta_in=None, stride=1, max_cycles=20000):
+    dut = TrialEngine(cfg, seeding="serial", stride=stride)
     log = {"results": [], "accepted_at": []}
 
     async def bench(ctx):
@@ -90,33 +90,60 @@ def _run_serial(cfg, seed, first, count, *, top=None, delta_in=None, max_cycles=
 
 
 @pytest.mark.parametrize(
-    "n,seed,first,top,delta_in",
-    [(3, 11, 0, None, None), (4, 5, 7, 2, 300), (5, 1, 2**32 - 2, None, None)],
+    "n,seed,first,top,delta_in,horizon,stride",
+    [
+        (3, 11, 0, None, None, 30.0, 1),
+        (4, 5, 7, 2, 300, 30.0, 1),
+        (5, 1, 2**32 - 2, None, None, 30.0, 3),
+        # trials shorter than the next trial's hashes: the engine waits for them
+        (3, 9, 4, None, None, 3.0, 2),
+    ],
 )
-def test_serial_engine_is_bit_exact(n, seed, first, top, delta_in):
-    cfg = Config.paper(n=n, **FAST)
-    count = 3
-    log = _run_serial(cfg, seed, first, count, top=top, delta_in=delta_in)
+def test_serial_engine_is_bit_exact(n, seed, first, top, delta_in, horizon, stride):
+    cfg = Config.paper(n=n, **{**FAST, "horizon": horizon})
+    count = 4
+    log = _run_serial(cfg, seed, first, count, top=top, delta_in=delta_in, stride=stride)
     gcfg = cfg if delta_in is None else cfg.replace(delta=delta_in / 2**cfg.frac_bits)
-    golden = fixed.run_trials(
-        gcfg, count, seed, first_trial=first, top=None if top is None else [top] * count
-    )
+    # trials first, first + stride, ... (indices mod 2**32, as the trial key wraps)
+    golden = [
+        fixed.run_trials(
+            gcfg,
+            1,
+            seed,
+            first_trial=(first + j * stride) % 2**32,
+            top=None if top is None else [top],
+        )
+        for j in range(count)
+    ]
     assert len(log["results"]) == count
-    for j, word in enumerate(log["results"]):
+    for word, g in zip(log["results"], golden, strict=True):
         hw = result_layout(cfg).from_bits(word)
-        assert hw.top == golden.top[j] and hw.steps == golden.steps[j]
-        assert hw.decided == golden.decided[j] and hw.digest == golden.state_hash[j]
-        assert hw.winner == golden.winner[j] or not golden.decided[j]
-    # the cycle budget: run start, then per trial the two hashes, load, priming, steps,
-    # the arg-max's pipeline, decision
-    t = MUL_CYCLES + FMIX_CYCLES + 1  # the cycle after the start strobe is cycle 0
-    for j, at in enumerate(log["accepted_at"]):
-        t += 2 * (FMIX_CYCLES + 1) + 1 + prime_clocks(cfg.step_clocks) + int(golden.steps[j])
-        t += winner_clocks(cfg) + 1
-        assert at == t
-        t += 1
+        assert hw.top == g.top[0] and hw.steps == g.steps[0]
+        assert hw.decided == g.decided[0] and hw.digest == g.state_hash[0]
+        assert hw.winner == g.winner[0] or not g.decided[0]
+    # the cycle budget: run start (first * WEYL, fmix32(seed)), the first trial's two hashes;
+    # then each trial loads in the cycle after the result before it is taken, unless its
+    # hashes (started the cycle after the load before) are not ready yet
+    hashes = 2 * (FMIX_CYCLES + 1) + 3
+    load = MUL_CYCLES + FMIX_CYCLES + 1 + hashes - 1  # the cycle after the start is 0
+    waited, accepted = False, None
+    for at, g in zip(log["accepted_at"], golden, strict=True):
+        if accepted is not None:
+            ready = load + hashes
+            waited |= ready > accepted + 1
+            load = max(accepted + 1, ready)
+        accepted = load + 2 + prime_clocks(cfg.step_clocks) + int(g.steps[0])
+        accepted += winner_clocks(cfg)
+        assert at == accepted
+    assert waited == (horizon < 10)
 
 
 def test_seeding_must_be_known():
     with pytest.raises(ValueError, match="Seeding must be one of parallel, serial, not 'fast'"):
         TrialEngine(Config.paper(n=2), seeding="fast")
+
+
+@pytest.mark.parametrize("stride", [0, True, 2**16 + 1, 1.5])
+def test_stride_must_be_a_small_positive_integer(stride):
+    with pytest.raises(ValueError, match="Trial stride must be an integer in 1..65536"):
+        TrialEngine(Config.paper(n=2), stride=stride)
