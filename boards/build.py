@@ -104,6 +104,8 @@ class BuildResult:
     target_mhz: float
     baud: int
     directory: str
+    pll_mhz: float | None = None  # the design's clock from the board's PLL, or None
+    replicas: int = 1  # the design's copies sharing each run (BoardDesign.board_top)
     luts: int | None = None
     ffs: int | None = None
     brams: int | None = None
@@ -121,7 +123,7 @@ class BuildResult:
     @property
     def system_mhz(self) -> float:
         """The clock the design runs at on the board."""
-        return self.clock_mhz / self.clock_div
+        return self.pll_mhz if self.pll_mhz else self.clock_mhz / self.clock_div
 
     @property
     def build_seconds(self) -> float:
@@ -153,6 +155,8 @@ class BuildResult:
             "clock_mhz": self.clock_mhz,
             "clock_div": self.clock_div,
             "system_mhz": self.system_mhz,
+            "pll_mhz": self.pll_mhz,
+            "replicas": self.replicas,
             "baud": self.baud,
             "available": self.available,
             "dsp": self.dsp,
@@ -312,6 +316,8 @@ def build(
     baud: int = DEFAULT_BAUD,
     dsp: str = "auto",
     clock_div: int | None = None,
+    pll_mhz: float | None = None,
+    replicas: int = 1,
     seed: int = 1,
     progress=None,
 ) -> BuildResult:
@@ -319,7 +325,10 @@ def build(
     registry's) on ``board_name``.
 
     ``dsp``: "auto" maps multipliers to DSP blocks where the board allows it and they fit
-    the device (else the synthesis is repeated without), "yes" always, "no" never. Raises
+    the device (else the synthesis is repeated without), "yes" always, "no" never.
+    ``pll_mhz``: the design runs at this clock (or the nearest below that the board's PLL
+    makes) instead of the board clock or a division of it. ``replicas``: copies of the
+    design share each run (the designs that allow it, ``BoardDesign.board_top``). Raises
     ToolMissing, FitError, TimingError (which carries the result) or BuildError.
     """
     spec = board(board_name)
@@ -327,13 +336,24 @@ def build(
     design.check_board(cfg, spec)
     if dsp not in ("auto", "yes", "no"):
         raise ValueError(f"DSP use must be auto, yes or no, not {dsp!r}")
-    target = float(target_mhz) if target_mhz else 3 * spec.clock_hz / 1e6
+    pll = None
+    if pll_mhz is not None:
+        if spec.pll is None:
+            raise ValueError(f"gaba builds for {spec.name} have no PLL: leave out the PLL clock")
+        if clock_div not in (None, 1):
+            raise ValueError("A build takes its clock from the PLL or a divider, not both")
+        if not pll_mhz > 0:
+            raise ValueError(f"PLL frequency must be positive, not {pll_mhz!r}")
+        pll = spec.pll(spec.clock_hz, pll_mhz * 1e6)
+        clock_div = 1
+    default_target = pll.out_hz / 1e6 if pll else 3 * spec.clock_hz / 1e6
+    target = float(target_mhz) if target_mhz else default_target
     if target <= 0:
         raise ValueError(f"Target frequency must be positive, not {target_mhz!r}")
     div = design.clock_div(cfg, spec) if clock_div is None else clock_div
     if isinstance(div, bool) or not isinstance(div, int) or not 1 <= div <= 16:
         raise ValueError(f"Clock divider must be an integer in 1..16, not {clock_div!r}")
-    system_hz = spec.clock_hz / div
+    system_hz = pll.out_hz if pll else spec.clock_hz / div
     divisor = round(system_hz / baud)
     if divisor < 4 or abs(system_hz / divisor / baud - 1) > 0.02:
         raise ValueError(
@@ -355,11 +375,15 @@ def build(
         target_mhz=target,
         baud=baud,
         directory=str(directory),
+        pll_mhz=pll.out_hz / 1e6 if pll else None,
+        replicas=replicas,
     )
-    top = design.board_top(cfg, divisor=divisor, clock_hz=round(system_hz), leds=spec.leds)
+    top = design.board_top(
+        cfg, divisor=divisor, clock_hz=round(system_hz), leds=spec.leds, replicas=replicas
+    )
 
     extra = {}
-    if div > 1:
+    if div > 1 or pll:
         key, text = spec.clock_constraint
         extra[key] = text.format(net="clk", mhz=target)
 
@@ -367,7 +391,7 @@ def build(
         plat = spec.make_platform(target * 1e6, div)
         stat = f"tee -q -o {NAME}.stat.json stat -json"
         p = plat.build(
-            PlatformTop(top, divide=div),
+            PlatformTop(top, divide=div, pll=pll),
             name=NAME,
             build_dir=str(directory),
             do_build=False,
@@ -442,13 +466,17 @@ def build(
     if result.fmax_mhz is None or result.fmax_mhz < result.system_mhz:
         cp = result.critical_path or {}
         clock = f"{result.system_mhz:g} MHz clock" + (
-            f" (board clock / {div})" if div > 1 else " (the board clock)"
+            " (the PLL's)"
+            if pll
+            else f" (board clock / {div})"
+            if div > 1
+            else " (the board clock)"
         )
         raise TimingError(
             f"{design.describe(cfg)} misses timing on {spec.name}: fmax "
             f"{result.fmax_mhz} MHz is below its {clock}; critical path {cp.get('from')} -> "
             f"{cp.get('to')}, {cp.get('delay_ns')} ns (more --step-clocks or a larger "
-            "--clock-div may help)",
+            "--clock-div or a lower --pll-mhz may help)",
             result,
         )
     return result

@@ -95,10 +95,27 @@ class BoardDesign:
 
     # the board top ----------------------------------------------------------------------------
 
+    #: Whether copies of the design can share a run (``board_top``'s ``replicas``).
+    replicable = False
+
     def board_top(
-        self, cfg, *, divisor: int, clock_hz: int, leds: int, fifo_depth=32, timeout_bits=4096
+        self,
+        cfg,
+        *,
+        divisor: int,
+        clock_hz: int,
+        leds: int,
+        fifo_depth=32,
+        timeout_bits=4096,
+        replicas: int = 1,
     ):
-        """The board top of ``cfg`` (ValueError for a Config it cannot carry)."""
+        """The board top of ``cfg`` (ValueError for a Config it cannot carry); ``replicas``
+        copies of the design share each run where the design is :attr:`replicable`."""
+        extra = {}
+        if self.replicable:
+            extra["replicas"] = self.top.check_replicas(replicas)  # before the top exists
+        elif replicas != 1:
+            raise ValueError(f"{self.name} runs one copy per board top, not {replicas!r}")
         return self.top(
             cfg,
             divisor=divisor,
@@ -106,6 +123,7 @@ class BoardDesign:
             fifo_depth=fifo_depth,
             timeout_bits=timeout_bits,
             leds=leds,
+            **extra,
         )
 
     def info_payload(self, cfg, divisor: int, clock_hz: int, fifo_depth: int) -> bytes:

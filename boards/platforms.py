@@ -21,11 +21,66 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from amaranth.hdl import ClockDomain, ClockSignal, Elaboratable, Module, Mux, Signal
+from amaranth.hdl import ClockDomain, ClockSignal, Elaboratable, Instance, Module, Mux, Signal
 from amaranth.lib import io
 from amaranth.lib.cdc import ResetSynchronizer
 
-__all__ = ["ICEBREAKER", "ULX3S", "BoardSpec", "PlatformTop", "board", "board_names"]
+__all__ = [
+    "ICEBREAKER",
+    "ULX3S",
+    "BoardSpec",
+    "Pll",
+    "PlatformTop",
+    "board",
+    "board_names",
+    "ecp5_pll",
+]
+
+
+@dataclass(frozen=True)
+class Pll:
+    """An ECP5 EHXPLLL setting: CLKOP = f_in * CLKFB_DIV / CLKI_DIV, fed back from CLKOP,
+    with the VCO at CLKOP * CLKOP_DIV."""
+
+    in_hz: float
+    clki_div: int
+    clkfb_div: int
+    clkop_div: int
+
+    @property
+    def out_hz(self) -> float:
+        return self.in_hz * self.clkfb_div / self.clki_div
+
+    @property
+    def vco_hz(self) -> float:
+        return self.out_hz * self.clkop_div
+
+
+def ecp5_pll(in_hz: float, target_hz: float) -> Pll:
+    """The EHXPLLL setting whose output is closest to ``target_hz`` without exceeding it
+    (the design is timed at the target), within the ECP5's ranges: phase detector 3.125 to
+    400 MHz, VCO 400 to 800 MHz, output 3.125 to 400 MHz (ties: the VCO nearest 600 MHz).
+    ValueError when none lies within 5 % below the target."""
+    best = None
+    for clki in range(1, 129):
+        pfd = in_hz / clki
+        if not 3.125e6 <= pfd <= 400e6:
+            continue
+        for clkfb in range(1, 81):
+            out = pfd * clkfb
+            if not 3.125e6 <= out <= min(400e6, target_hz):
+                continue
+            for clkop in range(1, 129):
+                if 400e6 <= out * clkop <= 800e6:
+                    key = (-out, abs(out * clkop - 600e6))
+                    if best is None or key < best[0]:
+                        best = (key, Pll(in_hz, clki, clkfb, clkop))
+    if best is None or best[1].out_hz < 0.95 * target_hz:
+        raise ValueError(
+            f"No ECP5 PLL setting makes {target_hz / 1e6:g} MHz from {in_hz / 1e6:g} MHz "
+            "within 5 % (outputs 3.125 to 400 MHz)"
+        )
+    return best[1]
 
 
 @dataclass(frozen=True)
@@ -58,6 +113,8 @@ class BoardSpec:
     clock_div: int
     # the build-plan override and text that constrain the divided clock net ``clk``
     clock_constraint: tuple[str, str]
+    # the PLL that makes the design's clock (ecp5_pll), or None: the board has none in gaba
+    pll: Callable[[float, float], Pll] | None = None
 
     @property
     def tools(self) -> dict:
@@ -150,6 +207,7 @@ ULX3S = BoardSpec(
     step_clocks=lambda n: 1,
     clock_div=2,
     clock_constraint=("add_preferences", 'FREQUENCY NET "{net}" {mhz} MHZ;'),
+    pll=ecp5_pll,
 )
 
 BOARDS = {spec.name: spec for spec in (ICEBREAKER, ULX3S)}
@@ -180,18 +238,26 @@ class PlatformTop(Elaboratable):
         global buffer); the sync domain is held in reset for 15 us after configuration, as
         amaranth's platforms do (iCE40 block RAMs read zeros until then).
 
-    The divided clock's net is ``clk`` (the sync domain's clock signal, the name the netlist
-    keeps); the build constrains it by that name.
+    pll : Pll or None
+        The sync domain's clock is the ECP5 PLL's output (``divide`` must be 1); the domain
+        is held in reset until the PLL locks.
+
+    The divided clock's net, and the PLL's output, is ``clk`` (the sync domain's clock
+    signal, the name the netlist keeps); the build constrains it by that name.
     """
 
-    def __init__(self, top, *, divide: int = 1):
+    def __init__(self, top, *, divide: int = 1, pll: Pll | None = None):
         if not isinstance(divide, int) or divide < 1:
             raise ValueError(f"Clock divider must be a positive integer, not {divide!r}")
-        self.top, self.divide = top, divide
+        if pll is not None and divide != 1:
+            raise ValueError("A board top takes its clock from a PLL or a divider, not both")
+        self.top, self.divide, self.pll = top, divide, pll
 
     def elaborate(self, platform):
         m = Module()
-        if self.divide > 1:
+        if self.pll is not None:
+            self._pll_clock(m, platform)
+        elif self.divide > 1:
             self._divided_clock(m, platform)
         m.submodules.top = top = self.top
         uart = platform.request("uart", 0, dir="-")
@@ -223,3 +289,47 @@ class PlatformTop(Elaboratable):
         m.domains.sync = sync = ClockDomain("sync")
         m.d.comb += sync.clk.eq(sysclk)
         m.submodules.reset_sync = ResetSynchronizer(~ready, domain="sync")
+
+    def _pll_clock(self, m, platform):
+        pll = self.pll
+        clk_io = platform.request(platform.default_clk, dir="-")
+        m.submodules.clk_buf = buf = io.Buffer("i", clk_io)
+        clk, lock = Signal(name="clk"), Signal(name="pll_lock")
+        m.submodules.pll = Instance(
+            "EHXPLLL",
+            # nextpnr reads the frequencies from these attributes (ecppll's set)
+            a_FREQUENCY_PIN_CLKI=f"{pll.in_hz / 1e6:g}",
+            a_FREQUENCY_PIN_CLKOP=f"{pll.out_hz / 1e6:g}",
+            a_ICP_CURRENT="12",
+            a_LPF_RESISTOR="8",
+            a_MFG_ENABLE_FILTEROPAMP="1",
+            a_MFG_GMCREF_SEL="2",
+            p_PLLRST_ENA="DISABLED",
+            p_INTFB_WAKE="DISABLED",
+            p_STDBY_ENABLE="DISABLED",
+            p_DPHASE_SOURCE="DISABLED",
+            p_OUTDIVIDER_MUXA="DIVA",
+            p_CLKI_DIV=pll.clki_div,
+            p_CLKOP_ENABLE="ENABLED",
+            p_CLKOP_DIV=pll.clkop_div,
+            p_CLKOP_CPHASE=pll.clkop_div // 2,
+            p_CLKOP_FPHASE=0,
+            p_FEEDBK_PATH="CLKOP",
+            p_CLKFB_DIV=pll.clkfb_div,
+            i_RST=0,
+            i_STDBY=0,
+            i_CLKI=buf.i,
+            i_CLKFB=clk,
+            i_PHASESEL0=0,
+            i_PHASESEL1=0,
+            i_PHASEDIR=1,
+            i_PHASESTEP=1,
+            i_PHASELOADREG=1,
+            i_PLLWAKESYNC=0,
+            i_ENCLKOP=0,
+            o_CLKOP=clk,
+            o_LOCK=lock,
+        )
+        m.domains.sync = sync = ClockDomain("sync")
+        m.d.comb += sync.clk.eq(clk)
+        m.submodules.reset_sync = ResetSynchronizer(~lock, domain="sync")

@@ -34,15 +34,23 @@ class Link:
         self.transport.close()
 
 
-def connect(port: str, cfg, *, baud: int, timeout: float = 2.0, progress=None) -> Link:
+def connect(
+    port: str, cfg, *, baud: int, timeout: float = 2.0, replicas: int = 1, progress=None
+) -> Link:
     """Open the board on ``port`` (``"sim"``: the board top for ``cfg`` simulated on
-    Verilator, built when not cached, ``progress(text)`` telling the stages) with the host
-    driver of ``cfg``'s design, waiting ``timeout`` seconds for a reply."""
+    Verilator, with ``replicas`` copies of the design, built when not cached,
+    ``progress(text)`` telling the stages) with the host driver of ``cfg``'s design, waiting
+    ``timeout`` seconds for a reply. A real board has the copies its build gave it."""
     design = designs.of(cfg)
     if port == "sim":
         from gaba.boards.simboard import SimTransport
 
-        transport = SimTransport(cfg, progress=progress)
+        transport = SimTransport(cfg, replicas=replicas, progress=progress)
     else:
+        if replicas != 1:
+            raise ValueError(
+                "copies of the design are chosen when a board is built (gaba build "
+                "--replicas); only the simulated board (--port sim) takes --replicas"
+            )
         transport = SerialTransport(port, baud)
     return Link(transport, design.open(transport, cfg, timeout=timeout))

@@ -55,8 +55,9 @@ _SOURCES = tuple(
 )
 
 
-def board_top(cfg, *, divisor: int = SIM_DIVISOR):
-    """The simulated board's top for ``cfg`` (its design's board top, 8 LEDs)."""
+def board_top(cfg, *, divisor: int = SIM_DIVISOR, replicas: int = 1):
+    """The simulated board's top for ``cfg`` (its design's board top, 8 LEDs; ``replicas``
+    copies of the design where it allows)."""
     return designs.of(cfg).board_top(
         cfg,
         divisor=divisor,
@@ -64,6 +65,7 @@ def board_top(cfg, *, divisor: int = SIM_DIVISOR):
         fifo_depth=SIM_FIFO_DEPTH,
         timeout_bits=SIM_TIMEOUT_BITS,
         leds=8,
+        replicas=replicas,
     )
 
 
@@ -80,16 +82,17 @@ class SimBoard(Design):
     bench = "gaba.boards.bench_board"
     sources = _SOURCES
 
-    def __init__(self, board):
-        self.board = board
-        self.name = f"{board.name}-board"
-        self.module = f"gaba_board_{board.name}"
+    def __init__(self, board, replicas: int = 1):
+        self.board, self.replicas = board, replicas
+        copies = f"-x{replicas}" if replicas != 1 else ""
+        self.name = f"{board.name}-board{copies}"
+        self.module = f"gaba_board_{board.name}" + copies.replace("-", "_")
         self.title = f"the board top of {board.name}, simulated"
         self.config_type = board.design.config_type
         self.config_fixed = board.design.config_fixed
 
     def component(self, cfg, *, debug: bool = False):
-        return board_top(cfg)
+        return board_top(cfg, replicas=self.replicas)
 
     def result_layout(self, cfg):
         return self.board.design.result_layout(cfg)
@@ -98,9 +101,10 @@ class SimBoard(Design):
         return f"the simulated board top of {self.board.describe(cfg)}"
 
 
-def build_sim_board(cfg, *, progress=None) -> runner.Build:
+def build_sim_board(cfg, *, replicas: int = 1, progress=None) -> runner.Build:
     """The Verilator model of the simulated board top for ``cfg`` (built when not cached)."""
-    return runner.build(SimBoard(designs.of(cfg)), cfg, "verilator", progress=progress)
+    design = SimBoard(designs.of(cfg), replicas)
+    return runner.build(design, cfg, "verilator", progress=progress)
 
 
 class SimTransport:
@@ -112,12 +116,16 @@ class SimTransport:
         A Config of a design with a board top; the top is built for it (cached).
     poll : int
         Clock cycles between the relay's looks at the socket while the line is idle.
+    replicas : int
+        Copies of the design in the top (``BoardDesign.board_top``).
     """
 
     name = "simulated board (Verilator)"
 
-    def __init__(self, cfg, *, poll: int = 2000, progress=None, connect_timeout=120.0):
-        self.build = build_sim_board(cfg, progress=progress)
+    def __init__(
+        self, cfg, *, poll: int = 2000, replicas: int = 1, progress=None, connect_timeout=120.0
+    ):
+        self.build = build_sim_board(cfg, replicas=replicas, progress=progress)
         self.divisor = SIM_DIVISOR
         self._server = socket.create_server(("127.0.0.1", 0))
         self._server.settimeout(connect_timeout)

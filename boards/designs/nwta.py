@@ -136,6 +136,7 @@ class NetworkBoard(BoardDesign):
 
     top = BoardTop
     host = Board
+    replicable = True
     run_options = (
         RunOption("first", "index of the first trial (0)"),
         RunOption("top", "top-input option of every trial"),

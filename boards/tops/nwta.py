@@ -16,7 +16,7 @@ from amaranth.hdl import Cat, Signal
 from gaba.boards import protocol as P
 from gaba.boards.hostlink import Command, HostLinkTop, version_bytes, word
 from gaba.golden.config import Config
-from gaba.hdl.engine import TrialEngine, result_layout
+from gaba.hdl.engine import ReplicatedEngine, TrialEngine, check_replicas, result_layout
 
 __all__ = ["BoardTop", "info_payload"]
 
@@ -47,7 +47,20 @@ class BoardTop(HostLinkTop):
 
     ``leds``: bit 0 a run is in progress; bit 1 the last trial decided for the top-input
     option; bits 2.. the last trial's winner (low bits).
+
+    ``replicas`` (a power of two): that many engines share each run
+    (:class:`~gaba.hdl.engine.ReplicatedEngine`), their results in trial order.
     """
+
+    def __init__(self, cfg, *, replicas: int = 1, **link):
+        self._replicas = check_replicas(replicas)
+        super().__init__(cfg, **link)
+
+    check_replicas = staticmethod(check_replicas)
+
+    @property
+    def replicas(self) -> int:
+        return self._replicas
 
     @staticmethod
     def check_config(cfg) -> None:
@@ -62,7 +75,9 @@ class BoardTop(HostLinkTop):
         return info_payload(self._cfg, self._divisor, self._clock_hz, self._depth)
 
     def design(self):
-        return TrialEngine(self._cfg, seeding="serial")
+        if self._replicas == 1:
+            return TrialEngine(self._cfg, seeding="serial")
+        return ReplicatedEngine(self._cfg, self._replicas, seeding="serial")
 
     def design_commands(self, m, engine, link):
         cfg = self._cfg

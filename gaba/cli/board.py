@@ -72,6 +72,18 @@ def register(sub) -> None:
         help="run the design at the board clock divided by this (board default: 2)",
     )
     b.add_argument(
+        "--pll-mhz",
+        type=positive("frequency in MHz"),
+        default=None,
+        help="run the design at this clock from the board's PLL (ulx3s), not the board clock",
+    )
+    b.add_argument(
+        "--replicas",
+        type=positive_int,
+        default=1,
+        help="copies of the trial engine sharing each run, a power of two (nwta, wta; 1)",
+    )
+    b.add_argument(
         "--dsp",
         choices=["auto", "yes", "no"],
         default="auto",
@@ -109,6 +121,12 @@ def register(sub) -> None:
         add_output(p)
         if name == "run":
             _run_options(p, designs.REGISTRY.values())
+            p.add_argument(
+                "--replicas",
+                type=positive_int,
+                default=1,
+                help="copies of the trial engine in the simulated board top (--port sim only)",
+            )
         p.set_defaults(func=func)
 
 
@@ -181,6 +199,8 @@ def _build(args):
             baud=args.baud,
             dsp=args.dsp,
             clock_div=args.clock_div,
+            pll_mhz=args.pll_mhz,
+            replicas=args.replicas,
             progress=stage(args.quiet),
         )
     except ValueError as e:
@@ -195,17 +215,20 @@ def _build(args):
     cp = result.critical_path or {}
     meets = "met" if result.fmax_mhz >= result.target_mhz else "missed"
     design = designs.get(args.kind).label(cfg)
-    print(f"{result.board} ({result.device}): {design}, {args.baud} baud")
+    copies = f", {result.replicas} copies" if result.replicas > 1 else ""
+    print(f"{result.board} ({result.device}): {design}{copies}, {args.baud} baud")
     print(
         f"  resources   {result.luts} / {avail.get('luts')} {spec.lut_unit}, {result.ffs} FFs, "
         f"{result.brams} / {avail.get('brams')} block RAMs, {result.dsps} / {avail.get('dsps')} "
         "DSPs"
     )
-    clock = f"{result.system_mhz:g} MHz" + (
-        f" = board clock {result.clock_mhz:g} MHz / {result.clock_div}"
-        if result.clock_div > 1
-        else " (board clock)"
-    )
+    if result.pll_mhz:
+        clock = f"{result.system_mhz:g} MHz from the PLL (board clock {result.clock_mhz:g} MHz)"
+    elif result.clock_div > 1:
+        clock = f"{result.system_mhz:g} MHz = board clock {result.clock_mhz:g} MHz / "
+        clock += str(result.clock_div)
+    else:
+        clock = f"{result.system_mhz:g} MHz (board clock)"
     print(
         f"  timing      fmax {result.fmax_mhz:.1f} MHz; runs at {clock}; target "
         f"{result.target_mhz:g} MHz {meets}"
@@ -240,7 +263,12 @@ def _connect(args, cfg):
             return checked(
                 "board",
                 lambda: session.connect(
-                    args.port, cfg, baud=args.baud, timeout=args.timeout, progress=say
+                    args.port,
+                    cfg,
+                    baud=args.baud,
+                    timeout=args.timeout,
+                    replicas=getattr(args, "replicas", 1),
+                    progress=say,
                 ),
             )
         except BoardError as e:

@@ -135,3 +135,27 @@ def test_ulx3s_bitstream(tmp_path):
     assert r.available["dsps"] == 156 and r.dsps == 0
     # one step per clock, the board clock met with margin (docs/boards.md: 2.8x at n = 16)
     assert r.step_clocks == 1 and r.clock_div == 1 and r.fmax_mhz > 2.5 * r.system_mhz
+
+
+def test_pll_and_replica_options_are_checked():
+    cfg = Config.paper(n=2)
+    with pytest.raises(ValueError, match="gaba builds for icebreaker have no PLL"):
+        B.build(cfg, "icebreaker", pll_mhz=24)
+    with pytest.raises(ValueError, match="from the PLL or a divider, not both"):
+        B.build(cfg, "ulx3s", pll_mhz=50, clock_div=2)
+    with pytest.raises(ValueError, match="No ECP5 PLL setting makes 1000 MHz"):
+        B.build(cfg, "ulx3s", pll_mhz=1000)
+    with pytest.raises(ValueError, match="Replicas must be a power of two in 1..64, not 3"):
+        B.build(cfg, "ulx3s", replicas=3)
+
+
+def test_a_pll_build_runs_at_the_pll_clock(fake_tools, monkeypatch):
+    monkeypatch.setenv("FAKE", "ok")
+    fast = json.loads(json.dumps(REPORT))
+    fast["fmax"]["clk_$glb_clk"]["achieved"] = 80.0
+    (fake_tools / "report.json").write_text(json.dumps(fast))
+    r = B.build(Config.paper(n=2), "ulx3s", out=fake_tools / "out", pll_mhz=62.5, replicas=2)
+    assert r.pll_mhz == 62.5 and r.system_mhz == 62.5 and r.target_mhz == 62.5
+    assert r.to_json()["replicas"] == 2 and r.to_json()["pll_mhz"] == 62.5
+    il = next((fake_tools / "out").glob("*.il")).read_text()
+    assert "EHXPLLL" in il and "engine1" in il  # the PLL and the second engine are built

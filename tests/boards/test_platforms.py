@@ -61,3 +61,39 @@ def test_the_clock_divider_is_checked():
     top = BoardTop(Config.paper(n=2), divisor=8, clock_hz=1)
     with pytest.raises(ValueError, match="Clock divider must be a positive integer, not 0"):
         PlatformTop(top, divide=0)
+
+
+@pytest.mark.parametrize(
+    ("target", "want"),
+    [(50e6, (1, 2, 12, 50e6)), (60e6, (5, 12, 10, 60e6)), (66e6, (3, 8, 9, 66.67e6 - 1e6))],
+)
+def test_ecp5_pll_settings_stay_in_range_and_at_most_the_target(target, want):
+    pll = platforms.ecp5_pll(25e6, target)
+    assert 400e6 <= pll.vco_hz <= 800e6 and 3.125e6 <= 25e6 / pll.clki_div
+    assert pll.out_hz <= target and pll.out_hz >= 0.95 * target
+    if want[3] == target:  # reachable exactly: the setting ecppll gives
+        assert (pll.clki_div, pll.clkfb_div, pll.clkop_div) == want[:3]
+
+
+def test_ecp5_pll_refuses_what_it_cannot_make():
+    with pytest.raises(ValueError, match="No ECP5 PLL setting makes 1 MHz from 25 MHz"):
+        platforms.ecp5_pll(25e6, 1e6)
+    with pytest.raises(ValueError, match="No ECP5 PLL setting makes 900 MHz"):
+        platforms.ecp5_pll(25e6, 900e6)
+
+
+def test_the_pll_clocks_the_design_and_is_constrained():
+    pll = platforms.ecp5_pll(25e6, 60e6)
+    top = BoardTop(Config.paper(n=2, step_clocks=1, latency=2), divisor=521, clock_hz=60e6)
+    key, text = ULX3S.clock_constraint
+    plan = ULX3S.make_platform(60e6, 1).build(
+        PlatformTop(top, pll=pll), name="t", do_build=False, **{key: text.format(net="clk", mhz=60)}
+    )
+    rtlil = plan.files["t.il"]
+    assert (
+        "EHXPLLL" in rtlil
+        and "CLKFB_DIV" in rtlil
+        and 'FREQUENCY NET "clk" 60' in (plan.files["t.lpf"])
+    )
+    with pytest.raises(ValueError, match="from a PLL or a divider, not both"):
+        PlatformTop(top, divide=2, pll=pll)

@@ -1,3 +1,4 @@
+# amaranth: UnusedElaboratable=no
 """gaba.boards.simboard without a simulator: the simulated board top of each design, as a
 design the simulation runner builds (the simulated board itself runs in test_host.py and
 tests/boards/tops/test_foldiak.py)."""
@@ -14,6 +15,10 @@ class Top:
 
     def __init__(self, cfg, **parameters):
         self.cfg, self.parameters = cfg, parameters
+
+    @staticmethod
+    def check_replicas(replicas):
+        return replicas
 
 
 def test_each_design_s_board_top_as_a_simulated_design(monkeypatch):
@@ -35,9 +40,17 @@ def test_each_design_s_board_top_as_a_simulated_design(monkeypatch):
             "fifo_depth": SIM_FIFO_DEPTH,
             "timeout_bits": 256,
             "leds": 8,
+            **({"replicas": 1} if entry.replicable else {}),
         }
         want = entry.info_payload(cfg, SIM_DIVISOR, round(1e9 / PERIOD_NS), SIM_FIFO_DEPTH)
         assert simboard.sim_info_payload(cfg) == want
+
+
+def test_a_simulated_board_with_copies_of_its_design_is_a_design_of_its_own():
+    entry = designs.REGISTRY["nwta"]
+    sim = SimBoard(entry, 4)
+    assert (sim.name, sim.module) == ("nwta-board-x4", "gaba_board_nwta_x4")
+    assert sim.component(entry.design.config(n=4)).replicas == 4
 
 
 def test_the_sources_its_verilog_depends_on():
