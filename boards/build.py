@@ -388,7 +388,9 @@ def build(
         extra[key] = text.format(net="clk", mhz=target)
 
     def plan(use_dsp: bool):
-        plat = spec.make_platform(target * 1e6, div)
+        # the board's clock pin keeps its own frequency when a PLL or divider makes the
+        # design's clock (constrained by its net name below)
+        plat = spec.make_platform(spec.clock_hz if pll else target * 1e6, div)
         stat = f"tee -q -o {NAME}.stat.json stat -json"
         p = plat.build(
             PlatformTop(top, divide=div, pll=pll),

@@ -160,8 +160,10 @@ class BoardDesign:
         """The host driver of a board running ``cfg``, over ``transport``."""
         return self.host(transport, timeout=timeout)
 
-    def adopt(self, cfg, info):
-        """``cfg`` as a real board built with the build's defaults runs it (its INFO)."""
+    def adopt(self, cfg, info, fields=()):
+        """``cfg`` as a real board built with the build's defaults runs it (its INFO): the
+        Config options named in ``fields`` (those the user did not give) taken from the
+        board."""
         return cfg
 
     def check_options(self, cfg, options: dict) -> dict:
@@ -177,14 +179,15 @@ class BoardDesign:
         seed: int,
         count: int | None,
         check: bool,
-        adopt: bool,
+        adopt,
         source: str,
         progress=None,
         **options,
     ):
         """Run ``count`` (None: the design's default) on ``board`` and hold it to the golden
         model; ``check`` False: the results are not streamed (:attr:`no_check`); ``adopt``: the
-        Config first takes what the board says it was built with (:meth:`adopt`). Returns the
+        Config first takes what the board says it was built with, for these option names
+        (:meth:`adopt`; empty: none). Returns the
         run: ``ok``, ``to_json()``, ``lines()`` (its text), ``warnings()``."""
         raise NotImplementedError
 

@@ -107,6 +107,9 @@ class BoardSpec:
     capacity: dict  # the device's resources, for messages: name -> count (LUTs first)
     # default clocks per Euler step (Config.step_clocks) of the board's builds, by n
     step_clocks: Callable[[int], int]
+    # default inhibition latency (Config's) of the board's one-clock builds, by n: the
+    # inhibition computed ahead, off the step's loop (gaba.hdl.nwta.inhibition_stages)
+    latency: Callable[[int], int]
     # the design's clock is the board clock divided by this, by default, when its longest
     # path is too long for the board clock (the design's board entry says when: one clock
     # per Euler step, the Foldiak layer); otherwise the default is the board clock
@@ -183,6 +186,8 @@ ICEBREAKER = BoardSpec(
     # latency 2, over twice the board clock, and a third fewer logic cells per neuron than
     # the 8-clock step (docs/boards.md).
     step_clocks=lambda n: 1,
+    # latency 2: D and beta*D each a clock of their own (26.6 MHz at n = 3)
+    latency=lambda n: 2,
     clock_div=2,
     clock_constraint=("add_constraints", "set_frequency {net} {mhz}"),
 )
@@ -205,6 +210,8 @@ ULX3S = BoardSpec(
     # One Euler step per clock (gaba.hdl.nwta.LeanNeuron): 70.7 MHz at n = 16 with latency
     # 3, 2.8x the board clock; each step takes one clock instead of 6 (docs/boards.md).
     step_clocks=lambda n: 1,
+    # latency 3: the adder tree gets a register stage too (70.7 MHz at n = 16, 52.0 at L = 2)
+    latency=lambda n: 3,
     clock_div=2,
     clock_constraint=("add_preferences", 'FREQUENCY NET "{net}" {mhz} MHZ;'),
     pll=ecp5_pll,

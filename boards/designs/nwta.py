@@ -17,15 +17,30 @@ from gaba.boards.tops.nwta import BoardTop, info_payload
 from gaba.golden.config import Config
 from gaba.sim import designs as sim_designs
 
-__all__ = ["NWTA", "WTA", "NetworkBoard", "TrialRun", "board_clocks", "run_trials"]
+__all__ = [
+    "ADOPTABLE",
+    "NWTA",
+    "WTA",
+    "NetworkBoard",
+    "TrialRun",
+    "board_clocks",
+    "run_trials",
+]
 
 
-def board_clocks(cfg: Config, info) -> Config:
-    """``cfg`` with the clocks per step the board says (INFO) it was built with, where that
-    is a valid count (1 to 8)."""
-    if 1 <= info.step_clocks <= 8:
-        return cfg.replace(step_clocks=info.step_clocks)
-    return cfg
+#: What a Config can take from a board's INFO (``board_clocks``).
+ADOPTABLE = ("step_clocks", "latency")
+
+
+def board_clocks(cfg: Config, info, fields=ADOPTABLE) -> Config:
+    """``cfg`` with what the board says (INFO) it was built with, for the ``fields`` named:
+    its clocks per step (where that is a valid count, 1 to 8) and its inhibition latency."""
+    changes = {}
+    if "step_clocks" in fields and 1 <= info.step_clocks <= 8:
+        changes["step_clocks"] = info.step_clocks
+    if "latency" in fields:
+        changes["latency"] = info.latency
+    return cfg.replace(**changes) if changes else cfg
 
 
 @dataclass
@@ -101,18 +116,19 @@ def run_trials(
     top: int | None = None,
     delta_q: int | None = None,
     check: bool = True,
-    adopt_clocks: bool = False,
+    adopt_clocks=(),
     source: str = "board",
     progress=None,
 ) -> TrialRun:
     """Run trials ``first`` .. ``first + trials - 1`` of ``seed`` (``top``: the top-input
     option of every trial; ``delta_q``: the input gap in x's format) and hold every result
     to the golden model; ``check`` False: results not streamed, the board's counters only.
-    ``adopt_clocks``: the Config takes the board's clocks per step first (a real board
-    built with its default). ``progress(done, total)`` follows the results."""
+    ``adopt_clocks``: the Config first takes these of the board's build (``ADOPTABLE``
+    names; True: all of them), for a real board built with its defaults.
+    ``progress(done, total)`` follows the results."""
     info = board.info()
     if adopt_clocks:
-        cfg = board_clocks(cfg, info)
+        cfg = board_clocks(cfg, info, ADOPTABLE if adopt_clocks is True else adopt_clocks)
     check_config(cfg, info)
     start = time.monotonic()
     board.start(seed, first, trials, top=top, delta_q=delta_q, stream=check)
@@ -164,8 +180,8 @@ class NetworkBoard(BoardDesign):
     def label(self, cfg: Config) -> str:
         return f"{super().label(cfg)}, latency {cfg.latency}"
 
-    def adopt(self, cfg: Config, info) -> Config:
-        return board_clocks(cfg, info)
+    def adopt(self, cfg: Config, info, fields=ADOPTABLE) -> Config:
+        return board_clocks(cfg, info, fields)
 
     def check_options(self, cfg: Config, options: dict) -> dict:
         top, delta_in = options.get("top"), options.get("delta_in")

@@ -170,13 +170,18 @@ def _run_options(p, entries):
         )
 
 
-def _design_config(args, command, step_clocks=lambda n: 1):
+def _design_config(args, command, step_clocks=lambda n: 1, latency=None):
     """The Config of the options; for a design with clocks per step, ``step_clocks(n)``
-    stands in for a --step-clocks not given."""
+    stands in for a --step-clocks not given, and with one clock per step ``latency(n)``
+    (when given) for a --latency not given."""
     design, cfg = design_config(command, args)
-    if "step_clocks" not in design.options or args.step_clocks is not None:
+    if "step_clocks" not in design.options:
         return cfg
-    return cfg.replace(step_clocks=step_clocks(cfg.n))
+    if args.step_clocks is None:
+        cfg = cfg.replace(step_clocks=step_clocks(cfg.n))
+    if latency is not None and args.latency is None and cfg.step_clocks == 1:
+        cfg = cfg.replace(latency=latency(cfg.n))
+    return cfg
 
 
 # gaba build ----------------------------------------------------------------------------------
@@ -188,7 +193,7 @@ def _build(args):
     from gaba.boards.platforms import board
 
     spec = board(args.board)
-    cfg = _design_config(args, "build", spec.step_clocks)
+    cfg = _design_config(args, "build", spec.step_clocks, spec.latency)
     start = time.monotonic()
     try:
         result = B.build(
@@ -302,10 +307,12 @@ def _running(status) -> str:
     return "running" if status.busy else "idle"
 
 
-def _adopt(args) -> bool:
-    """Without --step-clocks, a real board's Config takes what the board was built with
-    (its clocks per step, from INFO)."""
-    return getattr(args, "step_clocks", None) is None and args.port != "sim"
+def _adopt(args) -> tuple[str, ...]:
+    """The options a real board's Config takes from what the board was built with (INFO):
+    --step-clocks and --latency where not given; none for the simulated board."""
+    if args.port == "sim":
+        return ()
+    return tuple(f for f in ("step_clocks", "latency") if getattr(args, f, None) is None)
 
 
 def _info(args):
@@ -316,7 +323,7 @@ def _info(args):
         info = _ask("board", board.info)
         status = _ask("board", board.status)
     if _adopt(args):
-        cfg = designs.get(args.kind).adopt(cfg, info)
+        cfg = designs.get(args.kind).adopt(cfg, info, _adopt(args))
     j = {
         **vars(info),
         "config_matches": info.config_digest == cfg.digest(),

@@ -159,3 +159,8 @@ def test_a_pll_build_runs_at_the_pll_clock(fake_tools, monkeypatch):
     assert r.to_json()["replicas"] == 2 and r.to_json()["pll_mhz"] == 62.5
     il = next((fake_tools / "out").glob("*.il")).read_text()
     assert "EHXPLLL" in il and "engine1" in il  # the PLL and the second engine are built
+    # the board's pin keeps its 25 MHz (nextpnr derives the PLL's output from it); the
+    # design's clock net is constrained at the PLL's frequency
+    lpf = next((fake_tools / "out").glob("*.lpf")).read_text()
+    assert 'FREQUENCY NET "clk" 62.5 MHZ' in lpf and "FREQUENCY PORT" in lpf
+    assert "25000000" in lpf.split("FREQUENCY PORT")[1].split(";")[0]

@@ -46,11 +46,12 @@ def test_each_design_s_board_top_as_a_simulated_design(monkeypatch):
         assert simboard.sim_info_payload(cfg) == want
 
 
-def test_a_simulated_board_with_copies_of_its_design_is_a_design_of_its_own():
+def test_a_simulated_board_with_copies_of_its_design_is_a_design_of_its_own(monkeypatch):
     entry = designs.REGISTRY["nwta"]
     sim = SimBoard(entry, 4)
     assert (sim.name, sim.module) == ("nwta-board-x4", "gaba_board_nwta_x4")
-    assert sim.component(entry.design.config(n=4)).replicas == 4
+    monkeypatch.setattr(entry, "top", Top)
+    assert sim.component(entry.design.config(n=4)).parameters["replicas"] == 4
 
 
 def test_the_sources_its_verilog_depends_on():

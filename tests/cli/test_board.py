@@ -1,9 +1,12 @@
 """``gaba build`` and ``gaba board``: bad input gets one line and exit 2, tool and board
 failures one line and exit 1; ``gaba board run --port sim`` end to end."""
 
+import json
+
 import pytest
 
 from gaba.cli import main
+from gaba.golden.config import Config
 
 SIM = ["nwta", "--n", "4", "--dt", "0.0625", "--horizon", "30", "--port", "sim"]
 
@@ -48,7 +51,7 @@ def test_baud_that_the_clock_cannot_make(fails):
     )
     # one clock per step with the inhibition inside it (latency 0): the board's clock halved
     fails(
-        [*ICE2, "--step-clocks", "1", "--baud", "3000000"],
+        [*ICE2, "--step-clocks", "1", "--latency", "0", "--baud", "3000000"],
         2,
         "Baud rate 3000000 cannot be made from the 6 MHz clock",
     )
@@ -111,7 +114,7 @@ def test_build_text_json_and_timing_failure(capsys, fails, run_json, fake_tools,
     monkeypatch.setenv("FAKE", "ok")
     out = str(fake_tools / "out")
     # the canned report is of a build with one clock per step: it runs at half the board clock
-    one = ["--step-clocks", "1"]
+    one = ["--step-clocks", "1", "--latency", "0"]
     assert main([*ICE2, "--out", out, *one]) == 0
     text = capsys.readouterr().out
     assert "icebreaker (iCE40UP5K): nwta n=2" in text
@@ -134,3 +137,8 @@ def test_build_text_json_and_timing_failure(capsys, fails, run_json, fake_tools,
         1,
         "fmax 8.34 MHz is below its 12 MHz clock (the board clock); critical path",
     )
+    # so do the defaults (latency 2 on the iCEBreaker), which the saved report names
+    fails([*ICE2, "--out", out, "--quiet"], 1, "below its 12 MHz clock (the board clock)")
+    saved = json.loads((fake_tools / "out" / "gaba_build.json").read_text())
+    want = Config.paper(n=2, step_clocks=1, latency=2).digest()
+    assert (saved["latency"], saved["step_clocks"], saved["config_digest"]) == (2, 1, want)

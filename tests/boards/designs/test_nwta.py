@@ -80,8 +80,15 @@ def test_check_config_names_both_configs():
 
 def test_board_clocks_are_taken_when_valid():
     cfg = _cfg()
-    assert board_clocks(cfg, SimpleNamespace(step_clocks=6)).step_clocks == 6
-    assert board_clocks(cfg, SimpleNamespace(step_clocks=0)) is cfg
+    clocks = ("step_clocks",)
+    assert board_clocks(cfg, SimpleNamespace(step_clocks=6), clocks).step_clocks == 6
+    assert board_clocks(cfg, SimpleNamespace(step_clocks=0), clocks) is cfg
+    # the latency too, where the user did not give it
+    built = SimpleNamespace(step_clocks=1, latency=3)
+    both = board_clocks(cfg, built)
+    assert (both.step_clocks, both.latency) == (1, 3) and both.digest() != cfg.digest()
+    assert board_clocks(cfg, built, ("step_clocks",)).latency == cfg.latency
+    assert board_clocks(cfg, built, ()) is cfg
 
 
 def test_counters_only_run():
@@ -172,4 +179,4 @@ def test_the_entries_hold_their_configs_and_build_fields():
     NWTA.check_board(cfg, ICEBREAKER)  # any board can hold it (whether it fits: the build)
     with pytest.raises(ValueError, match="BoardTop needs a gaba Config"):
         NWTA.check_board(3, ICEBREAKER)
-    assert NWTA.adopt(cfg, SimpleNamespace(step_clocks=8)).step_clocks == 8
+    assert NWTA.adopt(cfg, SimpleNamespace(step_clocks=8, latency=1)).step_clocks == 8
