@@ -12,19 +12,23 @@ subclasses.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
-from amaranth.hdl import Cat, Const, Module, ResetInserter, Signal
+from amaranth.hdl import Cat, Const, Elaboratable, Module, Mux, ResetInserter, Signal
 from amaranth.lib import fifo, wiring
+from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
 import gaba
 from gaba.boards import protocol as P
-from gaba.boards.link import FrameReceiver, FrameSender, byte_source
+from gaba.boards.link import FrameReceiver, FrameSender
 from gaba.boards.uart import UartRx, UartTx, check_divisor
 
-__all__ = ["Command", "HostLinkTop", "Link", "registered", "version_bytes", "word"]
+__all__ = ["Command", "HostLinkTop", "Link", "ResultFifo", "registered", "version_bytes", "word"]
 
 
 def version_bytes() -> tuple[int, int, int]:
@@ -44,6 +48,42 @@ def packed(fields):
     return Cat(*(Cat(v, Const(0, -len(v) % 8)) for v in fields))
 
 
+#: Bytes a reply may sit above the bottom of the reply shift register: they are shifted out
+#: between its frame's start and the first payload byte (which FrameSender fetches 4 cycles
+#: after ``start`` at the earliest).
+MAX_SKIP = 3
+
+
+def shift_layout(replies: dict, max_skip: int = MAX_SKIP) -> dict:
+    """The byte offset of each reply in the reply shift register: ``replies`` maps a key to a
+    reply's fields (as ``packed`` lays them out), the result a key to its offset.
+
+    A bit of the register costs a multiplexer input (a LUT input or more) for each distinct
+    value it loads, so replies that send the same field (the same object, e.g. STATUS's and
+    SUMMARY's ``taken``) are placed so that it sits at the same bits, if a few bytes of offset
+    make that so; among the layouts of offsets 0 .. ``max_skip``, the one with the fewest
+    (bit, value) pairs plus register bits, then the smallest offsets, is taken."""
+    keys = list(replies)
+    layouts = {}
+    for k, fields in replies.items():
+        layouts[k] = [
+            ((id(f), j), min(8, len(f) - 8 * j)) for f in fields for j in range((len(f) + 7) // 8)
+        ]
+    best = None
+    for offsets in itertools.product(range(max_skip + 1), repeat=len(keys)):
+        seen = set()
+        pairs = 0
+        for k, o in zip(keys, offsets, strict=True):
+            for p, (key, bits) in enumerate(layouts[k], o):
+                if (p, key) not in seen:
+                    seen.add((p, key))
+                    pairs += bits
+        width = max((o + len(layouts[k]) for k, o in zip(keys, offsets, strict=True)), default=0)
+        cost = (pairs + 8 * width, sum(offsets), offsets)
+        best = cost if best is None or cost < best else best
+    return dict(zip(keys, best[2], strict=True))
+
+
 def registered(m: Module, source):
     """A reply's ``(byte, length)`` with the byte passed through a register: the sender holds
     its index a cycle before it takes the byte, so the index-to-byte multiplexer and the
@@ -52,6 +92,65 @@ def registered(m: Module, source):
     reg = Signal(8)
     m.d.sync += reg.eq(byte)
     return reg, length
+
+
+class ResultFifo(Elaboratable, fifo.FIFOInterface):
+    """``amaranth.lib.fifo.SyncFIFOBuffered`` cycle for cycle (the same ``w_rdy``, ``r_rdy``,
+    ``r_data`` and ``level`` for the same ``w_en`` and ``r_en``), built for a block RAM.
+
+    Its storage is a memory of ``depth - 1`` words behind a read register, as
+    SyncFIFOBuffered's, but of a power of two words (the pointers wrap without a compare),
+    marked ``no_rw_check``: a word is never read in the cycle it is written (the pointers
+    meet only when the memory is empty, and then nothing is read), so Yosys need not build
+    the bypass that gives the old word then. It takes the mark when it merges a register
+    into an asynchronous read port, so the port is written as one, the register beside it.
+    (SyncFIFOBuffered's synchronous port gets the bypass: at n = 2, 57 flip-flops for the
+    word and address written, a comparator and 52 multiplexers.)
+    """
+
+    def __init__(self, *, width: int, depth: int):
+        if depth < 2:
+            raise ValueError(f"ResultFifo depth must be at least 2, not {depth!r}")
+        super().__init__(width=width, depth=depth)
+        self.level = Signal(range(depth + 1))
+
+    def elaborate(self, platform):
+        m = Module()
+        inner = self.depth - 1  # words in the memory; the read register holds one more
+        ptr_bits = max(1, (inner - 1).bit_length())
+        storage = Memory(shape=self.width, depth=1 << ptr_bits, init=[], attrs={"no_rw_check": 1})
+        m.submodules.storage = storage
+        w_port = storage.write_port()
+        r_port = storage.read_port(domain="comb")
+        # the read register, as a read port's: no reset (it is read only after a word was
+        # loaded)
+        r_data = Signal(self.width, reset_less=True)
+        produce, consume = Signal(ptr_bits), Signal(ptr_bits)
+        inner_level = Signal(range(inner + 1))
+        do_write = self.w_rdy & self.w_en
+        do_read = (inner_level != 0) & (~self.r_rdy | self.r_en)  # into the read register
+        m.d.comb += [
+            self.w_rdy.eq(inner_level != inner),
+            w_port.addr.eq(produce),
+            w_port.data.eq(self.w_data),
+            w_port.en.eq(do_write),
+            r_port.addr.eq(consume),
+            self.r_data.eq(r_data),
+            self.level.eq(inner_level + self.r_rdy),
+            self.w_level.eq(self.level),
+            self.r_level.eq(self.level),
+        ]
+        with m.If(do_write):
+            m.d.sync += produce.eq(produce + 1)
+        with m.If(do_read):
+            m.d.sync += [r_data.eq(r_port.data), consume.eq(consume + 1), self.r_rdy.eq(1)]
+        with m.Elif(self.r_en):
+            m.d.sync += self.r_rdy.eq(0)
+        with m.If(do_write & ~do_read):
+            m.d.sync += inner_level.eq(inner_level + 1)
+        with m.If(do_read & ~do_write):
+            m.d.sync += inner_level.eq(inner_level - 1)
+        return m
 
 
 @dataclass
@@ -109,16 +208,17 @@ class Link:
     status: Command
     abort: Command
 
+    restarting: Signal = field(default_factory=lambda: Signal(name="restarting"))
+    first_index: Signal = field(default_factory=lambda: Signal(32, name="first_index"))
+
     def restart(self, m: Module, *, stream, first_index) -> None:
-        """Statements for the cycle a run's command is accepted: the run's counters cleared."""
-        m.d.sync += [
-            self.stream.eq(stream),
-            self.next_index.eq(first_index),
-            self.taken.eq(0),
-            self.clock.eq(0),
-            self.last.eq(0),
-            self.rx_error.eq(0),
-        ]
+        """Statements for the cycle a run's command is accepted: the run's counters cleared.
+
+        The host link clears them on ``restarting`` (and loads ``next_index`` from
+        ``first_index``), outside the command decoder, so that each counter's clear is one
+        signal: the flip-flops' reset and enable, not a multiplexer per bit."""
+        m.d.comb += [self.restarting.eq(1), self.first_index.eq(first_index)]
+        m.d.sync += self.stream.eq(stream)
 
 
 class HostLinkTop(wiring.Component):
@@ -236,7 +336,7 @@ class HostLinkTop(wiring.Component):
         abort = Signal()
         m.submodules[self.design_name] = design = ResetInserter(abort)(self.design())
         m.submodules.fifo = results = ResetInserter(abort)(
-            fifo.SyncFIFOBuffered(width=self._result_bits, depth=self._depth)
+            ResultFifo(width=self._result_bits, depth=self._depth)
         )
         m.d.comb += [urx.rx.eq(self.rx), self.tx.eq(utx.tx)]
         wiring.connect(m, urx.o, frx.i)
@@ -292,17 +392,25 @@ class HostLinkTop(wiring.Component):
             status=Command(P.CMD_STATUS, 0, [status_flags, taken, results.level, bad_frames]),
             abort=Command(P.CMD_ABORT, 0, [], action=abort_run),
         )
+        with m.If(link.restarting):  # after the statements above: it comes first
+            m.d.sync += [taken.eq(0), clock.eq(0), last.eq(0), rx_error.eq(0)]
         commands = self.design_commands(m, design, link)
-        self._dispatch(m, frx, ftx, results, next_index, commands, bad_frames)
+        self._dispatch(m, frx, ftx, results, link, commands, bad_frames)
         return m
 
-    def _dispatch(self, m, frx, ftx, results, next_index, commands, bad_frames):
+    def _dispatch(self, m, frx, ftx, results, link, commands, bad_frames):
+        next_index = link.next_index
         # reply selection: 0 error, 1 result, 2 + k the k-th command's reply
         pending = Signal()
         reply = Signal(range(len(commands) + 2))
         err_code = Signal(8)
         err_cmd = Signal(8)
-        sel = Signal.like(reply)  # the reply being sent
+        # a strobe for each command with an action: its cycle of acceptance
+        accepted = {
+            k: Signal(name=f"accepted_{c.code:02x}")
+            for k, c in enumerate(commands)
+            if c.action is not None
+        }
 
         with m.If(frx.valid & ~pending):
             m.d.comb += frx.take.eq(1)
@@ -323,57 +431,88 @@ class HostLinkTop(wiring.Component):
                                     m.d.sync += err_code.eq(P.E_ARGUMENT)
                             with m.Elif(c.allowed if c.allowed is not None else 1):
                                 m.d.sync += reply.eq(2 + k)
-                                if c.action is not None:
-                                    c.action(m, frx.payload)
+                                if k in accepted:
+                                    m.d.comb += accepted[k].eq(1)
                             with m.Else():
                                 m.d.sync += err_code.eq(P.E_BUSY)
+        # each action under its own strobe, not inside the decoder: a register an action
+        # clears then keeps its enable and its clear apart (Yosys maps them to the flip-flop's
+        # enable and reset, not to a multiplexer per bit)
+        for k, strobe in accepted.items():
+            with m.If(strobe):
+                commands[k].action(m, frx.payload)
 
-        # payload bytes of each reply: each multiplexer's byte is registered (see
-        # ``registered``); a reply read from a memory is already registered by the memory.
-        # Replies of values that move (counters: STATUS, SUMMARY) share one copy, loaded in
-        # the cycle their frame starts (below), so each describes one moment.
-        sources = {0: registered(m, byte_source([err_code, err_cmd], ftx.index))}
-        sources[1] = registered(m, byte_source([next_index, results.r_data], ftx.index))
-        moving = {
-            2 + k: packed(c.reply)
-            for k, c in enumerate(commands)
-            if isinstance(c.reply, list) and not all(isinstance(v, Const) for v in c.reply)
-        }
-        copy = Signal(max((len(v) for v in moving.values()), default=8))
-        from_copy = registered(m, byte_source([copy], ftx.index))[0]
+        # The payload bytes of each reply. Replies of registers (ERROR, RESULT, and every
+        # command's reply of values that move: STATUS, SUMMARY) are loaded into one shift
+        # register in the cycle their frame starts, so each describes one moment, each at its
+        # offset (``shift_layout``); the register shifts a byte a clock until the reply's
+        # first byte is at the bottom, then a byte at each fetch. Constant replies (INFO) are
+        # read from a ROM by index, a reply given as a function from what it returns.
+        shifted = {0: [err_code, err_cmd], 1: [next_index, results.r_data]}
+        byte_sources = {}  # k -> (byte, length)
         for k, c in enumerate(commands, 2):
             if callable(c.reply):
-                sources[k] = c.reply(m, ftx.index)
-            elif k in moving:
-                sources[k] = (from_copy, len(moving[k]) // 8)
+                byte_sources[k] = c.reply(m, ftx.index)
+            elif c.reply and all(isinstance(v, Const) for v in c.reply):
+                data = b"".join(v.value.to_bytes((len(v) + 7) // 8, "little") for v in c.reply)
+                rom = Memory(shape=8, depth=len(data), init=data, attrs={"rom_style": "block"})
+                m.submodules[f"reply_{c.code:02x}"] = rom
+                port = rom.read_port(domain="sync")
+                m.d.comb += port.addr.eq(ftx.index)
+                byte_sources[k] = (port.data, len(data))
             elif c.reply:
-                sources[k] = registered(m, byte_source(c.reply, ftx.index))
-            else:
-                sources[k] = (Const(0, 8), 0)
-        with m.Switch(sel):
-            for k, (byte, _) in sources.items():
-                with m.Case(k):
+                shifted[k] = c.reply
+        offsets = shift_layout(shifted)
+        values = {k: Cat(Const(0, 8 * offsets[k]), packed(v)) for k, v in shifted.items()}
+        lengths = {k: len(packed(v)) // 8 for k, v in shifted.items()}
+        lengths.update({k: n for k, (_, n) in byte_sources.items()})
+
+        sh = Signal(max(len(v) for v in values.values()))
+        skip = Signal(range(MAX_SKIP + 1))  # bytes still to shift out before the first
+        load = {k: Signal(name=f"load_{k}") for k in shifted}
+        with m.If(Cat(*load.values()).any()):
+            m.d.sync += sh.eq(reduce(or_, (Mux(load[k], v, 0) for k, v in values.items())))
+        with m.Elif((skip != 0) | ftx.fetch):
+            m.d.sync += sh.eq(sh[8:])
+        with m.If(skip != 0):
+            m.d.sync += skip.eq(skip - 1)
+
+        # the byte source of the frame being sent: 0 the shift register, 1 + j the j-th other
+        source = Signal(range(len(byte_sources) + 1))
+        source_of = {k: 1 + j for j, k in enumerate(byte_sources)}
+        with m.Switch(source):
+            with m.Case(0):
+                m.d.comb += ftx.data.eq(sh[:8])
+            for k, (byte, _) in byte_sources.items():
+                with m.Case(source_of[k]):
                     m.d.comb += ftx.data.eq(byte)
 
         kinds = {0: P.KIND_ERROR, 1: P.KIND_RESULT}
         kinds.update({2 + k: c.code | P.REPLY for k, c in enumerate(commands)})
         sending = Signal()
+        result_frame = Signal()  # the frame being sent is a RESULT
         with m.If(~ftx.busy & ~sending):
             with m.If(pending):
                 m.d.comb += ftx.start.eq(1)
-                m.d.sync += [sel.eq(reply), pending.eq(0), sending.eq(1)]
+                m.d.sync += [pending.eq(0), sending.eq(1), result_frame.eq(0)]
                 with m.Switch(reply):
-                    for k in sources:
+                    for k in kinds:
                         with m.Case(k):
-                            m.d.comb += [ftx.kind.eq(kinds[k]), ftx.length.eq(sources[k][1])]
-                            if k in moving:
-                                m.d.sync += copy.eq(moving[k])
+                            m.d.comb += [ftx.kind.eq(kinds[k]), ftx.length.eq(lengths.get(k, 0))]
+                            if k in load:
+                                m.d.comb += load[k].eq(1)
+                                m.d.sync += skip.eq(offsets[k])
+                            m.d.sync += source.eq(source_of.get(k, 0))
             with m.Elif(results.r_rdy):
-                m.d.comb += [ftx.start.eq(1), ftx.kind.eq(P.KIND_RESULT)]
-                m.d.comb += ftx.length.eq(sources[1][1])
-                m.d.sync += [sel.eq(1), sending.eq(1)]
+                m.d.comb += [ftx.start.eq(1), ftx.kind.eq(P.KIND_RESULT), load[1].eq(1)]
+                m.d.comb += ftx.length.eq(lengths[1])
+                m.d.sync += [sending.eq(1), result_frame.eq(1), source.eq(0), skip.eq(offsets[1])]
         with m.If(ftx.done):
             m.d.sync += sending.eq(0)
-            with m.If(sel == 1):
+            with m.If(result_frame):
                 m.d.comb += results.r_en.eq(1)
-                m.d.sync += next_index.eq(next_index + 1)
+        # the next RESULT frame's index: one more after each, or the run's first
+        with m.If(ftx.done & result_frame):
+            m.d.sync += next_index.eq(next_index + 1)
+        with m.Elif(link.restarting):
+            m.d.sync += next_index.eq(link.first_index)

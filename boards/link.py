@@ -3,16 +3,79 @@
 Both sit on the UART's byte streams (boards.uart). The receiver checks each request frame
 (SYNC, length, CRC, inter-byte timeout) and holds it, or the error it found, until the board
 top takes it; the sender frames a reply whose payload bytes the board top supplies by index.
-Both compute the frame CRC with amaranth.lib.crc's processor for boards.protocol.CRC16.
+Both compute the frame CRC (boards.protocol.CRC16) one bit a clock (:class:`SerialCrc`): a
+byte takes 8 clocks, and a UART's characters are 10 bit times of at least 4 clocks apart, so
+neither ever waits for it on a real line.
 """
 
-from amaranth.hdl import Array, Cat, Const, Module, Signal
+from amaranth.hdl import Array, Cat, Const, Module, Mux, Signal
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
 from gaba.boards import protocol as P
 
-__all__ = ["FrameReceiver", "FrameSender", "byte_source"]
+__all__ = ["FrameReceiver", "FrameSender", "SerialCrc", "byte_source"]
+
+
+class SerialCrc(wiring.Component):
+    """A byte-wise CRC (not reflected, no final XOR: boards.protocol.CRC16 by default) folded
+    in one bit a clock, most significant bit first.
+
+    Parameters
+    ----------
+    algorithm
+        An ``amaranth.lib.crc.Algorithm`` without reflection or final XOR.
+
+    Members
+    -------
+    start : In(1)
+        Strobe: the CRC restarts from its initial value (a byte being folded in is dropped).
+    data : In(8)
+    valid : In(1)
+        Strobe while not ``busy``: fold ``data`` in over the next 8 clocks.
+    busy : Out(1)
+        High in those 8 clocks (from the clock after ``valid``).
+    crc : Out(crc_width)
+        The CRC of the bytes folded in since ``start`` (while not ``busy``).
+    """
+
+    def __init__(self, algorithm=P.CRC16.algorithm):
+        if algorithm.reflect_input or algorithm.reflect_output or algorithm.xor_output:
+            raise ValueError(f"SerialCrc folds in bits most significant first, not {algorithm}")
+        self._alg = algorithm
+        super().__init__(
+            {
+                "start": In(1),
+                "data": In(8),
+                "valid": In(1),
+                "busy": Out(1),
+                "crc": Out(algorithm.crc_width, init=algorithm.initial_crc),
+            }
+        )
+
+    def elaborate(self, platform):
+        # ``bits`` holds the byte's bits still to fold in above a marker 1: it shifts left once
+        # a clock, its top bit the next one in, and the byte is done when only the marker is
+        # left (in bit 8, the bits below all 0). The CRC is kept inverted (``inv``), so that
+        # its initial value is a reset to 0 and its shifts need no logic.
+        m = Module()
+        alg = self._alg
+        bits = Signal(9)
+        mask = (1 << alg.crc_width) - 1
+        inv = Signal(alg.crc_width, init=~alg.initial_crc & mask)
+        m.d.comb += [self.busy.eq(bits[:8] != 0), self.crc.eq(~inv)]
+        feedback = ~inv[-1] ^ bits[8]
+        with m.If(self.start):
+            m.d.sync += [inv.eq(~alg.initial_crc & mask), bits.eq(0)]
+        with m.Else():
+            with m.If(self.valid):
+                m.d.sync += bits.eq(Cat(Const(1, 1), self.data))
+            with m.Elif(self.busy):
+                m.d.sync += bits.eq(bits << 1)
+            with m.If(self.busy):
+                # crc' = (crc << 1) ^ (feedback ? polynomial : 0), so ~crc' = (~crc << 1 | 1) ^ ...
+                m.d.sync += inv.eq(Cat(Const(1, 1), inv[:-1]) ^ Mux(feedback, alg.polynomial, 0))
+        return m
 
 
 class FrameReceiver(wiring.Component):
@@ -29,8 +92,10 @@ class FrameReceiver(wiring.Component):
     Members
     -------
     i : In(stream.Signature(8))
-        The UART receiver's bytes. ``i.ready`` is always high: the UART cannot wait, so each
-        byte is taken when it comes (and ignored while a frame is held, see ``valid``).
+        The UART receiver's bytes. ``i.ready`` is low only in the 8 clocks after each byte of
+        a frame (its CRC takes a bit a clock, :class:`SerialCrc`); a UART's characters come
+        at least 40 clocks apart, so the UART never waits. Bytes are ignored while a frame is
+        held (see ``valid``).
     valid : Out(1)
         A frame or an error is held: ``error`` is 0 for a good frame, else the protocol's
         error code (the frame is dropped). Bytes arriving while one is held are ignored.
@@ -58,16 +123,22 @@ class FrameReceiver(wiring.Component):
         )
 
     def elaborate(self, platform):
-        # The CRC processor starts at SYNC and takes every byte after it, the CRC's own two
-        # included; a cycle after the last one its register holds the residue (0) for a good
-        # frame, and the frame is judged then (state CHECK).
+        # The CRC starts at SYNC and takes every byte after it; each of the two CRC bytes is
+        # compared with its high byte as it comes (the byte before is folded in by then: the
+        # UART takes a character's time), for folding in a CRC's high byte shifts its low
+        # byte up; the frame is judged a cycle after the last one (state CHECK).
         m = Module()
-        m.submodules.crc = crc = P.CRC16.create()
+        m.submodules.crc = crc = SerialCrc()
         count = Signal(8)  # payload bytes received
         idle = Signal(range(self._timeout + 1))
-        byte, stb = self.i.payload, self.i.valid
-        m.d.comb += [self.i.ready.eq(1), crc.data.eq(byte)]
-        payload = Array(self.payload)
+        crc_ok = Signal()  # the CRC bytes so far match
+        byte = self.i.payload
+        stb = self.i.valid & self.i.ready
+        m.d.comb += [self.i.ready.eq(~crc.busy), crc.data.eq(byte)]
+        # the payload registers have no reset: they are read only while a frame is held, and
+        # a reset leaves none held (so their enables need not take it in)
+        payload = Array(Signal(8, reset_less=True, name=f"payload{k}") for k in range(self._max))
+        m.d.comb += [port.eq(reg) for port, reg in zip(self.payload, payload, strict=True)]
 
         def finish(error):
             m.d.sync += self.error.eq(error)
@@ -86,8 +157,9 @@ class FrameReceiver(wiring.Component):
             for state in ("LEN", "CMD", "PAYLOAD", "CRC_HI", "CRC_LO"):
                 with m.State(state):
                     with m.If(stb):
-                        m.d.comb += crc.valid.eq(1)
                         m.d.sync += idle.eq(0)
+                        if state != "CRC_LO":
+                            m.d.comb += crc.valid.eq(1)
                         if state == "LEN":
                             m.d.sync += [self.length.eq(byte), count.eq(0)]
                             m.next = "CMD"
@@ -103,15 +175,17 @@ class FrameReceiver(wiring.Component):
                             with m.If(count + 1 == self.length):
                                 m.next = "CRC_HI"
                         elif state == "CRC_HI":
+                            m.d.sync += crc_ok.eq(byte == crc.crc[8:])
                             m.next = "CRC_LO"
                         else:
+                            m.d.sync += crc_ok.eq(crc_ok & (byte == crc.crc[8:]))
                             m.next = "CHECK"
                     with m.Elif(idle == self._timeout):
                         finish(P.E_TIMEOUT)
                     with m.Else():
                         m.d.sync += idle.eq(idle + 1)
             with m.State("CHECK"):
-                with m.If(~crc.match_detected):
+                with m.If(~crc_ok):
                     finish(P.E_CRC)
                 with m.Elif(self.length > self._max):
                     finish(P.E_LENGTH)
@@ -133,11 +207,15 @@ class FrameSender(wiring.Component):
         is taken, so ``data`` may come from a synchronous memory read addressed by it.
     data : In(8)
         Payload byte ``index``.
+    fetch : Out(1)
+        Strobe in the cycle ``data`` is taken (a source that shifts its bytes out moves on).
     busy : Out(1)
     done : Out(1)
         Strobe in the cycle the last byte is handed to the UART.
     o : Out(stream.Signature(8))
-        Bytes to the UART transmitter.
+        Bytes to the UART transmitter. After each byte of LEN, KIND and the payload the
+        next is offered 8 clocks later at the earliest (the CRC takes a bit a clock); a
+        UART takes a character's time for each, so the line does not notice.
     """
 
     start: In(1)
@@ -145,6 +223,7 @@ class FrameSender(wiring.Component):
     length: In(8)
     index: Out(8)
     data: In(8)
+    fetch: Out(1)
     busy: Out(1)
     done: Out(1)
     o: Out(stream.Signature(8))
@@ -154,13 +233,13 @@ class FrameSender(wiring.Component):
         # loads the next one. Payload bytes are fetched two cycles after ``index`` moves.
         m = Module()
         kind, length = Signal(8), Signal(8)
-        m.submodules.crc = crc = P.CRC16.create()
+        m.submodules.crc = crc = SerialCrc()
         byte = Signal(8)
         m.d.comb += [self.o.payload.eq(byte), crc.data.eq(byte)]
 
         def offer(next_state, *, add_crc=True):
-            m.d.comb += [self.busy.eq(1), self.o.valid.eq(1)]
-            taken = self.o.ready
+            m.d.comb += [self.busy.eq(1), self.o.valid.eq(~crc.busy)]
+            taken = self.o.ready & ~crc.busy
             with m.If(taken):
                 if add_crc:
                     m.d.comb += crc.valid.eq(1)
@@ -191,7 +270,7 @@ class FrameSender(wiring.Component):
                 m.d.comb += self.busy.eq(1)
                 m.next = "FETCH"
             with m.State("FETCH"):
-                m.d.comb += self.busy.eq(1)
+                m.d.comb += [self.busy.eq(1), self.fetch.eq(1)]
                 m.d.sync += byte.eq(self.data)
                 m.next = "PAYLOAD"
             with m.State("PAYLOAD"):
@@ -199,13 +278,20 @@ class FrameSender(wiring.Component):
                     m.d.sync += self.index.eq(self.index + 1)
                     with m.If(self.index + 1 == length):
                         m.next = "CRC"
-            with m.State("CRC"):
+            # The CRC's high byte goes out, and is folded into the CRC too, which shifts the
+            # low byte up (the CRC of a frame with its CRC is 0): both come from the high byte.
+            with m.State("CRC"):  # the last byte's bits are still going in
                 m.d.comb += self.busy.eq(1)
-                m.d.sync += byte.eq(crc.crc[8:])
-                m.next = "CRC_HI"
+                with m.If(~crc.busy):
+                    m.d.sync += byte.eq(crc.crc[8:])
+                    m.next = "CRC_HI"
             with m.State("CRC_HI"):
-                with m.If(offer("CRC_LO", add_crc=False)):
-                    m.d.sync += byte.eq(crc.crc[:8])
+                offer("CRC_SHIFT")
+            with m.State("CRC_SHIFT"):
+                m.d.comb += self.busy.eq(1)
+                with m.If(~crc.busy):
+                    m.d.sync += byte.eq(crc.crc[8:])
+                    m.next = "CRC_LO"
             with m.State("CRC_LO"):
                 m.d.comb += self.done.eq(offer("IDLE", add_crc=False))
         return m
