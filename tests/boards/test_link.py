@@ -7,11 +7,11 @@ import random
 import pytest
 from amaranth.hdl import Module, Signal
 from amaranth.lib import fifo
-from amaranth.sim import Simulator
 
 from gaba.boards import protocol as P
 from gaba.boards.hostlink import MAX_SKIP, ResultFifo, shift_layout
 from gaba.boards.link import FrameReceiver, FrameSender, SerialCrc, byte_source
+from tests.simulate import simulate
 
 
 def _receive(chunks, *, timeout=200, max_payload=P.MAX_REQUEST, gap=8):
@@ -48,10 +48,7 @@ def _receive(chunks, *, timeout=200, max_payload=P.MAX_REQUEST, gap=8):
                 await idle(gap)
         await idle(timeout + 10)
 
-    sim = Simulator(dut)
-    sim.add_clock(1e-6)
-    sim.add_testbench(bench)
-    sim.run()
+    simulate(dut, bench)
     return held
 
 
@@ -113,10 +110,7 @@ def test_receiver_ignores_bytes_while_a_frame_is_held():
         await ctx.tick().repeat(5)
         seen.append(ctx.get(dut.valid))
 
-    sim = Simulator(dut)
-    sim.add_clock(1e-6)
-    sim.add_testbench(bench)
-    sim.run()
+    simulate(dut, bench)
     assert seen == [(1, P.CMD_INFO), 0]
 
 
@@ -151,10 +145,7 @@ def test_sender_frames_match_the_reference(payload):
             if not ctx.get(dut.busy):
                 break
 
-    sim = Simulator(m)
-    sim.add_clock(1e-6)
-    sim.add_testbench(bench)
-    sim.run()
+    simulate(m, bench)
     assert bytes(out) == P.encode_frame(0x83, payload, sync=P.SYNC_REPLY)
     assert done == [len(out)]
     assert P.FrameDecoder().feed(bytes(out)) == [(0x83, payload)]
@@ -174,9 +165,7 @@ def test_byte_source_lays_fields_out_little_endian():
             ctx.set(index, k)
             got.append(ctx.get(out))
 
-    sim = Simulator(m)
-    sim.add_testbench(bench)
-    sim.run()
+    simulate(m, bench, period=None)
     assert length == 9
     want = (0xABC).to_bytes(2, "little") + b"\x5d" + (0x0102030405FF).to_bytes(6, "little")
     assert bytes(got) == want
@@ -205,10 +194,7 @@ def _serial_crc(data: bytes, *, restart_at=None) -> int:
             assert busy == 8
         out.append(ctx.get(dut.crc))
 
-    sim = Simulator(dut)
-    sim.add_clock(1e-6)
-    sim.add_testbench(bench)
-    sim.run()
+    simulate(dut, bench)
     return out[0]
 
 
@@ -254,10 +240,7 @@ def _fifo_trace(make, seed, cycles=600):
             )
             await ctx.tick()
 
-    sim = Simulator(dut)
-    sim.add_clock(1e-6)
-    sim.add_testbench(bench)
-    sim.run()
+    simulate(dut, bench)
     return trace
 
 

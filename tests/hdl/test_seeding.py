@@ -4,13 +4,13 @@ against gaba.golden.fixed.run_trials (the board tops use it)."""
 
 import numpy as np
 import pytest
-from amaranth.sim import Simulator
 
 from gaba.golden import fixed, primitives
 from gaba.golden.config import Config
 from gaba.hdl.engine import TrialEngine, result_layout
 from gaba.hdl.nwta import prime_clocks, winner_clocks
 from gaba.hdl.seeding import FMIX_CYCLES, MUL_CYCLES, OP_FMIX32, OP_MUL_WEYL, SerialHash
+from tests.simulate import simulate
 
 FAST = dict(dt=2.0**-4, horizon=30.0)
 
@@ -35,10 +35,7 @@ def _hash_all(ops):
             out.append((ctx.get(dut.o), cycles))
             await ctx.tick()
 
-    sim = Simulator(dut)
-    sim.add_clock(1e-6)
-    sim.add_testbench(bench)
-    sim.run()
+    simulate(dut, bench)
     return out
 
 
@@ -82,10 +79,7 @@ def _run_serial(cfg, seed, first, count, *, top=None, delta_in=None, stride=1, m
                 return
             await ctx.tick()
 
-    sim = Simulator(dut)
-    sim.add_clock(1e-6)
-    sim.add_testbench(bench)
-    sim.run()
+    simulate(dut, bench)
     return log
 
 
