@@ -1,10 +1,11 @@
 """Benchmark: decisions per second of a board build against the golden model, side by side.
 
     python benchmarks/throughput.py --build build/boards/<dir>/gaba_build.json \
-        [--trials 400] [--seed 1] [--repeats 5] [--json out.json]
+        [--delta 0.1] [--trials 400] [--seed 1] [--repeats 5] [--json out.json]
 
-One run measures both sides on the same Config (the build's: its n, latency and clocks per
-step; nWTA at the paper point, delta 0.1):
+One run measures both sides on the same trials: the build's Config (the paper point with its
+n, latency and clocks per step), with the input gap ``--delta`` set by the host for every
+trial (the engine's ``delta_in``; the golden model runs the Config with that delta):
 
 - the golden model: ``gaba.golden.fixed.run_trials`` on this machine, after a warm-up
   (compilation excluded), the median of ``--repeats`` timings of ``--trials`` trials;
@@ -48,6 +49,7 @@ def golden_rate(cfg: Config, trials: int, seed: int, repeats: int) -> tuple[floa
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", required=True, help="a build's gaba_build.json (gaba build)")
+    ap.add_argument("--delta", type=float, default=0.1, help="input gap of every trial (0.1)")
     ap.add_argument("--trials", type=int, default=400)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--repeats", type=int, default=5)
@@ -58,25 +60,24 @@ def main() -> int:
     if build["kind"] not in ("nwta", "wta"):
         sys.exit(f"throughput: {args.build} is a {build['kind']} build, not nwta or wta")
     cfg = Config.paper(
-        kind=build["kind"],
-        n=build["n"],
-        delta=0.1,
-        latency=build["latency"],
-        step_clocks=build["step_clocks"],
+        kind=build["kind"], n=build["n"], latency=build["latency"], step_clocks=build["step_clocks"]
     )
     if cfg.digest() != build["config_digest"]:
         sys.exit(
             f"throughput: the build's Config {build['config_digest']} is not the paper point "
-            f"with delta 0.1 ({cfg.digest()}); this bench measures that point only"
+            f"({cfg.digest()}); this bench measures that point only"
         )
+    delta_q = round(args.delta * 2**cfg.frac_bits)
+    gcfg = cfg.replace(delta=delta_q / 2**cfg.frac_bits)  # the trials the board runs
     replicas = build.get("replicas", 1)
     print(
-        f"{cfg.kind} n={cfg.n}, latency {cfg.latency}, {cfg.step_clocks} clock(s) per step, "
-        f"{replicas} engine(s); {args.trials} trials, seed {args.seed}",
+        f"{cfg.kind} n={cfg.n}, delta {gcfg.params.delta:g}, latency {cfg.latency}, "
+        f"{cfg.step_clocks} clock(s) per step, {replicas} engine(s); {args.trials} trials, "
+        f"seed {args.seed}",
         flush=True,
     )
 
-    g_rate, g_times = golden_rate(cfg, args.trials, args.seed, args.repeats)
+    g_rate, g_times = golden_rate(gcfg, args.trials, args.seed, args.repeats)
     print(
         f"golden model    {g_rate:10.0f} trials/s  (median of {args.repeats}: "
         + ", ".join(f"{t:.3f}" for t in g_times)
@@ -86,8 +87,10 @@ def main() -> int:
 
     with SimTransport(cfg, replicas=replicas) as transport:
         board = Board(transport, timeout=10.0)
-        run = run_trials(board, cfg, seed=args.seed, trials=args.trials, check=False)
-    steps = int(fixed.run_trials(cfg, args.trials, args.seed).steps.sum())
+        run = run_trials(
+            board, cfg, seed=args.seed, trials=args.trials, delta_q=delta_q, check=False
+        )
+    steps = int(fixed.run_trials(gcfg, args.trials, args.seed).steps.sum())
     s = run.summary
     if s.trials != args.trials or s.steps != steps:
         sys.exit(
@@ -98,6 +101,7 @@ def main() -> int:
     out = {
         "kind": cfg.kind,
         "n": cfg.n,
+        "delta": gcfg.params.delta,
         "latency": cfg.latency,
         "step_clocks": cfg.step_clocks,
         "replicas": replicas,
