@@ -402,7 +402,11 @@ class ReplicatedEngine(wiring.Component):
         shift = r_count.bit_length() - 1
         width = result_layout(self._cfg).size
         turn = Signal(range(r_count), name="turn")  # the replica whose result is next
-        busy = []
+        # results of the run still to hand out; ``pending`` is a flip-flop (the host link's
+        # command decoder reads ``busy``: no FIFO level's adder or compare in that path)
+        remaining = Signal(32, name="remaining")
+        pending = Signal(name="pending")
+        busy = [pending]
         outs = []
         for r in range(r_count):
             m.submodules[f"engine{r}"] = engine = self.engine(r)
@@ -422,16 +426,18 @@ class ReplicatedEngine(wiring.Component):
                 engine.res.ready.eq(q.w_rdy),
                 q.r_en.eq(self.res.ready & (turn == r)),
             ]
-            busy += [engine.busy, q.level != 0]  # level counts words on their way out too
+            busy.append(engine.busy)  # an engine may still be busy with nothing to hand out
             outs.append(q)
         with m.Switch(turn):
             for r, q in enumerate(outs):
                 with m.Case(r):
                     m.d.comb += [self.res.valid.eq(q.r_rdy), self.res.payload.eq(q.r_data)]
         with m.If(self.start & ~self.busy):
-            m.d.sync += turn.eq(0)
+            m.d.sync += [turn.eq(0), remaining.eq(self.count), pending.eq(self.count != 0)]
         with m.Elif(self.res.valid & self.res.ready):
-            m.d.sync += turn.eq(turn + 1)  # wraps at R, a power of two
+            m.d.sync += [turn.eq(turn + 1), remaining.eq(remaining - 1)]  # turn wraps at R
+            with m.If(remaining == 1):
+                m.d.sync += pending.eq(0)
         m.d.comb += self.busy.eq(Cat(*busy).any())
         return m
 
