@@ -358,6 +358,10 @@ class ReplicatedEngine(wiring.Component):
     them round-robin, replica 0 first, which is trial order: the results are exactly
     :class:`TrialEngine`'s (and the golden model's), trial by trial. A replica whose FIFO is
     full waits, so the FIFOs let replicas run ahead of a slower one by ``fifo_depth`` trials.
+    The engines sit behind registers (the run's inputs a clock late, the results through a
+    two-word FIFO, ``busy`` from flip-flops), so that the copies may spread over a device
+    without a path from the host's side into them or back; a run takes a few clocks more
+    than its engines' for it.
 
     The ports are :class:`TrialEngine`'s (``engine_signature(cfg)``, no debug port).
 
@@ -401,44 +405,67 @@ class ReplicatedEngine(wiring.Component):
         r_count = self._replicas
         shift = r_count.bit_length() - 1
         width = result_layout(self._cfg).size
+        # The engines sit behind registers on both sides: the run's inputs reach them a clock
+        # late and their results leave through a two-word FIFO, and ``busy`` is two
+        # flip-flops, so that no path runs from the host's command decoder into R engines
+        # spread over the device, or back.
+        go = Signal(name="go")  # the start strobe, a clock late
+        held = {
+            name: Signal.like(getattr(self, name), name=f"{name}_r")
+            for name in ("seed", "first", "count", "top_en", "top_in", "delta_en", "delta_in")
+        }
+        m.d.sync += [go.eq(self.start & ~self.busy)]
+        m.d.sync += [reg.eq(getattr(self, name)) for name, reg in held.items()]
+        m.submodules.out = out = fifo.SyncFIFOBuffered(width=width, depth=2)
         turn = Signal(range(r_count), name="turn")  # the replica whose result is next
-        # results of the run still to hand out; ``pending`` is a flip-flop (the host link's
-        # command decoder reads ``busy``: no FIFO level's adder or compare in that path)
+        # results of the run still to hand out (``pending``: any), and whether an engine was
+        # busy a clock ago (an engine may still be busy with nothing to hand out)
         remaining = Signal(32, name="remaining")
         pending = Signal(name="pending")
-        busy = [pending]
+        engines_busy = Signal(name="engines_busy")
+        engine_busy = []
         outs = []
         for r in range(r_count):
             m.submodules[f"engine{r}"] = engine = self.engine(r)
             m.submodules[f"results{r}"] = q = fifo.SyncFIFOBuffered(width=width, depth=self._depth)
             m.d.comb += [
-                engine.start.eq(self.start),
-                engine.seed.eq(self.seed),
+                engine.start.eq(go),
+                engine.seed.eq(held["seed"]),
                 # trial first + r, then every R-th: count - r trials from there, rounded up
-                engine.first.eq(self.first + r),
-                engine.count.eq((self.count + (r_count - 1 - r)) >> shift),
-                engine.top_en.eq(self.top_en),
-                engine.top_in.eq(self.top_in),
-                engine.delta_en.eq(self.delta_en),
-                engine.delta_in.eq(self.delta_in),
+                engine.first.eq(held["first"] + r),
+                engine.count.eq((held["count"] + (r_count - 1 - r)) >> shift),
+                engine.top_en.eq(held["top_en"]),
+                engine.top_in.eq(held["top_in"]),
+                engine.delta_en.eq(held["delta_en"]),
+                engine.delta_in.eq(held["delta_in"]),
                 q.w_data.eq(engine.res.payload.as_value()),
                 q.w_en.eq(engine.res.valid),
                 engine.res.ready.eq(q.w_rdy),
-                q.r_en.eq(self.res.ready & (turn == r)),
+                q.r_en.eq(out.w_rdy & (turn == r)),
             ]
-            busy.append(engine.busy)  # an engine may still be busy with nothing to hand out
+            engine_busy.append(engine.busy)
             outs.append(q)
         with m.Switch(turn):
             for r, q in enumerate(outs):
                 with m.Case(r):
-                    m.d.comb += [self.res.valid.eq(q.r_rdy), self.res.payload.eq(q.r_data)]
+                    m.d.comb += [out.w_en.eq(q.r_rdy), out.w_data.eq(q.r_data)]
+        m.d.comb += [
+            self.res.valid.eq(out.r_rdy),
+            self.res.payload.eq(out.r_data),
+            out.r_en.eq(self.res.ready),
+        ]
         with m.If(self.start & ~self.busy):
-            m.d.sync += [turn.eq(0), remaining.eq(self.count), pending.eq(self.count != 0)]
+            m.d.sync += turn.eq(0)
+        with m.Elif(out.w_en & out.w_rdy):
+            m.d.sync += turn.eq(turn + 1)  # wraps at R, a power of two
+        with m.If(self.start & ~self.busy):
+            m.d.sync += [remaining.eq(self.count), pending.eq(self.count != 0)]
         with m.Elif(self.res.valid & self.res.ready):
-            m.d.sync += [turn.eq(turn + 1), remaining.eq(remaining - 1)]  # turn wraps at R
+            m.d.sync += remaining.eq(remaining - 1)
             with m.If(remaining == 1):
                 m.d.sync += pending.eq(0)
-        m.d.comb += self.busy.eq(Cat(*busy).any())
+        m.d.sync += engines_busy.eq(Cat(*engine_busy).any())
+        m.d.comb += self.busy.eq(pending | engines_busy)
         return m
 
 
