@@ -29,11 +29,13 @@ __all__ = [
     "ICEBREAKER",
     "ULX3S",
     "BoardSpec",
+    "Ice40Pll",
     "Pll",
     "PlatformTop",
     "board",
     "board_names",
     "ecp5_pll",
+    "ice40_pll",
 ]
 
 
@@ -84,6 +86,64 @@ def ecp5_pll(in_hz: float, target_hz: float) -> Pll:
 
 
 @dataclass(frozen=True)
+class Ice40Pll:
+    """An iCE40 SB_PLL40_PAD (or _CORE) setting, simple feedback: the phase detector at
+    f_in / (DIVR + 1), the VCO at that times (DIVF + 1), PLLOUT = VCO / 2^DIVQ."""
+
+    in_hz: float
+    divr: int
+    divf: int
+    divq: int
+
+    @property
+    def pfd_hz(self) -> float:
+        return self.in_hz / (self.divr + 1)
+
+    @property
+    def vco_hz(self) -> float:
+        return self.pfd_hz * (self.divf + 1)
+
+    @property
+    def out_hz(self) -> float:
+        return self.vco_hz / 2**self.divq
+
+    @property
+    def filter_range(self) -> int:
+        """The loop filter's setting for the phase detector's frequency (icepll's table)."""
+        for k, top in enumerate((17e6, 26e6, 44e6, 66e6, 101e6), 1):
+            if self.pfd_hz < top:
+                return k
+        return 6
+
+
+def ice40_pll(in_hz: float, target_hz: float) -> Ice40Pll:
+    """The iCE40 PLL setting whose output is closest to ``target_hz`` without exceeding
+    it, within the iCE40's ranges (icepll's): phase detector 10 to 133 MHz, VCO 533 to 1066
+    MHz, output 16 to 275 MHz (ties: the lowest VCO). ValueError when none lies within 5 %
+    below the target."""
+    best = None
+    for divr in range(16):
+        for divf in range(128):
+            for divq in range(1, 7):
+                pll = Ice40Pll(in_hz, divr, divf, divq)
+                if not (
+                    10e6 <= pll.pfd_hz <= 133e6
+                    and 533e6 <= pll.vco_hz <= 1066e6
+                    and 16e6 <= pll.out_hz <= min(275e6, target_hz)
+                ):
+                    continue
+                key = (-pll.out_hz, pll.vco_hz)
+                if best is None or key < best[0]:
+                    best = (key, pll)
+    if best is None or best[1].out_hz < 0.95 * target_hz:
+        raise ValueError(
+            f"No iCE40 PLL setting makes {target_hz / 1e6:g} MHz from {in_hz / 1e6:g} MHz "
+            "within 5 % (outputs 16 to 275 MHz)"
+        )
+    return best[1]
+
+
+@dataclass(frozen=True)
 class BoardSpec:
     """What the build needs to know about one board.
 
@@ -116,8 +176,8 @@ class BoardSpec:
     clock_div: int
     # the build-plan override and text that constrain the divided clock net ``clk``
     clock_constraint: tuple[str, str]
-    # the PLL that makes the design's clock (ecp5_pll), or None: the board has none in gaba
-    pll: Callable[[float, float], Pll] | None = None
+    # the PLL that makes the design's clock (ecp5_pll, ice40_pll), or None: none in gaba
+    pll: Callable[[float, float], Pll | Ice40Pll] | None = None
 
     @property
     def tools(self) -> dict:
@@ -190,6 +250,7 @@ ICEBREAKER = BoardSpec(
     latency=lambda n: 2,
     clock_div=2,
     clock_constraint=("add_constraints", "set_frequency {net} {mhz}"),
+    pll=ice40_pll,
 )
 
 ULX3S = BoardSpec(
@@ -245,15 +306,16 @@ class PlatformTop(Elaboratable):
         global buffer); the sync domain is held in reset for 15 us after configuration, as
         amaranth's platforms do (iCE40 block RAMs read zeros until then).
 
-    pll : Pll or None
-        The sync domain's clock is the ECP5 PLL's output (``divide`` must be 1); the domain
-        is held in reset until the PLL locks.
+    pll : Pll, Ice40Pll or None
+        The sync domain's clock is the PLL's output (an ECP5 EHXPLLL fed from the clock
+        pin's buffer, an iCE40 SB_PLL40_PAD on the clock pin; ``divide`` must be 1); the
+        domain is held in reset until the PLL locks.
 
     The divided clock's net, and the PLL's output, is ``clk`` (the sync domain's clock
     signal, the name the netlist keeps); the build constrains it by that name.
     """
 
-    def __init__(self, top, *, divide: int = 1, pll: Pll | None = None):
+    def __init__(self, top, *, divide: int = 1, pll: Pll | Ice40Pll | None = None):
         if not isinstance(divide, int) or divide < 1:
             raise ValueError(f"Clock divider must be a positive integer, not {divide!r}")
         if pll is not None and divide != 1:
@@ -300,8 +362,32 @@ class PlatformTop(Elaboratable):
     def _pll_clock(self, m, platform):
         pll = self.pll
         clk_io = platform.request(platform.default_clk, dir="-")
-        m.submodules.clk_buf = buf = io.Buffer("i", clk_io)
         clk, lock = Signal(name="clk"), Signal(name="pll_lock")
+        if isinstance(pll, Ice40Pll):
+            # the clock pin feeds the PLL directly: an input buffer on it would take the
+            # pad the PLL needs (nextpnr: the PLL "conflicts with input ... on pin 35")
+            m.submodules.pll = Instance(
+                "SB_PLL40_PAD",
+                p_FEEDBACK_PATH="SIMPLE",
+                p_DIVR=pll.divr,
+                p_DIVF=pll.divf,
+                p_DIVQ=pll.divq,
+                p_FILTER_RANGE=pll.filter_range,
+                io_PACKAGEPIN=clk_io.io,
+                i_RESETB=1,
+                i_BYPASS=0,
+                o_PLLOUTGLOBAL=clk,
+                o_LOCK=lock,
+            )
+        else:
+            m.submodules.clk_buf = buf = io.Buffer("i", clk_io)
+            self._ecp5_pll(m, pll, buf.i, clk, lock)
+        m.domains.sync = sync = ClockDomain("sync")
+        m.d.comb += sync.clk.eq(clk)
+        m.submodules.reset_sync = ResetSynchronizer(~lock, domain="sync")
+
+    @staticmethod
+    def _ecp5_pll(m, pll, clki, clk, lock):
         m.submodules.pll = Instance(
             "EHXPLLL",
             # nextpnr reads the frequencies from these attributes (ecppll's set)
@@ -325,7 +411,7 @@ class PlatformTop(Elaboratable):
             p_CLKFB_DIV=pll.clkfb_div,
             i_RST=0,
             i_STDBY=0,
-            i_CLKI=buf.i,
+            i_CLKI=clki,
             i_CLKFB=clk,
             i_PHASESEL0=0,
             i_PHASESEL1=0,
@@ -337,6 +423,3 @@ class PlatformTop(Elaboratable):
             o_CLKOP=clk,
             o_LOCK=lock,
         )
-        m.domains.sync = sync = ClockDomain("sync")
-        m.d.comb += sync.clk.eq(clk)
-        m.submodules.reset_sync = ResetSynchronizer(~lock, domain="sync")

@@ -75,7 +75,7 @@ def register(sub) -> None:
         "--pll-mhz",
         type=positive("frequency in MHz"),
         default=None,
-        help="run the design at this clock from the board's PLL (ulx3s), not the board clock",
+        help="run the design at this clock from the board's PLL, not the board clock",
     )
     b.add_argument(
         "--replicas",

@@ -122,6 +122,16 @@ def test_icebreaker_bitstream(tmp_path):
 
 
 @pytest.mark.synth
+def test_icebreaker_pll_bitstream(tmp_path):
+    # the design at 24 MHz from the SB_PLL40_PAD on the 12 MHz pin, timing met there
+    r = B.build(_default("icebreaker", 3, 2), "icebreaker", out=tmp_path, pll_mhz=24)
+    _check_real(r, platforms.board("icebreaker"), bytes.fromhex("7eaa997e"))
+    assert r.pll_mhz == r.system_mhz == 24 and r.constraint_mhz == pytest.approx(24, abs=0.01)
+    report = json.loads((tmp_path / "gaba_top.report.json").read_text())
+    assert report["utilization"]["ICESTORM_PLL"]["used"] == 1
+
+
+@pytest.mark.synth
 def test_icebreaker_does_not_fit_n4(tmp_path):
     with pytest.raises(B.FitError, match="nwta n=4 does not fit the iCE40UP5K"):
         B.build(_default("icebreaker", 4, 2), "icebreaker", out=tmp_path)
@@ -139,8 +149,8 @@ def test_ulx3s_bitstream(tmp_path):
 
 def test_pll_and_replica_options_are_checked():
     cfg = Config.paper(n=2)
-    with pytest.raises(ValueError, match="gaba builds for icebreaker have no PLL"):
-        B.build(cfg, "icebreaker", pll_mhz=24)
+    with pytest.raises(ValueError, match="No iCE40 PLL setting makes 300 MHz from 12 MHz"):
+        B.build(cfg, "icebreaker", pll_mhz=300)
     with pytest.raises(ValueError, match="from the PLL or a divider, not both"):
         B.build(cfg, "ulx3s", pll_mhz=50, clock_div=2)
     with pytest.raises(ValueError, match="No ECP5 PLL setting makes 1000 MHz"):

@@ -82,18 +82,48 @@ def test_ecp5_pll_refuses_what_it_cannot_make():
         platforms.ecp5_pll(25e6, 900e6)
 
 
-def test_the_pll_clocks_the_design_and_is_constrained():
-    pll = platforms.ecp5_pll(25e6, 60e6)
-    top = BoardTop(Config.paper(n=2, step_clocks=1, latency=2), divisor=521, clock_hz=60e6)
-    key, text = ULX3S.clock_constraint
-    plan = ULX3S.make_platform(60e6, 1).build(
-        PlatformTop(top, pll=pll), name="t", do_build=False, **{key: text.format(net="clk", mhz=60)}
+@pytest.mark.parametrize(
+    ("spec", "mhz", "primitive", "other", "file", "constraint"),
+    [
+        (ULX3S, 60, "EHXPLLL", "SB_PLL40_PAD", "t.lpf", 'FREQUENCY NET "clk" 60'),
+        (ICEBREAKER, 24, "SB_PLL40_PAD", "EHXPLLL", "t.pcf", "set_frequency clk 24"),
+    ],
+)
+def test_the_pll_clocks_the_design_and_is_constrained(
+    spec, mhz, primitive, other, file, constraint
+):
+    pll = spec.pll(spec.clock_hz, mhz * 1e6)
+    divisor = round(mhz * 1e6 / 115200)
+    top = BoardTop(Config.paper(n=2, step_clocks=1, latency=2), divisor=divisor, clock_hz=mhz * 1e6)
+    key, text = spec.clock_constraint
+    plan = spec.make_platform(spec.clock_hz, 1).build(
+        PlatformTop(top, pll=pll),
+        name="t",
+        do_build=False,
+        **{key: text.format(net="clk", mhz=mhz)},
     )
     rtlil = plan.files["t.il"]
-    assert (
-        "EHXPLLL" in rtlil
-        and "CLKFB_DIV" in rtlil
-        and 'FREQUENCY NET "clk" 60' in (plan.files["t.lpf"])
-    )
+    assert primitive in rtlil and other not in rtlil and constraint in plan.files[file]
     with pytest.raises(ValueError, match="from a PLL or a divider, not both"):
         PlatformTop(top, divide=2, pll=pll)
+
+
+@pytest.mark.parametrize(
+    ("target", "want"),
+    # icepll -i 12 -o F: (DIVR, DIVF, DIVQ, FILTER_RANGE) where F is reachable exactly
+    [(24e6, (0, 63, 5, 1)), (36e6, (0, 47, 4, 1)), (48e6, (0, 63, 4, 1)), (25e6, None)],
+)
+def test_ice40_pll_settings_stay_in_range_and_at_most_the_target(target, want):
+    pll = platforms.ice40_pll(12e6, target)
+    assert 10e6 <= pll.pfd_hz <= 133e6 and 533e6 <= pll.vco_hz <= 1066e6
+    assert 0.95 * target <= pll.out_hz <= target
+    if want is not None:
+        assert (pll.divr, pll.divf, pll.divq, pll.filter_range) == want
+        assert pll.out_hz == target
+    else:
+        assert pll.out_hz == 24.75e6  # 12 * 66 / 32: the closest below 25
+
+
+def test_ice40_pll_refuses_what_it_cannot_make():
+    with pytest.raises(ValueError, match="No iCE40 PLL setting makes 10 MHz from 12 MHz"):
+        platforms.ice40_pll(12e6, 10e6)
