@@ -3,10 +3,12 @@
 trials in trial order, and take about 1/R of one engine's cycles."""
 
 import pytest
+from amaranth.hdl import Cat
 
 from gaba.golden.config import Config
 from gaba.hdl.engine import ReplicatedEngine, TrialEngine
 from tests.hdl.test_engine import FAST, assert_matches, decode, golden
+from tests.simulate import simulate
 
 
 def run(trial_engine, dut, *, seed, first, count, ready=lambda cycle: True, stats=None):
@@ -74,3 +76,64 @@ def test_replicas_must_be_a_power_of_two(replicas):
 def test_fifo_depth_is_checked():
     with pytest.raises(ValueError, match="FIFO depth must be an integer in 1..64"):
         ReplicatedEngine(Config.paper(n=2), 2, fifo_depth=0)
+
+
+def _busy_trace(dut, count, *, second_start_at=None):
+    """Start a run of ``count`` trials, taking every result; a second start strobe (another
+    seed) at cycle ``second_start_at``. Returns (busy by cycle from the start, the cycles
+    results were taken, their payloads)."""
+    busy, taken, payloads = [], [], []
+
+    async def bench(ctx):
+        ctx.set(dut.seed, 5)
+        ctx.set(dut.count, count)
+        ctx.set(dut.start, 1)
+        await ctx.tick()
+        ctx.set(dut.start, 0)
+        ctx.set(dut.res.ready, 1)
+        for cycle in range(40000):
+            ctx.set(dut.start, cycle == second_start_at)
+            ctx.set(dut.seed, 6 if cycle == second_start_at else 5)
+            busy.append(ctx.get(dut.busy))
+            if ctx.get(dut.res.valid):
+                taken.append(cycle)
+                payloads.append(ctx.get(dut.res.payload).as_value().value)
+            await ctx.tick()
+            if len(taken) == count and len(busy) > (taken[-1] if taken else 0) + 40:
+                break
+
+    simulate(dut, bench)
+    return busy, taken, payloads
+
+
+def test_busy_covers_the_run_and_a_start_in_it_is_ignored():
+    cfg = Config.paper(n=3, **FAST)
+    busy, taken, got = _busy_trace(ReplicatedEngine(cfg, 4), 6, second_start_at=50)
+    # busy from the clock after the start until the clock after the last result is taken
+    assert len(taken) == 6 and _busy_covers(busy, taken)
+    # the start strobe inside the run changed nothing: the first run's trials, in order
+    assert [decode(cfg, p) for p in got] == [
+        decode(cfg, p) for p in _busy_trace(ReplicatedEngine(cfg, 4), 6)[2]
+    ]
+    assert_matches([decode(cfg, p) for p in got], golden(cfg, 6, 5, 0))
+
+
+def _busy_covers(busy, taken):
+    return all(busy[: taken[-1] + 1]) and not any(busy[taken[-1] + 1 :])
+
+
+def test_a_busy_that_ends_with_the_engines_is_caught():
+    # the companion: busy from the engines alone falls while results still wait to go out
+    cfg = Config.paper(n=3, **FAST)
+
+    class EnginesOnly(ReplicatedEngine):
+        def elaborate(self, platform):
+            m = super().elaborate(platform)
+            engines = [m.submodules[f"engine{r}"] for r in range(self.replicas)]
+            m.d.comb += self.busy.eq(Cat(*(e.busy for e in engines)).any())
+            return m
+
+    busy, taken, _ = _busy_trace(EnginesOnly(cfg, 4), 6)
+    assert len(taken) == 6 and not _busy_covers(busy, taken)
+    busy, taken, _ = _busy_trace(ReplicatedEngine(cfg, 4), 0)
+    assert taken == [] and not any(busy)  # nothing to run: never busy
