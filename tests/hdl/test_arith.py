@@ -10,21 +10,19 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from amaranth.hdl import Module, Signal, signed, unsigned
-from amaranth.sim import Simulator
 
 from gaba.golden import fixed, primitives
 from gaba.golden.config import Config
 from gaba.golden.primitives import mulr
 from gaba.hdl import arith
+from tests.simulate import simulate
 
 CF = 14
 
 
 def _comb(m: Module, bench) -> None:
     """Run ``bench(ctx)`` on a purely combinational module (no clock)."""
-    sim = Simulator(m)
-    sim.add_testbench(bench)
-    sim.run()
+    simulate(m, bench, period=None)
 
 
 def _probe(m: Module, expr, name: str) -> Signal:

@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 from amaranth.back import rtlil
 from amaranth.hdl import Cat, Module, Signal, signed, unsigned
-from amaranth.sim import Simulator
 
 from gaba.golden.config import Config
 from gaba.golden.primitives import mulr
 from gaba.hdl import arith
+from tests.simulate import simulate
 
 CF = 14
 WIDTH = 12
@@ -66,9 +66,7 @@ def _sweep(products, width: int = WIDTH) -> tuple[np.ndarray, dict]:
             ctx.set(vu, x & ((1 << width) - 1))
             words.append(ctx.get(word))
 
-    sim = Simulator(m)
-    sim.add_testbench(bench)
-    sim.run()
+    simulate(m, bench, period=None)
     got, at = {}, 0
     for key, out in outs.items():
         bits = len(out)
@@ -300,10 +298,7 @@ def test_split_product_through_registers_is_mulr_a_clock_later():
                 assert ctx.get(out) == mulr(x, c, cfg.coef_bits), (c, x)
                 checked.append(x)
 
-    sim = Simulator(m)
-    sim.add_clock(1e-6)
-    sim.add_testbench(bench)
-    sim.run()
+    simulate(m, bench)
     assert len(checked) == 300 * len(probes)
 
 

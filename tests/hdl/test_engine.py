@@ -10,7 +10,6 @@ engine's cycle budget (load + steps + decision + result cycles per trial) is che
 import numpy as np
 import pytest
 from amaranth.hdl import Shape
-from amaranth.sim import Simulator
 
 from gaba.golden import fixed
 from gaba.golden.config import Config
@@ -22,6 +21,7 @@ from gaba.hdl.engine import (
     trial_clocks,
 )
 from gaba.hdl.nwta import decision_phase, prime_clocks, winner_clocks
+from tests.simulate import simulate
 
 # dt = 2**-4 makes trials decide in about 150 to 400 steps; the datapath is the paper's
 FAST = dict(dt=2.0**-4, horizon=30.0)
@@ -112,10 +112,7 @@ def run_engine(
             await ctx.tick()
         raise AssertionError("the engine did not finish within max_cycles")
 
-    sim = Simulator(dut)
-    sim.add_clock(1e-6)
-    sim.add_testbench(bench)
-    sim.run()
+    simulate(dut, bench)
     return log
 
 
@@ -353,10 +350,7 @@ def test_count_zero_does_nothing():
         ctx.set(dut.start, 0)
         seen.append(ctx.get(dut.busy))
 
-    sim = Simulator(dut)
-    sim.add_clock(1e-6)
-    sim.add_testbench(bench)
-    sim.run()
+    simulate(dut, bench)
     assert seen[:-1] == [(0, 0, 0, 0)] * 20
     assert seen[-1] == 1
 

@@ -3,7 +3,6 @@
 
 import numpy as np
 import pytest
-from amaranth.sim import Simulator
 
 from gaba.golden.config import Config
 from gaba.golden.foldiak import fixed as foldiak
@@ -18,6 +17,7 @@ from gaba.hdl.foldiak import (
     FoldiakLayer,
     cycles_per_presentation,
 )
+from tests.simulate import simulate as run_testbench
 
 SMALL = FoldiakConfig.paper(pre_presentations=2, settle_steps=6)
 
@@ -93,10 +93,7 @@ def simulate(cfg, seed, run, presentations, tests):
             await command(CMD_TEST, tests)
             await results(tests, out["test"])
 
-    sim = Simulator(dut)
-    sim.add_clock(1e-6)
-    sim.add_testbench(bench)
-    sim.run()
+    run_testbench(dut, bench)
     return out
 
 

@@ -15,7 +15,6 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from amaranth.hdl import signed, unsigned
-from amaranth.sim import Simulator
 
 from gaba.golden import fixed, primitives
 from gaba.golden.config import Config
@@ -30,6 +29,7 @@ from gaba.hdl.nwta import (
     step_phases,
     winner_clocks,
 )
+from tests.simulate import simulate as run_testbench
 
 SATURATING = dict(n=6, sigma=0.9, eta_int_bits=0, x_int_bits=1, frac_bits=10, horizon=20.0)
 
@@ -121,10 +121,7 @@ def simulate(
                 out["holds"].append((t, read(ctx)))
                 ctx.set(dut.en, 1)
 
-    sim = Simulator(dut)
-    sim.add_clock(1e-6)
-    sim.add_testbench(bench)
-    sim.run()
+    run_testbench(dut, bench)
     return out
 
 
