@@ -409,12 +409,14 @@ class ReplicatedEngine(wiring.Component):
         # late and their results leave through a two-word FIFO, and ``busy`` is two
         # flip-flops, so that no path runs from the host's command decoder into R engines
         # spread over the device, or back.
-        go = Signal(name="go")  # the start strobe, a clock late
+        begin = Signal(name="begin")  # a run's start strobe, taken
+        go = Signal(name="go")  # the same, a clock late
+        m.d.comb += begin.eq(self.start & ~self.busy)
         held = {
             name: Signal.like(getattr(self, name), name=f"{name}_r")
             for name in ("seed", "first", "count", "top_en", "top_in", "delta_en", "delta_in")
         }
-        m.d.sync += [go.eq(self.start & ~self.busy)]
+        m.d.sync += go.eq(begin)
         m.d.sync += [reg.eq(getattr(self, name)) for name, reg in held.items()]
         m.submodules.out = out = fifo.SyncFIFOBuffered(width=width, depth=2)
         turn = Signal(range(r_count), name="turn")  # the replica whose result is next
@@ -454,11 +456,11 @@ class ReplicatedEngine(wiring.Component):
             self.res.payload.eq(out.r_data),
             out.r_en.eq(self.res.ready),
         ]
-        with m.If(self.start & ~self.busy):
+        with m.If(begin):
             m.d.sync += turn.eq(0)
         with m.Elif(out.w_en & out.w_rdy):
             m.d.sync += turn.eq(turn + 1)  # wraps at R, a power of two
-        with m.If(self.start & ~self.busy):
+        with m.If(begin):
             m.d.sync += [remaining.eq(self.count), pending.eq(self.count != 0)]
         with m.Elif(self.res.valid & self.res.ready):
             m.d.sync += remaining.eq(remaining - 1)
