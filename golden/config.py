@@ -134,6 +134,12 @@ class Config(ConfigBase):
     products : {"shift-add", "multiplier"}
         How the hardware multiplies by a constant (:data:`PRODUCTS`); the golden model
         ignores it.
+    lanes : int or None
+        The folded architecture (``gaba.hdl.folded``): K neuron datapaths (a power of two,
+        at most n) serve the n neurons, one neuron per lane per clock, their state in block
+        RAM, ceil(n/K) or more clocks per step. None (or K = n, which is stored as None) is
+        the parallel network, every neuron a datapath of its own. The golden model ignores
+        it; with lanes, ``step_clocks`` must stay 1.
 
     Raises
     ------
@@ -155,6 +161,7 @@ class Config(ConfigBase):
     x_guard_bits: int = 7
     step_clocks: int = 1
     products: str = "shift-add"
+    lanes: int | None = None
 
     def __post_init__(self):
         if not isinstance(self.params, NetworkParams):
@@ -172,6 +179,7 @@ class Config(ConfigBase):
             raise ValueError(
                 f"products must be one of {', '.join(PRODUCTS)}, not {self.products!r}"
             )
+        self._check_lanes()
         p = self.params
         if self.k_dt == 0:
             raise ValueError(
@@ -196,6 +204,29 @@ class Config(ConfigBase):
                 "lower frac_bits or coef_bits"
             )
         self._warn_stall()
+
+    def _check_lanes(self):
+        lanes = self.lanes
+        if lanes is None:
+            return
+        n = self.params.n
+        lanes = check_int("lanes", lanes, 1, n)
+        if lanes & (lanes - 1):
+            raise ValueError(
+                f"lanes must be a power of two (the neuron index is row and lane side by side),"
+                f" not {lanes}"
+            )
+        if self.step_clocks != 1:
+            raise ValueError(
+                f"lanes = {lanes} takes one neuron per lane per clock; step_clocks must be 1, "
+                f"not {self.step_clocks}"
+            )
+        object.__setattr__(self, "lanes", None if lanes == n else lanes)
+
+    @property
+    def folded(self) -> bool:
+        """The Config asks for the folded architecture (``lanes`` K < n)."""
+        return self.lanes is not None
 
     def _warn_stall(self):
         # The Euler increment mulr(r - x, k) is zero while -2**(cf-1)/k <= r - x < 2**(cf-1)/k

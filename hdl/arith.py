@@ -20,6 +20,7 @@ __all__ = [
     "clamp",
     "csd",
     "digest",
+    "digest_word",
     "fmix32",
     "irwin_hall4",
     "mulr",
@@ -369,16 +370,21 @@ def rotl32(w: Value, amount: int) -> Value:
     return w[:32].rotate_left(amount % 32)
 
 
+def digest_word(x: Value, eta: Value, x_bits: int, eta_bits: int) -> Value:
+    """One neuron's word of the digest: ``X | (eta mod 2**eta_bits) << x_bits``, 32 bits."""
+    return Cat(x[:x_bits], eta.as_unsigned()[:eta_bits], Const(0, 32))[:32]
+
+
 def digest(xs: list[Value], etas: list[Value], x_bits: int, eta_bits: int) -> Value:
     """The final-state digest of ``gaba.golden.fixed.digest``: XOR of rotated state words.
 
     A balanced XOR tree (depth log2 n): a chain would make event-driven simulators such as
     Icarus re-evaluate it n times per changed word.
     """
-    level = []
-    for i, (x, eta) in enumerate(zip(xs, etas, strict=True)):
-        word = Cat(x[:x_bits], eta.as_unsigned()[:eta_bits], Const(0, 32))[:32]
-        level.append(rotl32(word, i))
+    level = [
+        rotl32(digest_word(x, eta, x_bits, eta_bits), i)
+        for i, (x, eta) in enumerate(zip(xs, etas, strict=True))
+    ]
     while len(level) > 1:
         level = [
             level[k] ^ level[k + 1] if k + 1 < len(level) else level[k]

@@ -8,7 +8,7 @@ from amaranth.lib.wiring import In, Out
 
 from gaba.golden import primitives
 from gaba.golden.config import Config
-from gaba.hdl import arith
+from gaba.hdl import arith, folded
 from gaba.hdl.nwta import Network, decision_phase, prime_clocks, state_layout, winner_clocks
 
 __all__ = [
@@ -50,11 +50,16 @@ def result_layout(cfg: Config) -> data.StructLayout:
 def trial_clocks(cfg: Config, steps: int) -> int:
     """Clock cycles of one parallel-seeded trial of ``steps`` steps, load to result offered.
 
-    The load cycle, the network's priming clocks (one clock per step only), ``step_clocks``
-    cycles per step, the decision clock's offset into the step after the last, the wait
-    for the arg-max's pipeline (one clock per step only), and the decision cycle (the
-    result is offered in the next cycle).
+    Folded (``cfg.lanes``): the load cycle and one more before the first pass, a pass every
+    ``folded.pass_clocks`` clocks, the last pass's ``rows`` clocks and its last row's way to
+    the accumulators (``folded.acc_stage``), the decision cycle. Parallel: the load cycle,
+    the network's priming clocks (one clock per step only), ``step_clocks`` cycles per step,
+    the decision clock's offset into the step after the last, the wait for the arg-max's
+    pipeline (one clock per step only), and the decision cycle (the result is offered in the
+    next cycle).
     """
+    if cfg.lanes is not None:
+        return 3 + (steps - 1) * folded.pass_clocks(cfg) + folded.rows(cfg) + folded.acc_stage(cfg)
     clocks = cfg.step_clocks
     return (
         1 + prime_clocks(clocks) + steps * clocks + decision_phase(clocks) + winner_clocks(cfg) + 1
@@ -75,8 +80,17 @@ def engine_signature(cfg: Config, *, debug: bool = False) -> wiring.Signature:
         "busy": Out(1),
         "res": Out(stream.Signature(result_layout(cfg))),
     }
-    if debug:
+    if debug and cfg.lanes is not None:
+        ports["hold"] = In(1)
+        ports["peek_addr"] = In(range(cfg.n))
+        ports["peek"] = Out(folded.neuron_layout(cfg))
+        ports["s_inh"] = Out(unsigned(cfg.s_bits))
+        ports["eta_sat"] = Out(1)
+        ports["r_sat"] = Out(1)
+        ports["started"] = Out(1)
+    elif debug:
         ports["state"] = Out(state_layout(cfg))
+    if debug:
         ports["steps"] = Out(unsigned(cfg.max_steps.bit_length()))
         ports["running"] = Out(1)
         ports["in_run"] = Out(1)
@@ -150,7 +164,9 @@ class TrialEngine(wiring.Component):
     def elaborate(self, platform):
         cfg = self._cfg
         m = Module()
-        m.submodules.network = net = Network(cfg, debug=self._debug)
+        fold = cfg.lanes is not None
+        network = folded.FoldedNetwork if fold else Network
+        m.submodules.network = net = network(cfg, debug=self._debug)
 
         key = Signal(32)
         # the key of the trial ``stride`` trials on (fmix32(seed) + t * WEYL is linear in t)
@@ -165,13 +181,15 @@ class TrialEngine(wiring.Component):
         # before the step's last clock, so no step is taken after the decision, and the
         # enable does not sit behind the arg-max and the comparisons on its way to every
         # state register's clock enable.
+        # (The folded network's enable is a register too: it takes no step but the pass it
+        # issues rows of, and the decision comes from its output registers.)
         en_reg = None
-        if cfg.step_clocks > 1:
-            assert decision_phase(cfg.step_clocks) < cfg.step_clocks - 1
+        if cfg.step_clocks > 1 or fold:
+            assert fold or decision_phase(cfg.step_clocks) < cfg.step_clocks - 1
             en_reg = Signal(name="net_en")
             m.d.comb += net.en.eq(en_reg)
 
-        wait = winner_clocks(cfg)
+        wait = 0 if fold else winner_clocks(cfg)
         settle = Signal(range(wait), name="settle") if wait else None
 
         def capture():
@@ -264,10 +282,22 @@ class TrialEngine(wiring.Component):
             self._prefetcher(m, key, fresh, kick, *hashes)
 
         if self._debug:
+            if fold:
+                m.d.comb += [
+                    net.hold.eq(self.hold),
+                    net.peek_addr.eq(self.peek_addr),
+                    self.peek.eq(net.peek),
+                    self.s_inh.eq(net.s_inh),
+                    self.eta_sat.eq(net.eta_sat),
+                    self.r_sat.eq(net.r_sat),
+                    self.started.eq(net.started),
+                ]
+            else:
+                m.d.comb += self.state.eq(net.state)
             m.d.comb += [
-                self.state.eq(net.state),
                 self.steps.eq(steps),
-                self.running.eq(net.commit),
+                # (a folded network may finish a speculative pass after the decision)
+                self.running.eq(fsm.ongoing("RUN") & net.commit),
                 self.in_run.eq(fsm.ongoing("RUN") & net.ready),
             ]
         return m
@@ -490,6 +520,13 @@ _PORT_MEANING = {
     "steps": "debug: steps done in the current trial",
     "running": "debug: the network takes a step at the end of this cycle",
     "in_run": "debug: a trial is running and state is its state after `steps` steps",
+    "hold": "debug (folded): no pass starts while high (lockstep reads the state meanwhile)",
+    "peek_addr": "debug (folded): neuron whose registers peek shows a clock later",
+    "peek": "debug (folded): x, eta, rng of neuron peek_addr",
+    "s_inh": "debug (folded): S(t - L), what the next step's inhibition reads",
+    "eta_sat": "debug (folded): sticky eta saturation after `steps` steps",
+    "r_sat": "debug (folded): sticky r saturation after `steps` steps",
+    "started": "debug (folded): a pass (a step) starts this cycle",
 }
 
 

@@ -26,10 +26,14 @@ __all__ = [
     "LeanNeuron",
     "Network",
     "Neuron",
+    "clamp_d",
     "constant_product",
     "decision_phase",
+    "euler_stages",
+    "gate",
     "inhibition_stages",
     "prime_clocks",
+    "relu_step",
     "state_layout",
     "step_phases",
     "winner_clocks",
@@ -161,17 +165,17 @@ def _neuron_ports(cfg: Config) -> dict:
     }
 
 
-def _gate(cfg: Config, xv):
+def gate(cfg: Config, xv):
     """Step 1's gate of x (the register's view): x if x >= theta_q, else 0."""
     return Mux(xv >= cfg.theta_q, xv, 0)
 
 
-def _clamp_d(cfg: Config, d_full):
+def clamp_d(cfg: Config, d_full):
     """Step 2's D = min(S - g, d_max) of ``d_full`` = S - g >= 0, d_bits wide (lossless)."""
     return Mux(d_full > cfg.d_max, cfg.d_max, d_full[: cfg.d_bits])
 
 
-def _relu_step(cfg: Config, x, pre, pre_x):
+def relu_step(cfg: Config, x, pre, pre_x):
     """Steps 4 and 5's ReLU as r*2**G - X, chosen among ``pre_x`` = pre*2**G - X (computed
     beside pre), -X and x_max*2**G - X (the clamps): clamp(pre, 0, x_max)*2**G - X without
     an adder after the clamp. Returns it (in [-X_max, X_max]) and pre > x_max (r_sat's)."""
@@ -433,14 +437,9 @@ class Neuron(wiring.Component):
 
     def elaborate(self, platform):
         cfg = self._cfg
-        cf = cfg.coef_bits
-        clocks = cfg.step_clocks
-        phases = step_phases(clocks)
-        multiply = constant_product(cfg)
+        phases = step_phases(cfg.step_clocks)
         m = Module()
         x, eta, rng = self.x, self.eta, self.rng
-        guard = cfg.x_guard_bits
-        xv = x[guard:]  # x as the network reads it (step 0: X >> G, a slice)
         commit = self.commit
         made: dict[str, tuple[Signal, int]] = {}
         held: dict[str, Signal] = {}
@@ -468,80 +467,122 @@ class Neuron(wiring.Component):
             return held[name]
 
         # 1. gate of the current state (this neuron's own term), delayed by L steps
-        g_now = put(0, "g", _gate(cfg, xv), unsigned(cfg.x_bits))
+        g_now = put(0, "g", gate(cfg, x[cfg.x_guard_bits :]), unsigned(cfg.x_bits))
         g_old = _history(m, g_now, cfg.latency, self.load, commit, "g_d")
-
-        # a product v * c rounded (mulr): its halves in one stage, joined in the next; one
-        # multiplier when both fall in the same clock
-        def product(name, v, c, parts_stage, shape=None):
-            join_stage = parts_stage + 1
-            if phases[parts_stage] == phases[join_stage]:
-                return put(join_stage, name, multiply(v, c, cf), shape)
-            if cfg.products == "shift-add":
-                parts, split = arith.mulr_csd_parts(v, c, cf)
-                for k, part in enumerate(parts):
-                    put(parts_stage, f"{name}_p{k}", part)
-                held = [get(join_stage, f"{name}_p{k}") for k in range(len(parts))]
-                return put(join_stage, name, arith.mulr_csd_join(held, split), shape)
-            lo, hi, h = arith.mulr_parts(v, c, cf)
-            put(parts_stage, f"{name}_lo", lo)
-            put(parts_stage, f"{name}_hi", hi)
-            joined = arith.mulr_join(
-                get(join_stage, f"{name}_lo"), get(join_stage, f"{name}_hi"), h, cf
-            )
-            return put(join_stage, name, joined, shape)
-
-        # stage 0: alpha*x; the generator advances first, then its Irwin-Hall sum
-        put(0, "ax", multiply(xv, cfg.alpha_c, cf))
-        rng_next = put(0, "rng_next", arith.xorshift32(rng))
-        put(0, "xi", arith.irwin_hall4(rng_next))
-        # stages 1 and 2: the two OU products; the constant part of the pre-activation
-        product("eta_a", eta, cfg.ou_a_c, 1)
-        product("eta_c", get(1, "xi"), cfg.c_xi, 1)
-        put(1, "b_ax", self.b + get(1, "ax"))
-        # for r*2**G - X without a carry chain after r (shifts by G are wiring)
-        put(1, "b_ax_x", ((self.b + get(1, "ax")) << guard) - x)
-        # stage 3: 3. the saturating OU update
-        eta_sum = put(3, "eta_sum", get(3, "eta_a") + get(3, "eta_c"))
-        eta_next, eta_low, eta_high = arith.clamp(eta_sum, cfg.eta_min, cfg.eta_max)
-        eta_n = put(3, "eta_next", eta_next, signed(cfg.eta_bits))
-        put(3, "eta_hit", eta_low | eta_high)
-        # (stage 5: the pre-activation's terms but inh, a clock after the OU clamp)
-        put(5, "b_ax_eta", get(5, "b_ax") + get(5, "eta_next"))
-        put(5, "b_ax_eta_x", get(5, "b_ax_x") + (get(5, "eta_next") << guard))
-        # stages 4 to 6: 2. inhibition from the (delayed) sum without self; the clamp is
-        # lossless
-        d_full = put(4, "d_full", self.s_inh - g_old)  # 0 <= S - g_i, exact
-        put(4, "d", _clamp_d(cfg, d_full), unsigned(cfg.d_bits))
-        product("inh", get(5, "d"), cfg.beta_c, 5, unsigned(cfg.inh_bits))
-        # stage 7: 4. pre-activation (exact, cfg.pre_bits wide) and the saturating ReLU; the
-        # Euler step's r*2**G - X is chosen among pre*2**G - X (computed beside pre), -X and
-        # x_max*2**G - X, which is clamp(pre, 0, x_max)*2**G - X (lies in [-X_max, X_max])
-        # without an adder after the clamp
-        inh = get(7, "inh")
-        pre = put(7, "pre", get(7, "b_ax_eta") - inh, signed(cfg.pre_bits))
-        pre_x = put(7, "pre_x", get(7, "b_ax_eta_x") - (inh << guard))
-        r_x, r_high = _relu_step(cfg, x, pre, pre_x)  # below 0: the ReLU, no saturation
-        put(7, "r_hit", r_high)
-        put(7, "r_x", r_x, signed(cfg.x_state_bits + 1))
-        # stage 8: 5. Euler step; X + mulr(r*2**G - X, k) lies between X and r*2**G, so
-        # x_state_bits holds it
-        x_next = put(
-            8, "x_next", x + multiply(get(8, "r_x"), cfg.k_dt, cf), unsigned(cfg.x_state_bits)
+        # the registers hold still for the whole step: every stage reads them as they are
+        state = {"x": x, "eta": eta, "rng": rng, "b": self.b, "g_old": g_old}
+        out = euler_stages(
+            cfg,
+            put,
+            get,
+            lambda a, b: phases[a] == phases[b],
+            lambda stage, name: state[name],
+            self.s_inh,
         )
         m.d.comb += [
             self.g_sum.eq(g_now),
-            self.eta_hit.eq(commit & get(8, "eta_hit")),
-            self.r_hit.eq(commit & get(8, "r_hit")),
+            self.eta_hit.eq(commit & out["eta_hit"]),
+            self.r_hit.eq(commit & out["r_hit"]),
         ]
-        eta_n = get(8, "eta_next")  # outside the If below: a held register is always taken
+        eta_n = out["eta_next"]  # outside the If below: a held register is always taken
         # the generator word is recomputed from rng rather than held: it is a few gates
         rng_n = arith.xorshift32(rng)
         with m.If(self.load):
             m.d.sync += [x.eq(0), eta.eq(0), rng.eq((self.master ^ self._salt) | 1)]
         with m.Elif(commit):
-            m.d.sync += [x.eq(x_next), eta.eq(eta_n), rng.eq(rng_n)]
+            m.d.sync += [x.eq(out["x_next"]), eta.eq(eta_n), rng.eq(rng_n)]
         return m
+
+
+def euler_stages(cfg: Config, put, get, same_clock, state, s_inh) -> dict:
+    """Steps 2 to 5 of docs/semantics.md for one neuron as the nine stages of :data:`STAGES`,
+    built through the caller's stage helpers; the x register's next value is made in stage 8.
+
+    ``put(stage, name, value, shape=None)`` names ``value`` as made in ``stage`` and returns
+    it; ``get(stage, name)`` is that value as ``stage`` reads it (a register wherever the two
+    stages fall in different clocks); ``same_clock(a, b)`` tells whether stages a and b work
+    in one clock (a product's halves and join then make one multiplier);
+    ``state(stage, name)`` is the neuron's ``x`` (the register X), ``eta``, ``rng``, its input
+    ``b`` and the gate ``g_old`` = g(t - L) as ``stage`` reads them; ``s_inh`` is S(t - L),
+    read in stage :data:`SUM_STAGE`. :class:`Neuron` holds its registers still for a step;
+    the folded network's lanes (``gaba.hdl.folded``) carry them down a pipeline.
+
+    Returns the stage-8 values ``x_next``, ``eta_next``, ``eta_hit`` (the OU clamp acted) and
+    ``r_hit`` (the ReLU saturated).
+    """
+    cf = cfg.coef_bits
+    guard = cfg.x_guard_bits
+    multiply = constant_product(cfg)
+
+    # a product v * c rounded (mulr): its halves in one stage, joined in the next; one
+    # multiplier when both fall in the same clock
+    def product(name, v, c, parts_stage, shape=None):
+        join_stage = parts_stage + 1
+        if same_clock(parts_stage, join_stage):
+            return put(join_stage, name, multiply(v, c, cf), shape)
+        if cfg.products == "shift-add":
+            parts, split = arith.mulr_csd_parts(v, c, cf)
+            for k, part in enumerate(parts):
+                put(parts_stage, f"{name}_p{k}", part)
+            held = [get(join_stage, f"{name}_p{k}") for k in range(len(parts))]
+            return put(join_stage, name, arith.mulr_csd_join(held, split), shape)
+        lo, hi, h = arith.mulr_parts(v, c, cf)
+        put(parts_stage, f"{name}_lo", lo)
+        put(parts_stage, f"{name}_hi", hi)
+        joined = arith.mulr_join(
+            get(join_stage, f"{name}_lo"), get(join_stage, f"{name}_hi"), h, cf
+        )
+        return put(join_stage, name, joined, shape)
+
+    # stage 0: alpha*x (x as the network reads it: X >> G, a slice); the generator advances
+    # first, then its Irwin-Hall sum
+    put(0, "ax", multiply(state(0, "x")[guard:], cfg.alpha_c, cf))
+    rng_next = put(0, "rng_next", arith.xorshift32(state(0, "rng")))
+    put(0, "xi", arith.irwin_hall4(rng_next))
+    # stages 1 and 2: the two OU products; the constant part of the pre-activation
+    product("eta_a", state(1, "eta"), cfg.ou_a_c, 1)
+    product("eta_c", get(1, "xi"), cfg.c_xi, 1)
+    b = state(1, "b")
+    put(1, "b_ax", b + get(1, "ax"))
+    # for r*2**G - X without a carry chain after r (shifts by G are wiring)
+    put(1, "b_ax_x", ((b + get(1, "ax")) << guard) - state(1, "x"))
+    # stage 3: 3. the saturating OU update
+    eta_sum = put(3, "eta_sum", get(3, "eta_a") + get(3, "eta_c"))
+    eta_next, eta_low, eta_high = arith.clamp(eta_sum, cfg.eta_min, cfg.eta_max)
+    put(3, "eta_next", eta_next, signed(cfg.eta_bits))
+    put(3, "eta_hit", eta_low | eta_high)
+    # (stage 5: the pre-activation's terms but inh, a clock after the OU clamp)
+    put(5, "b_ax_eta", get(5, "b_ax") + get(5, "eta_next"))
+    put(5, "b_ax_eta_x", get(5, "b_ax_x") + (get(5, "eta_next") << guard))
+    # stages 4 to 6: 2. inhibition from the (delayed) sum without self; the clamp is
+    # lossless
+    d_full = put(SUM_STAGE, "d_full", s_inh - state(SUM_STAGE, "g_old"))  # 0 <= S - g_i
+    put(SUM_STAGE, "d", clamp_d(cfg, d_full), unsigned(cfg.d_bits))
+    product("inh", get(5, "d"), cfg.beta_c, 5, unsigned(cfg.inh_bits))
+    # stage 7: 4. pre-activation (exact, cfg.pre_bits wide) and the saturating ReLU; the
+    # Euler step's r*2**G - X is chosen among pre*2**G - X (computed beside pre), -X and
+    # x_max*2**G - X, which is clamp(pre, 0, x_max)*2**G - X (lies in [-X_max, X_max])
+    # without an adder after the clamp
+    inh = get(7, "inh")
+    pre = put(7, "pre", get(7, "b_ax_eta") - inh, signed(cfg.pre_bits))
+    pre_x = put(7, "pre_x", get(7, "b_ax_eta_x") - (inh << guard))
+    r_x, r_high = relu_step(cfg, state(7, "x"), pre, pre_x)  # below 0: the ReLU
+    put(7, "r_hit", r_high)
+    put(7, "r_x", r_x, signed(cfg.x_state_bits + 1))
+    # stage 8: 5. Euler step; X + mulr(r*2**G - X, k) lies between X and r*2**G, so
+    # x_state_bits holds it
+    x_next = put(
+        8,
+        "x_next",
+        state(8, "x") + multiply(get(8, "r_x"), cfg.k_dt, cf),
+        unsigned(cfg.x_state_bits),
+    )
+    return {
+        "x_next": x_next,
+        "eta_next": get(8, "eta_next"),
+        "eta_hit": get(8, "eta_hit"),
+        "r_hit": get(8, "r_hit"),
+    }
 
 
 class LeanNeuron(wiring.Component):
@@ -617,11 +658,11 @@ class LeanNeuron(wiring.Component):
         # the gate of the current state (1.), delayed for the inhibition: with L >= 2 by
         # L - 2 steps (D is registered, a step ahead of inh), with L = 1 not at all
         xv = x[guard:]
-        g_now = named("g", _gate(cfg, xv), unsigned(cfg.x_bits))
+        g_now = named("g", gate(cfg, xv), unsigned(cfg.x_bits))
         g_old = _history(m, g_now, inhibition_stages(lat)[0], self.load, commit, "g_d")
         # 2. inhibition from the tree's sum without self; the clamp is lossless
         d_full = named("d_full", self.s_inh - g_old)  # 0 <= S - g_i, exact
-        d = named("d", _clamp_d(cfg, d_full), unsigned(cfg.d_bits))
+        d = named("d", clamp_d(cfg, d_full), unsigned(cfg.d_bits))
         if lat >= 2:
             d = _history(m, d, 1, self.load, commit, "d_r")  # D(t + 1) in step t
         inh = named("inh", multiply(d, cfg.beta_c, cf), unsigned(cfg.inh_bits))
@@ -660,7 +701,7 @@ class LeanNeuron(wiring.Component):
             pre = named("pre", c_ax, signed(cfg.pre_bits))
             c_x = named("c_x", (c_reg << guard) - x)
             pre_x = named("pre_x", c_x + ((ax if lat else ax - inh) << guard))
-            r_x, r_high = _relu_step(cfg, x, pre, pre_x)
+            r_x, r_high = relu_step(cfg, x, pre, pre_x)
             r_x = named("r_x", r_x, signed(cfg.x_state_bits + 1))
             x_next = named("x_next", x + multiply(r_x, cfg.k_dt, cf), unsigned(cfg.x_state_bits))
         m.d.comb += [

@@ -1,0 +1,567 @@
+"""The folded nWTA / conventional WTA network: K lanes serve n neurons, their state in memory.
+
+``Config.lanes`` K (a power of two below n) neuron datapaths share the network's n neurons:
+neuron i = row * K + lane lives at address ``row`` of lane ``lane``'s memory, and a step is a
+*pass* over the ``rows = ceil(n / K)`` rows, one row (K neurons) per clock. Each lane is a
+free-running pipeline of the golden step (the nine stages of ``gaba.hdl.nwta.euler_stages``,
+one clock each, after the memory's read clock): a neuron's word (its x register X, eta, the
+generator and, with latency L >= 1, its last L gates) is read at the row's issue, carried
+down the pipeline and written back ``WRITE_STAGE`` clocks later. Nothing in the pipeline
+loops, so it takes a new row every clock; the only loop is the memory itself, a row read once
+per pass.
+
+What is global over a step is accumulated over the pass from the written values:
+
+- the sum S of the new state's gates, a K-input adder tree into an accumulator; the
+  completed S(t + 1) goes into slot (t + 1) mod (L + 1) of a small register file, which the
+  pass of step t reads at its start (slot (t - L) mod (L + 1) = (t + 1) mod (L + 1));
+- the arg-max of the new x, a K-way tournament (lower lane wins ties) into a running (max,
+  index) register that only a strictly larger row maximum replaces (later rows hold higher
+  indices), so the winner is the lowest index holding the maximum;
+- the final-state digest, a per-lane accumulator ``A = rotr(A, K) ^ w`` whose last value,
+  rotated left by ``(rows - 1) * K + lane``, is that lane's share of the XOR;
+- the sticky saturation flags, an OR over lanes and passes.
+
+When the pass's last row leaves the trees (``commit``), the step's decision, winner, digest
+and flags are taken into output registers, valid from the next clock (``ready``). A new pass
+may start before that: with L >= 1 the S it reads was completed a pass or more earlier, so
+passes follow each other every :func:`pass_clocks` clocks, ``rows`` once the pipeline
+covers it; with L = 0 a pass needs the S of the pass just before it and waits for the
+pipeline to drain (``rows + ACC_STAGE`` clocks per step). A pass started after the deciding
+one is speculative: it writes memory, but the outputs keep the decided step's values, and the
+next trial's load starts over.
+
+A trial starts without touching the memories: the first pass after ``load`` reads each
+neuron's initial word (x = eta = 0, generator ``(master ^ fmix32(i + 1)) | 1``, gates 0)
+instead of the memory, the generator constants coming from a ROM beside each lane's memory.
+The generated Verilog does not grow with n; only the memories' depth does.
+"""
+
+from __future__ import annotations
+
+from amaranth.hdl import Array, Cat, Const, Module, Mux, Signal, signed, unsigned
+from amaranth.lib import data, wiring
+from amaranth.lib.memory import Memory
+from amaranth.lib.wiring import In, Out
+
+from gaba.golden import primitives
+from gaba.golden.config import Config
+from gaba.hdl import arith
+from gaba.hdl.nwta import SUM_STAGE, euler_stages, gate
+from gaba.hdl.tree import AdderTree, ArgMax
+
+__all__ = [
+    "ACC_DELAY",
+    "READ_STAGE",
+    "WRITE_STAGE",
+    "FoldedNetwork",
+    "Lane",
+    "acc_stage",
+    "neuron_layout",
+    "pass_clocks",
+    "rows",
+    "tree_stages",
+    "word_layout",
+]
+
+#: The pipeline stage (clocks after a row's issue) in which its memory words arrive; the
+#: golden step's stage k works in stage READ_STAGE + k.
+READ_STAGE = 1
+#: The stage whose values are written back (the golden step's stage 8, x').
+WRITE_STAGE = READ_STAGE + 8
+#: Clocks from a tree's output to the accumulators' registers.
+ACC_DELAY = 0
+
+
+def rows(cfg: Config) -> int:
+    """Rows of a pass: ceil(n / K)."""
+    return -(-cfg.n // cfg.lanes)
+
+
+def tree_stages(cfg: Config) -> int:
+    """Register stages of the K-input adder tree and tournament: one after every two levels."""
+    return -(-(cfg.lanes - 1).bit_length() // 2)
+
+
+def acc_stage(cfg: Config) -> int:
+    """The stage in which a row's sum, maximum, digest and flags reach the accumulators (its
+    last row's: the step's ``commit``)."""
+    return WRITE_STAGE + tree_stages(cfg) + ACC_DELAY
+
+
+def pass_clocks(cfg: Config) -> int:
+    """Clocks from one pass's start to the next's (the clocks per step of a long trial).
+
+    At least ``rows``; at least ``WRITE_STAGE + 1``, so that a row is written back before the
+    next pass reads it (the read ports are not transparent); and with latency L the S a pass
+    reads, taken ``acc_stage`` clocks after the last row of the pass L + 1 steps earlier
+    started, must be in its slot when the pass starts: (L + 1) * pass >= rows + acc_stage.
+    With L = 0 that is a drain of ``acc_stage`` clocks per step.
+    """
+    r, lat = rows(cfg), cfg.latency
+    need = r + acc_stage(cfg)
+    return max(r, WRITE_STAGE + 1, -(-need // (lat + 1)))
+
+
+def neuron_layout(cfg: Config) -> data.StructLayout:
+    """One neuron's registers as the debug ``peek`` port shows them (``state_layout``'s)."""
+    return data.StructLayout(
+        {"x": unsigned(cfg.x_state_bits), "eta": signed(cfg.eta_bits), "rng": unsigned(32)}
+    )
+
+
+def word_layout(cfg: Config) -> data.StructLayout:
+    """One neuron's memory word: its registers and, with latency L >= 1, the gates of its
+    last L states (``g[0]`` the newest) for the inhibition S(t - L) - g(t - L)."""
+    fields = {"x": unsigned(cfg.x_state_bits), "eta": signed(cfg.eta_bits), "rng": unsigned(32)}
+    if cfg.latency:
+        fields["g"] = data.ArrayLayout(unsigned(cfg.x_bits), cfg.latency)
+    return data.StructLayout(fields)
+
+
+class _Pipe:
+    """Named values travelling down a free-running pipeline: ``put(stage, name, value)`` makes
+    a value in a stage, ``get(stage, name)`` reads it in a later one (through registers, one
+    per stage, shared by every reader). Names in ``clear`` have registers that ``clr``
+    empties (valid bits). ``get`` adds its registers to the module's sync domain where it is
+    called: never inside an ``m.If``."""
+
+    def __init__(self, m: Module, clr=None, clear=()):
+        self.m, self.clr, self.clear = m, clr, set(clear)
+        self.made: dict[str, list] = {}
+
+    def put(self, stage, name, value, shape=None):
+        sig = Signal(shape or value.shape(), name=name)
+        self.m.d.comb += sig.eq(value)
+        self.made[name] = (stage, [sig])
+        return sig
+
+    def get(self, stage, name):
+        first, chain = self.made[name]
+        if stage < first:
+            raise ValueError(f"{name} is made in stage {first}, read in {stage}")
+        while first + len(chain) - 1 < stage:
+            prev = chain[-1]
+            reg = Signal.like(prev, name=f"{name}_s{first + len(chain)}")
+            if name in self.clear and self.clr is not None:
+                with self.m.If(self.clr):
+                    self.m.d.sync += reg.eq(0)
+                with self.m.Else():
+                    self.m.d.sync += reg.eq(prev)
+            else:
+                self.m.d.sync += reg.eq(prev)
+            chain.append(reg)
+        return chain[stage - first]
+
+
+class Lane(wiring.Component):
+    """One lane of the folded network: its neurons' memory, their generator constants, and
+    the golden step as a pipeline (see the module's docstring).
+
+    Parameters
+    ----------
+    cfg : Config
+        With ``lanes`` set.
+    lane : int
+        This lane's number l: it holds neurons ``row * K + l``.
+    debug : bool
+        Add the ``peek`` read port.
+
+    Members
+    -------
+    issue : In(1)
+        A row enters the pipeline this cycle.
+    row : In(range(rows))
+        The row.
+    first : In(1)
+        The row belongs to the trial's first pass: its words are the initial state.
+    clr : In(1)
+        Empty the pipeline (the network's load).
+    master : In(32)
+        The trial's master word.
+    top : In(range(n)); b_lo : In(x_bits)
+        The top-input option (input ``b_hi``) and every other option's input.
+    s_inh : In(s_bits)
+        S(t - L) of the pass the row in stage ``READ_STAGE + SUM_STAGE`` belongs to.
+    out_valid : Out(1)
+        A neuron of this lane leaves the pipeline (stage ``WRITE_STAGE``); the outputs below
+        are its, and 0 when no neuron does (or the lane has no neuron in the last row).
+    head, tail : Out(1)
+        Its row is the pass's first, last.
+    out_row : Out(range(rows))
+    x_view : Out(x_bits)
+        Its new x = X >> G (for the arg-max).
+    g_new : Out(x_bits)
+        The gate of its new x (for the sum).
+    word : Out(32)
+        Its digest word.
+    eta_hit, r_hit : Out(1)
+        The OU clamp or the ReLU acted in its step.
+    peek_row : In(range(rows)); peek_first : In(1); peek : Out(neuron_layout(cfg))
+        Only with ``debug``: the registers of the neuron at ``peek_row`` a clock later (its
+        initial ones while ``peek_first``).
+    """
+
+    def __init__(self, cfg: Config, lane: int, *, debug: bool = False):
+        self._cfg, self._lane, self._debug = cfg, lane, debug
+        r = rows(cfg)
+        ports = {
+            "issue": In(1),
+            "row": In(range(r)),
+            "first": In(1),
+            "clr": In(1),
+            "master": In(32),
+            "top": In(range(cfg.n)),
+            "b_lo": In(unsigned(cfg.x_bits)),
+            "s_inh": In(unsigned(cfg.s_bits)),
+            "out_valid": Out(1),
+            "head": Out(1),
+            "tail": Out(1),
+            "out_row": Out(range(r)),
+            "x_view": Out(unsigned(cfg.x_bits)),
+            "g_new": Out(unsigned(cfg.x_bits)),
+            "word": Out(32),
+            "eta_hit": Out(1),
+            "r_hit": Out(1),
+        }
+        if debug:
+            ports.update(
+                {
+                    "peek_row": In(range(r)),
+                    "peek_first": In(1),
+                    "peek": Out(neuron_layout(cfg)),
+                }
+            )
+        super().__init__(ports)
+
+    def salts(self) -> list[int]:
+        """This lane's generator constants fmix32(i + 1), row by row (0 past neuron n - 1)."""
+        cfg, k = self._cfg, self._cfg.lanes
+        salts = primitives.neuron_salts(rows(cfg) * k).tolist()
+        return [
+            salts[r * k + self._lane] if r * k + self._lane < cfg.n else 0 for r in range(rows(cfg))
+        ]
+
+    def elaborate(self, platform):
+        cfg, lane = self._cfg, self._lane
+        k, r = cfg.lanes, rows(cfg)
+        lane_bits = (k - 1).bit_length()
+        guard, lat = cfg.x_guard_bits, cfg.latency
+        m = Module()
+        layout = word_layout(cfg)
+        m.submodules.mem = mem = Memory(shape=layout, depth=r, init=[])
+        m.submodules.salt = rom = Memory(shape=unsigned(32), depth=r, init=self.salts())
+        rd, wr, srd = mem.read_port(), mem.write_port(), rom.read_port()
+        pipe = _Pipe(m, self.clr, clear=("valid",))
+
+        # issue: the row's address; neurons past n - 1 (the last row's high lanes) are not
+        # neurons at all
+        exists = self.row != r - 1 if r * k - cfg.n > 0 and lane >= cfg.n - (r - 1) * k else 1
+        m.d.comb += [rd.addr.eq(self.row), srd.addr.eq(self.row)]
+        pipe.put(0, "valid", self.issue & exists & ~self.clr)
+        pipe.put(0, "row", self.row)
+        pipe.put(0, "first", self.first)
+        pipe.put(0, "head", self.row == 0)
+        pipe.put(0, "tail", self.row == r - 1)
+
+        # READ_STAGE: the word, or the initial state in the trial's first pass
+        rs = READ_STAGE
+        first = pipe.get(rs, "first")
+        word = Signal(layout, name="word_in")
+        init = Signal(layout, name="word_init")
+        m.d.comb += [
+            init.x.eq(0),
+            init.eta.eq(0),
+            init.rng.eq((self.master ^ srd.data) | 1),
+            word.eq(Mux(first, init.as_value(), rd.data.as_value())),
+        ]
+        row_here = pipe.get(rs, "row")
+        index = Cat(Const(lane, lane_bits), row_here) if lane_bits else row_here
+        pipe.put(rs, "x", word.x)
+        pipe.put(rs, "eta", word.eta)
+        pipe.put(rs, "rng", word.rng)
+        pipe.put(rs, "b", Mux(self.top == index, cfg.b_hi, self.b_lo), unsigned(cfg.x_bits))
+        g_now = pipe.put(rs, "g", gate(cfg, word.x[guard:]), unsigned(cfg.x_bits))
+        if lat:
+            pipe.put(rs, "g_old", word.g[lat - 1])
+            pipe.put(rs, "g_hist", Cat(g_now, *(word.g[j] for j in range(lat - 1))))
+        else:
+            pipe.put(rs, "g_old", g_now)
+
+        # the golden step, one stage per clock
+        out = euler_stages(
+            cfg,
+            lambda stage, name, value, shape=None: pipe.put(rs + stage, name, value, shape),
+            lambda stage, name: pipe.get(rs + stage, name),
+            lambda a, b: a == b,
+            lambda stage, name: pipe.get(rs + stage, name),
+            self.s_inh,
+        )
+
+        # WRITE_STAGE: the neuron's next word goes back; its share of the step's sums
+        ws = WRITE_STAGE
+        valid = pipe.get(ws, "valid")
+        x_next, eta_next = out["x_next"], out["eta_next"]
+        new = Signal(layout, name="word_out")
+        m.d.comb += [
+            new.x.eq(x_next),
+            new.eta.eq(eta_next),
+            new.rng.eq(pipe.get(ws, "rng_next")),
+        ]
+        if lat:
+            m.d.comb += new.g.eq(pipe.get(ws, "g_hist"))
+        m.d.comb += [
+            wr.addr.eq(pipe.get(ws, "row")),
+            wr.data.eq(new),
+            wr.en.eq(valid),
+        ]
+        x_view = x_next[guard:]
+        m.d.comb += [
+            self.out_valid.eq(valid),
+            self.head.eq(pipe.get(ws, "head")),
+            self.tail.eq(pipe.get(ws, "tail")),
+            self.out_row.eq(pipe.get(ws, "row")),
+            self.x_view.eq(Mux(valid, x_view, 0)),
+            self.g_new.eq(Mux(valid, gate(cfg, x_view), 0)),
+            self.word.eq(
+                Mux(valid, arith.digest_word(x_next, eta_next, cfg.x_state_bits, cfg.eta_bits), 0)
+            ),
+            self.eta_hit.eq(valid & out["eta_hit"]),
+            self.r_hit.eq(valid & out["r_hit"]),
+        ]
+
+        if self._debug:
+            prd, psrd = mem.read_port(), rom.read_port()
+            peek_first = Signal(name="peek_first_r")
+            m.d.comb += [prd.addr.eq(self.peek_row), psrd.addr.eq(self.peek_row)]
+            m.d.sync += peek_first.eq(self.peek_first)
+            with m.If(peek_first):
+                m.d.comb += [
+                    self.peek.x.eq(0),
+                    self.peek.eta.eq(0),
+                    self.peek.rng.eq((self.master ^ psrd.data) | 1),
+                ]
+            with m.Else():
+                m.d.comb += [
+                    self.peek.x.eq(prd.data.x),
+                    self.peek.eta.eq(prd.data.eta),
+                    self.peek.rng.eq(prd.data.rng),
+                ]
+        return m
+
+
+class FoldedNetwork(wiring.Component):
+    """n neurons through ``cfg.lanes`` lanes, as defined by ``gaba.golden.fixed``.
+
+    The ports are :class:`gaba.hdl.nwta.Network`'s, so :class:`gaba.hdl.engine.TrialEngine`
+    runs either. While ``en`` is high the network issues rows; a pass (a step) starts
+    :func:`pass_clocks` clocks after the one before, the first two clocks after ``load``.
+    ``commit`` is high in the clock the step's last row reaches the accumulators, and
+    ``ready`` in the next (and in the clock after ``load``): ``decided``, ``winner``,
+    ``digest`` and the flags then describe the state after the steps committed so far, and
+    hold it until the next commit or load.
+
+    Members
+    -------
+    en, load, master, top, b_lo : In
+        As :class:`gaba.hdl.nwta.Network`'s (``master`` is sampled at ``load``).
+    ready, commit, decided, winner, eta_sat, r_sat, digest : Out
+        As above.
+    hold : In(1)
+        Only with ``debug``: no pass starts while it is high (the state in memory then holds
+        still once the pass in flight is written: lockstep reads it through ``peek``).
+    started : Out(1)
+        Only with ``debug``: a pass starts this cycle.
+    peek_addr : In(range(n)); peek : Out(neuron_layout(cfg))
+        Only with ``debug``: the registers of neuron ``peek_addr``, a clock later.
+    s_inh : Out(s_bits)
+        Only with ``debug``: S(t - L), what the next pass's inhibition reads.
+    """
+
+    def __init__(self, cfg: Config, *, debug: bool = False):
+        if not isinstance(cfg, Config) or cfg.lanes is None:
+            raise ValueError(f"FoldedNetwork needs a gaba Config with lanes, not {cfg!r}")
+        self._cfg, self._debug = cfg, debug
+        ports = {
+            "en": In(1),
+            "load": In(1),
+            "master": In(32),
+            "top": In(range(cfg.n)),
+            "b_lo": In(unsigned(cfg.x_bits)),
+            "ready": Out(1),
+            "commit": Out(1),
+            "decided": Out(1),
+            "winner": Out(range(cfg.n)),
+            "eta_sat": Out(1),
+            "r_sat": Out(1),
+            "digest": Out(32),
+        }
+        if debug:
+            ports.update(
+                {
+                    "hold": In(1),
+                    "started": Out(1),
+                    "peek_addr": In(range(cfg.n)),
+                    "peek": Out(neuron_layout(cfg)),
+                    "s_inh": Out(unsigned(cfg.s_bits)),
+                }
+            )
+        super().__init__(ports)
+
+    @property
+    def config(self) -> Config:
+        return self._cfg
+
+    def elaborate(self, platform):
+        cfg = self._cfg
+        k, r, lat = cfg.lanes, rows(cfg), cfg.latency
+        lane_bits = (k - 1).bit_length()
+        period = pass_clocks(cfg)
+        m = Module()
+
+        # the trial's master word, sampled at load (the engine hashes the next one meanwhile)
+        master = Signal(32, name="master_r")
+        with m.If(self.load):
+            m.d.sync += master.eq(self.master)
+
+        # passes: ``pos`` is this cycle's place in the pass in flight (``active``); a row is
+        # issued in each of the first ``rows`` places while en is high
+        active = Signal(name="active")
+        pos = Signal(range(period), name="pos")
+        first = Signal(name="first_pass")
+        hold = self.hold if self._debug else Const(0, 1)
+        go_on = self.en & ~hold
+        ending = ~active | (pos == period - 1)
+        issue = active & (pos < r) & self.en
+        with m.If(self.load):
+            m.d.sync += [active.eq(0), pos.eq(0), first.eq(1)]
+        with m.Elif(ending):
+            m.d.sync += [active.eq(go_on), pos.eq(0)]
+        with m.Else():
+            m.d.sync += pos.eq(pos + 1)
+        with m.If(~self.load & issue & (pos == r - 1)):
+            m.d.sync += first.eq(0)
+
+        # S(t - L) for the pass starting now, from slot (t + 1) mod (L + 1); held for the pass
+        slots = lat + 1
+        s_buf = Array(Signal(unsigned(cfg.s_bits), name=f"s_slot{j}") for j in range(slots))
+        rd_slot = Signal(range(slots), name="rd_slot", init=1 % slots)
+        wr_slot = Signal(range(slots), name="wr_slot", init=1 % slots)
+        starting = active & (pos == 0) & self.en
+        s_pass = Signal(unsigned(cfg.s_bits), name="s_pass")
+        s_issue = Mux(starting, s_buf[rd_slot], s_pass)
+        m.d.sync += s_pass.eq(s_issue)
+        with m.If(self.load):
+            m.d.sync += rd_slot.eq(1 % slots)
+        with m.Elif(starting):
+            m.d.sync += rd_slot.eq(Mux(rd_slot == slots - 1, 0, rd_slot + 1))
+        pipe = _Pipe(m)
+        pipe.put(0, "s", s_issue)
+        s_read = pipe.get(READ_STAGE + SUM_STAGE, "s")
+
+        lanes = []
+        for lane in range(k):
+            m.submodules[f"lane{lane}"] = ln = Lane(cfg, lane, debug=self._debug)
+            lanes.append(ln)
+            m.d.comb += [
+                ln.issue.eq(issue),
+                ln.row.eq(pos),  # pos < rows while a row issues
+                ln.first.eq(first),
+                ln.clr.eq(self.load),
+                ln.master.eq(master),
+                ln.top.eq(self.top),
+                ln.b_lo.eq(self.b_lo),
+                ln.s_inh.eq(s_read),
+            ]
+
+        # the trees over the lanes, and what travels beside them to the accumulators
+        t = tree_stages(cfg)
+        m.submodules.sum = tree = AdderTree(k, cfg.x_bits, stages=t)
+        m.submodules.argmax = amax = ArgMax(k, cfg.x_bits, stages=t)
+        m.d.comb += [tree.en.eq(1), tree.clr.eq(0)]
+        for lane, ln in enumerate(lanes):
+            m.d.comb += [tree.i[lane].eq(ln.g_new), amax.i[lane].eq(ln.x_view)]
+        lead = lanes[0]  # lane 0 has a neuron in every row: its flags are the row's
+        ws = WRITE_STAGE
+        side = _Pipe(m, self.load, clear=("valid",))
+        side.put(ws, "valid", lead.out_valid & ~self.load)
+        side.put(ws, "head", lead.head)
+        side.put(ws, "tail", lead.tail)
+        side.put(ws, "row", lead.out_row)
+        side.put(ws, "eta_hit", Cat(*(ln.eta_hit for ln in lanes)).any())
+        side.put(ws, "r_hit", Cat(*(ln.r_hit for ln in lanes)).any())
+
+        # the digest: per lane A = rotr(A, K) ^ w over the pass (from 0 at its first row);
+        # the last row's value rotated left by (rows - 1) * K + lane is the lane's share
+        shares = []
+        for lane, ln in enumerate(lanes):
+            acc = Signal(32, name=f"digest_acc{lane}")
+            nxt = Signal(32, name=f"digest_next{lane}")
+            m.d.comb += nxt.eq(Mux(ln.head, 0, acc.rotate_right(k % 32)) ^ ln.word)
+            with m.If(ln.out_valid):
+                m.d.sync += acc.eq(nxt)
+            shares.append(arith.rotl32(nxt, (r - 1) * k + lane))
+        while len(shares) > 1:
+            shares = [
+                shares[j] ^ shares[j + 1] if j + 1 < len(shares) else shares[j]
+                for j in range(0, len(shares), 2)
+            ]
+        side.put(ws, "digest", shares[0])
+
+        # the accumulators, and the step's outputs at its last row
+        a = acc_stage(cfg)
+        valid, head, tail = side.get(a, "valid"), side.get(a, "head"), side.get(a, "tail")
+        row, digest = side.get(a, "row"), side.get(a, "digest")  # (outside any If)
+        s_acc = Signal(unsigned(cfg.s_bits), name="s_acc")
+        best_x = Signal(unsigned(cfg.x_bits), name="best_x")
+        best_i = Signal(range(cfg.n), name="best_i")
+        eta_run, r_run = Signal(name="eta_sat_run"), Signal(name="r_sat_run")
+        s_new = Signal(unsigned(cfg.s_bits), name="s_new")
+        m.d.comb += s_new.eq(Mux(head, 0, s_acc) + tree.o)
+        index = Cat(amax.index[:lane_bits], row) if lane_bits else row
+        better = head | (amax.max > best_x)
+        bx = Mux(better, amax.max, best_x)
+        bi = Mux(better, index, best_i)
+        eta_new = eta_run | side.get(a, "eta_hit")
+        r_new = r_run | side.get(a, "r_hit")
+        m.d.comb += self.commit.eq(valid & tail)
+        m.d.sync += self.ready.eq(self.load | self.commit)
+        with m.If(self.load):
+            m.d.sync += [
+                eta_run.eq(0),
+                r_run.eq(0),
+                wr_slot.eq(1 % slots),
+                *(slot.eq(0) for slot in s_buf),
+                self.decided.eq(0),
+                self.winner.eq(0),
+                self.eta_sat.eq(0),
+                self.r_sat.eq(0),
+                self.digest.eq(0),
+            ]
+        with m.Elif(valid):
+            m.d.sync += [s_acc.eq(s_new), best_x.eq(bx), best_i.eq(bi)]
+            m.d.sync += [eta_run.eq(eta_new), r_run.eq(r_new)]
+            with m.If(tail):
+                m.d.sync += [
+                    s_buf[wr_slot].eq(s_new),
+                    wr_slot.eq(Mux(wr_slot == slots - 1, 0, wr_slot + 1)),
+                    self.decided.eq(bx >= cfg.stop_q),
+                    self.winner.eq(bi),
+                    self.eta_sat.eq(eta_new),
+                    self.r_sat.eq(r_new),
+                    self.digest.eq(digest),
+                ]
+
+        if self._debug:
+            peek_lane = self.peek_addr[:lane_bits] if lane_bits else Const(0, 1)
+            peek_row = self.peek_addr[lane_bits:] if lane_bits else self.peek_addr
+            lane_q = Signal.like(peek_lane, name="peek_lane_q")
+            m.d.sync += lane_q.eq(peek_lane)
+            for ln in lanes:
+                m.d.comb += [ln.peek_row.eq(peek_row), ln.peek_first.eq(first)]
+            with m.Switch(lane_q):
+                for lane, ln in enumerate(lanes):
+                    with m.Case(lane):
+                        m.d.comb += self.peek.eq(ln.peek)
+            m.d.comb += [self.started.eq(starting), self.s_inh.eq(s_buf[rd_slot])]
+        return m
