@@ -47,12 +47,14 @@ from amaranth.lib.wiring import In, Out
 from gaba.golden import primitives
 from gaba.golden.config import Config
 from gaba.hdl import arith
-from gaba.hdl.nwta import SUM_STAGE, euler_stages, gate
+from gaba.hdl.nwta import SUM_STAGE, euler_stages, gate, step_phases
 from gaba.hdl.tree import AdderTree, ArgMax
 
 __all__ = [
     "ACC_DELAY",
+    "PHASES",
     "READ_STAGE",
+    "S_STAGE",
     "WRITE_STAGE",
     "FoldedNetwork",
     "Lane",
@@ -60,15 +62,23 @@ __all__ = [
     "neuron_layout",
     "pass_clocks",
     "rows",
+    "gen_word",
+    "state_word",
     "tree_stages",
-    "word_layout",
 ]
 
-#: The pipeline stage (clocks after a row's issue) in which its memory words arrive; the
-#: golden step's stage k works in stage READ_STAGE + k.
+#: The pipeline stage (clocks after a row's issue) in which its memory words arrive.
 READ_STAGE = 1
-#: The stage whose values are written back (the golden step's stage 8, x').
-WRITE_STAGE = READ_STAGE + 8
+#: The clock (after READ_STAGE) in which each of the golden step's nine stages
+#: (``gaba.hdl.nwta.STAGES``) works: ``step_phases(5)``, about one product by a constant or
+#: two adders per clock; the ReLU and the Euler step share the last (the step's product by
+#: dt/tau is a shift at the paper point, and nothing is registered between them whose low
+#: bits the shift would drop).
+PHASES = step_phases(5)
+#: The stage whose x and eta are written back (the golden step's stage 8, x').
+WRITE_STAGE = READ_STAGE + PHASES[8]
+#: The stage that reads S(t - L) (the golden step's SUM_STAGE).
+S_STAGE = READ_STAGE + PHASES[SUM_STAGE]
 #: Clocks from a tree's output to the accumulators' registers.
 ACC_DELAY = 0
 
@@ -110,10 +120,16 @@ def neuron_layout(cfg: Config) -> data.StructLayout:
     )
 
 
-def word_layout(cfg: Config) -> data.StructLayout:
-    """One neuron's memory word: its registers and, with latency L >= 1, the gates of its
-    last L states (``g[0]`` the newest) for the inhibition S(t - L) - g(t - L)."""
-    fields = {"x": unsigned(cfg.x_state_bits), "eta": signed(cfg.eta_bits), "rng": unsigned(32)}
+def state_word(cfg: Config) -> data.StructLayout:
+    """The ``state`` memory's word: the x register X and eta (written in WRITE_STAGE)."""
+    return data.StructLayout({"x": unsigned(cfg.x_state_bits), "eta": signed(cfg.eta_bits)})
+
+
+def gen_word(cfg: Config) -> data.StructLayout:
+    """The ``gen`` memory's word (written in READ_STAGE): the generator and, with latency
+    L >= 1, the gates of the neuron's last L states (``g[0]`` the newest) for the inhibition
+    S(t - L) - g(t - L)."""
+    fields = {"rng": unsigned(32)}
     if cfg.latency:
         fields["g"] = data.ArrayLayout(unsigned(cfg.x_bits), cfg.latency)
     return data.StructLayout(fields)
@@ -155,8 +171,14 @@ class _Pipe:
 
 
 class Lane(wiring.Component):
-    """One lane of the folded network: its neurons' memory, their generator constants, and
-    the golden step as a pipeline (see the module's docstring).
+    """One lane of the folded network: its neurons' memories, their generator constants, and
+    the golden step as a pipeline (see the module's docstring). The row's control (which
+    row, whether it is valid, the trial's first pass) travels beside the lanes, in the
+    network; a lane carries only its data.
+
+    Two memories, each written back as soon as its next value is known: ``gen`` holds the
+    generator and the gate history, whose next values are made in the read clock
+    (``READ_STAGE``), ``state`` the x register and eta, written in ``WRITE_STAGE``.
 
     Parameters
     ----------
@@ -169,26 +191,24 @@ class Lane(wiring.Component):
 
     Members
     -------
-    issue : In(1)
-        A row enters the pipeline this cycle.
     row : In(range(rows))
-        The row.
+        The row issued this cycle (the memories' read address).
     first : In(1)
-        The row belongs to the trial's first pass: its words are the initial state.
-    clr : In(1)
-        Empty the pipeline (the network's load).
-    master : In(32)
-        The trial's master word.
-    top : In(range(n)); b_lo : In(x_bits)
-        The top-input option (input ``b_hi``) and every other option's input.
+        The row in ``READ_STAGE`` belongs to the trial's first pass: its words are the
+        initial state.
+    rd_valid, rd_row : In
+        A row is in ``READ_STAGE``, and which.
+    top_row : In(1); top_lane : In(range(K))
+        The top-input option is in the row in ``READ_STAGE``, in lane ``top_lane``.
+    wr_valid, wr_row : In
+        A row is in ``WRITE_STAGE``, and which.
+    master : In(32); b_lo : In(x_bits)
+        The trial's master word; the input of every option but the top one.
     s_inh : In(s_bits)
-        S(t - L) of the pass the row in stage ``READ_STAGE + SUM_STAGE`` belongs to.
+        S(t - L) of the pass the row in ``S_STAGE`` belongs to.
     out_valid : Out(1)
-        A neuron of this lane leaves the pipeline (stage ``WRITE_STAGE``); the outputs below
-        are its, and 0 when no neuron does (or the lane has no neuron in the last row).
-    head, tail : Out(1)
-        Its row is the pass's first, last.
-    out_row : Out(range(rows))
+        A neuron of this lane is in ``WRITE_STAGE`` (the last row may have none in the high
+        lanes); the outputs below are its, and 0 when there is none.
     x_view : Out(x_bits)
         Its new x = X >> G (for the arg-max).
     g_new : Out(x_bits)
@@ -204,20 +224,20 @@ class Lane(wiring.Component):
 
     def __init__(self, cfg: Config, lane: int, *, debug: bool = False):
         self._cfg, self._lane, self._debug = cfg, lane, debug
-        r = rows(cfg)
+        r, k = rows(cfg), cfg.lanes
         ports = {
-            "issue": In(1),
             "row": In(range(r)),
             "first": In(1),
-            "clr": In(1),
+            "rd_valid": In(1),
+            "rd_row": In(range(r)),
+            "top_row": In(1),
+            "top_lane": In(range(k)),
+            "wr_valid": In(1),
+            "wr_row": In(range(r)),
             "master": In(32),
-            "top": In(range(cfg.n)),
             "b_lo": In(unsigned(cfg.x_bits)),
             "s_inh": In(unsigned(cfg.s_bits)),
             "out_valid": Out(1),
-            "head": Out(1),
-            "tail": Out(1),
-            "out_row": Out(range(r)),
             "x_view": Out(unsigned(cfg.x_bits)),
             "g_new": Out(unsigned(cfg.x_bits)),
             "word": Out(32),
@@ -245,108 +265,93 @@ class Lane(wiring.Component):
     def elaborate(self, platform):
         cfg, lane = self._cfg, self._lane
         k, r = cfg.lanes, rows(cfg)
-        lane_bits = (k - 1).bit_length()
         guard, lat = cfg.x_guard_bits, cfg.latency
         m = Module()
-        layout = word_layout(cfg)
-        m.submodules.mem = mem = Memory(shape=layout, depth=r, init=[])
+        m.submodules.state = state = Memory(shape=state_word(cfg), depth=r, init=[])
+        m.submodules.gen = gen = Memory(shape=gen_word(cfg), depth=r, init=[])
         m.submodules.salt = rom = Memory(shape=unsigned(32), depth=r, init=self.salts())
-        rd, wr, srd = mem.read_port(), mem.write_port(), rom.read_port()
-        pipe = _Pipe(m, self.clr, clear=("valid",))
+        st_rd, st_wr = state.read_port(), state.write_port()
+        gen_rd, gen_wr = gen.read_port(), gen.write_port()
+        salt_rd = rom.read_port()
+        m.d.comb += [a.addr.eq(self.row) for a in (st_rd, gen_rd, salt_rd)]
+        pipe = _Pipe(m)
+        rs, ws = READ_STAGE, WRITE_STAGE
 
-        # issue: the row's address; neurons past n - 1 (the last row's high lanes) are not
-        # neurons at all
-        exists = self.row != r - 1 if r * k - cfg.n > 0 and lane >= cfg.n - (r - 1) * k else 1
-        m.d.comb += [rd.addr.eq(self.row), srd.addr.eq(self.row)]
-        pipe.put(0, "valid", self.issue & exists & ~self.clr)
-        pipe.put(0, "row", self.row)
-        pipe.put(0, "first", self.first)
-        pipe.put(0, "head", self.row == 0)
-        pipe.put(0, "tail", self.row == r - 1)
-
-        # READ_STAGE: the word, or the initial state in the trial's first pass
-        rs = READ_STAGE
-        first = pipe.get(rs, "first")
-        word = Signal(layout, name="word_in")
-        init = Signal(layout, name="word_init")
-        m.d.comb += [
-            init.x.eq(0),
-            init.eta.eq(0),
-            init.rng.eq((self.master ^ srd.data) | 1),
-            word.eq(Mux(first, init.as_value(), rd.data.as_value())),
-        ]
-        row_here = pipe.get(rs, "row")
-        index = Cat(Const(lane, lane_bits), row_here) if lane_bits else row_here
-        pipe.put(rs, "x", word.x)
-        pipe.put(rs, "eta", word.eta)
-        pipe.put(rs, "rng", word.rng)
-        pipe.put(rs, "b", Mux(self.top == index, cfg.b_hi, self.b_lo), unsigned(cfg.x_bits))
-        g_now = pipe.put(rs, "g", gate(cfg, word.x[guard:]), unsigned(cfg.x_bits))
+        # READ_STAGE: the words, or the initial state in the trial's first pass
+        first = self.first
+        x = Mux(first, 0, st_rd.data.x)
+        eta = Mux(first, 0, st_rd.data.eta)
+        rng = Mux(first, (self.master ^ salt_rd.data) | 1, gen_rd.data.rng)
+        pipe.put(rs, "x", x, unsigned(cfg.x_state_bits))
+        pipe.put(rs, "eta", eta, signed(cfg.eta_bits))
+        pipe.put(rs, "rng", rng, unsigned(32))
+        is_top = self.top_row & (self.top_lane == lane)
+        pipe.put(rs, "b", Mux(is_top, cfg.b_hi, self.b_lo), unsigned(cfg.x_bits))
+        g_now = pipe.put(rs, "g", gate(cfg, x[guard:]), unsigned(cfg.x_bits))
+        # the generator's next word and the gate history go back at once
+        gen_next = Signal(gen_word(cfg), name="gen_next")
+        m.d.comb += gen_next.rng.eq(arith.xorshift32(pipe.get(rs, "rng")))
         if lat:
-            pipe.put(rs, "g_old", word.g[lat - 1])
-            pipe.put(rs, "g_hist", Cat(g_now, *(word.g[j] for j in range(lat - 1))))
+            history = [Mux(first, 0, gen_rd.data.g[j]) for j in range(lat)]
+            pipe.put(rs, "g_old", history[lat - 1], unsigned(cfg.x_bits))
+            m.d.comb += gen_next.g.eq(Cat(g_now, *history[: lat - 1]))
         else:
             pipe.put(rs, "g_old", g_now)
+        m.d.comb += [
+            gen_wr.addr.eq(self.rd_row),
+            gen_wr.data.eq(gen_next),
+            gen_wr.en.eq(self.rd_valid),
+        ]
 
-        # the golden step, one stage per clock
+        # the golden step, stage e in pipeline stage READ_STAGE + PHASES[e]
+        def at(stage):
+            return rs + PHASES[stage]
+
         out = euler_stages(
             cfg,
-            lambda stage, name, value, shape=None: pipe.put(rs + stage, name, value, shape),
-            lambda stage, name: pipe.get(rs + stage, name),
-            lambda a, b: a == b,
-            lambda stage, name: pipe.get(rs + stage, name),
+            lambda stage, name, value, shape=None: pipe.put(at(stage), name, value, shape),
+            lambda stage, name: pipe.get(at(stage), name),
+            lambda a, b: PHASES[a] == PHASES[b],
+            lambda stage, name: pipe.get(at(stage), name),
             self.s_inh,
         )
 
-        # WRITE_STAGE: the neuron's next word goes back; its share of the step's sums
-        ws = WRITE_STAGE
-        valid = pipe.get(ws, "valid")
+        # WRITE_STAGE: x and eta go back; the neuron's share of the step's sums
+        padded = r * k > cfg.n and lane >= cfg.n - (r - 1) * k  # no neuron in the last row
+        valid = self.wr_valid & (self.wr_row != r - 1) if padded else self.wr_valid
         x_next, eta_next = out["x_next"], out["eta_next"]
-        new = Signal(layout, name="word_out")
+        new = Signal(state_word(cfg), name="state_next")
         m.d.comb += [
             new.x.eq(x_next),
             new.eta.eq(eta_next),
-            new.rng.eq(pipe.get(ws, "rng_next")),
-        ]
-        if lat:
-            m.d.comb += new.g.eq(pipe.get(ws, "g_hist"))
-        m.d.comb += [
-            wr.addr.eq(pipe.get(ws, "row")),
-            wr.data.eq(new),
-            wr.en.eq(valid),
+            st_wr.addr.eq(self.wr_row),
+            st_wr.data.eq(new),
+            st_wr.en.eq(valid),
         ]
         x_view = x_next[guard:]
+        word = arith.digest_word(x_next, eta_next, cfg.x_state_bits, cfg.eta_bits)
         m.d.comb += [
             self.out_valid.eq(valid),
-            self.head.eq(pipe.get(ws, "head")),
-            self.tail.eq(pipe.get(ws, "tail")),
-            self.out_row.eq(pipe.get(ws, "row")),
             self.x_view.eq(Mux(valid, x_view, 0)),
             self.g_new.eq(Mux(valid, gate(cfg, x_view), 0)),
-            self.word.eq(
-                Mux(valid, arith.digest_word(x_next, eta_next, cfg.x_state_bits, cfg.eta_bits), 0)
-            ),
+            self.word.eq(Mux(valid, word, 0)),
             self.eta_hit.eq(valid & out["eta_hit"]),
             self.r_hit.eq(valid & out["r_hit"]),
         ]
+        assert at(8) == ws and at(SUM_STAGE) == S_STAGE
 
         if self._debug:
-            prd, psrd = mem.read_port(), rom.read_port()
+            st_peek, gen_peek, salt_peek = state.read_port(), gen.read_port(), rom.read_port()
             peek_first = Signal(name="peek_first_r")
-            m.d.comb += [prd.addr.eq(self.peek_row), psrd.addr.eq(self.peek_row)]
+            m.d.comb += [a.addr.eq(self.peek_row) for a in (st_peek, gen_peek, salt_peek)]
             m.d.sync += peek_first.eq(self.peek_first)
-            with m.If(peek_first):
-                m.d.comb += [
-                    self.peek.x.eq(0),
-                    self.peek.eta.eq(0),
-                    self.peek.rng.eq((self.master ^ psrd.data) | 1),
-                ]
-            with m.Else():
-                m.d.comb += [
-                    self.peek.x.eq(prd.data.x),
-                    self.peek.eta.eq(prd.data.eta),
-                    self.peek.rng.eq(prd.data.rng),
-                ]
+            m.d.comb += [
+                self.peek.x.eq(Mux(peek_first, 0, st_peek.data.x)),
+                self.peek.eta.eq(Mux(peek_first, 0, st_peek.data.eta)),
+                self.peek.rng.eq(
+                    Mux(peek_first, (self.master ^ salt_peek.data) | 1, gen_peek.data.rng)
+                ),
+            ]
         return m
 
 
@@ -448,56 +453,70 @@ class FoldedNetwork(wiring.Component):
         rd_slot = Signal(range(slots), name="rd_slot", init=1 % slots)
         wr_slot = Signal(range(slots), name="wr_slot", init=1 % slots)
         starting = active & (pos == 0) & self.en
+        # the slot read as a chain of 2-way choices (continuous assignments in the Verilog:
+        # an indexed read is a case statement, which an event-driven simulator leaves
+        # undefined until a slot or the index changes, and neither need change for a while)
+        s_read = s_buf[0]
+        for j in range(1, slots):
+            s_read = Mux(rd_slot == j, s_buf[j], s_read)
+        s_slot = Signal(unsigned(cfg.s_bits), name="s_rd")
+        m.d.comb += s_slot.eq(s_read)
         s_pass = Signal(unsigned(cfg.s_bits), name="s_pass")
-        s_issue = Mux(starting, s_buf[rd_slot], s_pass)
+        s_issue = Mux(starting, s_slot, s_pass)
         m.d.sync += s_pass.eq(s_issue)
         with m.If(self.load):
             m.d.sync += rd_slot.eq(1 % slots)
         with m.Elif(starting):
             m.d.sync += rd_slot.eq(Mux(rd_slot == slots - 1, 0, rd_slot + 1))
-        pipe = _Pipe(m)
-        pipe.put(0, "s", s_issue)
-        s_read = pipe.get(READ_STAGE + SUM_STAGE, "s")
-
+        # what travels beside the lanes: the row's control, S(t - L) of its pass
+        ctl = _Pipe(m, self.load, clear=("valid",))
+        ctl.put(0, "valid", issue & ~self.load)
+        ctl.put(0, "row", pos, unsigned(max(1, (r - 1).bit_length())))  # pos < rows: a row
+        ctl.put(0, "first", first)
+        ctl.put(0, "head", pos == 0)
+        ctl.put(0, "tail", pos == r - 1)
+        ctl.put(0, "s", s_issue)
+        rs, ws = READ_STAGE, WRITE_STAGE
+        rd_row, wr_row = ctl.get(rs, "row"), ctl.get(ws, "row")
+        top_row = rd_row == (self.top >> lane_bits)
+        top_lane = self.top[:lane_bits] if lane_bits else 0
+        lane_in = {
+            "row": pos,
+            "first": ctl.get(rs, "first"),
+            "rd_valid": ctl.get(rs, "valid"),
+            "rd_row": rd_row,
+            "top_row": top_row,
+            "top_lane": top_lane,
+            "wr_valid": ctl.get(ws, "valid"),
+            "wr_row": wr_row,
+            "master": master,
+            "b_lo": self.b_lo,
+            "s_inh": ctl.get(S_STAGE, "s"),
+        }
         lanes = []
         for lane in range(k):
             m.submodules[f"lane{lane}"] = ln = Lane(cfg, lane, debug=self._debug)
             lanes.append(ln)
-            m.d.comb += [
-                ln.issue.eq(issue),
-                ln.row.eq(pos),  # pos < rows while a row issues
-                ln.first.eq(first),
-                ln.clr.eq(self.load),
-                ln.master.eq(master),
-                ln.top.eq(self.top),
-                ln.b_lo.eq(self.b_lo),
-                ln.s_inh.eq(s_read),
-            ]
+            m.d.comb += [getattr(ln, name).eq(value) for name, value in lane_in.items()]
 
-        # the trees over the lanes, and what travels beside them to the accumulators
+        # the trees over the lanes, and the rest of the row's way to the accumulators
         t = tree_stages(cfg)
         m.submodules.sum = tree = AdderTree(k, cfg.x_bits, stages=t)
         m.submodules.argmax = amax = ArgMax(k, cfg.x_bits, stages=t)
         m.d.comb += [tree.en.eq(1), tree.clr.eq(0)]
         for lane, ln in enumerate(lanes):
             m.d.comb += [tree.i[lane].eq(ln.g_new), amax.i[lane].eq(ln.x_view)]
-        lead = lanes[0]  # lane 0 has a neuron in every row: its flags are the row's
-        ws = WRITE_STAGE
-        side = _Pipe(m, self.load, clear=("valid",))
-        side.put(ws, "valid", lead.out_valid & ~self.load)
-        side.put(ws, "head", lead.head)
-        side.put(ws, "tail", lead.tail)
-        side.put(ws, "row", lead.out_row)
-        side.put(ws, "eta_hit", Cat(*(ln.eta_hit for ln in lanes)).any())
-        side.put(ws, "r_hit", Cat(*(ln.r_hit for ln in lanes)).any())
+        ctl.put(ws, "eta_hit", Cat(*(ln.eta_hit for ln in lanes)).any())
+        ctl.put(ws, "r_hit", Cat(*(ln.r_hit for ln in lanes)).any())
 
         # the digest: per lane A = rotr(A, K) ^ w over the pass (from 0 at its first row);
         # the last row's value rotated left by (rows - 1) * K + lane is the lane's share
+        head_w = ctl.get(ws, "head")
         shares = []
         for lane, ln in enumerate(lanes):
             acc = Signal(32, name=f"digest_acc{lane}")
             nxt = Signal(32, name=f"digest_next{lane}")
-            m.d.comb += nxt.eq(Mux(ln.head, 0, acc.rotate_right(k % 32)) ^ ln.word)
+            m.d.comb += nxt.eq(Mux(head_w, 0, acc.rotate_right(k % 32)) ^ ln.word)
             with m.If(ln.out_valid):
                 m.d.sync += acc.eq(nxt)
             shares.append(arith.rotl32(nxt, (r - 1) * k + lane))
@@ -506,12 +525,12 @@ class FoldedNetwork(wiring.Component):
                 shares[j] ^ shares[j + 1] if j + 1 < len(shares) else shares[j]
                 for j in range(0, len(shares), 2)
             ]
-        side.put(ws, "digest", shares[0])
+        ctl.put(ws, "digest", shares[0])
 
         # the accumulators, and the step's outputs at its last row
         a = acc_stage(cfg)
-        valid, head, tail = side.get(a, "valid"), side.get(a, "head"), side.get(a, "tail")
-        row, digest = side.get(a, "row"), side.get(a, "digest")  # (outside any If)
+        valid, head, tail = ctl.get(a, "valid"), ctl.get(a, "head"), ctl.get(a, "tail")
+        row, digest = ctl.get(a, "row"), ctl.get(a, "digest")  # (outside any If)
         s_acc = Signal(unsigned(cfg.s_bits), name="s_acc")
         best_x = Signal(unsigned(cfg.x_bits), name="best_x")
         best_i = Signal(range(cfg.n), name="best_i")
@@ -522,8 +541,8 @@ class FoldedNetwork(wiring.Component):
         better = head | (amax.max > best_x)
         bx = Mux(better, amax.max, best_x)
         bi = Mux(better, index, best_i)
-        eta_new = eta_run | side.get(a, "eta_hit")
-        r_new = r_run | side.get(a, "r_hit")
+        eta_new = eta_run | ctl.get(a, "eta_hit")
+        r_new = r_run | ctl.get(a, "r_hit")
         m.d.comb += self.commit.eq(valid & tail)
         m.d.sync += self.ready.eq(self.load | self.commit)
         with m.If(self.load):
@@ -563,5 +582,5 @@ class FoldedNetwork(wiring.Component):
                 for lane, ln in enumerate(lanes):
                     with m.Case(lane):
                         m.d.comb += self.peek.eq(ln.peek)
-            m.d.comb += [self.started.eq(starting), self.s_inh.eq(s_buf[rd_slot])]
+            m.d.comb += [self.started.eq(starting), self.s_inh.eq(s_slot)]
         return m

@@ -249,10 +249,12 @@ def design_args(p, names) -> None:
             uses.setdefault(name, []).append((d.name, what, defaults[name]))
     for name, entries in uses.items():
         value = entries[0][2]
-        kind = positive_int if name == "n" else int if isinstance(value, int) else number
+        integral = name in ("n", "lanes") or isinstance(value, int)
+        kind = positive_int if name in ("n", "lanes") else int if integral else number
         texts = {}
         for design, what, default in entries:
-            texts.setdefault(f"{what} (default {default:g})", []).append(design)
+            shown = "" if default is None else f" (default {default:g})"
+            texts.setdefault(f"{what}{shown}", []).append(design)
         if len(texts) == 1:
             (text,) = texts
         else:

@@ -29,6 +29,7 @@ from gaba.golden.config import Config
 from gaba.golden.results import TrialResults
 from gaba.golden.validate import check_count, check_seed
 from gaba.hdl import engine
+from gaba.hdl.folded import neuron_layout
 from gaba.hdl.nwta import state_layout
 from gaba.sim import runner
 from gaba.sim.design import Design, Simulation
@@ -51,6 +52,8 @@ OPTIONS = {
     "x_guard_bits": "guard bits of the x register below x's LSB",
     "step_clocks": "clocks per Euler step in hardware, 1 to 8: more give a higher fmax and the "
     "same results (gaba build: the board's default; gaba board: the board's)",
+    "lanes": "folded network: K neuron datapaths (a power of two below n) serve the n neurons, "
+    "their state in block RAM, ceil(n/K) or more clocks per step; default: parallel",
 }
 
 
@@ -91,6 +94,15 @@ def decode_state(cfg: Config, word: int) -> dict:
         for sig in ("x", "eta", "rng")
     }
     out.update(s_inh=flat["s_inh"], eta_sat=flat["eta_sat"], r_sat=flat["r_sat"])
+    return out
+
+
+def decode_peek(cfg: Config, state: dict) -> dict:
+    """A folded network's state as its lockstep bench read it (``peek`` words, s_inh, the
+    flags), in :func:`decode_state`'s form."""
+    neurons = [decode(neuron_layout(cfg), int(word, 16)) for word in state["peek"]]
+    out = {sig: np.array([nrn[sig] for nrn in neurons], np.int64) for sig in ("x", "eta", "rng")}
+    out.update(s_inh=state["s_inh"], eta_sat=state["eta_sat"], r_sat=state["r_sat"])
     return out
 
 
@@ -154,12 +166,13 @@ class _Run:
         )
         rows_by_trial: dict[int, list] = {}
         for trial, cycle, step, state in sim.out["rows"]:
-            rows_by_trial.setdefault(trial, []).append((cycle, step, int(state, 16)))
+            rows_by_trial.setdefault(trial, []).append((cycle, step, state))
         tally, compared, decisions = Tally(), 0, []
         golden = fixed.run_trials(
             self.golden_cfg, count, self.seed, first_trial=first, top=self.tops_of(first, count)
         )
         clocks = self.hw_cfg.step_clocks
+        folded = self.hw_cfg.lanes is not None
         for j in range(count):
             trial = first + j
             tr = self.golden_trace(self.golden_cfg, self.seed, trial, top=self.top(trial))
@@ -168,14 +181,19 @@ class _Run:
             for k, (cycle, step, state) in enumerate(rows):
                 at = {"trial": trial, "cycle": cycle, "step": k}
                 compared += 1
-                if step != k or (k and cycle != rows[k - 1][0] + clocks):
-                    tally.value("steps", k, step, **at)  # one step per step_clocks clocks
+                # one step per step_clocks clocks (the folded network pauses for the bench;
+                # its clocks are checked in trials mode)
+                paced = folded or not k or cycle == rows[k - 1][0] + clocks
+                if step != k or not paced:
+                    tally.value("steps", k, step, **at)
                 elif k > tr.steps:
                     tally.value("decided", 1, 0, **at)  # golden decided at tr.steps
                 else:
                     golden_state, hw = (
                         _golden_state(self.cfg, tr, k),
-                        decode_state(self.hw_cfg, state),
+                        decode_peek(self.hw_cfg, state)
+                        if folded
+                        else decode_state(self.hw_cfg, int(state, 16)),
                     )
                     for sig in ("x", "eta", "rng"):
                         tally.array(sig, golden_state[sig], hw[sig], axes=("neuron",), **at)
@@ -253,7 +271,8 @@ class Network(Design):
         return fixed.run_trials(cfg, count, seed, first_trial=first, top=top)
 
     def describe(self, cfg: Config) -> str:
-        return f"n={cfg.n} ({cfg.kind}, latency {cfg.latency})"
+        lanes = "" if cfg.lanes is None else f", {cfg.lanes} lanes"
+        return f"n={cfg.n} ({cfg.kind}, latency {cfg.latency}{lanes})"
 
     def header(self, cfg: Config, *, debug: bool = False) -> str:
         return engine.port_comment(cfg, debug=debug)
@@ -427,6 +446,8 @@ class Network(Design):
         if mode == "lockstep":
             # every trial's clocks (load, steps, decision), its result handshake, the start
             max_cycles = (engine.trial_clocks(hw_cfg, cfg.max_steps) + 4) * trials + 8
+            if hw_cfg.lanes is not None:  # the bench reads n neurons at every step
+                max_cycles += (cfg.n + 4) * (cfg.max_steps + 1) * trials
             ls = run.lockstep(first, trials, waves=waves, max_cycles=max_cycles)
             if waves:
                 name = f"lockstep-s{seed}-f{first}-k{trials}-waves"
@@ -466,6 +487,8 @@ class Network(Design):
             # replay the first failing trial alone in lockstep: its cycle, neuron and signal
             bad = tally.first["trial"]
             budget = engine.trial_clocks(hw_cfg, cfg.max_steps) + 12
+            if hw_cfg.lanes is not None:
+                budget += (cfg.n + 4) * (cfg.max_steps + 1)
             where = run.lockstep(bad, 1, waves=False, max_cycles=budget).tally
             if where.first is not None:
                 tally.first = where.first
