@@ -35,7 +35,11 @@ def first_divergent_step(cfg_a, cfg_b, seed, trial, trace_a=fixed.trace, trace_b
 
 
 def _id(c):
-    return f"{c.kind}-n{c.n}-L{c.latency}" + (f"-P{c.step_clocks}" if c.step_clocks > 1 else "")
+    return (
+        f"{c.kind}-n{c.n}-L{c.latency}"
+        + (f"-P{c.step_clocks}" if c.step_clocks > 1 else "")
+        + (f"-K{c.lanes}" if c.lanes is not None else "")
+    )
 
 
 # Every Verilator configuration is a build of its own (20 to 50 s on two cores): the default
@@ -45,6 +49,9 @@ def case(*values, slow=False):
     name = "-".join(v if isinstance(v, str) else _id(v) for v in values)
     return pytest.param(*values, id=name, marks=pytest.mark.slow if slow else ())
 
+
+# dt = 2**-4: trials of a few hundred steps, for the folded benches that read n neurons a step
+FAST = dict(dt=2.0**-4, horizon=30.0)
 
 LOCKSTEP = [
     case("verilator", Config.paper(n=2, delta=0.1), slow=True),
@@ -61,6 +68,10 @@ LOCKSTEP = [
     case("verilator", Config.paper(n=6, latency=2, step_clocks=3)),
     case("verilator", Config.paper(n=5, latency=1, step_clocks=8)),  # every multiplier halved
     case("icarus", Config.paper(n=3, latency=1, step_clocks=4)),
+    # folded: K lanes, the state in memory, read through the peek port at every step
+    case("verilator", Config.paper(n=6, lanes=2, latency=1, **FAST)),
+    case("icarus", Config.paper(n=5, lanes=4, **FAST)),  # a padded last row, L = 0
+    case("icarus", Config.paper(n=4, kind="wta", lanes=1, latency=2, **FAST), slow=True),
 ]
 
 
@@ -83,6 +94,11 @@ TRIALS = [
     case(Config.paper(n=64, kind="wta", delta=0.1, horizon=40.0), slow=True),
     case(Config.paper(n=64, kind="wta", delta=0.1, horizon=40.0, latency=1), slow=True),
     case(Config.paper(n=64, delta=0.1, step_clocks=6), slow=True),
+    case(Config.paper(n=64, delta=0.1, lanes=4, latency=1)),
+    case(Config.paper(n=64, kind="wta", delta=0.1, horizon=40.0, lanes=8), slow=True),
+    # large n, folded (the acceptance runs; a few minutes each)
+    case(Config.paper(n=1024, delta=0.1, lanes=16, latency=1), slow=True),
+    case(Config.paper(n=4096, delta=0.1, lanes=16, latency=1), slow=True),
 ]
 
 
@@ -177,6 +193,42 @@ def test_trials_report_a_perturbed_config_at_the_right_cycle(hw):
     clocks = hw.step_clocks
     offset = prime_clocks(clocks) + decision_phase(clocks)
     assert mm["cycle"] == 1 + offset + mm["step"] * clocks
+
+
+def test_folded_lockstep_reports_a_perturbed_golden_model(perturbed_trace):
+    cfg = Config.paper(n=5, lanes=4, **FAST)  # the Icarus lockstep build above
+    report = compare(
+        cfg,
+        "icarus",
+        "lockstep",
+        trials=1,
+        seed=7,
+        golden_trace=perturbed_trace,
+        mismatch_waves=False,
+    )
+    assert not report.bit_exact
+    want = first_divergent_step(cfg, cfg, 7, 0, trace_b=perturbed_trace)
+    mm = report.first_mismatch
+    assert (mm["trial"], mm["step"]) == (0, want)
+    assert mm.signal in ("x", "eta") and mm["neuron"] is not None
+    good, bad = fixed.trace(cfg, 7, 0), perturbed_trace(cfg, 7, 0)
+    assert mm.golden == getattr(bad, mm.signal)[want][mm["neuron"]]
+    assert mm.hardware == getattr(good, mm.signal)[want][mm["neuron"]]
+
+
+def test_folded_trials_report_a_perturbed_config_at_its_step():
+    hw = Config.paper(n=6, lanes=2, latency=1, **FAST)  # the Verilator lockstep build above
+    cfg = hw.replace(beta=0.61)
+    report = compare(
+        cfg, "verilator", "trials", trials=10, seed=7, hw_config=hw, mismatch_waves=False
+    )
+    assert not report.bit_exact and report.mismatches > 0
+    mm = report.first_mismatch
+    golden, other = fixed.run_trials(cfg, 10, seed=7), fixed.run_trials(hw, 10, seed=7)
+    differs = (golden.steps != other.steps) | (golden.state_hash != other.state_hash)
+    assert mm["trial"] == int(np.argmax(differs))
+    assert mm["step"] == first_divergent_step(cfg, hw, 7, mm["trial"])
+    assert mm.signal in ("x", "eta")
 
 
 def test_equivalence_holds_after_the_perturbation_is_removed():
