@@ -52,6 +52,7 @@ from gaba.hdl.tree import AdderTree, ArgMax
 
 __all__ = [
     "ACC_DELAY",
+    "OUT_STAGE",
     "PHASES",
     "READ_STAGE",
     "S_STAGE",
@@ -81,6 +82,8 @@ WRITE_STAGE = READ_STAGE + PHASES[8]
 S_STAGE = READ_STAGE + PHASES[SUM_STAGE]
 #: Clocks from a tree's output to the accumulators' registers.
 ACC_DELAY = 0
+#: The stage whose values the lanes' (registered) outputs show: the clock after WRITE_STAGE.
+OUT_STAGE = WRITE_STAGE + 1
 
 
 def rows(cfg: Config) -> int:
@@ -96,7 +99,7 @@ def tree_stages(cfg: Config) -> int:
 def acc_stage(cfg: Config) -> int:
     """The stage in which a row's sum, maximum, digest and flags reach the accumulators (its
     last row's: the step's ``commit``)."""
-    return WRITE_STAGE + tree_stages(cfg) + ACC_DELAY
+    return OUT_STAGE + tree_stages(cfg) + ACC_DELAY
 
 
 def pass_clocks(cfg: Config) -> int:
@@ -207,8 +210,9 @@ class Lane(wiring.Component):
     s_inh : In(s_bits)
         S(t - L) of the pass the row in ``S_STAGE`` belongs to.
     out_valid : Out(1)
-        A neuron of this lane is in ``WRITE_STAGE`` (the last row may have none in the high
-        lanes); the outputs below are its, and 0 when there is none.
+        A neuron of this lane was in ``WRITE_STAGE`` a clock ago (``OUT_STAGE``; the last row
+        may have none in the high lanes); the outputs below are its, and 0 when there is
+        none (registers).
     x_view : Out(x_bits)
         Its new x = X >> G (for the arg-max).
     g_new : Out(x_bits)
@@ -330,7 +334,8 @@ class Lane(wiring.Component):
         ]
         x_view = x_next[guard:]
         word = arith.digest_word(x_next, eta_next, cfg.x_state_bits, cfg.eta_bits)
-        m.d.comb += [
+        # (registered: the trees start from flip-flops, not from the Euler step's adders)
+        m.d.sync += [
             self.out_valid.eq(valid),
             self.x_view.eq(Mux(valid, x_view, 0)),
             self.g_new.eq(Mux(valid, gate(cfg, x_view), 0)),
@@ -506,12 +511,13 @@ class FoldedNetwork(wiring.Component):
         m.d.comb += [tree.en.eq(1), tree.clr.eq(0)]
         for lane, ln in enumerate(lanes):
             m.d.comb += [tree.i[lane].eq(ln.g_new), amax.i[lane].eq(ln.x_view)]
-        ctl.put(ws, "eta_hit", Cat(*(ln.eta_hit for ln in lanes)).any())
-        ctl.put(ws, "r_hit", Cat(*(ln.r_hit for ln in lanes)).any())
+        os = OUT_STAGE
+        ctl.put(os, "eta_hit", Cat(*(ln.eta_hit for ln in lanes)).any())
+        ctl.put(os, "r_hit", Cat(*(ln.r_hit for ln in lanes)).any())
 
         # the digest: per lane A = rotr(A, K) ^ w over the pass (from 0 at its first row);
         # the last row's value rotated left by (rows - 1) * K + lane is the lane's share
-        head_w = ctl.get(ws, "head")
+        head_w = ctl.get(os, "head")
         shares = []
         for lane, ln in enumerate(lanes):
             acc = Signal(32, name=f"digest_acc{lane}")
@@ -525,7 +531,7 @@ class FoldedNetwork(wiring.Component):
                 shares[j] ^ shares[j + 1] if j + 1 < len(shares) else shares[j]
                 for j in range(0, len(shares), 2)
             ]
-        ctl.put(ws, "digest", shares[0])
+        ctl.put(os, "digest", shares[0])
 
         # the accumulators, and the step's outputs at its last row
         a = acc_stage(cfg)

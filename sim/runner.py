@@ -31,6 +31,7 @@ __all__ = [
     "SimulationError",
     "ToolchainError",
     "build",
+    "build_directory",
     "build_root",
     "check_simulator",
     "compile_model",
@@ -345,7 +346,7 @@ def build(
     debug = debug and design.debug  # only designs with lockstep ports have a debug build
     check_simulator(simulator)
     start = time.monotonic()
-    directory = _build_directory(design, cfg, simulator, debug, waves)
+    directory = build_directory(design, cfg, simulator, debug, waves)
     directory.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(directory) + ".lock"):
         directory.mkdir(exist_ok=True)
@@ -356,7 +357,8 @@ def build(
     return Build(design, simulator, cfg, directory, debug, waves, time.monotonic() - start)
 
 
-def _build_directory(design, cfg, simulator: str, debug: bool, waves: bool) -> Path:
+def build_directory(design, cfg, simulator: str, debug: bool, waves: bool) -> Path:
+    """Where the model of ``design`` for ``cfg`` is built and cached."""
     tag = f"{design.toplevel}-{cfg.digest()}" + "-debug" * debug + "-waves" * waves
     return build_root() / "sim" / simulator / tag
 
@@ -370,7 +372,7 @@ def generate(
     from filelock import FileLock
 
     debug = debug and design.debug
-    directory = _build_directory(design, cfg, simulator, debug, waves=False)
+    directory = build_directory(design, cfg, simulator, debug, waves=False)
     directory.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(directory) + ".lock"):
         directory.mkdir(exist_ok=True)

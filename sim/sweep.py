@@ -27,7 +27,7 @@ from gaba.golden.config import Config
 from gaba.sim import designs, plots
 from gaba.sim.runner import ToolchainError
 
-__all__ = ["Row", "SweepResult", "fit_per_doubling", "sweep", "write_outputs"]
+__all__ = ["Row", "SweepResult", "fit_per_doubling", "lanes_for", "sweep", "write_outputs"]
 
 TARGETS = ("golden", "verilator", "icarus")
 
@@ -178,6 +178,12 @@ class SweepResult:
         }
 
 
+def lanes_for(n: int, lanes: int) -> int:
+    """The lanes a sweep's folded network of n options gets with ``--lanes K``: K, or below
+    n the largest power of two that is (a folded network has fewer lanes than neurons)."""
+    return min(lanes, 1 << ((n - 1).bit_length() - 1))
+
+
 def sweep(
     kind: str,
     ns: list[int],
@@ -197,12 +203,18 @@ def sweep(
     if not ns:
         raise ValueError("The n grid must name at least one n")
     deltas, sigmas = _grid("delta", delta), _grid("sigma", sigma)
+    lanes = config.pop("lanes", None)
+    if lanes is not None:
+        Config.paper(n=max(ns), lanes=lanes)  # a clear error for a bad K before any work
+        config_of = {n: dict(config, lanes=lanes_for(n, lanes)) for n in ns}
+    else:
+        config_of = {n: config for n in ns}
     result = SweepResult(kind, target, deltas, sigmas, seed, [])
     if target != "golden":
         result.golden_rows, result.identical = [], True
     points = [(s, n, d) for s in sigmas for n in ns for d in deltas]
     for i, (s, n, d) in enumerate(points):
-        cfg = Config.paper(kind=kind, n=n, delta=d, sigma=s, **config)
+        cfg = Config.paper(kind=kind, n=n, delta=d, sigma=s, **config_of[n])
         if progress:
             grid = "" if len(points) == len(ns) else f", delta {d:g}, sigma {s:g}"
             progress(f"n = {n}{grid} ({i + 1}/{len(points)}) on {target}")
@@ -212,7 +224,7 @@ def sweep(
             result.run_seconds += time.monotonic() - start
             continue
         # one build per (sigma, n): the gap is the engine's host input
-        built = Config.paper(kind=kind, n=n, delta=deltas[0], sigma=s, **config)
+        built = Config.paper(kind=kind, n=n, delta=deltas[0], sigma=s, **config_of[n])
         try:
             report = designs.get(kind).compare(
                 built,

@@ -92,6 +92,19 @@ def register(sub) -> None:
     add_output(b)
     b.set_defaults(func=_build)
 
+    pl = sub.add_parser(
+        "plan", help="folded networks that fit a board: predicted cost, clock and latency"
+    )
+    pl.add_argument("kind", metavar="DESIGN", choices=["nwta"], help="nwta")
+    pl.add_argument("--board", required=True, choices=list(board_names()), help="target board")
+    pl.add_argument("--n", type=positive_int, required=True, help="number of options")
+    pl.add_argument("--latency", type=int, default=1, help="inhibition latency in steps (1)")
+    pl.add_argument(
+        "--trials", type=positive_int, default=10, help="golden trials for the mean steps (10)"
+    )
+    add_output(pl)
+    pl.set_defaults(func=_plan)
+
     board = sub.add_parser("board", help="talk to a board (or the simulated board top)")
     actions = board.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser)
     actions.required = True
@@ -185,6 +198,46 @@ def _design_config(args, command, step_clocks=lambda n: 1, latency=None):
 
 
 # gaba build ----------------------------------------------------------------------------------
+
+
+def _plan(args):
+    from gaba.boards.plan import plan
+
+    if args.n < 2:
+        raise UsageError("gaba plan: --n must be at least 2 (a folded network has K < n lanes)")
+    say = stage(args.quiet or args.json)
+    say(f"golden model: mean decision steps of n = {args.n} at delta 0.1 ({args.trials} trials)")
+    steps, options = checked(
+        "plan", lambda: plan(args.board, args.n, latency=args.latency, trials=args.trials)
+    )
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "board": args.board,
+                    "n": args.n,
+                    "latency": args.latency,
+                    "mean_decision_steps": steps,
+                    "options": [o.to_dict() for o in options],
+                }
+            )
+        )
+        return 0
+    print(
+        f"nWTA n = {args.n} on {args.board}, latency {args.latency}; golden mean {steps:.0f} "
+        "steps to decide at delta 0.1"
+    )
+    print(
+        f"{'K':>5}{'LUTs':>8}{'FFs':>8}{'BRAMs':>7}{'DSPs':>6}{'fmax':>7}{'clock':>7}"
+        f"{'clk/step':>9}{'latency us':>12}{'decisions/s':>13}  fits"
+    )
+    for o in options:
+        print(
+            f"{o.lanes:>5}{o.luts:>8}{o.ffs:>8}{o.brams:>7}{o.dsps:>6}{o.fmax_mhz:>7.1f}"
+            f"{o.clock_mhz:>7.1f}{o.clocks_per_step:>9}{o.decision_latency_us:>12.0f}"
+            f"{o.decisions_per_second:>13.1f}  {'yes' if o.fits else 'no'}"
+        )
+    return 0
 
 
 def _build(args):

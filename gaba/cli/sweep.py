@@ -32,6 +32,13 @@ def register(sub) -> None:
         help="comma-separated n grid (default 2,4,...,1024)",
     )
     w.add_argument("--trials", type=positive_int, default=200, help="trials per n (200)")
+    w.add_argument(
+        "--lanes",
+        type=positive_int,
+        default=None,
+        help="hardware targets: folded networks of K lanes (a power of two; fewer below n = 2K)"
+        " instead of the parallel network",
+    )
     add_seed(w)
     w.add_argument("--out", default="build/sweep", help="folder for CSV and PNG (build/sweep)")
     add_output(w)
@@ -63,6 +70,7 @@ def _sweep(args):
                 horizon=args.horizon,
                 frac_bits=args.frac_bits,
                 x_guard_bits=args.x_guard_bits,
+                lanes=args.lanes,
             ),
         )
     files = write_outputs(result, Path(args.out))
