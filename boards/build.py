@@ -99,6 +99,7 @@ class BuildResult:
     config_digest: str
     latency: int | None  # the design's own fields (BoardDesign.build_fields), or None
     step_clocks: int | None
+    lanes: int | None  # a folded network's lanes; None: the parallel network
     clock_mhz: float
     clock_div: int
     target_mhz: float
@@ -152,6 +153,7 @@ class BuildResult:
             "config_digest": self.config_digest,
             "latency": self.latency,
             "step_clocks": self.step_clocks,
+            "lanes": self.lanes,
             "clock_mhz": self.clock_mhz,
             "clock_div": self.clock_div,
             "system_mhz": self.system_mhz,

@@ -142,7 +142,7 @@ class BoardDesign:
 
     def build_fields(self, cfg) -> dict:
         """The design's own fields of a build's report (``gaba build --json``)."""
-        return {"latency": None, "step_clocks": None}
+        return {"latency": None, "step_clocks": None, "lanes": None}
 
     # messages ---------------------------------------------------------------------------------
 

@@ -216,7 +216,7 @@ class Lane(wiring.Component):
     x_view : Out(x_bits)
         Its new x = X >> G (for the arg-max).
     g_new : Out(x_bits)
-        The gate of its new x (for the sum).
+        The gate of its new x (for the sum; from the x_view register).
     word : Out(32)
         Its digest word.
     eta_hit, r_hit : Out(1)
@@ -334,11 +334,12 @@ class Lane(wiring.Component):
         ]
         x_view = x_next[guard:]
         word = arith.digest_word(x_next, eta_next, cfg.x_state_bits, cfg.eta_bits)
-        # (registered: the trees start from flip-flops, not from the Euler step's adders)
+        # (registered: the trees start from flip-flops, not from the Euler step's adders; the
+        # gate of the registered x is the sum's input, 0 where there is no neuron)
+        m.d.comb += self.g_new.eq(gate(cfg, self.x_view))
         m.d.sync += [
             self.out_valid.eq(valid),
             self.x_view.eq(Mux(valid, x_view, 0)),
-            self.g_new.eq(Mux(valid, gate(cfg, x_view), 0)),
             self.word.eq(Mux(valid, word, 0)),
             self.eta_hit.eq(valid & out["eta_hit"]),
             self.r_hit.eq(valid & out["r_hit"]),

@@ -147,6 +147,10 @@ def run_trials(
     return TrialRun(source, cfg, info, seed, first, trials, summary, report, seconds)
 
 
+#: The result FIFO's depth on a board top of a folded network (the host link's default: 32).
+FOLDED_FIFO_DEPTH = 4
+
+
 class NetworkBoard(BoardDesign):
     """The nWTA or WTA trial engine on a board."""
 
@@ -171,11 +175,19 @@ class NetworkBoard(BoardDesign):
 
     def clock_div(self, cfg: Config, spec) -> int:
         # an Euler step in one clock with the inhibition inside it (latency 0) is a long
-        # path: the board's divided clock
-        return spec.clock_div if cfg.step_clocks == 1 and cfg.latency == 0 else 1
+        # path: the board's divided clock (not in a folded network's pipeline)
+        long_step = cfg.step_clocks == 1 and cfg.latency == 0 and cfg.lanes is None
+        return spec.clock_div if long_step else 1
+
+    def board_top(self, cfg: Config, **kwargs):
+        # a folded network's trial takes thousands of clocks per step: a result FIFO of 4
+        # (in flip-flops) keeps up with any host, and leaves the block RAMs to the lanes
+        if cfg.lanes is not None:
+            kwargs.setdefault("fifo_depth", FOLDED_FIFO_DEPTH)
+        return super().board_top(cfg, **kwargs)
 
     def build_fields(self, cfg: Config) -> dict:
-        return {"latency": cfg.latency, "step_clocks": cfg.step_clocks}
+        return {"latency": cfg.latency, "step_clocks": cfg.step_clocks, "lanes": cfg.lanes}
 
     def label(self, cfg: Config) -> str:
         return f"{super().label(cfg)}, latency {cfg.latency}"
