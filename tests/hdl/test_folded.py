@@ -33,7 +33,7 @@ def lockstep(cfg: Config, seed: int, first: int = 0, max_cycles: int = 400_000) 
         ctx.set(dut.seed, seed)
         ctx.set(dut.first, first)
         ctx.set(dut.count, 1)
-        ctx.set(dut.res.ready, 1)
+        ctx.set(dut.res.ready, 0)  # the result waits while the bench peeks
         ctx.set(dut.start, 1)
         await ctx.tick()
         ctx.set(dut.start, 0)
@@ -58,8 +58,12 @@ def lockstep(cfg: Config, seed: int, first: int = 0, max_cycles: int = 400_000) 
                         state[sig].append(int(getattr(peek, sig)))
                 log["states"].append(state)
                 ctx.set(dut.hold, 0)  # one pass, unless the trial ended with this state
-                while not ctx.get(dut.started) and not ctx.get(dut.res.valid):
+                for _ in range(64):  # a pass starts within two clocks, a result within a few
+                    if ctx.get(dut.started) or ctx.get(dut.res.valid):
+                        break
                     await ctx.tick()
+                else:
+                    raise AssertionError(f"no pass started after step {state['steps']}")
                 ctx.set(dut.hold, 1)
                 continue
             await ctx.tick()
@@ -150,7 +154,7 @@ def run_trials(cfg: Config, seed: int, count: int, max_cycles: int = 200_000) ->
     async def bench(ctx):
         ctx.set(dut.seed, seed)
         ctx.set(dut.count, count)
-        ctx.set(dut.res.ready, 1)
+        ctx.set(dut.res.ready, 0)  # the result waits while the bench peeks
         ctx.set(dut.start, 1)
         await ctx.tick()
         ctx.set(dut.start, 0)
