@@ -9,10 +9,10 @@ Where the predictions come from:
 - logic and flip-flops: a fixed part (the host link, the trial engine, the trees'
   accumulators) plus a part per lane, fitted to real builds of the board (:data:`COSTS`,
   each with the builds it was fitted to; docs/boards.md holds them against the predictions);
-- block RAMs: counted exactly from the memories' shapes (each lane's ``state``, ``gen`` and
-  generator-constant ROM, ``rows`` deep; the host link's result FIFO and INFO ROM) and the
-  device's block RAM aspect ratios, the cheapest for each memory (what the memory mapper
-  picks);
+- block RAMs: counted from the memories' shapes (each lane's ``state``, ``gen`` and
+  generator-constant ROM, ``rows`` deep, a ROM of :data:`SMALL_ROM` rows or fewer in logic;
+  the host link's INFO ROM on the iCE40) and the device's block RAM aspect ratios, the
+  cheapest for each memory (what the memory mapper picks);
 - fmax: the lowest the board's builds reached (it barely depends on K or n: the lanes are
   alike and the trees are pipelined); the clock is the board's PLL setting at or below it;
 - steps to decide: the golden model's mean at delta = 0.1 (a few trials, numba), times the
@@ -27,6 +27,10 @@ from dataclasses import asdict, dataclass
 from gaba.golden.config import Config
 
 __all__ = ["COSTS", "BoardCosts", "Option", "lane_memories", "memory_blocks", "plan"]
+
+#: A ROM this deep or shallower is built in logic, not block RAM (what Yosys' memory mapper
+#: chose for the generator constants at 64 rows on both families).
+SMALL_ROM = 64
 
 #: Block RAM aspect ratios (depth, width) of each device family.
 RAM_SHAPES = {
@@ -54,9 +58,39 @@ class BoardCosts:
     builds: tuple[str, ...]
 
 
-#: Filled from the builds in docs/boards.md ("Folded networks"), each a
+# ULX3S: fitted to its two builds (LUTs and FFs = fixed + per lane * K)
+ULX_FIXED_LUTS, ULX_LANE_LUTS = 2136, 1200
+ULX_FIXED_FFS, ULX_LANE_FFS = 1053, 520
+ULX_FMAX = 60.91
+
+#: From the builds in docs/boards.md ("Folded networks"), each a
 #: ``gaba build nwta --board B --n N --lanes K --latency 1 --pll-mhz F --json``.
-COSTS: dict[str, BoardCosts] = {}
+COSTS: dict[str, BoardCosts] = {
+    # one lane: n = 1024 (4287 logic cells, 2406 FFs); a lane more: n = 512 with two lanes
+    # against one after synthesis, +874 LUT4 and +500 FFs, as logic cells at the one-lane
+    # build's ratio of cells to LUT4 (1.53) (two lanes did not place: see the docs)
+    "icebreaker": BoardCosts(
+        family="ice40",
+        fixed_luts=4287 - 1336,
+        lane_luts=1336,
+        fixed_ffs=2406 - 500,
+        lane_ffs=500,
+        fmax_mhz=24.54,
+        pll_mhz=24.0,
+        builds=("n=1024 K=1 L=1", "n=1024 K=1 L=0", "n=512 K=1 L=1", "n=512 K=2 L=1 (synthesis)"),
+    ),
+    # n = 1024 with 16 lanes and n = 4096 with 32
+    "ulx3s": BoardCosts(
+        family="ecp5",
+        fixed_luts=ULX_FIXED_LUTS,
+        lane_luts=ULX_LANE_LUTS,
+        fixed_ffs=ULX_FIXED_FFS,
+        lane_ffs=ULX_LANE_FFS,
+        fmax_mhz=ULX_FMAX,
+        pll_mhz=50.0,
+        builds=("n=1024 K=16 L=1", "n=4096 K=32 L=1"),
+    ),
+}
 
 
 def memory_blocks(family: str, depth: int, width: int) -> int:
@@ -96,12 +130,10 @@ class Option:
         return asdict(self)
 
 
-def fixed_brams(cfg: Config, family: str, fifo_depth: int = 32) -> int:
-    """Block RAMs outside the lanes: the host link's result FIFO (``fifo_depth`` words of a
-    result) and its INFO ROM."""
-    from gaba.hdl.engine import result_layout
-
-    return memory_blocks(family, fifo_depth, result_layout(cfg).size) + 1
+def fixed_brams(family: str) -> int:
+    """Block RAMs outside the lanes on a folded network's board top: the host link's INFO ROM
+    on the iCE40 (the ECP5 build puts it in LUTs); the result FIFO, 4 deep, is flip-flops."""
+    return 1 if family == "ice40" else 0
 
 
 def mean_steps(cfg: Config, trials: int, seed: int = 1) -> float:
@@ -113,7 +145,7 @@ def mean_steps(cfg: Config, trials: int, seed: int = 1) -> float:
     return float(steps.mean()) if steps.size else float(cfg.max_steps)
 
 
-def plan(board: str, n: int, *, latency: int = 1, delta: float = 0.1, trials: int = 10):
+def plan(board: str, n: int, *, latency: int = 1, delta: float = 0.1, trials: int = 20):
     """The folded networks of nWTA with ``n`` options on ``board``, one :class:`Option` per
     lane count K = 1, 2, 4, ... < n (``fits``: within the device's logic and block RAMs)."""
     from gaba.boards.platforms import board as board_spec
@@ -133,8 +165,12 @@ def plan(board: str, n: int, *, latency: int = 1, delta: float = 0.1, trials: in
         cfg = base.replace(lanes=k)
         luts = round(costs.fixed_luts + costs.lane_luts * k)
         ffs = round(costs.fixed_ffs + costs.lane_ffs * k)
-        lane = sum(memory_blocks(costs.family, d, w) for _, d, w in lane_memories(cfg))
-        brams = lane * k + fixed_brams(cfg, costs.family)
+        lane = sum(
+            memory_blocks(costs.family, d, w)
+            for name, d, w in lane_memories(cfg)
+            if name != "salt" or d > SMALL_ROM
+        )
+        brams = lane * k + fixed_brams(costs.family)
         clocks = folded.pass_clocks(cfg)
         seconds = steps * clocks / (costs.pll_mhz * 1e6)
         out.append(

@@ -100,7 +100,7 @@ def register(sub) -> None:
     pl.add_argument("--n", type=positive_int, required=True, help="number of options")
     pl.add_argument("--latency", type=int, default=1, help="inhibition latency in steps (1)")
     pl.add_argument(
-        "--trials", type=positive_int, default=10, help="golden trials for the mean steps (10)"
+        "--trials", type=positive_int, default=20, help="golden trials for the mean steps (20)"
     )
     add_output(pl)
     pl.set_defaults(func=_plan)
