@@ -11,7 +11,7 @@ Where the predictions come from:
   each with the builds it was fitted to; docs/boards.md holds them against the predictions);
 - block RAMs: counted from the memories' shapes (each lane's ``state``, ``gen`` and
   generator-constant ROM, ``rows`` deep, a ROM of :data:`SMALL_ROM` rows or fewer in logic;
-  the host link's INFO ROM on the iCE40) and the device's block RAM aspect ratios, the
+  the host link's INFO ROM) and the device's block RAM aspect ratios, the
   cheapest for each memory (what the memory mapper picks);
 - fmax: the lowest the board's builds reached (it barely depends on K or n: the lanes are
   alike and the trees are pipelined); the clock is the board's PLL setting at or below it;
@@ -59,9 +59,10 @@ class BoardCosts:
 
 
 # ULX3S: fitted to its two builds (LUTs and FFs = fixed + per lane * K)
-ULX_FIXED_LUTS, ULX_LANE_LUTS = 2136, 1200
-ULX_FIXED_FFS, ULX_LANE_FFS = 1053, 520
-ULX_FMAX = 60.91
+# (n = 1024, K = 16: 21336 LUTs, 9373 FFs, 60.91 MHz; n = 16384, K = 32: 35490, 15688, 54.98)
+ULX_FIXED_LUTS, ULX_LANE_LUTS = 7182, 884.625
+ULX_FIXED_FFS, ULX_LANE_FFS = 3058, 394.6875
+ULX_FMAX = 54.98
 
 #: From the builds in docs/boards.md ("Folded networks"), each a
 #: ``gaba build nwta --board B --n N --lanes K --latency 1 --pll-mhz F --json``.
@@ -79,7 +80,7 @@ COSTS: dict[str, BoardCosts] = {
         pll_mhz=24.0,
         builds=("n=1024 K=1 L=1", "n=1024 K=1 L=0", "n=512 K=1 L=1", "n=512 K=2 L=1 (synthesis)"),
     ),
-    # n = 1024 with 16 lanes and n = 4096 with 32
+    # n = 1024 with 16 lanes and n = 16384 with 32
     "ulx3s": BoardCosts(
         family="ecp5",
         fixed_luts=ULX_FIXED_LUTS,
@@ -88,7 +89,7 @@ COSTS: dict[str, BoardCosts] = {
         lane_ffs=ULX_LANE_FFS,
         fmax_mhz=ULX_FMAX,
         pll_mhz=50.0,
-        builds=("n=1024 K=16 L=1", "n=4096 K=32 L=1"),
+        builds=("n=1024 K=16 L=1", "n=16384 K=32 L=1"),
     ),
 }
 
@@ -132,8 +133,8 @@ class Option:
 
 def fixed_brams(family: str) -> int:
     """Block RAMs outside the lanes on a folded network's board top: the host link's INFO ROM
-    on the iCE40 (the ECP5 build puts it in LUTs); the result FIFO, 4 deep, is flip-flops."""
-    return 1 if family == "ice40" else 0
+    (both families; the result FIFO, 4 deep, is flip-flops or LUT RAM)."""
+    return 1
 
 
 def mean_steps(cfg: Config, trials: int, seed: int = 1) -> float:

@@ -40,7 +40,7 @@ def test_the_defaults_of_a_board_design():
     cfg = d.design.config(n=3)
     assert repr(d) == "<BoardDesign wta>" and d.describe(cfg) == "wta n=3"
     assert BoardDesign.label(d, cfg) == f"wta n=3, Config {cfg.digest()}"
-    assert BoardDesign.build_fields(d, cfg) == {"latency": None, "step_clocks": None}
+    assert BoardDesign.build_fields(d, cfg) == {"latency": None, "step_clocks": None, "lanes": None}
     assert BoardDesign.clock_div(d, cfg, None) == 1 and BoardDesign.adopt(d, cfg, None) is cfg
     assert BoardDesign.check_options(d, cfg, {"first": 1}) == {"first": 1}
     assert not d.learns

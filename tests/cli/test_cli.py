@@ -33,7 +33,8 @@ def test_console_script_runs():
 def test_every_command_group_registers_its_commands():
     sub = parser()._subparsers._group_actions[0]
     assert list(sub.choices) == [
-        "golden", "demo", "verilog", "compare", "sweep", "report", "foldiak", "build", "board"
+        "golden", "demo", "verilog", "compare", "sweep", "report", "foldiak", "build", "plan",
+        "board",
     ]  # fmt: skip
     assert len(COMMANDS) == 8
 

@@ -33,7 +33,7 @@ def test_the_ice40_cannot_hold_the_layer_and_the_ulx3s_runs_it_at_half_its_clock
 def test_the_entry_holds_its_config_and_says_what_it_is():
     assert foldiak.DESIGNS == (FOLDIAK,) and FOLDIAK.name == "foldiak"
     assert FOLDIAK.holds(CFG) and not FOLDIAK.holds(Config.paper(n=4))
-    assert FOLDIAK.build_fields(CFG) == {"latency": None, "step_clocks": None}
+    assert FOLDIAK.build_fields(CFG) == {"latency": None, "step_clocks": None, "lanes": None}
     assert FOLDIAK.describe(CFG) == "foldiak n=4"
     assert FOLDIAK.label(CFG) == f"foldiak m=64 n=4, FoldiakConfig {CFG.digest()}"
     assert FOLDIAK.learns and FOLDIAK.unit == "presentations" and FOLDIAK.host is FoldiakBoard

@@ -170,12 +170,15 @@ def test_the_entries_hold_their_configs_and_build_fields():
     assert (NWTA.name, WTA.name) == ("nwta", "wta") and nwta.DESIGNS == (NWTA, WTA)
     cfg = Config.paper(n=3, latency=1, step_clocks=6)
     assert NWTA.holds(cfg) and not WTA.holds(cfg) and WTA.holds(cfg.replace(kind="wta"))
-    assert NWTA.build_fields(cfg) == {"latency": 1, "step_clocks": 6}
+    assert NWTA.build_fields(cfg) == {"latency": 1, "step_clocks": 6, "lanes": None}
+    folded = Config.paper(n=8, lanes=2)
+    assert NWTA.build_fields(folded) == {"latency": 0, "step_clocks": 1, "lanes": 2}
     assert NWTA.label(cfg) == f"nwta n=3, Config {cfg.digest()}, latency 1"
     # one clock per Euler step is a long path: the board's divided clock; else the board's
     one = cfg.replace(step_clocks=1)
     assert NWTA.clock_div(cfg, ULX3S) == NWTA.clock_div(one, ULX3S) == 1
     assert NWTA.clock_div(one.replace(latency=0), ULX3S) == 2
+    assert NWTA.clock_div(folded, ULX3S) == 1  # the folded lane is a pipeline
     NWTA.check_board(cfg, ICEBREAKER)  # any board can hold it (whether it fits: the build)
     with pytest.raises(ValueError, match="BoardTop needs a gaba Config"):
         NWTA.check_board(3, ICEBREAKER)

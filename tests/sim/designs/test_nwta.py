@@ -94,7 +94,7 @@ TRIALS = [
     case(Config.paper(n=64, kind="wta", delta=0.1, horizon=40.0), slow=True),
     case(Config.paper(n=64, kind="wta", delta=0.1, horizon=40.0, latency=1), slow=True),
     case(Config.paper(n=64, delta=0.1, step_clocks=6), slow=True),
-    case(Config.paper(n=64, delta=0.1, lanes=4, latency=1)),
+    case(Config.paper(n=64, delta=0.1, lanes=4, latency=1), slow=True),
     case(Config.paper(n=64, kind="wta", delta=0.1, horizon=40.0, lanes=8), slow=True),
     # large n, folded (the acceptance runs; a few minutes each)
     case(Config.paper(n=1024, delta=0.1, lanes=16, latency=1), slow=True),
@@ -218,7 +218,9 @@ def test_folded_lockstep_reports_a_perturbed_golden_model(perturbed_trace):
 
 def test_folded_trials_report_a_perturbed_config_at_its_step():
     hw = Config.paper(n=6, lanes=2, latency=1, **FAST)  # the Verilator lockstep build above
-    cfg = hw.replace(beta=0.61)
+    same = compare(hw, "verilator", "trials", trials=10, seed=7)  # trials mode: bit-exact ...
+    assert same.bit_exact and same.compared == 10
+    cfg = hw.replace(beta=0.61)  # ... and held to a slightly different Config: caught
     report = compare(
         cfg, "verilator", "trials", trials=10, seed=7, hw_config=hw, mismatch_waves=False
     )
