@@ -1,14 +1,14 @@
 """The folded nWTA / conventional WTA network: K lanes serve n neurons, their state in memory.
 
 ``Config.lanes`` K (a power of two below n) neuron datapaths share the network's n neurons:
-neuron i = row * K + lane lives at address ``row`` of lane ``lane``'s memory, and a step is a
-*pass* over the ``rows = ceil(n / K)`` rows, one row (K neurons) per clock. Each lane is a
-free-running pipeline of the golden step (the nine stages of ``gaba.hdl.nwta.euler_stages``,
-one clock each, after the memory's read clock): a neuron's word (its x register X, eta, the
-generator and, with latency L >= 1, its last L gates) is read at the row's issue, carried
-down the pipeline and written back ``WRITE_STAGE`` clocks later. Nothing in the pipeline
-loops, so it takes a new row every clock; the only loop is the memory itself, a row read once
-per pass.
+neuron i = row * K + lane lives at address ``row`` of lane ``lane``'s memories, and a step is
+a *pass* over the ``rows = ceil(n / K)`` rows, one row (K neurons) per clock. Each lane is a
+free-running pipeline of the golden step (the nine stages of ``gaba.hdl.nwta.euler_stages``
+in the five clocks of :data:`PHASES`, after the memories' read clock): a neuron's words are
+read at the row's issue; the generator's next word and the gate history (latency L >= 1) go
+back to memory ``gen`` in the read clock, x' and eta' to memory ``state`` in ``WRITE_STAGE``.
+Nothing in the pipeline loops, so it takes a new row every clock; the only loop is the
+memory itself, a row read once per pass.
 
 What is global over a step is accumulated over the pass from the written values:
 
@@ -27,14 +27,15 @@ and flags are taken into output registers, valid from the next clock (``ready``)
 may start before that: with L >= 1 the S it reads was completed a pass or more earlier, so
 passes follow each other every :func:`pass_clocks` clocks, ``rows`` once the pipeline
 covers it; with L = 0 a pass needs the S of the pass just before it and waits for the
-pipeline to drain (``rows + ACC_STAGE`` clocks per step). A pass started after the deciding
+pipeline to drain (``rows + acc_stage`` clocks per step). A pass started after the deciding
 one is speculative: it writes memory, but the outputs keep the decided step's values, and the
 next trial's load starts over.
 
 A trial starts without touching the memories: the first pass after ``load`` reads each
 neuron's initial word (x = eta = 0, generator ``(master ^ fmix32(i + 1)) | 1``, gates 0)
-instead of the memory, the generator constants coming from a ROM beside each lane's memory.
-The generated Verilog does not grow with n; only the memories' depth does.
+instead of the memories, the generator constants coming from a ROM beside each lane's
+memories. The generated Verilog's logic does not grow with n; only the memories' depth (and
+the ROM's contents) do.
 """
 
 from __future__ import annotations
