@@ -10,7 +10,8 @@ Where the predictions come from:
   accumulators) plus a part per lane, fitted to real builds of the board (:data:`COSTS`,
   each with the builds it was fitted to; docs/boards.md holds them against the predictions);
 - block RAMs: counted from the memories' shapes (each lane's ``state``, ``gen`` and
-  generator-constant ROM, ``rows`` deep, a ROM of :data:`SMALL_ROM` rows or fewer in logic;
+  generator-constant ROM, ``rows`` deep, a ROM of :data:`SMALL_ROM` rows or fewer in logic,
+  a memory of :data:`LUT_RAM_DEPTH` rows or fewer in LUT RAM;
   the host link's INFO ROM) and the device's block RAM aspect ratios, the
   cheapest for each memory (what the memory mapper picks);
 - fmax: the lowest the board's builds reached (it barely depends on K or n: the lanes are
@@ -26,11 +27,24 @@ from dataclasses import asdict, dataclass
 
 from gaba.golden.config import Config
 
-__all__ = ["COSTS", "BoardCosts", "Option", "lane_memories", "memory_blocks", "plan"]
+__all__ = [
+    "COSTS",
+    "LUT_RAM_DEPTH",
+    "SMALL_ROM",
+    "BoardCosts",
+    "Option",
+    "lane_memories",
+    "memory_blocks",
+    "plan",
+]
 
 #: A ROM this deep or shallower is built in logic, not block RAM (what Yosys' memory mapper
 #: chose for the generator constants at 64 rows on both families).
 SMALL_ROM = 64
+
+#: Memories this deep or shallower go to the device's LUT RAM, not block RAM (the ECP5 build
+#: of n = 256 with 16 lanes: every 16-row lane memory; the iCE40 has no LUT RAM).
+LUT_RAM_DEPTH = {"ice40": 0, "ecp5": 16}
 
 #: Block RAM aspect ratios (depth, width) of each device family.
 RAM_SHAPES = {
@@ -169,7 +183,7 @@ def plan(board: str, n: int, *, latency: int = 1, delta: float = 0.1, trials: in
         lane = sum(
             memory_blocks(costs.family, d, w)
             for name, d, w in lane_memories(cfg)
-            if name != "salt" or d > SMALL_ROM
+            if d > LUT_RAM_DEPTH[costs.family] and (name != "salt" or d > SMALL_ROM)
         )
         brams = lane * k + fixed_brams(costs.family)
         clocks = folded.pass_clocks(cfg)

@@ -62,13 +62,19 @@ def test_plan_lists_every_lane_count_below_n(costs):
         lane = sum(
             plan.memory_blocks("ecp5", d, w)
             for name, d, w in plan.lane_memories(cfg)
-            if name != "salt" or d > plan.SMALL_ROM  # a small ROM is logic
+            if d > plan.LUT_RAM_DEPTH["ecp5"] and (name != "salt" or d > plan.SMALL_ROM)
         )
         assert o.brams == lane * o.lanes + plan.fixed_brams("ecp5")
         assert o.clocks_per_step == folded.pass_clocks(cfg)
         assert o.decision_latency_us == pytest.approx(steps * o.clocks_per_step / 50.0)
         assert o.decisions_per_second == pytest.approx(1e6 / o.decision_latency_us)
         assert o.fits
+
+
+def test_shallow_memories_take_no_block_ram(costs):
+    # n = 256 with 16 lanes: 16 rows a lane, LUT RAM on the ECP5 (the build: 1 block RAM)
+    _, options = plan.plan("ulx3s", 256, trials=1)
+    assert {o.lanes: o.brams for o in options}[16] == plan.fixed_brams("ecp5") == 1
 
 
 def test_plan_says_what_does_not_fit(costs):
