@@ -8,7 +8,9 @@ lanes, a bare ``n`` the parallel network) it builds the Verilator model of the t
 ``--trials`` trials against the golden model, and prints the build time, the simulated
 cycles per second and the neuron-updates per second (n times the Euler steps simulated,
 over the simulation's seconds), side by side in one run. ``--parallel ''`` leaves the
-parallel design out (its model at n = 1024 takes about 20 minutes to build).
+parallel design out. The parallel debug model (the one the comparison runs) has a state port
+of every register, n * 68 bits: at n = 1024 that is beyond Amaranth's 65536-bit limit, and
+the benchmark says so; at n = 512 it builds in minutes.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ def measure(cfg: Config, trials: int, seed: int) -> dict:
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--folded", default="1024:16,4096:16", help="n:K pairs")
-    ap.add_argument("--parallel", default="1024", help="n of parallel networks ('' for none)")
+    ap.add_argument("--parallel", default="512,1024", help="n of parallel networks ('' for none)")
     ap.add_argument("--trials", type=int, default=20)
     ap.add_argument("--seed", type=int, default=3)
     args = ap.parse_args()
@@ -58,8 +60,12 @@ def main():
         flush=True,
     )
     for cfg in cfgs:
-        row = measure(cfg, args.trials, args.seed)
         name = f"n={cfg.n} " + ("parallel" if cfg.lanes is None else f"K={cfg.lanes}")
+        try:
+            row = measure(cfg, args.trials, args.seed)
+        except OverflowError as e:  # the parallel debug model's state port, n * 68 bits
+            print(f"{name:<18}cannot be generated: {e}", flush=True)
+            continue
         print(
             f"{name:<18}{row['trials']:>7}{row['build_seconds']:>9.1f}{row['sim_seconds']:>8.1f}"
             f"{row['cycles_per_second']:>12.0f}{row['neuron_updates_per_second']:>18.3g}"
