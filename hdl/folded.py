@@ -48,7 +48,7 @@ from amaranth.lib.wiring import In, Out
 from gaba.golden import primitives
 from gaba.golden.config import Config
 from gaba.hdl import arith
-from gaba.hdl.nwta import SUM_STAGE, euler_stages, gate, step_phases
+from gaba.hdl.nwta import SUM_STAGE, euler_stages, gate, network_ports, step_phases
 from gaba.hdl.tree import AdderTree, ArgMax
 
 __all__ = [
@@ -394,20 +394,7 @@ class FoldedNetwork(wiring.Component):
         if not isinstance(cfg, Config) or cfg.lanes is None:
             raise ValueError(f"FoldedNetwork needs a gaba Config with lanes, not {cfg!r}")
         self._cfg, self._debug = cfg, debug
-        ports = {
-            "en": In(1),
-            "load": In(1),
-            "master": In(32),
-            "top": In(range(cfg.n)),
-            "b_lo": In(unsigned(cfg.x_bits)),
-            "ready": Out(1),
-            "commit": Out(1),
-            "decided": Out(1),
-            "winner": Out(range(cfg.n)),
-            "eta_sat": Out(1),
-            "r_sat": Out(1),
-            "digest": Out(32),
-        }
+        ports = network_ports(cfg)
         if debug:
             ports.update(
                 {

@@ -32,6 +32,7 @@ __all__ = [
     "euler_stages",
     "gate",
     "inhibition_stages",
+    "network_ports",
     "prime_clocks",
     "relu_step",
     "state_layout",
@@ -148,6 +149,25 @@ def state_layout(cfg: Config) -> data.StructLayout:
     )
 
 
+def network_ports(cfg: Config) -> dict:
+    """The ports every network has, parallel or folded (see :class:`Network`), without the
+    debug ones: what :class:`gaba.hdl.engine.TrialEngine` drives and reads."""
+    return {
+        "en": In(1),
+        "load": In(1),
+        "master": In(32),
+        "top": In(range(cfg.n)),
+        "b_lo": In(unsigned(cfg.x_bits)),
+        "ready": Out(1),
+        "commit": Out(1),
+        "decided": Out(1),
+        "winner": Out(range(cfg.n)),
+        "eta_sat": Out(1),
+        "r_sat": Out(1),
+        "digest": Out(32),
+    }
+
+
 def _neuron_ports(cfg: Config) -> dict:
     """The ports both kinds of neuron have (see :class:`Neuron`)."""
     return {
@@ -254,20 +274,7 @@ class Network(wiring.Component):
         if not isinstance(cfg, Config):
             raise ValueError(f"Network needs a gaba Config, not {cfg!r}")
         self._cfg, self._debug = cfg, debug
-        ports = {
-            "en": In(1),
-            "load": In(1),
-            "master": In(32),
-            "top": In(range(cfg.n)),
-            "b_lo": In(unsigned(cfg.x_bits)),
-            "ready": Out(1),
-            "commit": Out(1),
-            "decided": Out(1),
-            "winner": Out(range(cfg.n)),
-            "eta_sat": Out(1),
-            "r_sat": Out(1),
-            "digest": Out(32),
-        }
+        ports = network_ports(cfg)
         if debug:
             ports["state"] = Out(state_layout(cfg))
         super().__init__(ports)
