@@ -8,6 +8,7 @@ statistics (accuracy, decision time, their standard errors); the float reference
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ import numpy as np
 
 from gaba.golden.validate import check_number
 
-__all__ = ["TrialResults"]
+__all__ = ["TrialResults", "join"]
 
 
 def _nan_to_none(value: float) -> float | None:
@@ -169,3 +170,31 @@ class TrialResults:
             "decided_fraction": _nan_to_none(self.decided_fraction),
             "trials": self.trials,
         }
+
+
+def join(parts: list[TrialResults]) -> TrialResults:
+    """One result of blocks of one run, in the order given: every per-trial array concatenated
+    (fields a subclass adds too, such as the fixed-point model's flags), ``dt`` shared.
+
+    Trials depend on (seed, trial index) only, so the blocks ``first .. first + count - 1`` of
+    a run, joined in order, are the run's result: a sweep split over workers merges this way.
+    """
+    if not parts:
+        raise ValueError("Nothing to join: no blocks of trials")
+    kinds = {type(p) for p in parts}
+    if len(kinds) != 1:
+        raise ValueError(f"Blocks of one run must be of one type, not {sorted(map(str, kinds))}")
+    if len({p.dt for p in parts}) != 1:
+        raise ValueError(f"Blocks of one run must share dt, not {sorted({p.dt for p in parts})}")
+    values = {}
+    for f in dataclasses.fields(parts[0]):
+        got = [getattr(p, f.name) for p in parts]
+        if f.name == "dt":
+            values["dt"] = got[0]
+        elif any(g is None for g in got):
+            if any(g is not None for g in got):
+                raise ValueError(f"Blocks of one run disagree on whether they have {f.name}")
+            values[f.name] = None
+        else:
+            values[f.name] = np.concatenate(got)
+    return type(parts[0])(**values)

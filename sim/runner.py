@@ -37,6 +37,7 @@ __all__ = [
     "compile_model",
     "generate",
     "hdl_fingerprint",
+    "is_built",
     "lint",
     "lint_args",
     "lint_command",
@@ -379,6 +380,22 @@ def generate(
         return _generate(design, cfg, directory, debug, progress)
 
 
+def _key(design, cfg, debug: bool) -> str:
+    """What a build's Verilog depends on: the Config, the debug ports and the HDL."""
+    return json.dumps(
+        {"config": cfg.to_dict(), "debug": debug, "hdl": hdl_fingerprint(*design.sources)},
+        sort_keys=True,
+    )
+
+
+def is_built(design, cfg, simulator: str, *, debug: bool = False, waves: bool = False) -> bool:
+    """Whether :func:`build` would find this model's Verilog in the cache (made by an earlier
+    build of the same Config and HDL): a build then costs the simulator's own quick check."""
+    debug = debug and design.debug
+    key_file = build_directory(design, cfg, simulator, debug, waves) / "gaba.key"
+    return key_file.exists() and key_file.read_text() == _key(design, cfg, debug)
+
+
 def _generate(design, cfg, directory: Path, debug: bool, progress) -> list[Path]:
     """Write the design's Verilog and simulation top into ``directory`` unless they are there
     for the same Config and HDL (the key file records both); rewrite a file only when its
@@ -386,10 +403,7 @@ def _generate(design, cfg, directory: Path, debug: bool, progress) -> list[Path]
     two files' paths."""
     source = directory / f"{design.module}.v"
     wrapper = directory / f"{design.toplevel}.v"
-    key = json.dumps(
-        {"config": cfg.to_dict(), "debug": debug, "hdl": hdl_fingerprint(*design.sources)},
-        sort_keys=True,
-    )
+    key = _key(design, cfg, debug)
     key_file = directory / "gaba.key"
     if source.exists() and key_file.exists() and key_file.read_text() == key:
         return [source, wrapper]

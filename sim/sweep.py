@@ -22,12 +22,24 @@ from pathlib import Path
 
 import numpy as np
 
-from gaba.golden import fixed
+from gaba.golden import fixed, results
 from gaba.golden.config import Config
-from gaba.sim import designs, plots
+from gaba.golden.results import TrialResults
+from gaba.golden.validate import check_count
+from gaba.sim import designs, plots, runner
+from gaba.sim.pool import Done, Pool, Task, blocks, worker_name
 from gaba.sim.runner import ToolchainError
 
-__all__ = ["Row", "SweepResult", "fit_per_doubling", "lanes_for", "sweep", "write_outputs"]
+__all__ = [
+    "Block",
+    "Row",
+    "SweepResult",
+    "fit_per_doubling",
+    "lanes_for",
+    "point_block",
+    "sweep",
+    "write_outputs",
+]
 
 TARGETS = ("golden", "verilator", "icarus")
 
@@ -111,9 +123,15 @@ class SweepResult:
     golden_rows: list[Row] | None = None  # hardware targets: the golden model's rows
     identical: bool | None = None  # hardware targets: every trial bit-exact
     mismatches: int = 0
-    build_seconds: float = 0.0
-    run_seconds: float = 0.0
+    build_seconds: float = 0.0  # summed over tasks (on every worker)
+    run_seconds: float = 0.0  # summed over tasks (on every worker)
     notes: list = field(default_factory=list)
+    where: str = "this process"  # where the tasks ran (gaba.sim.pool.Pool.where)
+    tasks: int = 0
+    wall_seconds: float = 0.0
+    # blocks merged or run elsewhere: whether the golden rows equal one serial run per point
+    # recomputed here (hardware targets; None when not checked)
+    serial_identical: bool | None = None
 
     @property
     def delta(self) -> float | list[float]:
@@ -175,6 +193,10 @@ class SweepResult:
             "mismatches": self.mismatches,
             "build_seconds": round(self.build_seconds, 2),
             "run_seconds": round(self.run_seconds, 2),
+            "where": self.where,
+            "tasks": self.tasks,
+            "wall_seconds": round(self.wall_seconds, 2),
+            "identical_to_serial": self.serial_identical,
         }
 
 
@@ -194,14 +216,27 @@ def sweep(
     trials: int = 200,
     seed: int = 1,
     progress=None,
+    pool: Pool | None = None,
+    block: int | None = None,
     **config,
 ) -> SweepResult:
     """Run ``trials`` trials at every (delta, sigma, n) on ``target`` (see the module
-    docstring); ``delta`` and ``sigma`` are values or grids."""
+    docstring); ``delta`` and ``sigma`` are values or grids.
+
+    The work is one task per point and block of ``block`` trials (default: whole points, or
+    blocks small enough that every slot of ``pool`` gets work), run by ``pool`` (this process
+    by default; :mod:`gaba.sim.pool`). The blocks of a point are joined in trial order, and
+    each trial depends on (seed, trial index) only, so the rows are those of a serial run; on
+    a hardware target that is also checked: the golden rows are recomputed here in one run
+    per point and must equal the merged ones (``SweepResult.serial_identical``).
+    """
     if target not in TARGETS:
         raise ValueError(f"Target must be one of {', '.join(TARGETS)}, not {target!r}")
     if not ns:
         raise ValueError("The n grid must name at least one n")
+    trials = check_count("Trial count", trials, 1)
+    if block is not None:
+        block = check_count("Block size", block, 1)
     deltas, sigmas = _grid("delta", delta), _grid("sigma", sigma)
     lanes = config.pop("lanes", None)
     if lanes is not None:
@@ -209,45 +244,138 @@ def sweep(
         config_of = {n: dict(config, lanes=lanes_for(n, lanes)) for n in ns}
     else:
         config_of = {n: config for n in ns}
-    result = SweepResult(kind, target, deltas, sigmas, seed, [])
+    pool = pool or Pool()
+    started = time.monotonic()
+    result = SweepResult(kind, target, deltas, sigmas, seed, [], where=pool.where)
     if target != "golden":
         result.golden_rows, result.identical = [], True
+        pool.require(target)
     points = [(s, n, d) for s in sigmas for n in ns for d in deltas]
+    grid = len(points) != len(ns)
+    if block is None:
+        per_point = -(-2 * pool.slots // len(points)) if pool.slots > 1 else 1
+        block = -(-trials // min(trials, per_point))
+    spans = blocks(trials, block)
+    tasks, where = [], []
     for i, (s, n, d) in enumerate(points):
         cfg = Config.paper(kind=kind, n=n, delta=d, sigma=s, **config_of[n])
-        if progress:
-            grid = "" if len(points) == len(ns) else f", delta {d:g}, sigma {s:g}"
-            progress(f"n = {n}{grid} ({i + 1}/{len(points)}) on {target}")
-        start = time.monotonic()
-        if target == "golden":
-            result.rows.append(Row.of(n, fixed.run_trials(cfg, trials, seed), d, s))
-            result.run_seconds += time.monotonic() - start
-            continue
         # one build per (sigma, n): the gap is the engine's host input
         built = Config.paper(kind=kind, n=n, delta=deltas[0], sigma=s, **config_of[n])
-        try:
-            report = designs.get(kind).compare(
-                built,
-                target,
-                "trials",
-                trials=trials,
-                seed=seed,
-                delta_q=None if cfg.delta_q == built.delta_q else cfg.delta_q,
-                locate=False,
-                progress=progress,
+        name = f"n = {n}" + (f", delta {d:g}, sigma {s:g}" if grid else "")
+        for b, (first, count) in enumerate(spans):
+            span = f" (trials {first}..{first + count - 1})" if len(spans) > 1 else ""
+            tasks.append(
+                Task(
+                    point_block,
+                    (kind, target, cfg, built, first, count, seed),
+                    f"{name}{span}",
+                    count,
+                )
             )
-        except ToolchainError as e:  # keep the rows so far; say where and why it stopped
-            result.notes.append(f"stopped at n = {n}, delta {d:g}, sigma {s:g}: {e}")
+            where.append((b, i))
+    # a distributed run starts every point's first block first: the builds spread over workers
+    order = sorted(range(len(tasks)), key=lambda t: where[t]) if pool.distributed else None
+    if order is not None:
+        tasks, where = [tasks[t] for t in order], [where[t] for t in order]
+    if progress:
+        progress(
+            f"{len(tasks)} task{'s' * (len(tasks) != 1)} ({len(points)} points x "
+            f"{len(spans)} block{'s' * (len(spans) != 1)} of up to {block} trials) on "
+            f"{pool.where}"
+        )
+    values = pool.run(tasks, say=progress)
+    by_point: list[list] = [[None] * len(spans) for _ in points]
+    for (b, i), value in zip(where, values, strict=True):
+        by_point[i][b] = value
+    result.tasks = len(tasks)
+    for (s, n, d), parts in zip(points, by_point, strict=True):
+        errors = [p.error for p in parts if p.error]
+        if errors:  # keep the rows so far; say where and why it stopped
+            result.notes.append(f"stopped at n = {n}, delta {d:g}, sigma {s:g}: {errors[0]}")
             break
-        result.build_seconds += report.build_seconds
-        result.run_seconds += time.monotonic() - start - report.build_seconds
-        result.rows.append(Row.of(n, report.outputs["hardware"], d, s))
-        result.golden_rows.append(Row.of(n, report.outputs["golden"], d, s))  # held to these
-        result.mismatches += report.mismatches
-        if not report.bit_exact:
+        result.build_seconds += sum(p.build_seconds for p in parts)
+        result.run_seconds += sum(p.run_seconds for p in parts)
+        golden = results.join([p.golden for p in parts])
+        if target == "golden":
+            result.rows.append(Row.of(n, golden, d, s))
+            continue
+        result.rows.append(Row.of(n, results.join([p.hardware for p in parts]), d, s))
+        result.golden_rows.append(Row.of(n, golden, d, s))  # held to these
+        result.mismatches += sum(p.mismatches for p in parts)
+        bad = next((p for p in parts if p.first_mismatch), None)
+        if bad is not None:
             result.identical = False
-            result.notes.append(f"n = {n}, delta {d:g}: {report.first_mismatch.describe()}")
+            result.notes.append(f"n = {n}, delta {d:g}: {bad.first_mismatch}")
+        if len(parts) > 1 or pool.distributed:
+            cfg = Config.paper(kind=kind, n=n, delta=d, sigma=s, **config_of[n])
+            serial = Row.of(n, fixed.run_trials(cfg, trials, seed), d, s)
+            same = serial == result.golden_rows[-1]
+            result.serial_identical = same and result.serial_identical is not False
+            if not same:
+                result.notes.append(f"n = {n}, delta {d:g}: merged rows differ from a serial run")
+    result.wall_seconds = time.monotonic() - started
     return result
+
+
+@dataclass
+class Block:
+    """One task's share of a sweep point: its trials on the golden model and, on a hardware
+    target, on the simulated hardware held to them trial by trial."""
+
+    golden: TrialResults | None = None
+    hardware: TrialResults | None = None
+    mismatches: int = 0
+    first_mismatch: str | None = None  # the block's first mismatch, described
+    build_seconds: float = 0.0
+    run_seconds: float = 0.0
+    error: str | None = None  # a build or simulation that failed (the sweep stops there)
+
+
+def point_block(
+    kind: str,
+    target: str,
+    cfg: Config,
+    built: Config,
+    first: int,
+    count: int,
+    seed: int,
+    *,
+    progress=None,
+) -> tuple[Block, Done]:
+    """Trials ``first .. first + count - 1`` of one sweep point (a :class:`gaba.sim.pool.Task`):
+    on the golden model of ``cfg``, or on ``target``'s build of ``built`` (``cfg`` with the
+    first gap of the sweep's delta grid; ``cfg``'s gap reaches it as the engine's host input)
+    against the golden model of ``cfg``."""
+    start = time.monotonic()
+    done = Done(worker=worker_name())
+    if target == "golden":
+        res = fixed.run_trials(cfg, count, seed, first_trial=first)
+        return Block(golden=res, run_seconds=time.monotonic() - start), done
+    design = designs.get(kind)
+    done.built = not runner.is_built(design, built, target, debug=True)
+    try:
+        report = design.compare(
+            built,
+            target,
+            "trials",
+            trials=count,
+            seed=seed,
+            first=first,
+            delta_q=None if cfg.delta_q == built.delta_q else cfg.delta_q,
+            locate=False,
+            progress=progress,
+        )
+    except ToolchainError as e:
+        return Block(error=str(e)), done
+    first_mismatch = None if report.bit_exact else report.first_mismatch.describe()
+    return Block(
+        golden=report.outputs["golden"],
+        hardware=report.outputs["hardware"],
+        mismatches=report.mismatches,
+        first_mismatch=first_mismatch,
+        build_seconds=report.build_seconds,
+        run_seconds=time.monotonic() - start - report.build_seconds,
+    ), done
 
 
 def write_outputs(result: SweepResult, out: Path) -> list[Path]:

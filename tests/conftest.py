@@ -33,6 +33,7 @@ SIM_MODULES = frozenset(
         "sim/designs/test_baselines.py",
         "sim/designs/test_foldiak.py",
         "sim/designs/test_nwta.py",
+        "sim/test_pool.py",
         "sim/test_runner.py",
         "sim/test_sweep.py",
     }

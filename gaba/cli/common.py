@@ -22,6 +22,7 @@ __all__ = [
     "ToolError",
     "UsageError",
     "add_output",
+    "add_pool",
     "add_seed",
     "checked",
     "config",
@@ -34,6 +35,7 @@ __all__ = [
     "number",
     "number_grid",
     "params",
+    "pool",
     "positive",
     "positive_int",
     "seed",
@@ -71,10 +73,11 @@ def checked(command: str, build):
 def simulator_errors():
     """A missing simulator or a failed build or simulation becomes one line, exit status 1."""
     from gaba.sim import runner
+    from gaba.sim.pool import PoolError
 
     try:
         yield
-    except (runner.ToolchainError, runner.SimulationError) as e:
+    except (runner.ToolchainError, runner.SimulationError, PoolError) as e:
         raise ToolError(str(e)) from None
 
 
@@ -163,6 +166,42 @@ def add_output(p) -> None:
     """--json and --quiet."""
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+
+def add_pool(p, *, block: str | None = None) -> None:
+    """--scheduler and --workers (where the command's tasks run: gaba.sim.pool), and with
+    ``block`` (what a task's share is counted in) --block."""
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the tasks on the Dask scheduler at ADDRESS (tcp://host:8786) and its workers",
+    )
+    where.add_argument(
+        "--workers",
+        type=positive_int,
+        metavar="N",
+        help="run the tasks on a local Dask cluster of N worker processes",
+    )
+    if block:
+        p.add_argument(
+            "--block",
+            type=positive_int,
+            metavar="K",
+            help=f"{block} per task (default: whole points, split so that every worker has work)",
+        )
+
+
+@contextmanager
+def pool(args):
+    """The Pool of ``--scheduler`` / ``--workers`` (this process with neither), closed after;
+    an unreachable scheduler or a worker without the toolchain is one line, exit status 1."""
+    from gaba.sim.pool import open_pool
+
+    with simulator_errors():
+        opened = open_pool(args.scheduler, args.workers)
+    with opened:
+        yield opened
 
 
 # the network's options and Config ----------------------------------------------------------

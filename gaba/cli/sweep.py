@@ -8,11 +8,13 @@ from pathlib import Path
 
 from gaba.cli.common import (
     add_output,
+    add_pool,
     add_seed,
     checked,
     fmt,
     n_grid,
     network_args,
+    pool,
     positive_int,
     simulator_errors,
     stage,
@@ -40,6 +42,7 @@ def register(sub) -> None:
         " instead of the parallel network",
     )
     add_seed(w)
+    add_pool(w, block="trials")
     w.add_argument("--out", default="build/sweep", help="folder for CSV and PNG (build/sweep)")
     add_output(w)
     w.set_defaults(func=_sweep)
@@ -53,7 +56,7 @@ def _sweep(args):
     from gaba.sim.sweep import sweep, write_outputs
 
     Path(args.out).mkdir(parents=True, exist_ok=True)  # fail before the work, not after
-    with simulator_errors():
+    with pool(args) as where, simulator_errors():
         result = checked(
             "sweep",
             lambda: sweep(
@@ -71,10 +74,12 @@ def _sweep(args):
                 frac_bits=args.frac_bits,
                 x_guard_bits=args.x_guard_bits,
                 lanes=args.lanes,
+                pool=where,
+                block=args.block,
             ),
         )
     files = write_outputs(result, Path(args.out))
-    status = 0 if result.identical is not False else 1
+    status = 0 if result.identical is not False and result.serial_identical is not False else 1
     if args.json:
         print(json.dumps(result.to_json() | {"files": [str(f) for f in files]}))
         return status
@@ -113,6 +118,16 @@ def _sweep(args):
         print(
             f"  hardware rows {verdict}; build {result.build_seconds:.1f} s, "
             f"run {result.run_seconds:.1f} s"
+        )
+    if result.tasks > 1 or result.where != "this process":
+        merged = {
+            True: "; the golden rows recomputed serially here are identical",
+            False: "; the golden rows DIFFER from a serial run's",
+            None: "",
+        }[result.serial_identical]
+        print(
+            f"  {result.tasks} tasks on {result.where}, merged in trial order{merged}; "
+            f"wall time {result.wall_seconds:.1f} s"
         )
     for note in result.notes:
         print(f"  {note}")

@@ -28,10 +28,21 @@ def test_sweep_json_and_files(run_json, tmp_path):
         } <= row.keys()
     assert set(o["fit"]) == {"slope_per_doubling", "intercept"}
     assert o["identical_to_golden"] is None  # golden target: nothing to compare
+    assert o["where"] == "this process" and o["tasks"] == 3
+    assert o["identical_to_serial"] is None  # not split, so nothing merged
     assert all(
         (tmp_path / f).exists()
         for f in ("sweep-nwta-golden-d0.1-s0.22.csv", "sweep-nwta-golden-d0.1-s0.22.png")
     )
+
+
+def test_sweep_on_a_local_cluster_matches_the_serial_run(run_json, capsys, tmp_path):
+    argv = "sweep nwta --n 3,6 --trials 30 --seed 4 --json --quiet --out".split()
+    serial = run_json([*argv, str(tmp_path / "serial")])
+    spread = run_json([*argv, str(tmp_path / "spread"), "--workers", "2", "--block", "8"])
+    assert spread["where"] == "a local Dask cluster of 2 worker processes"
+    assert spread["tasks"] == 8 and serial["tasks"] == 2
+    assert spread["rows"] == serial["rows"]
 
 
 def test_sweep_text_over_grids(capsys, tmp_path):
@@ -52,6 +63,15 @@ def test_sweep_text_over_grids(capsys, tmp_path):
         ),
         (["sweep", "nwta", "--n", "1,4"], "gaba sweep: argument --n: every n must be at least 2"),
         (["sweep", "nwta", "--target", "spice"], "gaba sweep: argument --target: invalid choice"),
+        (
+            ["sweep", "nwta", "--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"],
+            "gaba sweep: argument --scheduler: not allowed with argument --workers",
+        ),
+        (
+            ["sweep", "nwta", "--workers", "0"],
+            "gaba sweep: argument --workers: expected a positive",
+        ),
+        (["sweep", "nwta", "--block", "-3"], "gaba sweep: argument --block: expected a positive"),
         (
             ["sweep", "nwta", "--delta", "0.1,abc"],
             "gaba sweep: argument --delta: expected a number, not 'abc'",

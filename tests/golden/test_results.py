@@ -61,3 +61,26 @@ def test_trial_results_rejects_inconsistent_arrays(fields):
 def test_trial_results_rejects_bad_dt(dt):
     with pytest.raises(ValueError, match="dt must be"):
         TrialResults(winner=[0], top=[0], steps=[1], decided=[True], dt=dt)
+
+
+def test_blocks_join_into_the_run():
+    from gaba.golden import fixed
+    from gaba.golden.config import Config
+    from gaba.golden.results import join
+
+    cfg = Config.paper(n=6, delta=0.1)
+    whole = fixed.run_trials(cfg, 25, seed=3)
+    parts = [fixed.run_trials(cfg, k, seed=3, first_trial=f) for f, k in ((0, 10), (10, 15))]
+    joined = join(parts)
+    assert type(joined) is type(whole) and joined.dt == whole.dt
+    for name in ("winner", "top", "steps", "decided", "eta_sat", "r_sat", "state_hash"):
+        assert np.array_equal(getattr(joined, name), getattr(whole, name)), name
+    # out of order is another run (the trials' keys are their indices)
+    assert not np.array_equal(join(parts[::-1]).state_hash, whole.state_hash)
+    with pytest.raises(ValueError, match="Nothing to join"):
+        join([])
+    other = TrialResults(winner=[0], top=[0], steps=[3], decided=[True], dt=0.5)
+    with pytest.raises(ValueError, match="must be of one type"):
+        join([parts[0], other])
+    with pytest.raises(ValueError, match="must share dt"):
+        join([other, TrialResults(winner=[0], top=[0], steps=[3], decided=[True], dt=0.25)])
