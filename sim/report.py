@@ -24,9 +24,10 @@ import numpy as np
 from gaba.golden import baselines, fixed, reference
 from gaba.golden.config import Config
 from gaba.sim import plots
+from gaba.sim.pool import Done, Pool, Task, worker_name
 from gaba.sim.sweep import Row, fit_per_doubling, sweep
 
-__all__ = ["build_report"]
+__all__ = ["baseline_row", "build_report", "float_row"]
 
 NWTA_GRID = [2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
 WTA_GRID = [2, 3, 4, 6, 8, 12, 16, 20, 24, 32, 48, 64]
@@ -51,13 +52,49 @@ def _times(rows: list[Row]):
     )
 
 
+def float_row(kind: str, n: int, trials: int, seed: int, *, progress=None) -> tuple[Row, Done]:
+    """The float model's row at one n, delta 0.10 (a :class:`gaba.sim.pool.Task`: its trials
+    share one random stream, so they are not split)."""
+    res = reference.simulate_float(Config.paper(kind=kind, n=n, delta=0.10).params, trials, seed)
+    return Row.of(n, res), Done(worker=worker_name())
+
+
+def baseline_row(n: int, trials: int, seed: int, *, progress=None) -> tuple[tuple, Done]:
+    """nWTA's accuracy and decision cycles at n, delta 0.05, and the fixed-time baselines' T
+    that matches that accuracy and its accuracy (a :class:`gaba.sim.pool.Task`)."""
+    cfg = Config.paper(n=n, delta=0.05)
+    res = fixed.run_trials(cfg, trials, seed)
+    acc = res.summary()["accuracy"]
+    cycles = float(res.steps[res.decided].mean())
+    steps, matched = baselines.match_accuracy(cfg, acc, trials, seed + 1)
+    return (acc, cycles, steps, matched), Done(worker=worker_name())
+
+
 def build_report(
-    out: Path, *, trials: int = 400, seed: int = 1, hardware: str | None = None, progress=None
+    out: Path,
+    *,
+    trials: int = 400,
+    seed: int = 1,
+    hardware: str | None = None,
+    progress=None,
+    pool: Pool | None = None,
 ) -> Path:
-    """Compute every table and plot and write ``out/README.md``; returns its path."""
+    """Compute every table and plot and write ``out/README.md``; returns its path.
+
+    Every sweep, float-model point and baseline is a task of ``pool`` (this process by
+    default; :mod:`gaba.sim.pool`); the tables are the same wherever the tasks ran."""
     out.mkdir(parents=True, exist_ok=True)
     say = progress or (lambda _: None)
+    pool = pool or Pool()
     started = time.monotonic()
+
+    def swept(kind, grid, **kw):
+        return sweep(kind, grid, progress=progress, pool=pool, **kw).rows
+
+    def floats(kind, grid, k):
+        tasks = [Task(float_row, (kind, n, k, seed), f"float {kind} n = {n}", k) for n in grid]
+        return pool.run(tasks, say=progress)
+
     md = [
         "# Results: decision time in nWTA, conventional WTA and the baselines",
         "",
@@ -72,18 +109,21 @@ def build_report(
 
     # 1. nWTA scaling ------------------------------------------------------------------------
     say("nWTA scaling: fixed-point model")
-    fixed_rows = sweep("nwta", NWTA_GRID, trials=trials, seed=seed).rows
+    fixed_rows = swept("nwta", NWTA_GRID, trials=trials, seed=seed)
     say("nWTA scaling: float model")
-    float_rows = []
-    for n in NWTA_GRID:
-        res = reference.simulate_float(
-            Config.paper(n=n, delta=0.10).params, max(100, trials // 2), seed
-        )
-        float_rows.append(Row.of(n, res))
+    float_rows = floats("nwta", NWTA_GRID, max(100, trials // 2))
     hw = None
     if hardware:
         say(f"nWTA scaling: hardware on {hardware} (builds are cached)")
-        hw = sweep("nwta", NWTA_GRID, target=hardware, trials=trials, seed=seed, progress=progress)
+        hw = sweep(
+            "nwta",
+            NWTA_GRID,
+            target=hardware,
+            trials=trials,
+            seed=seed,
+            progress=progress,
+            pool=pool,
+        )
     fits = {"fixed point": fit_per_doubling(fixed_rows), "float": fit_per_doubling(float_rows)}
     if hw:
         fits[hardware] = fit_per_doubling(hw.rows)
@@ -139,19 +179,15 @@ def build_report(
     # 2. conventional WTA ---------------------------------------------------------------------
     say("conventional WTA")
     k_wta = max(100, trials // 2)
-    wta = sweep("wta", WTA_GRID, trials=k_wta, seed=seed).rows
-    nwta_small = sweep("nwta", WTA_GRID, trials=k_wta, seed=seed).rows
-    wta_float = [
-        Row.of(
-            n,
-            reference.simulate_float(Config.paper(kind="wta", n=n, delta=0.10).params, k_wta, seed),
-        )
-        for n in WTA_GRID
-    ]
+    wta = swept("wta", WTA_GRID, trials=k_wta, seed=seed)
+    nwta_small = swept("nwta", WTA_GRID, trials=k_wta, seed=seed)
+    wta_float = floats("wta", WTA_GRID, k_wta)
     wta_hw = None
     if hardware:
         say(f"conventional WTA: hardware on {hardware}")
-        wta_hw = sweep("wta", WTA_GRID, target=hardware, trials=k_wta, seed=seed, progress=progress)
+        wta_hw = sweep(
+            "wta", WTA_GRID, target=hardware, trials=k_wta, seed=seed, progress=progress, pool=pool
+        )
 
     def limits(rows):
         decides = [r.n for r in rows if r.decided_fraction >= 0.99]
@@ -206,11 +242,8 @@ def build_report(
     say("self-adjustment")
     deltas, sigmas = [0.025, 0.05, 0.1, 0.2, 0.4], [0.11, 0.22, 0.33, 0.44]
 
-    def point(**kw):
-        return fixed.run_trials(Config.paper(n=10, **kw), trials, seed).summary()
-
-    by_delta = [point(delta=d) for d in deltas]
-    by_sigma = [point(delta=0.05, sigma=s) for s in sigmas]
+    by_delta = swept("nwta", [10], delta=deltas, trials=trials, seed=seed)
+    by_sigma = swept("nwta", [10], delta=0.05, sigma=sigmas, trials=trials, seed=seed)
     md += [
         "## 3. Integration time adjusts itself to the task",
         "",
@@ -222,8 +255,8 @@ def build_report(
         _table(
             ["delta (sigma 0.22)", "time", "accuracy"],
             [
-                [d, _fmt(s["mean_decision_time"]), _fmt(s["accuracy"], 3)]
-                for d, s in zip(deltas, by_delta, strict=True)
+                [d, _fmt(r.mean_decision_time), _fmt(r.accuracy, 3)]
+                for d, r in zip(deltas, by_delta, strict=True)
             ],
         )
     )
@@ -231,15 +264,15 @@ def build_report(
         _table(
             ["sigma (delta 0.05)", "time", "accuracy"],
             [
-                [v, _fmt(s["mean_decision_time"]), _fmt(s["accuracy"], 3)]
-                for v, s in zip(sigmas, by_sigma, strict=True)
+                [v, _fmt(r.mean_decision_time), _fmt(r.accuracy, 3)]
+                for v, r in zip(sigmas, by_sigma, strict=True)
             ],
         )
     )
 
     # 4. Hick's law --------------------------------------------------------------------------
     say("Hick's law")
-    hick = sweep("nwta", HICK_GRID, trials=trials, seed=seed, delta=0.05).rows
+    hick = swept("nwta", HICK_GRID, trials=trials, seed=seed, delta=0.05)
     x = np.log2(np.array(HICK_GRID) + 1.0)
     y = _times(hick)
     slope, intercept = np.polyfit(x, y, 1)
@@ -264,12 +297,12 @@ def build_report(
     # 5. baselines ---------------------------------------------------------------------------
     say("serial and parallel fixed-time baselines")
     base_rows, ratios = [], []
-    for n in BASELINE_GRID:
-        cfg = Config.paper(n=n, delta=0.05)
-        res = fixed.run_trials(cfg, trials, seed)
-        acc = res.summary()["accuracy"]
-        cycles = float(res.steps[res.decided].mean())
-        steps, matched = baselines.match_accuracy(cfg, acc, trials, seed + 1)
+    tasks = [
+        Task(baseline_row, (n, trials, seed), f"baselines n = {n}", trials) for n in BASELINE_GRID
+    ]
+    for n, (acc, cycles, steps, matched) in zip(
+        BASELINE_GRID, pool.run(tasks, say=progress), strict=True
+    ):
         serial, parallel = baselines.serial_cycles(n, steps), baselines.parallel_cycles(n, steps)
         ratios.append((n, serial / cycles, parallel / cycles))
         base_rows.append(
@@ -322,11 +355,11 @@ def build_report(
     # 6. hardware latency --------------------------------------------------------------------
     say("hardware latency with pipelined inhibition")
     lat_rows = []
-    for n in NWTA_GRID:
-        cyc = {}
-        for lat in (0, 2):
-            res = fixed.run_trials(Config.paper(n=n, delta=0.10, latency=lat), trials, seed)
-            cyc[lat] = float(res.steps[res.decided].mean())
+    by_latency = {
+        lat: swept("nwta", NWTA_GRID, trials=trials, seed=seed, latency=lat) for lat in (0, 2)
+    }
+    for k, n in enumerate(NWTA_GRID):
+        cyc = {lat: by_latency[lat][k].mean_decision_cycles for lat in (0, 2)}
         lat_rows.append(
             [
                 n,
@@ -360,7 +393,7 @@ def build_report(
             lat_rows,
         )
     )
-    md.append(f"\nGenerated in {time.monotonic() - started:.0f} s.\n")
+    md.append(f"\nGenerated in {time.monotonic() - started:.0f} s, tasks on {pool.where}.\n")
     path = out / "README.md"
     path.write_text("\n".join(md))
     return path

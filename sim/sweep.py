@@ -132,6 +132,8 @@ class SweepResult:
     # blocks merged or run elsewhere: whether the golden rows equal one serial run per point
     # recomputed here (hardware targets; None when not checked)
     serial_identical: bool | None = None
+    # per point: build and run seconds summed over its tasks, and how many tasks it took
+    costs: list = field(default_factory=list)
 
     @property
     def delta(self) -> float | list[float]:
@@ -197,6 +199,7 @@ class SweepResult:
             "tasks": self.tasks,
             "wall_seconds": round(self.wall_seconds, 2),
             "identical_to_serial": self.serial_identical,
+            "costs": self.costs,
         }
 
 
@@ -293,8 +296,17 @@ def sweep(
         if errors:  # keep the rows so far; say where and why it stopped
             result.notes.append(f"stopped at n = {n}, delta {d:g}, sigma {s:g}: {errors[0]}")
             break
-        result.build_seconds += sum(p.build_seconds for p in parts)
-        result.run_seconds += sum(p.run_seconds for p in parts)
+        cost = {
+            "n": n,
+            "delta": d,
+            "sigma": s,
+            "tasks": len(parts),
+            "build_seconds": round(sum(p.build_seconds for p in parts), 2),
+            "run_seconds": round(sum(p.run_seconds for p in parts), 2),
+        }
+        result.costs.append(cost)
+        result.build_seconds += cost["build_seconds"]
+        result.run_seconds += cost["run_seconds"]
         golden = results.join([p.golden for p in parts])
         if target == "golden":
             result.rows.append(Row.of(n, golden, d, s))

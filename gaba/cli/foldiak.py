@@ -20,8 +20,10 @@ from gaba.cli.common import (
     Parser,
     Progress,
     add_output,
+    add_pool,
     add_seed,
     checked,
+    pool,
     positive_int,
     simulator_errors,
     stage,
@@ -43,6 +45,7 @@ def register(sub) -> None:
     demos.required = True
     b = demos.add_parser("bars", help="learn the bars problem; bars represented, code error")
     _options(b, runs=25, hardware=True)
+    add_pool(b, block="runs")
     b.set_defaults(func=_bars)
     lt = demos.add_parser("letters", help="learn the alphabet; the letters' codes")
     _options(lt, runs=10)
@@ -109,8 +112,9 @@ def _learn(kind, args):
     )
 
 
-def _learn_on_hardware(args):
-    """The bars on the simulated hardware: (outcome, the comparison's summary)."""
+def _learn_on_hardware(args, where):
+    """The bars on the simulated hardware, a run per task of ``where`` (a Pool): (outcome,
+    the comparison's summary)."""
     from gaba.sim.designs.foldiak import FOLDIAK
 
     with simulator_errors():
@@ -122,8 +126,27 @@ def _learn_on_hardware(args):
             simulator=args.model,
             progress=_progress("bars", args),
             say=stage(args.quiet),
+            pool=where,
         )
     return outcome, hardware
+
+
+def _learn_spread(args, where):
+    """The bars on the float or fixed-point model, in blocks of runs over ``where``."""
+    from gaba.sim.designs.foldiak import learn_bars
+
+    return checked(
+        "foldiak bars",
+        lambda: learn_bars(
+            args.model,
+            args.runs,
+            args.presentations,
+            args.seed,
+            pool=where,
+            say=stage(args.quiet),
+            block=args.block,
+        ),
+    )
 
 
 # gaba foldiak bars ---------------------------------------------------------------------------
@@ -133,10 +156,13 @@ def _bars(args):
     from gaba.sim import plots
 
     out = _out(args)
-    if args.model in HARDWARE:
-        outcome, hardware = _learn_on_hardware(args)
-    else:
-        outcome, hardware = _learn("bars", args), None
+    with pool(args) as where:
+        if args.model in HARDWARE:
+            outcome, hardware = _learn_on_hardware(args, where)
+        elif where.distributed or args.block:
+            outcome, hardware = _learn_spread(args, where), None
+        else:
+            outcome, hardware = _learn("bars", args), None
     summary = outcome.summary()
     if hardware is not None:
         summary["hardware"] = hardware

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gaba.cli.common import add_seed, positive_int, simulator_errors, stage
+from gaba.cli.common import add_pool, add_seed, pool, positive_int, simulator_errors, stage
 
 __all__ = ["register"]
 
@@ -20,6 +20,7 @@ def register(sub) -> None:
         default="none",
         help="also sweep the generated hardware (slow the first time: builds)",
     )
+    add_pool(r)
     r.add_argument("--quiet", action="store_true", help="no progress on stderr")
     r.set_defaults(func=_report)
 
@@ -28,13 +29,14 @@ def _report(args):
     from gaba.sim.report import build_report
 
     Path(args.out).mkdir(parents=True, exist_ok=True)  # fail before the work, not after
-    with simulator_errors():
+    with pool(args) as where, simulator_errors():
         path = build_report(
             Path(args.out),
             trials=args.trials,
             seed=args.seed,
             hardware=None if args.hardware == "none" else args.hardware,
             progress=stage(args.quiet),
+            pool=where,
         )
     print(f"wrote {path}")
     return 0

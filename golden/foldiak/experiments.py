@@ -23,7 +23,7 @@ from gaba.golden.foldiak import bars, letters
 from gaba.golden.foldiak import fixed as fk
 from gaba.golden.foldiak import reference as fr
 from gaba.golden.foldiak.config import FoldiakConfig, FoldiakParams
-from gaba.golden.foldiak.results import Learned
+from gaba.golden.foldiak.results import Learned, join_runs
 
 __all__ = [
     "MODELS",
@@ -65,6 +65,29 @@ class BarsOutcome:
     test_patterns: int
     seconds: float
     config: FoldiakConfig | None = None
+
+    @classmethod
+    def join(cls, parts: list[BarsOutcome], *, seconds: float) -> BarsOutcome:
+        """One outcome of blocks of runs of one experiment, in the order given (their runs
+        concatenated, the learning curve averaged over them all); ``seconds``: its time."""
+        first = parts[0]
+        if any(
+            (p.model, p.seed, p.test_patterns) != (first.model, first.seed, first.test_patterns)
+            for p in parts
+        ):
+            raise ValueError("Blocks of one bars experiment share model, seed and test patterns")
+        learned = join_runs([p.learned for p in parts])
+        return cls(
+            model=first.model,
+            seed=first.seed,
+            learned=learned,
+            represented=np.concatenate([p.represented for p in parts]),
+            curve=bars.bars_represented(learned.q_hist).mean(axis=0),
+            code_error=np.concatenate([p.code_error for p in parts]),
+            test_patterns=first.test_patterns,
+            seconds=seconds,
+            config=first.config,
+        )
 
     def summary(self) -> dict:
         """Plain-data summary (the JSON of ``gaba foldiak bars``)."""
@@ -117,27 +140,32 @@ def run_bars(
     progress: Progress = None,
     config: FoldiakConfig | None = None,
     params: FoldiakParams | None = None,
+    first_run: int = 0,
 ) -> BarsOutcome:
-    """Learn the bars problem in ``runs`` runs and score them.
+    """Learn the bars problem in runs ``first_run .. first_run + runs - 1`` and score them.
 
     ``config`` (fixed) and ``params`` (float) default to the paper's: FoldiakConfig.paper()
-    and the reference's float settings :data:`~gaba.golden.foldiak.reference.PAPER`.
+    and the reference's float settings :data:`~gaba.golden.foldiak.reference.PAPER`. A run
+    depends on (seed, run index) only: blocks of runs joined in order
+    (:meth:`BarsOutcome.join`) are the outcome of one call over them all.
     """
     _check_model(model)
     start = time.monotonic()
     if model == "fixed":
         cfg = config or FoldiakConfig.paper()
         lr = fk.train(
-            cfg, runs, presentations, seed, snapshot_every=snapshot_every, progress=progress
-        )
-        x, masks = fk.test_patterns(seed, runs, test_patterns)
+            cfg, runs, presentations, seed, snapshot_every=snapshot_every, progress=progress,
+            first_run=first_run,
+        )  # fmt: skip
+        x, masks = fk.test_patterns(seed, runs, test_patterns, first_run=first_run)
         y = fk.respond(cfg, lr.q, lr.w, lr.t, x) > cfg.half
     else:
         cfg, par = None, params or fr.PAPER
         lr = fr.train(
-            par, runs, presentations, seed, snapshot_every=snapshot_every, progress=progress
-        )
-        x, masks = fr.float_patterns(seed, runs, test_patterns, fr.STREAM_TEST)
+            par, runs, presentations, seed, snapshot_every=snapshot_every, progress=progress,
+            first_run=first_run,
+        )  # fmt: skip
+        x, masks = fr.float_patterns(seed, runs, test_patterns, fr.STREAM_TEST, first_run=first_run)
         y = fr.respond(par, lr.q, lr.w, lr.t, x) > 0.5
     errors = bars.code_errors(y, masks, bars.unit_bars(lr.q))
     return BarsOutcome(

@@ -32,10 +32,12 @@ from gaba.golden.foldiak.config import FoldiakConfig
 from gaba.golden.foldiak.results import Learned, snapshot_points
 from gaba.golden.validate import check_count, check_seed
 from gaba.hdl.foldiak import FoldiakLayer, cycles_per_presentation, presentation_layout
+from gaba.sim import runner
 from gaba.sim.design import Design
+from gaba.sim.pool import Done, Pool, Task, blocks, worker_name
 from gaba.sim.scoreboard import Report, Tally
 
-__all__ = ["FOLDIAK", "GoldenRun", "Layer", "lanes"]
+__all__ = ["FOLDIAK", "GoldenRun", "Layer", "bars_block", "bars_run", "learn_bars", "lanes"]
 
 #: Up to this many presentations a board run's golden side is the readable model (every
 #: presentation's flags too), beyond it the numba kernel.
@@ -417,11 +419,13 @@ class Layer(Design):
         snapshot_every: int = 100,
         progress=None,
         say=None,
+        pool: Pool | None = None,
     ):
         """The bars experiment of ``gaba.golden.foldiak.experiments.run_bars`` on the simulated
         hardware: each run learns on chip (pre-run, then ``presentations``), its state is
         read back every ``snapshot_every`` presentations, and it codes ``test_patterns``
-        fresh ones; every value is also held to the golden model.
+        fresh ones; every value is also held to the golden model. Each run is a task of
+        ``pool`` (this process by default; :mod:`gaba.sim.pool`).
 
         Returns the BarsOutcome scored from the hardware's own weights and outputs, and a
         summary of the runs' comparisons with the golden model (bit_exact, mismatches, values
@@ -431,26 +435,20 @@ class Layer(Design):
 
         check_count("Run count", runs, 1)
         start = time.monotonic()
+        pool = pool or Pool()
+        pool.require(simulator)
         total = cfg.pre_presentations + presentations
-        reports = []
-        for r in range(runs):
-            if say:
-                say(f"run {r + 1}/{runs} on {simulator}")
-            reports.append(
-                self.compare(
-                    cfg,
-                    simulator,
-                    "run",
-                    presentations=total,
-                    tests=test_patterns,
-                    seed=seed,
-                    run=r,
-                    snapshot_every=snapshot_every,
-                    progress=say if r == 0 else None,
-                )
+        tasks = [
+            Task(
+                bars_run,
+                (cfg, simulator, total, test_patterns, seed, r, snapshot_every),
+                f"run {r + 1}/{runs}",
             )
-            if progress:
-                progress((r + 1) * total, runs * total)
+            for r in range(runs)
+        ]
+        reports = pool.run(tasks, say=say, unit="runs")
+        if progress:
+            progress(runs * total, runs * total)
         outs = [rep.outputs for rep in reports]
         snaps = [o["snapshots"] for o in outs]
         learned = Learned(
@@ -499,4 +497,70 @@ class Layer(Design):
 
 
 FOLDIAK = Layer()
+
+
+def bars_run(
+    cfg: FoldiakConfig,
+    simulator: str,
+    total: int,
+    tests: int,
+    seed: int,
+    run: int,
+    snapshot_every: int,
+    *,
+    progress=None,
+) -> tuple[Report, Done]:
+    """One run of the bars on ``simulator`` held to the golden model (a
+    :class:`gaba.sim.pool.Task` of :meth:`Layer.bars`)."""
+    done = Done(worker=worker_name())
+    done.built = not runner.is_built(FOLDIAK, cfg, simulator, debug=True)
+    report = FOLDIAK.compare(
+        cfg,
+        simulator,
+        "run",
+        presentations=total,
+        tests=tests,
+        seed=seed,
+        run=run,
+        snapshot_every=snapshot_every,
+        progress=progress if run == 0 else None,
+    )
+    return report, done
+
+
+def bars_block(
+    model: str, first: int, count: int, presentations: int, seed: int, *, progress=None
+) -> tuple:
+    """Runs ``first .. first + count - 1`` of the bars on the float or fixed-point model (a
+    :class:`gaba.sim.pool.Task` of :func:`learn_bars`)."""
+    from gaba.golden.foldiak.experiments import run_bars
+
+    outcome = run_bars(model, count, presentations, seed, first_run=first)
+    return outcome, Done(worker=worker_name())
+
+
+def learn_bars(
+    model: str, runs: int, presentations: int, seed: int, *, pool: Pool, say=None, block=None
+):
+    """The bars on the float or fixed-point model in blocks of ``block`` runs (default: as
+    many blocks as ``pool`` has slots), each a task of ``pool``, joined in run order
+    (:meth:`gaba.golden.foldiak.experiments.BarsOutcome.join`): the outcome of one run of
+    them all."""
+    from gaba.golden.foldiak.experiments import BarsOutcome
+
+    check_count("Run count", runs, 1)
+    start = time.monotonic()
+    size = block or -(-runs // pool.slots)
+    tasks = [
+        Task(
+            bars_block,
+            (model, first, count, presentations, seed),
+            f"runs {first}..{first + count - 1}",
+            count,
+        )
+        for first, count in blocks(runs, size)
+    ]
+    return BarsOutcome.join(pool.run(tasks, say=say, unit="runs"), seconds=time.monotonic() - start)
+
+
 DESIGNS = (FOLDIAK,)

@@ -120,3 +120,14 @@ def test_bars_on_the_hardware_equal_the_fixed_point_model(capsys, tmp_path):
 def test_letters_have_no_hardware_model(capsys):
     assert main(["foldiak", "letters", "--model", "verilator"]) == 2
     assert "invalid choice: 'verilator'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("model", ["fixed", "float"])
+def test_bars_in_blocks_of_runs_on_a_local_cluster_match_one_run(run_json, tmp_path, model):
+    argv = ["foldiak", "bars", "--model", model, "--runs", "3", "--presentations", "300"]
+    argv += ["--json", "--quiet", "--out"]
+    one = run_json([*argv, str(tmp_path / "one")])
+    spread = run_json([*argv, str(tmp_path / "spread"), "--workers", "2", "--block", "1"])
+    for summary in (one, spread):
+        del summary["seconds"], summary["files"]
+    assert spread == one

@@ -12,6 +12,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from gaba.sim import pool
@@ -109,10 +110,18 @@ def cluster(tmp_path: Path, workers: int, *, env: dict | None = None):
             log.close()
 
 
-def test_hardware_sweep_on_a_scheduler_and_two_workers(tmp_path):
+@pytest.fixture(scope="module")
+def two_workers(tmp_path_factory):
+    """The address of a scheduler with two workers, shared by this module's tests."""
+    with cluster(tmp_path_factory.mktemp("dask"), 2) as address:
+        yield address
+
+
+def test_hardware_sweep_on_a_scheduler_and_two_workers(two_workers):
     serial = sweep("nwta", [16, 24], delta=0.1, trials=24, seed=5)  # the golden model, here
     said = []
-    with cluster(tmp_path, 2) as address, open_pool(scheduler=address) as where:
+    address = two_workers
+    with open_pool(scheduler=address) as where:
         assert where.slots == 2 and where.where == f"the Dask scheduler at {address}"
         golden = sweep("nwta", [16, 24], delta=0.1, trials=24, seed=5, pool=where)
         result = sweep(
@@ -140,3 +149,16 @@ def test_an_unreachable_scheduler_is_one_clear_error(monkeypatch):
     monkeypatch.setattr(pool, "CONNECT_SECONDS", 1)
     with pytest.raises(PoolError, match=r"cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
         open_pool(scheduler="tcp://127.0.0.1:9")
+
+
+def test_bars_on_the_hardware_run_by_run_on_two_workers(two_workers):
+    from gaba.golden.foldiak.experiments import run_bars
+    from gaba.sim.designs.foldiak import FOLDIAK
+
+    with open_pool(scheduler=two_workers) as where:
+        outcome, hardware = FOLDIAK.bars(FOLDIAK.config(), 2, 100, seed=3, pool=where)
+    assert hardware["bit_exact"] and hardware["values_compared"] > 10_000
+    golden = run_bars("fixed", 2, 100, 3)  # the golden model's two runs, in one call here
+    assert np.array_equal(outcome.learned.q, golden.learned.q)
+    assert np.array_equal(outcome.represented, golden.represented)
+    assert np.array_equal(outcome.curve, golden.curve)
