@@ -276,8 +276,13 @@ def sweep(
                 )
             )
             where.append((b, i))
-    # a distributed run starts every point's first block first: the builds spread over workers
-    order = sorted(range(len(tasks)), key=lambda t: where[t]) if pool.distributed else None
+    # a distributed run starts every point's first block first, the largest n first: the
+    # builds spread over the workers and the longest tasks do not come last
+    order = (
+        sorted(range(len(tasks)), key=lambda t: (where[t][0], -points[where[t][1]][1]))
+        if pool.distributed
+        else None
+    )
     if order is not None:
         tasks, where = [tasks[t] for t in order], [where[t] for t in order]
     if progress:
