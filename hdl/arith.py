@@ -29,6 +29,7 @@ __all__ = [
     "mulr_csd_parts",
     "mulr_join",
     "mulr_parts",
+    "mulr_unread_bits",
     "rotl32",
     "xorshift32",
 ]
@@ -334,6 +335,16 @@ def mulr_csd(v: Value, c: int, cf: int) -> Value:
     """
     parts, split = mulr_csd_parts(v, c, cf, levels=0)
     return mulr_csd_join(parts, split)
+
+
+def mulr_unread_bits(c: int, cf: int) -> int:
+    """How many low bits of ``v`` :func:`mulr_csd` never reads for the constant ``c``: a power
+    of two ``c = 2**p`` below ``2**cf`` is one term, a rounding shift that reads ``v`` from
+    bit ``cf - p - 1`` (the bit below the floor) up; every other constant reads all of ``v``.
+    A pipeline register holding ``v`` for the product holds only the bits read."""
+    if 0 < c < 1 << cf and c & (c - 1) == 0:
+        return cf - c.bit_length()
+    return 0
 
 
 def clamp(v: Value, low: int, high: int) -> tuple[Value, Value, Value]:

@@ -541,20 +541,31 @@ def euler_stages(cfg: Config, put, get, same_clock, state, s_inh) -> dict:
         )
         return put(join_stage, name, joined, shape)
 
+    def held(stage, name, value, c, shape=None):
+        """``value`` put at ``stage`` for a product by ``c`` a stage later: without the low
+        bits that product never reads (a rounding shift reads from the bit below its floor),
+        so no register bit goes unread; the reader gets it back with zeros below."""
+        unread = arith.mulr_unread_bits(c, cf) if cfg.products == "shift-add" else 0
+        if shape is not None:
+            shape = (signed if shape.signed else unsigned)(shape.width - unread)
+        return put(stage, name, value >> unread, shape), unread
+
     # stage 0: alpha*x (x as the network reads it: X >> G, a slice); the generator advances
     # first, then its Irwin-Hall sum
     put(0, "ax", multiply(state(0, "x")[guard:], cfg.alpha_c, cf))
     rng_next = put(0, "rng_next", arith.xorshift32(state(0, "rng")))
-    put(0, "xi", arith.irwin_hall4(rng_next))
+    if cfg.c_xi:  # without noise (c_xi = 0, so mulr(xi, c_xi) = 0) there is no sample to hold
+        _, unread_xi = held(0, "xi", arith.irwin_hall4(rng_next), cfg.c_xi)
     # stages 1 and 2: the two OU products; the constant part of the pre-activation
     product("eta_a", state(1, "eta"), cfg.ou_a_c, 1)
-    product("eta_c", get(1, "xi"), cfg.c_xi, 1)
+    if cfg.c_xi:
+        product("eta_c", get(1, "xi") << unread_xi, cfg.c_xi, 1)
     b = state(1, "b")
     put(1, "b_ax", b + get(1, "ax"))
     # for r*2**G - X without a carry chain after r (shifts by G are wiring)
     put(1, "b_ax_x", ((b + get(1, "ax")) << guard) - state(1, "x"))
     # stage 3: 3. the saturating OU update
-    eta_sum = put(3, "eta_sum", get(3, "eta_a") + get(3, "eta_c"))
+    eta_sum = put(3, "eta_sum", get(3, "eta_a") + (get(3, "eta_c") if cfg.c_xi else 0))
     eta_next, eta_low, eta_high = arith.clamp(eta_sum, cfg.eta_min, cfg.eta_max)
     put(3, "eta_next", eta_next, signed(cfg.eta_bits))
     put(3, "eta_hit", eta_low | eta_high)
@@ -563,14 +574,15 @@ def euler_stages(cfg: Config, put, get, same_clock, state, s_inh) -> dict:
     put(5, "b_ax_eta_x", get(5, "b_ax_x") + (get(5, "eta_next") << guard))
     # stages 4 to 6: 2. inhibition from the (delayed) sum without self; the clamp is
     # lossless
-    d_full = put(SUM_STAGE, "d_full", s_inh - state(SUM_STAGE, "g_old"))  # 0 <= S - g_i
-    put(SUM_STAGE, "d", clamp_d(cfg, d_full), unsigned(cfg.d_bits))
-    product("inh", get(5, "d"), cfg.beta_c, 5, unsigned(cfg.inh_bits))
+    if cfg.beta_c:  # without inhibition (beta_c = 0, so mulr(D, beta_c) = 0) no D to hold
+        d_full = put(SUM_STAGE, "d_full", s_inh - state(SUM_STAGE, "g_old"))  # 0 <= S - g_i
+        _, unread_d = held(SUM_STAGE, "d", clamp_d(cfg, d_full), cfg.beta_c, unsigned(cfg.d_bits))
+        product("inh", get(5, "d") << unread_d, cfg.beta_c, 5, unsigned(cfg.inh_bits))
     # stage 7: 4. pre-activation (exact, cfg.pre_bits wide) and the saturating ReLU; the
     # Euler step's r*2**G - X is chosen among pre*2**G - X (computed beside pre), -X and
     # x_max*2**G - X, which is clamp(pre, 0, x_max)*2**G - X (lies in [-X_max, X_max])
     # without an adder after the clamp
-    inh = get(7, "inh")
+    inh = get(7, "inh") if cfg.beta_c else 0
     pre = put(7, "pre", get(7, "b_ax_eta") - inh, signed(cfg.pre_bits))
     pre_x = put(7, "pre_x", get(7, "b_ax_eta_x") - (inh << guard))
     r_x, r_high = relu_step(cfg, state(7, "x"), pre, pre_x)  # below 0: the ReLU

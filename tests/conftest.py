@@ -24,6 +24,7 @@ from gaba.sim import runner
 SIM_MODULES = frozenset(
     {
         "boards/test_host.py",
+        "boards/test_hostile_link.py",
         "boards/tops/test_foldiak.py",
         "cli/test_board.py",
         "cli/test_compare.py",
@@ -32,6 +33,7 @@ SIM_MODULES = frozenset(
         "sim/designs/test_argmax.py",
         "sim/designs/test_baselines.py",
         "sim/designs/test_foldiak.py",
+        "sim/designs/test_fuzz_nwta.py",
         "sim/designs/test_nwta.py",
         "sim/test_pool.py",
         "sim/test_runner.py",

@@ -205,6 +205,9 @@ def _plan(args):
 
     if args.n < 2:
         raise UsageError("gaba plan: --n must be at least 2 (a folded network has K < n lanes)")
+    from gaba.golden.config import Config
+
+    checked("plan", lambda: Config.paper(n=args.n, latency=args.latency))  # before any work
     say = stage(args.quiet or args.json)
     say(f"golden model: mean decision steps of n = {args.n} at delta 0.1 ({args.trials} trials)")
     steps, options = checked(

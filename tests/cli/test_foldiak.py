@@ -122,7 +122,9 @@ def test_letters_have_no_hardware_model(capsys):
     assert "invalid choice: 'verilator'" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("model", ["fixed", "float"])
+@pytest.mark.parametrize(
+    "model", ["fixed", pytest.param("float", marks=pytest.mark.slow)]
+)  # the float model's blocks join as the fixed one's: one in the default run
 def test_bars_in_blocks_of_runs_on_a_local_cluster_match_one_run(run_json, tmp_path, model):
     argv = ["foldiak", "bars", "--model", model, "--runs", "3", "--presentations", "300"]
     argv += ["--json", "--quiet", "--out"]

@@ -45,6 +45,17 @@ def test_sweep_on_a_local_cluster_matches_the_serial_run(run_json, capsys, tmp_p
     assert spread["rows"] == serial["rows"]
 
 
+def test_sweep_takes_dt_and_step_clocks(run_json, tmp_path):
+    # --dt was parsed and then dropped once; a coarser step must take fewer steps
+    argv = "sweep nwta --n 4 --trials 20 --json --quiet --out".split() + [str(tmp_path)]
+    fine = run_json(argv)["rows"][0]["mean_decision_cycles"]
+    coarse = run_json([*argv, "--dt", "0.015625"])["rows"][0]["mean_decision_cycles"]
+    assert coarse < fine / 1.5
+    # the golden model ignores the clocks per step: the rows stay (tests/cli/test_hostile.py
+    # holds that an illegal value is refused)
+    assert run_json([*argv, "--step-clocks", "3"])["rows"][0]["mean_decision_cycles"] == fine
+
+
 def test_sweep_text_over_grids(capsys, tmp_path):
     argv = "sweep nwta --n 2,4 --delta 0.05,0.1 --trials 10 --quiet --out".split()
     assert main([*argv, str(tmp_path)]) == 0

@@ -16,6 +16,7 @@ from amaranth.lib.wiring import In, Out
 
 from gaba.boards import designs as board_designs
 from gaba.boards.simboard import SimBoard
+from gaba.golden.config import Config
 from gaba.golden.foldiak.config import FoldiakConfig
 from gaba.sim import designs, runner
 
@@ -35,6 +36,13 @@ def _cases():
             yield pytest.param(d, cfg, True, id=f"{name}-n4-p6-debug")
     for name, b in board_designs.REGISTRY.items():
         yield pytest.param(SimBoard(b), b.design.config(n=4), False, id=f"{name}-board-n4")
+    # constants that zero a product (no noise, no inhibition) or make it a rounding shift
+    # (beta = 1/4) in the folded lane's pipeline: the register bits feeding them that nothing
+    # reads must go too (found by the Verilator fuzz)
+    nwta = designs.get("nwta")
+    for name, value in (("sigma", 0.0), ("beta", 0.0), ("beta", 0.25)):
+        cfg = Config.paper(n=4, lanes=2, **{name: value})
+        yield pytest.param(nwta, cfg, True, id=f"nwta-n4-K2-{name}{value:g}-debug")
 
 
 def _issues(warnings: list[str]) -> set[tuple[str, str]]:

@@ -88,7 +88,7 @@ def test_lockstep_bit_exact(simulator, cfg):
 
 TRIALS = [
     case(Config.paper(n=24, delta=0.1)),
-    case(Config.paper(n=24, kind="wta", delta=0.1, horizon=40.0)),
+    case(Config.paper(n=24, kind="wta", delta=0.1, horizon=20.0)),
     case(Config.paper(n=64, delta=0.1), slow=True),
     case(Config.paper(n=64, delta=0.1, latency=2), slow=True),
     case(Config.paper(n=64, kind="wta", delta=0.1, horizon=40.0), slow=True),
