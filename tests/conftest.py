@@ -1,15 +1,16 @@
-"""Test tiers: ``sim`` on every test that builds or runs a simulator; ``slow``, ``synth`` and
-``formal`` left out unless asked for.
+"""Test tiers: ``sim`` on every test that builds or runs a simulator; ``formal`` on every proof
+(tests/formal/); ``slow`` and ``synth`` left out unless asked for.
 
 :data:`SIM_MODULES` names the test modules whose tests build or run Verilator or Icarus; the
 marker is applied to their tests here, once. A guard makes the marker honest: a test without
 it that reaches a simulator (``gaba.sim.runner.check_simulator``, which every build and the
 simulated board call first) fails, so ``pytest -m "not sim"`` never starts one.
 
-The long tiers (:data:`ON_REQUEST`: sweeps and statistics, bitstream builds, proofs) are
+The long tiers (:data:`ON_REQUEST`: sweeps, statistics and long proofs, bitstream builds) are
 deselected here rather than by an ``-m`` in the configuration, so that any ``-m`` of the
 command line (``-m "not sim"``) still leaves them out; a ``-m`` that names one (``-m synth``,
-``-m "slow or not slow"``) selects it as written.
+``-m "slow or not slow"``) selects it as written, and ``-m formal`` selects every proof, the
+slow ones too.
 """
 
 from __future__ import annotations
@@ -42,7 +43,11 @@ SIM_MODULES = frozenset(
 )
 
 #: Markers whose tests run only when a -m expression names them.
-ON_REQUEST = ("slow", "synth", "formal")
+ON_REQUEST = ("slow", "synth")
+
+#: Every test under this folder is a formal proof (marker ``formal``): the fast ones run by
+#: default, the long ones carry ``slow`` as well; ``-m formal`` runs them all.
+FORMAL = "formal/"
 
 _HERE = Path(__file__).resolve().parent
 _running = {"sim": True}  # whether the test being set up or run carries the marker
@@ -50,16 +55,21 @@ _running = {"sim": True}  # whether the test being set up or run carries the mar
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if Path(item.path).resolve().relative_to(_HERE).as_posix() in SIM_MODULES:
+        where = Path(item.path).resolve().relative_to(_HERE).as_posix()
+        if where in SIM_MODULES:
             item.add_marker(pytest.mark.sim)
+        if where.startswith(FORMAL):
+            item.add_marker(pytest.mark.formal)
     # simulator tests first (stable otherwise): their builds are the long poles, and the many
     # short tests then fill the workers' gaps instead of leaving one worker idle at the end
     items.sort(key=lambda item: item.get_closest_marker("sim") is None)
     asked = config.getoption("markexpr") or ""
     left_out = [m for m in ON_REQUEST if m not in asked]
     keep, drop = [], []
+    proofs = "formal" in asked  # -m formal: every proof, the long ones too
     for item in items:
-        (drop if any(item.get_closest_marker(m) for m in left_out) else keep).append(item)
+        held = any(item.get_closest_marker(m) for m in left_out)
+        (drop if held and not (proofs and item.get_closest_marker("formal")) else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
