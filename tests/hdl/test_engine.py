@@ -188,7 +188,7 @@ def budget(cfg: Config, log: dict, gold_rows: list[dict]) -> None:
         (dict(n=4, step_clocks=5, **FAST), 11, 5, 2),
         (dict(kind="wta", n=3, latency=2, step_clocks=8, **FAST), 3, 0, 2),
         # folded: K lanes, the state in memory (gaba.hdl.folded); padded last rows (6 of 8, 7 of 8)
-        (dict(n=6, lanes=4, **FAST), 7, 0, 3),
+        (dict(n=6, lanes=4, **FAST), 7, 0, 1),
         (dict(n=7, lanes=2, latency=1, **FAST), 5, 0, 3),
         (dict(kind="wta", n=3, lanes=1, latency=2, **FAST), 3, 2**32 - 2, 3),
     ],
