@@ -28,6 +28,8 @@ def test_compare_missing_simulator_is_one_line(capsys, monkeypatch):
     assert "apt-get install iverilog" in err[0]
 
 
+@pytest.mark.slow  # a Verilator build of the paper's layer of its own (half a minute); the
+# default run compares the layer in lockstep (tests/sim/designs/test_foldiak.py)
 def test_compare_foldiak_json(run_json):
     o = run_json(["compare", "foldiak", "--mode", "lockstep", "--trials", "3", "--json"])
     assert o["bit_exact"] is True and o["mismatches"] == 0 and o["first_mismatch"] is None
