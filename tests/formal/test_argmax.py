@@ -15,22 +15,25 @@ from pathlib import Path
 import pytest
 from amaranth.hdl import Assert, Assume, Module, ResetSignal, Signal
 from amaranth.lib import wiring
+from amaranth.lib.wiring import In
 
 from gaba.hdl.tree import ArgMax
 from gaba.sim.formal import prove
 
 
 class TreeHarness(wiring.Component):
+    """The tree's inputs are the harness's ports: free, any value in every clock."""
+
     def __init__(self, n: int, width: int, stages: int, *, reversed_inputs: bool = False):
         self.n, self.width, self.stages, self.rev = n, width, stages, reversed_inputs
-        super().__init__({})
+        super().__init__({"x": In(width).array(n)})
 
     def elaborate(self, platform):
         m = Module()
         n, w, stages = self.n, self.width, self.stages
         m.submodules.tree = tree = ArgMax(n, w, stages=stages)
         m.d.comb += Assume(~ResetSignal())
-        x = [Signal(w, name=f"x{i}") for i in range(n)]  # free inputs: any value every clock
+        x = list(self.x)
         for i in range(n):
             m.d.comb += tree.i[n - 1 - i if self.rev else i].eq(x[i])
         index = (n - 1 - tree.index) if self.rev else tree.index
