@@ -59,7 +59,13 @@ class TreeHarness(wiring.Component):
 TIE_LINE = next(
     k for k, line in enumerate(Path(__file__).read_text().splitlines(), 1) if "# TIE_LINE" in line
 )
-CASES = [(2, 4, 0), (5, 4, 0), (8, 6, 1), (7, 5, 2), (16, 8, 4)]
+CASES = [
+    (2, 4, 0),
+    (5, 4, 0),
+    (8, 6, 1),
+    pytest.param(7, 5, 2, marks=pytest.mark.slow),  # -m formal runs these too
+    pytest.param(16, 8, 4, marks=pytest.mark.slow),
+]
 
 
 @pytest.mark.parametrize(("n", "width", "stages"), CASES, ids=lambda v: str(v))

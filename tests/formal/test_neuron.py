@@ -66,7 +66,9 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("name", list(CASES))
+@pytest.mark.parametrize(
+    "name", ["paper", *(pytest.param(k, marks=pytest.mark.slow) for k in CASES if k != "paper")]
+)  # -m formal runs every case
 def test_the_neuron_keeps_its_ranges_and_its_decision_flag(name):
     result = prove(NeuronHarness(CASES[name]), f"neuron-{name}", depth=6)
     assert result.passed, result.describe()
