@@ -16,7 +16,7 @@ import numpy as np
 
 from gaba.golden.validate import check_number
 
-__all__ = ["TrialResults", "join"]
+__all__ = ["TrialResults", "join", "join_blocks"]
 
 
 def _nan_to_none(value: float) -> float | None:
@@ -172,6 +172,35 @@ class TrialResults:
         }
 
 
+def join_blocks(parts: list, shared: tuple[str, ...]):
+    """One dataclass of blocks of one run, in the order given: the fields named in ``shared``
+    must be equal in every block and are taken once; every other field is an array per trial
+    (or per run) and is concatenated, or None in every block. All blocks are of one type."""
+    if not parts:
+        raise ValueError("Nothing to join: no blocks")
+    kinds = {type(p) for p in parts}
+    if len(kinds) != 1:
+        raise ValueError(f"Blocks of one run must be of one type, not {sorted(map(str, kinds))}")
+    first, values = parts[0], {}
+    for name in shared:  # first: blocks of other runs differ here before anywhere
+        got = [getattr(p, name) for p in parts]
+        if any(not np.array_equal(g, got[0]) for g in got):
+            seen = f", not {got}" if np.ndim(got[0]) == 0 else ""
+            raise ValueError(f"Blocks of one run must share {name}{seen}")
+        values[name] = got[0]
+    for f in dataclasses.fields(first):
+        if f.name in shared:
+            continue
+        got = [getattr(p, f.name) for p in parts]
+        if any(g is None for g in got):
+            if any(g is not None for g in got):
+                raise ValueError(f"Blocks of one run disagree on whether they have {f.name}")
+            values[f.name] = None
+        else:
+            values[f.name] = np.concatenate(got)
+    return type(first)(**values)
+
+
 def join(parts: list[TrialResults]) -> TrialResults:
     """One result of blocks of one run, in the order given: every per-trial array concatenated
     (fields a subclass adds too, such as the fixed-point model's flags), ``dt`` shared.
@@ -179,22 +208,4 @@ def join(parts: list[TrialResults]) -> TrialResults:
     Trials depend on (seed, trial index) only, so the blocks ``first .. first + count - 1`` of
     a run, joined in order, are the run's result: a sweep split over workers merges this way.
     """
-    if not parts:
-        raise ValueError("Nothing to join: no blocks of trials")
-    kinds = {type(p) for p in parts}
-    if len(kinds) != 1:
-        raise ValueError(f"Blocks of one run must be of one type, not {sorted(map(str, kinds))}")
-    if len({p.dt for p in parts}) != 1:
-        raise ValueError(f"Blocks of one run must share dt, not {sorted({p.dt for p in parts})}")
-    values = {}
-    for f in dataclasses.fields(parts[0]):
-        got = [getattr(p, f.name) for p in parts]
-        if f.name == "dt":
-            values["dt"] = got[0]
-        elif any(g is None for g in got):
-            if any(g is not None for g in got):
-                raise ValueError(f"Blocks of one run disagree on whether they have {f.name}")
-            values[f.name] = None
-        else:
-            values[f.name] = np.concatenate(got)
-    return type(parts[0])(**values)
+    return join_blocks(parts, ("dt",))

@@ -542,20 +542,22 @@ def euler_stages(cfg: Config, put, get, same_clock, state, s_inh) -> dict:
         return put(join_stage, name, joined, shape)
 
     def held(stage, name, value, c, shape=None):
-        """``value`` put at ``stage`` for a product by ``c`` a stage later: without the low
+        """Put ``value`` at ``stage`` for a product by ``c`` a stage later, without the low
         bits that product never reads (a rounding shift reads from the bit below its floor),
-        so no register bit goes unread; the reader gets it back with zeros below."""
+        so no register bit goes unread; returns how many bits were left out (the reader
+        shifts them back in as zeros)."""
         unread = arith.mulr_unread_bits(c, cf) if cfg.products == "shift-add" else 0
         if shape is not None:
             shape = (signed if shape.signed else unsigned)(shape.width - unread)
-        return put(stage, name, value >> unread, shape), unread
+        put(stage, name, value >> unread, shape)
+        return unread
 
     # stage 0: alpha*x (x as the network reads it: X >> G, a slice); the generator advances
     # first, then its Irwin-Hall sum
     put(0, "ax", multiply(state(0, "x")[guard:], cfg.alpha_c, cf))
     rng_next = put(0, "rng_next", arith.xorshift32(state(0, "rng")))
     if cfg.c_xi:  # without noise (c_xi = 0, so mulr(xi, c_xi) = 0) there is no sample to hold
-        _, unread_xi = held(0, "xi", arith.irwin_hall4(rng_next), cfg.c_xi)
+        unread_xi = held(0, "xi", arith.irwin_hall4(rng_next), cfg.c_xi)
     # stages 1 and 2: the two OU products; the constant part of the pre-activation
     product("eta_a", state(1, "eta"), cfg.ou_a_c, 1)
     if cfg.c_xi:
@@ -576,7 +578,7 @@ def euler_stages(cfg: Config, put, get, same_clock, state, s_inh) -> dict:
     # lossless
     if cfg.beta_c:  # without inhibition (beta_c = 0, so mulr(D, beta_c) = 0) no D to hold
         d_full = put(SUM_STAGE, "d_full", s_inh - state(SUM_STAGE, "g_old"))  # 0 <= S - g_i
-        _, unread_d = held(SUM_STAGE, "d", clamp_d(cfg, d_full), cfg.beta_c, unsigned(cfg.d_bits))
+        unread_d = held(SUM_STAGE, "d", clamp_d(cfg, d_full), cfg.beta_c, unsigned(cfg.d_bits))
         product("inh", get(5, "d") << unread_d, cfg.beta_c, 5, unsigned(cfg.inh_bits))
     # stage 7: 4. pre-activation (exact, cfg.pre_bits wide) and the saturating ReLU; the
     # Euler step's r*2**G - X is chosen among pre*2**G - X (computed beside pre), -X and

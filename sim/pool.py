@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-__all__ = ["Pool", "PoolError", "Task", "blocks", "open_pool", "worker_name"]
+__all__ = ["Done", "Pool", "PoolError", "Task", "blocks", "open_pool", "worker_name"]
 
 #: Seconds to wait for a scheduler to answer, and for its first worker to join.
 CONNECT_SECONDS = 10
@@ -51,14 +51,6 @@ class Task:
     args: tuple
     label: str
     units: int = 1
-
-
-@dataclass
-class Done:
-    """What a finished task reports besides its value: counted into the progress lines."""
-
-    built: bool = False  # the task built a simulation model (not found in the cache)
-    worker: str = "this process"
 
 
 @dataclass
@@ -89,6 +81,15 @@ def worker_name() -> str:
         return get_worker().address
     except (ImportError, ValueError):
         return "this process"
+
+
+@dataclass
+class Done:
+    """What a finished task reports besides its value: counted into the progress lines. Made
+    inside the task, it names the worker that ran it."""
+
+    built: bool = False  # the task built a simulation model (not found in the cache)
+    worker: str = field(default_factory=worker_name)
 
 
 def blocks(total: int, size: int) -> list[tuple[int, int]]:

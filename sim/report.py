@@ -24,7 +24,7 @@ import numpy as np
 from gaba.golden import baselines, fixed, reference
 from gaba.golden.config import Config
 from gaba.sim import plots
-from gaba.sim.pool import Done, Pool, Task, worker_name
+from gaba.sim.pool import Done, Pool, Task
 from gaba.sim.sweep import Row, fit_per_doubling, sweep
 
 __all__ = ["baseline_row", "build_report", "float_row"]
@@ -56,7 +56,7 @@ def float_row(kind: str, n: int, trials: int, seed: int, *, progress=None) -> tu
     """The float model's row at one n, delta 0.10 (a :class:`gaba.sim.pool.Task`: its trials
     share one random stream, so they are not split)."""
     res = reference.simulate_float(Config.paper(kind=kind, n=n, delta=0.10).params, trials, seed)
-    return Row.of(n, res), Done(worker=worker_name())
+    return Row.of(n, res), Done()
 
 
 def baseline_row(n: int, trials: int, seed: int, *, progress=None) -> tuple[tuple, Done]:
@@ -67,7 +67,7 @@ def baseline_row(n: int, trials: int, seed: int, *, progress=None) -> tuple[tupl
     acc = res.summary()["accuracy"]
     cycles = float(res.steps[res.decided].mean())
     steps, matched = baselines.match_accuracy(cfg, acc, trials, seed + 1)
-    return (acc, cycles, steps, matched), Done(worker=worker_name())
+    return (acc, cycles, steps, matched), Done()
 
 
 def build_report(

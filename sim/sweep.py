@@ -27,7 +27,7 @@ from gaba.golden.config import Config
 from gaba.golden.results import TrialResults
 from gaba.golden.validate import check_count
 from gaba.sim import designs, plots, runner
-from gaba.sim.pool import Done, Pool, Task, blocks, worker_name
+from gaba.sim.pool import Done, Pool, Task, blocks
 from gaba.sim.runner import ToolchainError
 
 __all__ = [
@@ -259,9 +259,10 @@ def sweep(
         per_point = -(-2 * pool.slots // len(points)) if pool.slots > 1 else 1
         block = -(-trials // min(trials, per_point))
     spans = blocks(trials, block)
-    tasks, where = [], []
+    tasks, where, configs = [], [], []
     for i, (s, n, d) in enumerate(points):
         cfg = Config.paper(kind=kind, n=n, delta=d, sigma=s, **config_of[n])
+        configs.append(cfg)
         # one build per (sigma, n): the gap is the engine's host input
         built = Config.paper(kind=kind, n=n, delta=deltas[0], sigma=s, **config_of[n])
         name = f"n = {n}" + (f", delta {d:g}, sigma {s:g}" if grid else "")
@@ -296,22 +297,19 @@ def sweep(
     for (b, i), value in zip(where, values, strict=True):
         by_point[i][b] = value
     result.tasks = len(tasks)
-    for (s, n, d), parts in zip(points, by_point, strict=True):
+    for (s, n, d), cfg, parts in zip(points, configs, by_point, strict=True):
         errors = [p.error for p in parts if p.error]
         if errors:  # keep the rows so far; say where and why it stopped
             result.notes.append(f"stopped at n = {n}, delta {d:g}, sigma {s:g}: {errors[0]}")
             break
-        cost = {
-            "n": n,
-            "delta": d,
-            "sigma": s,
-            "tasks": len(parts),
-            "build_seconds": round(sum(p.build_seconds for p in parts), 2),
-            "run_seconds": round(sum(p.run_seconds for p in parts), 2),
-        }
-        result.costs.append(cost)
-        result.build_seconds += cost["build_seconds"]
-        result.run_seconds += cost["run_seconds"]
+        build = sum(p.build_seconds for p in parts)
+        run = sum(p.run_seconds for p in parts)
+        result.build_seconds += build
+        result.run_seconds += run
+        result.costs.append(
+            {"n": n, "delta": d, "sigma": s, "tasks": len(parts)}
+            | {"build_seconds": round(build, 2), "run_seconds": round(run, 2)}
+        )
         golden = results.join([p.golden for p in parts])
         if target == "golden":
             result.rows.append(Row.of(n, golden, d, s))
@@ -324,7 +322,6 @@ def sweep(
             result.identical = False
             result.notes.append(f"n = {n}, delta {d:g}: {bad.first_mismatch}")
         if len(parts) > 1 or pool.distributed:
-            cfg = Config.paper(kind=kind, n=n, delta=d, sigma=s, **config_of[n])
             serial = Row.of(n, fixed.run_trials(cfg, trials, seed), d, s)
             same = serial == result.golden_rows[-1]
             result.serial_identical = same and result.serial_identical is not False
@@ -364,7 +361,7 @@ def point_block(
     first gap of the sweep's delta grid; ``cfg``'s gap reaches it as the engine's host input)
     against the golden model of ``cfg``."""
     start = time.monotonic()
-    done = Done(worker=worker_name())
+    done = Done()
     if target == "golden":
         res = fixed.run_trials(cfg, count, seed, first_trial=first)
         return Block(golden=res, run_seconds=time.monotonic() - start), done

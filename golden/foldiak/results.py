@@ -8,10 +8,11 @@ The float reference (:mod:`gaba.golden.foldiak.reference`) and the fixed-point g
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
+
+from gaba.golden.results import join_blocks
 
 __all__ = ["Learned", "join_runs", "snapshot_points"]
 
@@ -87,16 +88,4 @@ def snapshot_points(presentations: int, every: int) -> np.ndarray:
 def join_runs(parts: list[Learned]) -> Learned:
     """One :class:`Learned` of blocks of runs of one experiment, in the order given: every
     per-run array concatenated along the runs, the shared fields (:data:`SHARED`) checked."""
-    if not parts:
-        raise ValueError("Nothing to join: no blocks of runs")
-    first = parts[0]
-    for name in SHARED:  # first: blocks of other experiments differ here before anywhere
-        if any(not np.array_equal(getattr(p, name), getattr(first, name)) for p in parts):
-            raise ValueError(f"Blocks of one experiment must share {name}")
-    values = {
-        f.name: getattr(first, f.name)
-        if f.name in SHARED
-        else np.concatenate([getattr(p, f.name) for p in parts])
-        for f in dataclasses.fields(Learned)
-    }
-    return Learned(**values)
+    return join_blocks(parts, SHARED)

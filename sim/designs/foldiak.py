@@ -34,7 +34,7 @@ from gaba.golden.validate import check_count, check_seed
 from gaba.hdl.foldiak import FoldiakLayer, cycles_per_presentation, presentation_layout
 from gaba.sim import runner
 from gaba.sim.design import Design
-from gaba.sim.pool import Done, Pool, Task, blocks, worker_name
+from gaba.sim.pool import Done, Pool, Task, blocks
 from gaba.sim.scoreboard import Report, Tally
 
 __all__ = ["FOLDIAK", "GoldenRun", "Layer", "bars_block", "bars_run", "learn_bars", "lanes"]
@@ -512,7 +512,7 @@ def bars_run(
 ) -> tuple[Report, Done]:
     """One run of the bars on ``simulator`` held to the golden model (a
     :class:`gaba.sim.pool.Task` of :meth:`Layer.bars`)."""
-    done = Done(worker=worker_name())
+    done = Done()
     done.built = not runner.is_built(FOLDIAK, cfg, simulator, debug=True)
     report = FOLDIAK.compare(
         cfg,
@@ -536,7 +536,7 @@ def bars_block(
     from gaba.golden.foldiak.experiments import run_bars
 
     outcome = run_bars(model, count, presentations, seed, first_run=first)
-    return outcome, Done(worker=worker_name())
+    return outcome, Done()
 
 
 def learn_bars(
