@@ -11,16 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from amaranth.hdl import Cat, Const, Mux, Shape, Value, unsigned
+from amaranth.hdl import Assert, Cat, Const, Mux, Shape, Signal, Value, unsigned
 
 from gaba.golden import primitives
 
 __all__ = [
     "CsdSplit",
+    "claim",
     "clamp",
     "csd",
     "digest",
     "digest_word",
+    "exact",
     "fmix32",
     "irwin_hall4",
     "mulr",
@@ -345,6 +347,38 @@ def mulr_unread_bits(c: int, cf: int) -> int:
     if 0 < c < 1 << cf and c & (c - 1) == 0:
         return cf - c.bit_length()
     return 0
+
+
+def claim(m, platform, test: Value, message: str, *, src_loc_at: int = 0) -> None:
+    """State ``test`` as something the design holds true in every clock, for ``m``.
+
+    Elaborated for a formal proof (under ``gaba.sim.formal.CLAIMS``, a platform whose
+    ``claims`` is true) it becomes an ``Assert`` the proof covers, named by ``message`` and
+    located at the line that called this (``src_loc_at`` callers further up); for simulation
+    and synthesis it adds nothing."""
+    if getattr(platform, "claims", False):
+        m.d.comb += Assert(test, message, src_loc_at=1 + src_loc_at)
+
+
+def exact(
+    m, platform, value: Value, shape=None, *, name: str, when=None, src_loc_at: int = 0
+) -> Signal:
+    """A signal of ``shape`` (default ``value``'s) named ``name``, driven by ``value``.
+
+    Where ``shape`` is narrower than the value's own shape the narrowing is the design's
+    claim that the value always fits (docs/semantics.md, "Nothing wraps"), in every clock or
+    in those where ``when`` is high (a pipeline stage's value is read only in its stage's
+    clock): :func:`claim` asserts the signal equal to the value under a formal proof,
+    located at the caller (``src_loc_at`` callers further up)."""
+    sig = Signal(shape or value.shape(), name=name, src_loc_at=1 + src_loc_at)
+    m.d.comb += sig.eq(value)
+    if shape is not None and Shape.cast(shape) != value.shape():
+        fits = sig == value
+        if when is not None:
+            fits = ~when | fits
+        message = f"{name} fits its {sig.shape()}"
+        claim(m, platform, fits, message, src_loc_at=1 + src_loc_at)
+    return sig
 
 
 def clamp(v: Value, low: int, high: int) -> tuple[Value, Value, Value]:

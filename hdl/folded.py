@@ -151,8 +151,8 @@ class _Pipe:
         self.made: dict[str, list] = {}
 
     def put(self, stage, name, value, shape=None):
-        sig = Signal(shape or value.shape(), name=name)
-        self.m.d.comb += sig.eq(value)
+        # no claims here: rows in a pass's bubbles carry values no step uses
+        sig = arith.exact(self.m, None, value, shape, name=name)
         self.made[name] = (stage, [sig])
         return sig
 

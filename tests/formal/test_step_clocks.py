@@ -1,0 +1,98 @@
+"""Formal: the network of P clocks per step takes the same steps as the network of one clock
+per step (a miter of two gaba.hdl.nwta.Network), bounded.
+
+Both networks are loaded together (the master word, the top option and b_lo free, held from
+the load as the trial engine holds them, b_lo within [0, b_hi]); the P-clock network works
+(``en``, free) only once the one-clock network is past its priming clocks, and the one-clock
+network steps when the other commits. In every decision clock of the P-clock network after a
+load the harness asserts that the two debug ``state`` ports (every x, eta, generator, S and
+the sticky flags) and ``decided`` are equal.
+
+The Config is the paper's without noise (sigma = 0): with the generators on, the solver found
+no answer within minutes even for the first step (it must show the same noise computed along
+two differently pipelined paths equal). Bounded from reset: two steps for P <= 4, one step
+for P = 5 .. 8, the depth of each case is the clocks that takes. The companion gives the
+P-clock network another dt: the states part at the first step.
+"""
+
+from __future__ import annotations
+
+import pytest
+from amaranth.hdl import Assert, Assume, Module, Mux, ResetSignal, Signal
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In
+
+from gaba.golden.config import STEP_CLOCKS_MAX, Config
+from gaba.hdl.nwta import Network, decision_phase, prime_clocks
+from gaba.sim.formal import prove
+
+
+class StepMiter(wiring.Component):
+    """The one-clock network of ``cfg`` against the P-clock network of ``slow_cfg``."""
+
+    def __init__(self, cfg: Config, slow_cfg: Config):
+        self.cfg = cfg
+        self.lean = Network(cfg.replace(step_clocks=1), debug=True)
+        self.slow = Network(slow_cfg, debug=True)
+        ports = self.lean.signature.members
+        super().__init__(
+            {
+                "load": In(1),
+                "en": In(1),
+                "master": In(32),
+                "top": In(ports["top"].shape),
+                "b_lo": In(ports["b_lo"].shape),
+            }
+        )
+
+    def elaborate(self, platform):
+        cfg = self.cfg
+        m = Module()
+        m.submodules.lean = lean = self.lean
+        m.submodules.slow = slow = self.slow
+        m.d.comb += [Assume(~ResetSignal()), Assume(self.b_lo <= cfg.b_hi)]
+        # the trial's inputs, taken at the load and held, as the engine holds them
+        top, b_lo, loaded = Signal.like(self.top), Signal.like(self.b_lo), Signal()
+        with m.If(self.load):
+            m.d.sync += [top.eq(self.top), b_lo.eq(self.b_lo), loaded.eq(1)]
+        for net in (lean, slow):
+            m.d.comb += [
+                net.load.eq(self.load),
+                net.master.eq(self.master),
+                net.top.eq(Mux(self.load, self.top, top)),
+                net.b_lo.eq(Mux(self.load, self.b_lo, b_lo)),
+            ]
+        m.d.comb += [slow.en.eq(self.en & lean.ready), lean.en.eq(slow.commit)]
+        with m.If(loaded & slow.ready):
+            m.d.comb += [
+                Assert(lean.state.as_value() == slow.state.as_value()),
+                Assert(lean.decided == slow.decided),
+            ]
+        return m
+
+
+QUIET = Config.paper(n=2, sigma=0.0)
+
+
+def clocks_for(p: int, steps: int) -> int:
+    """Clocks from the load to the decision clock after ``steps`` steps, and one more."""
+    return 1 + prime_clocks(1) + steps * p + decision_phase(p) + 1
+
+
+CASES = [(p, 2 if p <= 4 else 1) for p in range(2, STEP_CLOCKS_MAX + 1)]
+
+
+@pytest.mark.slow  # -m formal runs them
+@pytest.mark.parametrize(("p", "steps"), CASES, ids=lambda v: str(v))
+def test_the_p_clock_network_takes_the_one_clock_steps(p, steps):
+    depth = clocks_for(p, steps)
+    miter = StepMiter(QUIET, QUIET.replace(step_clocks=p))
+    # the networks' own claims are the network proof's (tests/formal/test_network.py)
+    result = prove(miter, f"step-clocks-P{p}", depth=depth, mode="bmc", claims=False)
+    assert result.passed, result.describe()
+
+
+def test_a_p_clock_network_of_another_dt_fails_the_proof():
+    miter = StepMiter(QUIET, QUIET.replace(step_clocks=2, dt=2 * QUIET.params.dt))
+    result = prove(miter, "step-clocks-other-dt", depth=clocks_for(2, 1), mode="bmc", claims=False)
+    assert result.status == "FAIL", result.describe()
