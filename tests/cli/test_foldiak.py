@@ -104,6 +104,7 @@ def test_model_choices_are_a_list_to_extend():
     assert MODEL_CHOICES == ["float", "fixed"]
 
 
+@pytest.mark.slow  # a build of its own; tests/sim/test_pool.py runs the bars on the hardware
 def test_bars_on_the_hardware_equal_the_fixed_point_model(capsys, tmp_path):
     argv = ["foldiak", "bars", "--runs", "1", "--presentations", "200", "--json"]
     assert main([*argv, "--model", "verilator", "--out", str(tmp_path / "hw")]) == 0

@@ -99,7 +99,7 @@ CASES = {
     "P3-L1": (Config.paper(n=2, step_clocks=3, latency=1), "bmc", 14),
     "P6-narrow": (Config.paper(n=2, step_clocks=6, **NARROW), "bmc", 20),
 }
-FAST = {"lean-paper", "lean-L2"}
+FAST = {"lean-L2"}
 
 
 @pytest.mark.parametrize(

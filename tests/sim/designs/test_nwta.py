@@ -173,8 +173,12 @@ def test_lockstep_reports_a_perturbed_golden_model_at_the_right_cycle(simulator,
 
 @pytest.mark.parametrize(
     "hw",
-    # hardware the lockstep tests built: one clock per step, and eight (every multiplier halved)
-    [Config.paper(n=5), Config.paper(n=5, latency=1, step_clocks=8)],
+    # hardware the lockstep tests built: one clock per step, and eight (every multiplier
+    # halved; a build of its own in the default run, so in the slow tier with its lockstep)
+    [
+        Config.paper(n=5),
+        pytest.param(Config.paper(n=5, latency=1, step_clocks=8), marks=pytest.mark.slow),
+    ],
     ids=_id,
 )
 def test_trials_report_a_perturbed_config_at_the_right_cycle(hw):
