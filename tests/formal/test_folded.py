@@ -1,0 +1,88 @@
+"""Formal: the folded network (gaba.hdl.folded.FoldedNetwork, its neurons in memory, a lane a
+row a clock) decides as the parallel one-clock network does, bounded.
+
+Both networks are loaded together (the master word, the top option and b_lo free, held from
+the load as the trial engine holds them, b_lo within [0, b_hi]). The folded network runs from
+the first ``en`` after the parallel one's priming clocks until the next load (the engine holds
+its enable high for the trial), and the parallel network steps in the clock the folded one
+commits a pass. In the clock after each commit (``ready``) the harness asserts ``decided``,
+the final-state ``digest`` (of every x and eta) and both sticky flags equal.
+
+As for the P-clock miter (tests/formal/test_step_clocks.py) the Config is the paper's without
+noise. Bounded: n = 2 in one lane, 30 clocks from reset (8-clock passes: two steps compared,
+the first load's outputs too). The companion folds a network of another dt.
+"""
+
+from __future__ import annotations
+
+import pytest
+from amaranth.hdl import Assert, Assume, Module, Mux, ResetSignal, Signal
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In
+
+from gaba.golden.config import Config
+from gaba.hdl.folded import FoldedNetwork
+from gaba.hdl.nwta import Network
+from gaba.sim.formal import prove
+
+
+class FoldMiter(wiring.Component):
+    """The parallel one-clock network of ``cfg`` against the folded network of ``folded_cfg``."""
+
+    def __init__(self, cfg: Config, folded_cfg: Config):
+        self.cfg = cfg
+        self.parallel = Network(cfg)
+        self.folded = FoldedNetwork(folded_cfg)
+        ports = self.parallel.signature.members
+        names = ("load", "en", "master", "top", "b_lo")
+        super().__init__({name: In(ports[name].shape) for name in names})
+
+    def elaborate(self, platform):
+        cfg = self.cfg
+        m = Module()
+        m.submodules.parallel = par = self.parallel
+        m.submodules.folded = fold = self.folded
+        m.d.comb += [Assume(~ResetSignal()), Assume(self.b_lo <= cfg.b_hi)]
+        top, b_lo, loaded, running = (
+            Signal.like(self.top),
+            Signal.like(self.b_lo),
+            Signal(),
+            Signal(),
+        )
+        with m.If(self.load):
+            m.d.sync += [top.eq(self.top), b_lo.eq(self.b_lo), loaded.eq(1), running.eq(0)]
+        with m.Elif(self.en & par.ready):
+            m.d.sync += running.eq(1)
+        for net in (par, fold):
+            m.d.comb += [
+                net.load.eq(self.load),
+                net.master.eq(self.master),
+                net.top.eq(Mux(self.load, self.top, top)),
+                net.b_lo.eq(Mux(self.load, self.b_lo, b_lo)),
+            ]
+        m.d.comb += [fold.en.eq(running), par.en.eq(fold.commit)]
+        with m.If(loaded & fold.ready & ~self.load):
+            m.d.comb += [
+                Assert(fold.decided == par.decided),
+                Assert(fold.digest == par.digest),
+                Assert(fold.eta_sat == par.eta_sat),
+                Assert(fold.r_sat == par.r_sat),
+            ]
+        return m
+
+
+QUIET = Config.paper(n=2, sigma=0.0)
+
+
+@pytest.mark.slow  # 70 s; -m formal runs it
+def test_the_folded_network_decides_as_the_parallel_one():
+    miter = FoldMiter(QUIET, QUIET.replace(lanes=1))
+    # the networks' own claims are the network proof's (tests/formal/test_network.py)
+    result = prove(miter, "folded-n2-K1", depth=30, mode="bmc", claims=False)
+    assert result.passed, result.describe()
+
+
+def test_a_folded_network_of_another_dt_fails_the_proof():
+    miter = FoldMiter(QUIET, QUIET.replace(lanes=1, dt=2 * QUIET.params.dt))
+    result = prove(miter, "folded-other-dt", depth=16, mode="bmc", claims=False)
+    assert result.status == "FAIL", result.describe()
