@@ -74,7 +74,7 @@ class FoldMiter(wiring.Component):
 QUIET = Config.paper(n=2, sigma=0.0)
 
 
-@pytest.mark.slow  # 70 s; -m formal runs it
+@pytest.mark.slow  # about a minute; -m formal runs it
 def test_the_folded_network_decides_as_the_parallel_one():
     miter = FoldMiter(QUIET, QUIET.replace(lanes=1))
     # the networks' own claims are the network proof's (tests/formal/test_network.py)

@@ -106,7 +106,7 @@ class FrameHarness(wiring.Component):
         return m
 
 
-@pytest.mark.slow  # 70 s; -m formal runs it
+@pytest.mark.slow  # about a minute; -m formal runs it
 def test_the_receiver_judges_every_frame_as_the_protocol_does():
     result = prove(FrameHarness(), "frames", depth=40, mode="bmc")
     assert result.passed, result.describe()
