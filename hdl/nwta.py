@@ -729,6 +729,11 @@ class LeanNeuron(wiring.Component):
             self.eta_hit.eq(commit & hit_a1),
             self.r_hit.eq(commit & r_high),
         ]
+        # each OU flag travels beside the value it describes: a flag marks a value the clamp
+        # set, at one of its bounds
+        for value, hit in ((eta_a2, hit_a2), (eta_a1, hit_a1)):
+            at_bound = (value == cfg.eta_min) | (value == cfg.eta_max)
+            arith.claim(m, platform, ~hit | at_bound, f"{hit.name} marks a clamped {value.name}")
         with m.If(self.load):
             seed = (self.master ^ self._salt) | 1
             # the priming clocks (prime_clocks) fill the pipeline: xi = xc = 0 keep eta = 0

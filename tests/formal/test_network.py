@@ -3,8 +3,9 @@ for every input sequence.
 
 The harness drives the network's ports freely in every clock (en, load, the master word, the
 top option, b_lo within [0, b_hi] as the engine keeps it) and proves, besides the circuit's own
-claims (every narrowing of a named value keeps it: the widths of docs/semantics.md, made
-Asserts by ``gaba.sim.formal.CLAIMS``):
+claims, made Asserts by ``gaba.sim.formal.CLAIMS`` (every narrowing of a named value keeps it:
+the widths of docs/semantics.md; with one clock per step, an OU flag travelling ahead of the
+step marks a value at a clamp bound):
 
 - every x register stays within [0, x_max * 2**G];
 - ``decided`` is ``max_i x_i >= stop`` of the state (in every clock with one clock per step,
@@ -16,8 +17,9 @@ With one clock per step the proof is by k-induction (every reachable state). Wit
 clocks per step a stage's pipeline registers are taken only in their clock of the step, so a
 state the induction starts from may hold stale ones that no reachable state holds: those
 Configs are bounded (every input sequence of ``depth`` clocks from reset, several steps).
-The companion builds the network from a Config whose eta clamp is twice as wide as the eta
-register (the narrowing after the clamp then loses bits): the claim fails in the first steps.
+The companions build the network from a Config whose eta clamp is twice as wide as the eta
+register (the narrowing after the clamp then loses bits), and with an OU clamp whose low flag
+fires one LSB above the bound: each fails its claim in the first steps.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from amaranth.lib import wiring
 from amaranth.lib.wiring import In
 
 from gaba.golden.config import Config
+from gaba.hdl import arith
 from gaba.hdl.nwta import Network, winner_clocks
 from gaba.sim.formal import prove
 
@@ -119,3 +122,19 @@ def test_an_eta_clamp_wider_than_its_register_fails_the_proof():
     path, line = result.failed_assert.rsplit(":", 1)
     assert path.endswith("hdl/nwta.py"), result.describe()
     assert '"eta_next"' in Path(path).read_text().splitlines()[int(line) - 1], result.describe()
+
+
+def test_an_eta_flag_raised_off_its_bound_fails_the_proof(monkeypatch):
+    # the OU clamp's low flag fires for a value one LSB above the bound too: the flag then
+    # marks a value the clamp did not set
+    clamp = arith.clamp
+
+    def early(v, low, high):
+        value, _, above = clamp(v, low, high)
+        return value, v < low + 2, above
+
+    monkeypatch.setattr(arith, "clamp", early)
+    result = prove(NetworkHarness(Config.paper(n=2, **NARROW)), "network-early-flag", depth=14)
+    assert result.status == "FAIL", result.describe()
+    path, line = result.failed_assert.rsplit(":", 1)
+    assert "arith.claim" in Path(path).read_text().splitlines()[int(line) - 1], result.describe()
