@@ -375,7 +375,7 @@ def exact(
     if shape is not None and Shape.cast(shape) != value.shape():
         fits = sig == value
         if when is not None:
-            fits = ~when | fits
+            fits = ~Value.cast(when).bool() | fits
         message = f"{name} fits its {sig.shape()}"
         claim(m, platform, fits, message, src_loc_at=1 + src_loc_at)
     return sig

@@ -2,7 +2,8 @@
 amaranth.lib.crc's byte-wise processor for the protocol's CRC-16, for any byte sequence.
 
 Both take the same ``start``, ``data`` and byte strobes (a byte whenever the serial CRC is not
-busy, free in every clock); whenever it is not busy the harness asserts the two CRCs equal.
+busy, free in every clock); whenever it is not busy the harness asserts the two CRCs equal,
+and that it is never busy more than the 8 clocks of a byte (so the comparisons come).
 The request frame check (boards.link.FrameReceiver) compares the frame's CRC bytes with this
 CRC. Proven by k-induction (depth 10: a byte takes 9 clocks), for every reachable state. The
 companion gives the serial CRC another polynomial.
@@ -10,7 +11,7 @@ companion gives the serial CRC another polynomial.
 
 from __future__ import annotations
 
-from amaranth.hdl import Assert, Assume, Module, ResetSignal
+from amaranth.hdl import Assert, Assume, Module, Mux, ResetSignal, Signal
 from amaranth.lib import crc, wiring
 from amaranth.lib.wiring import In
 
@@ -35,6 +36,10 @@ class CrcMiter(wiring.Component):
             m.d.comb += [c.start.eq(self.start), c.data.eq(self.data), c.valid.eq(byte)]
         with m.If(~serial.busy):
             m.d.comb += Assert(serial.crc == library.crc)
+        # the CRCs are compared whenever the serial one is idle: it is busy 8 clocks a byte
+        busy_for = Signal(range(10))
+        m.d.sync += busy_for.eq(Mux(serial.busy, busy_for + 1, 0))
+        m.d.comb += Assert(busy_for <= 8)
         return m
 
 

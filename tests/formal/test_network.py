@@ -1,5 +1,5 @@
-"""Formal: the parallel network (gaba.hdl.nwta.Network) wraps nothing and decides on its state,
-for every input sequence.
+"""Formal: the parallel network (gaba.hdl.nwta.Network) wraps nothing and decides on its state:
+for every input sequence at one clock per step, bounded at several.
 
 The harness drives the network's ports freely in every clock (en, load, the master word, the
 top option, b_lo within [0, b_hi] as the engine keeps it) and proves, besides the circuit's own
@@ -16,7 +16,8 @@ step marks a value at a clamp bound):
 With one clock per step the proof is by k-induction (every reachable state). With several
 clocks per step a stage's pipeline registers are taken only in their clock of the step, so a
 state the induction starts from may hold stale ones that no reachable state holds: those
-Configs are bounded (every input sequence of ``depth`` clocks from reset, several steps).
+Configs are bounded (every input sequence of ``depth`` clocks from reset: the claims and the
+x range to the last step within it, decided and winner in the decision clocks within it).
 The companions build the network from a Config whose eta clamp is twice as wide as the eta
 register (the narrowing after the clamp then loses bits), and with an OU clamp whose low flag
 fires one LSB above the bound: each fails its claim in the first steps.
