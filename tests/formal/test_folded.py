@@ -16,50 +16,31 @@ the first load's outputs too). The companion folds a network of another dt.
 from __future__ import annotations
 
 import pytest
-from amaranth.hdl import Assert, Assume, Module, Mux, ResetSignal, Signal
-from amaranth.lib import wiring
-from amaranth.lib.wiring import In
+from amaranth.hdl import Assert, Module, Signal
 
 from gaba.golden.config import Config
 from gaba.hdl.folded import FoldedNetwork
 from gaba.hdl.nwta import Network
 from gaba.sim.formal import prove
+from tests.formal.harness import TrialMiter
 
 
-class FoldMiter(wiring.Component):
+class FoldMiter(TrialMiter):
     """The parallel one-clock network of ``cfg`` against the folded network of ``folded_cfg``."""
 
     def __init__(self, cfg: Config, folded_cfg: Config):
-        self.cfg = cfg
-        self.parallel = Network(cfg)
-        self.folded = FoldedNetwork(folded_cfg)
-        ports = self.parallel.signature.members
-        names = ("load", "en", "master", "top", "b_lo")
-        super().__init__({name: In(ports[name].shape) for name in names})
+        super().__init__(cfg, Network(cfg), FoldedNetwork(folded_cfg))
 
     def elaborate(self, platform):
-        cfg = self.cfg
         m = Module()
-        m.submodules.parallel = par = self.parallel
-        m.submodules.folded = fold = self.folded
-        m.d.comb += [Assume(~ResetSignal()), Assume(self.b_lo <= cfg.b_hi)]
-        top, b_lo, loaded, running = (
-            Signal.like(self.top),
-            Signal.like(self.b_lo),
-            Signal(),
-            Signal(),
-        )
+        m.submodules.parallel = par = self.first
+        m.submodules.folded = fold = self.second
+        loaded = self.trial(m)
+        running = Signal()
         with m.If(self.load):
-            m.d.sync += [top.eq(self.top), b_lo.eq(self.b_lo), loaded.eq(1), running.eq(0)]
+            m.d.sync += running.eq(0)
         with m.Elif(self.en & par.ready):
             m.d.sync += running.eq(1)
-        for net in (par, fold):
-            m.d.comb += [
-                net.load.eq(self.load),
-                net.master.eq(self.master),
-                net.top.eq(Mux(self.load, self.top, top)),
-                net.b_lo.eq(Mux(self.load, self.b_lo, b_lo)),
-            ]
         m.d.comb += [fold.en.eq(running), par.en.eq(fold.commit)]
         with m.If(loaded & fold.ready & ~self.load):
             m.d.comb += [

@@ -28,33 +28,28 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from amaranth.hdl import Assert, Assume, Cat, Module, ResetSignal, Signal
-from amaranth.lib import wiring
-from amaranth.lib.wiring import In
+from amaranth.hdl import Assert, Assume, Cat, Module, Signal
 
 from gaba.golden.config import Config
 from gaba.hdl import arith
 from gaba.hdl.nwta import Network, winner_clocks
 from gaba.sim.formal import prove
+from tests.formal.harness import FreeInputs
 
 
-class NetworkHarness(wiring.Component):
+class NetworkHarness(FreeInputs):
     """The properties of the network built from ``cfg``; its inputs are the harness's ports."""
-
-    INPUTS = ("en", "load", "master", "top", "b_lo")
 
     def __init__(self, cfg: Config):
         self.cfg = cfg
-        self.net = Network(cfg, debug=True)
-        ports = self.net.signature.members
-        super().__init__({name: In(ports[name].shape) for name in self.INPUTS})
+        super().__init__(Network(cfg, debug=True), ("en", "load", "master", "top", "b_lo"))
 
     def elaborate(self, platform):
         cfg = self.cfg
         m = Module()
-        m.submodules.net = net = self.net
-        m.d.comb += [getattr(net, name).eq(getattr(self, name)) for name in self.INPUTS]
-        m.d.comb += [Assume(~ResetSignal()), Assume(self.b_lo <= cfg.b_hi)]
+        m.submodules.net = net = self.circuit
+        self.drive(m)
+        m.d.comb += Assume(self.b_lo <= cfg.b_hi)
         guard, lean = cfg.x_guard_bits, cfg.step_clocks == 1
         state = [nrn.x for nrn in net.state.neurons]
         m.d.comb += [Assert(x <= cfg.x_state_max) for x in state]

@@ -21,33 +21,28 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from amaranth.hdl import Assert, Assume, Module, ResetSignal
-from amaranth.lib import wiring
-from amaranth.lib.wiring import In
+from amaranth.hdl import Assert, Assume, Module
 
 from gaba.golden.config import Config
 from gaba.hdl.nwta import LeanNeuron
 from gaba.sim.formal import prove
+from tests.formal.harness import FreeInputs
 
 
-class NeuronHarness(wiring.Component):
+class NeuronHarness(FreeInputs):
     """The properties of ``cfg`` on the neuron built from ``hw_cfg`` (default ``cfg``)."""
 
-    INPUTS = ("commit", "load", "prime", "master", "b", "s_inh")
-
     def __init__(self, cfg: Config, hw_cfg: Config | None = None):
-        self.cfg, self.hw_cfg = cfg, hw_cfg or cfg
-        # the neuron's inputs are the harness's ports: free, any value in every clock
-        self.neuron = LeanNeuron(self.hw_cfg, salt=0x9E3779B9)
-        ports = self.neuron.signature.members
-        super().__init__({name: In(ports[name].shape) for name in self.INPUTS})
+        self.cfg = cfg
+        neuron = LeanNeuron(hw_cfg or cfg, salt=0x9E3779B9)
+        super().__init__(neuron, ("commit", "load", "prime", "master", "b", "s_inh"))
 
     def elaborate(self, platform):
         cfg = self.cfg
         m = Module()
-        m.submodules.neuron = nrn = self.neuron
-        m.d.comb += [getattr(nrn, name).eq(getattr(self, name)) for name in self.INPUTS]
-        m.d.comb += [Assume(~ResetSignal()), Assume(self.b <= cfg.b_hi)]
+        m.submodules.neuron = nrn = self.circuit
+        self.drive(m)
+        m.d.comb += Assume(self.b <= cfg.b_hi)
         guard = cfg.x_guard_bits
         m.d.comb += [
             Assert(nrn.over == (nrn.x[guard:] >= cfg.stop_q)),  # OVER_LINE

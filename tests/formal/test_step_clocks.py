@@ -18,50 +18,26 @@ P-clock network another dt: the states part at the first step.
 from __future__ import annotations
 
 import pytest
-from amaranth.hdl import Assert, Assume, Module, Mux, ResetSignal, Signal
-from amaranth.lib import wiring
-from amaranth.lib.wiring import In
+from amaranth.hdl import Assert, Module
 
 from gaba.golden.config import STEP_CLOCKS_MAX, Config
 from gaba.hdl.nwta import Network, decision_phase, prime_clocks
 from gaba.sim.formal import prove
+from tests.formal.harness import TrialMiter
 
 
-class StepMiter(wiring.Component):
+class StepMiter(TrialMiter):
     """The one-clock network of ``cfg`` against the P-clock network of ``slow_cfg``."""
 
     def __init__(self, cfg: Config, slow_cfg: Config):
-        self.cfg = cfg
-        self.lean = Network(cfg.replace(step_clocks=1), debug=True)
-        self.slow = Network(slow_cfg, debug=True)
-        ports = self.lean.signature.members
-        super().__init__(
-            {
-                "load": In(1),
-                "en": In(1),
-                "master": In(32),
-                "top": In(ports["top"].shape),
-                "b_lo": In(ports["b_lo"].shape),
-            }
-        )
+        lean = Network(cfg.replace(step_clocks=1), debug=True)
+        super().__init__(cfg, lean, Network(slow_cfg, debug=True))
 
     def elaborate(self, platform):
-        cfg = self.cfg
         m = Module()
-        m.submodules.lean = lean = self.lean
-        m.submodules.slow = slow = self.slow
-        m.d.comb += [Assume(~ResetSignal()), Assume(self.b_lo <= cfg.b_hi)]
-        # the trial's inputs, taken at the load and held, as the engine holds them
-        top, b_lo, loaded = Signal.like(self.top), Signal.like(self.b_lo), Signal()
-        with m.If(self.load):
-            m.d.sync += [top.eq(self.top), b_lo.eq(self.b_lo), loaded.eq(1)]
-        for net in (lean, slow):
-            m.d.comb += [
-                net.load.eq(self.load),
-                net.master.eq(self.master),
-                net.top.eq(Mux(self.load, self.top, top)),
-                net.b_lo.eq(Mux(self.load, self.b_lo, b_lo)),
-            ]
+        m.submodules.lean = lean = self.first
+        m.submodules.slow = slow = self.second
+        loaded = self.trial(m)
         m.d.comb += [slow.en.eq(self.en & lean.ready), lean.en.eq(slow.commit)]
         with m.If(loaded & slow.ready):
             m.d.comb += [

@@ -1,0 +1,56 @@
+"""What the formal harnesses share: a circuit's inputs as the harness's free ports, and two
+networks loaded and run as one trial (the miters)."""
+
+from __future__ import annotations
+
+from amaranth.hdl import Assume, Module, Mux, ResetSignal, Signal
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In
+
+from gaba.golden.config import Config
+
+__all__ = ["FreeInputs", "TrialMiter"]
+
+
+class FreeInputs(wiring.Component):
+    """A harness whose ports are ``circuit``'s inputs named in ``inputs``: the solver chooses
+    them freely in every clock (an undriven signal would be a constant 0)."""
+
+    def __init__(self, circuit: wiring.Component, inputs: tuple[str, ...]):
+        self.circuit, self.inputs = circuit, inputs
+        ports = circuit.signature.members
+        super().__init__({name: In(ports[name].shape) for name in inputs})
+
+    def drive(self, m: Module) -> None:
+        """Connect the ports to the circuit's inputs, and hold reset low (the registers start
+        from their initial values)."""
+        m.d.comb += [getattr(self.circuit, name).eq(getattr(self, name)) for name in self.inputs]
+        m.d.comb += Assume(~ResetSignal())
+
+
+class TrialMiter(wiring.Component):
+    """Two networks of ``cfg``'s options (``first`` and ``second``), loaded together: the ports
+    are a network's load, en, master word, top option and b_lo (within [0, b_hi])."""
+
+    def __init__(self, cfg: Config, first: wiring.Component, second: wiring.Component):
+        self.cfg, self.first, self.second = cfg, first, second
+        ports = first.signature.members
+        names = ("load", "en", "master", "top", "b_lo")
+        super().__init__({name: In(ports[name].shape) for name in names})
+
+    def trial(self, m: Module) -> Signal:
+        """Drive both networks' load and master word from the ports, and their top option and
+        b_lo from the ports at a load, held from it after (as the trial engine holds them).
+        Returns a signal that is high once a load has come."""
+        m.d.comb += [Assume(~ResetSignal()), Assume(self.b_lo <= self.cfg.b_hi)]
+        top, b_lo, loaded = Signal.like(self.top), Signal.like(self.b_lo), Signal()
+        with m.If(self.load):
+            m.d.sync += [top.eq(self.top), b_lo.eq(self.b_lo), loaded.eq(1)]
+        for net in (self.first, self.second):
+            m.d.comb += [
+                net.load.eq(self.load),
+                net.master.eq(self.master),
+                net.top.eq(Mux(self.load, self.top, top)),
+                net.b_lo.eq(Mux(self.load, self.b_lo, b_lo)),
+            ]
+        return loaded
