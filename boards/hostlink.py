@@ -27,6 +27,7 @@ import gaba
 from gaba.boards import protocol as P
 from gaba.boards.link import FrameReceiver, FrameSender
 from gaba.boards.uart import UartRx, UartTx, check_divisor
+from gaba.hdl import arith
 
 __all__ = ["Command", "HostLinkTop", "Link", "ResultFifo", "registered", "version_bytes", "word"]
 
@@ -320,6 +321,10 @@ class HostLinkTop(wiring.Component):
 
     # the link ----------------------------------------------------------------------------
 
+    def serial(self) -> tuple[wiring.Component, wiring.Component]:
+        """The UART receiver and transmitter (a formal harness puts its free bytes there)."""
+        return UartRx(self._divisor), UartTx(self._divisor)
+
     def elaborate(self, platform):
         # The receiver holds one checked request; the dispatcher takes it when no reply is
         # pending, runs its action and names the reply. The sender sends a pending reply
@@ -329,8 +334,7 @@ class HostLinkTop(wiring.Component):
         # (STATUS, SUMMARY) is sent from a copy taken in the cycle its frame starts, so every
         # reply describes one moment and the design never waits for a reply.
         m = Module()
-        m.submodules.uart_rx = urx = UartRx(self._divisor)
-        m.submodules.uart_tx = utx = UartTx(self._divisor)
+        m.submodules.uart_rx, m.submodules.uart_tx = urx, utx = self.serial()
         m.submodules.rx = frx = FrameReceiver(P.MAX_REQUEST, self._timeout)
         m.submodules.tx = ftx = FrameSender()
         abort = Signal()
@@ -395,7 +399,9 @@ class HostLinkTop(wiring.Component):
         with m.If(link.restarting):  # after the statements above: it comes first
             m.d.sync += [taken.eq(0), clock.eq(0), last.eq(0), rx_error.eq(0)]
         commands = self.design_commands(m, design, link)
-        self._dispatch(m, frx, ftx, results, link, commands, bad_frames)
+        state = self._dispatch(m, frx, ftx, results, link, commands, bad_frames)
+        if arith.claiming(platform):
+            self._claims(m, platform, frx, ftx, results, link, abort, state)
         return m
 
     def _dispatch(self, m, frx, ftx, results, link, commands, bad_frames):
@@ -491,6 +497,7 @@ class HostLinkTop(wiring.Component):
         kinds.update({2 + k: c.code | P.REPLY for k, c in enumerate(commands)})
         sending = Signal()
         result_frame = Signal()  # the frame being sent is a RESULT
+        head = Signal()  # it pops the FIFO's head as it ends
         with m.If(~ftx.busy & ~sending):
             with m.If(pending):
                 m.d.comb += ftx.start.eq(1)
@@ -507,12 +514,67 @@ class HostLinkTop(wiring.Component):
                 m.d.comb += [ftx.start.eq(1), ftx.kind.eq(P.KIND_RESULT), load[1].eq(1)]
                 m.d.comb += ftx.length.eq(lengths[1])
                 m.d.sync += [sending.eq(1), result_frame.eq(1), source.eq(0), skip.eq(offsets[1])]
+                m.d.sync += head.eq(1)
+        # the RESULT frame being sent carries the FIFO's head, which it pops as it ends,
+        # unless ABORT has cleared the FIFO since (a result written after would be lost)
+        with m.If(ftx.done | link.reset):
+            m.d.sync += head.eq(0)
         with m.If(ftx.done):
             m.d.sync += sending.eq(0)
-            with m.If(result_frame):
+            with m.If(head):
                 m.d.comb += results.r_en.eq(1)
         # the next RESULT frame's index: one more after each, or the run's first
         with m.If(ftx.done & result_frame):
             m.d.sync += next_index.eq(next_index + 1)
         with m.Elif(link.restarting):
             m.d.sync += next_index.eq(link.first_index)
+        return pending, reply, sending, result_frame, head
+
+    @staticmethod
+    def _claims(m, platform, frx, ftx, results, link, abort, state):
+        """The link's claims (``arith.claim``), for a formal proof, some from registers kept
+        for them alone:
+
+        - every request frame the receiver holds is taken once, and gets exactly one reply
+          frame, sent whole; no reply frame goes out without one;
+        - a frame the receiver judged bad gets an ERROR reply;
+        - the sender ends each frame it starts, once, and starts none while one is out;
+        - a result the design hands over while results are streamed goes into the FIFO (it
+          is never dropped there); it leaves the FIFO only at the end of a RESULT frame that
+          started with it at the FIFO's head and found it there throughout (so it goes out
+          in exactly one), unless ABORT cleared the FIFO.
+        """
+        pending, reply, sending, result_frame, head = state
+
+        def claim(test, message):
+            arith.claim(m, platform, test, message, src_loc_at=1)
+
+        # requests taken less reply frames ended; whether the last one taken was bad
+        owed, bad = Signal(range(4), name="claim_owed"), Signal(name="claim_bad")
+        m.d.sync += owed.eq(owed + frx.take - (ftx.done & ~result_frame))
+        with m.If(frx.take):
+            m.d.sync += bad.eq(frx.error != 0)
+        claim(owed == pending + (sending & ~result_frame), "one reply frame per request")
+        claim(~frx.take | frx.valid, "a request is taken only when held")
+        claim(reply != 1, "a request's reply is never a RESULT")  # (1 is RESULT's number)
+        claim(~(pending & bad) | (reply == 0), "a bad frame's reply is an ERROR")
+        reply_starts = ftx.start & (ftx.kind != P.KIND_RESULT)
+        claim(~(reply_starts & bad) | (ftx.kind == P.KIND_ERROR), "a bad frame's reply: ERROR")
+        # the sender's frames: started less ended
+        out = Signal(range(4), name="claim_frames_out")
+        m.d.sync += out.eq(out + ftx.start - ftx.done)
+        claim(out == sending, "the sender ends each frame it starts, once")
+        claim(sending == ftx.busy, "a frame starts only when the sender is free")
+        # the result path
+        claim(~link.accept | ~link.stream | results.w_rdy, "a streamed result is never dropped")
+        result_starts = ftx.start & (ftx.kind == P.KIND_RESULT)
+        claim(~result_starts | results.r_rdy, "a RESULT frame starts with a result at the head")
+        # a RESULT frame out whose result no ABORT has cleared since it started
+        carried = Signal(name="claim_carried")
+        with m.If(result_starts):
+            m.d.sync += carried.eq(1)
+        with m.If(ftx.done | abort):
+            m.d.sync += carried.eq(0)
+        claim(~carried | (sending & result_frame & results.r_rdy), "its result stays at the head")
+        claim(head == carried, "the frame pops the head it carried, unless ABORT cleared it")
+        claim(~results.r_en | (ftx.done & carried), "a result leaves only as its frame ends")

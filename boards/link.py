@@ -13,6 +13,7 @@ from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
 from gaba.boards import protocol as P
+from gaba.hdl import arith
 
 __all__ = ["FrameReceiver", "FrameSender", "SerialCrc", "byte_source"]
 
@@ -246,7 +247,9 @@ class FrameSender(wiring.Component):
                 m.next = next_state
             return taken
 
-        with m.FSM():
+        states = ("IDLE", "SYNC", "LEN", "KIND", "WAIT", "FETCH", "PAYLOAD")
+        states += ("CRC", "CRC_HI", "CRC_SHIFT", "CRC_LO")
+        with m.FSM() as fsm:
             with m.State("IDLE"):
                 with m.If(self.start):
                     m.d.comb += crc.start.eq(1)
@@ -294,6 +297,9 @@ class FrameSender(wiring.Component):
                     m.next = "CRC_LO"
             with m.State("CRC_LO"):
                 m.d.comb += self.done.eq(offer("IDLE", add_crc=False))
+        known = Cat(*(fsm.ongoing(name) for name in states)).any()
+        arith.claim(m, platform, known, "the sender is in one of its states")
+        arith.claim(m, platform, self.busy == ~fsm.ongoing("IDLE"), "busy outside IDLE")
         return m
 
 

@@ -349,6 +349,12 @@ def mulr_unread_bits(c: int, cf: int) -> int:
     return 0
 
 
+def claiming(platform) -> bool:
+    """Whether ``platform`` elaborates the design for a formal proof (``gaba.sim.formal.CLAIMS``):
+    a design builds what only its claims read (a shadow register) only then."""
+    return getattr(platform, "claims", False)
+
+
 def claim(m, platform, test: Value, message: str, *, src_loc_at: int = 0) -> None:
     """State ``test`` as something the design holds true in every clock, for ``m``.
 
@@ -356,7 +362,7 @@ def claim(m, platform, test: Value, message: str, *, src_loc_at: int = 0) -> Non
     ``claims`` is true) it becomes an ``Assert`` the proof covers, named by ``message`` and
     located at the line that called this (``src_loc_at`` callers further up); for simulation
     and synthesis it adds nothing."""
-    if getattr(platform, "claims", False):
+    if claiming(platform):
         m.d.comb += Assert(test, message, src_loc_at=1 + src_loc_at)
 
 
@@ -381,10 +387,30 @@ def exact(
     return sig
 
 
-def clamp(v: Value, low: int, high: int) -> tuple[Value, Value, Value]:
-    """``v`` limited to [low, high], and two 1-bit values: v < low, v > high."""
+def _clamped(v: Value, low: int, high: int) -> tuple[Value, Value, Value]:
     below, above = v < low, v > high
     return Mux(below, low, Mux(above, high, v)), below, above
+
+
+def clamp(v: Value, low: int, high: int) -> tuple[Value, Value, Value]:
+    """``v`` limited to [low, high], and two 1-bit values: v < low, v > high."""
+    return _clamped(v, low, high)
+
+
+def claim_clamp(
+    m, platform, raw: Value, value: Value, flag: Value, low: int, high: int, *, when=None
+) -> None:
+    """Claim that ``value`` is ``raw`` clamped to [low, high] and that ``flag`` is raised
+    exactly when the clamp acted (``raw`` outside the range), in every clock or in those where
+    ``when`` is high: a flag carried down a pipeline beside its value, with the unclamped
+    ``raw`` carried beside both for the claim alone."""
+    # (the claim's clamp is the definition itself, apart from the name the design calls)
+    clamped, below, above = _clamped(raw, low, high)
+    test = (value == clamped) & (flag == (below | above))
+    if when is not None:
+        test = ~Value.cast(when).bool() | test
+    name = getattr(flag, "name", "the flag")
+    claim(m, platform, test, f"{name} is raised exactly when its clamp acts", src_loc_at=1)
 
 
 def xorshift32(s: Value) -> Value:

@@ -492,6 +492,10 @@ class Neuron(wiring.Component):
             self.eta_hit.eq(commit & out["eta_hit"]),
             self.r_hit.eq(commit & out["r_hit"]),
         ]
+        if arith.claiming(platform):  # the flag beside its value and the unclamped sum
+            flag, raw = self.eta_hit, get(8, "eta_sum")
+            limits = cfg.eta_min, cfg.eta_max
+            arith.claim_clamp(m, platform, raw, out["eta_next"], flag, *limits, when=commit)
         eta_n = out["eta_next"]  # outside the If below: a held register is always taken
         # the generator word is recomputed from rng rather than held: it is a few gates
         rng_n = arith.xorshift32(rng)
@@ -729,11 +733,15 @@ class LeanNeuron(wiring.Component):
             self.eta_hit.eq(commit & hit_a1),
             self.r_hit.eq(commit & r_high),
         ]
-        # each OU flag travels beside the value it describes: a flag marks a value the clamp
-        # set, at one of its bounds
-        for value, hit in ((eta_a2, hit_a2), (eta_a1, hit_a1)):
-            at_bound = (value == cfg.eta_min) | (value == cfg.eta_max)
-            arith.claim(m, platform, ~hit | at_bound, f"{hit.name} marks a clamped {value.name}")
+        # each OU flag travels beside the value it describes; under a proof the unclamped sum
+        # that made both travels with them, and the flag is raised exactly when the clamp
+        # acted on the value (the value is the sum clamped)
+        raw_a2 = raw_a1 = None
+        if arith.claiming(platform):
+            raw_a2 = Signal.like(eta_sum, name="eta_sum_ahead2")
+            raw_a1 = Signal.like(eta_sum, name="eta_sum_ahead1")
+            for value, hit, raw in ((eta_a2, hit_a2, raw_a2), (eta_a1, hit_a1, raw_a1)):
+                arith.claim_clamp(m, platform, raw, value, hit, cfg.eta_min, cfg.eta_max)
         with m.If(self.load):
             seed = (self.master ^ self._salt) | 1
             # the priming clocks (prime_clocks) fill the pipeline: xi = xc = 0 keep eta = 0
@@ -748,6 +756,8 @@ class LeanNeuron(wiring.Component):
                 *(r.eq(seed) for r in (*rng_copies, self.rng)),
                 *(r.eq(0) for r in (eta_a2, eta_a1, eta, hit_a2, hit_a1)),
             ]
+            if raw_a2 is not None:
+                m.d.sync += [raw_a2.eq(0), raw_a1.eq(0)]
         with m.Else():
             with m.If(commit):
                 m.d.sync += [x.eq(x_next), self.over.eq(x_next[guard:] >= cfg.stop_q)]
@@ -769,4 +779,6 @@ class LeanNeuron(wiring.Component):
                         )
                     ),
                 ]
+                if raw_a2 is not None:
+                    m.d.sync += [raw_a2.eq(eta_sum), raw_a1.eq(raw_a2)]
         return m

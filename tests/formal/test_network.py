@@ -4,8 +4,8 @@ for every input sequence at one clock per step, bounded at several.
 The harness drives the network's ports freely in every clock (en, load, the master word, the
 top option, b_lo within [0, b_hi] as the engine keeps it) and proves, besides the circuit's own
 claims, made Asserts by ``gaba.sim.formal.CLAIMS`` (every narrowing of a named value keeps it:
-the widths of docs/semantics.md; with one clock per step, an OU flag travelling ahead of the
-step marks a value at a clamp bound):
+the widths of docs/semantics.md; each OU flag is raised exactly when its clamp acts on the value
+it travels with: the unclamped sum is carried beside both, for the claim alone):
 
 - every x register stays within [0, x_max * 2**G];
 - ``decided`` is ``max_i x_i >= stop`` of the state (in every clock with one clock per step,
@@ -19,8 +19,9 @@ state the induction starts from may hold stale ones that no reachable state hold
 Configs are bounded (every input sequence of ``depth`` clocks from reset: the claims and the
 x range to the last step within it, decided and winner in the decision clocks within it).
 The companions build the network from a Config whose eta clamp is twice as wide as the eta
-register (the narrowing after the clamp then loses bits), and with an OU clamp whose low flag
-fires one LSB above the bound: each fails its claim in the first steps.
+register (the narrowing after the clamp then loses bits), with an OU clamp whose low flag fires
+one LSB above the bound (a flag without its clamp), and with one whose high flag never fires (a
+clamp without its flag): each fails its claim in the first steps.
 """
 
 from __future__ import annotations
@@ -120,17 +121,23 @@ def test_an_eta_clamp_wider_than_its_register_fails_the_proof():
     assert '"eta_next"' in Path(path).read_text().splitlines()[int(line) - 1], result.describe()
 
 
-def test_an_eta_flag_raised_off_its_bound_fails_the_proof(monkeypatch):
-    # the OU clamp's low flag fires for a value one LSB above the bound too: the flag then
-    # marks a value the clamp did not set
+def early_low_flag(value, below, above, v, low):
+    # the low flag fires for a value one LSB above the bound too: a flag the clamp did not set
+    return value, v < low + 2, above
+
+
+def silent_high_flag(value, below, above, v, low):
+    # the high flag never fires: a clamp that acts without its flag
+    return value, below, above & 0
+
+
+@pytest.mark.parametrize("flag", [early_low_flag, silent_high_flag])
+def test_an_eta_flag_apart_from_its_clamp_fails_the_proof(monkeypatch, flag):
     clamp = arith.clamp
-
-    def early(v, low, high):
-        value, _, above = clamp(v, low, high)
-        return value, v < low + 2, above
-
-    monkeypatch.setattr(arith, "clamp", early)
-    result = prove(NetworkHarness(Config.paper(n=2, **NARROW)), "network-early-flag", depth=14)
+    monkeypatch.setattr(arith, "clamp", lambda v, low, high: flag(*clamp(v, low, high), v, low))
+    cfg = Config.paper(n=2, **NARROW)
+    result = prove(NetworkHarness(cfg), f"network-{flag.__name__}", depth=14)
     assert result.status == "FAIL", result.describe()
     path, line = result.failed_assert.rsplit(":", 1)
-    assert "arith.claim" in Path(path).read_text().splitlines()[int(line) - 1], result.describe()
+    source = Path(path).read_text().splitlines()[int(line) - 1]
+    assert "arith.claim_clamp" in source, result.describe()
