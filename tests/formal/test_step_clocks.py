@@ -9,10 +9,17 @@ load the harness asserts that the two debug ``state`` ports (every x, eta, gener
 the sticky flags) and ``decided`` are equal.
 
 The Config is the paper's without noise (sigma = 0): with the generators on, the solver found
-no answer within minutes even for the first step (it must show the same noise computed along
-two differently pipelined paths equal). Bounded from reset: two steps for P <= 4, one step
-for P = 5 .. 8, the depth of each case is the clocks that takes. The companion gives the
-P-clock network another dt: the states part at the first step.
+no answer within minutes even for the first step (it must show the same xorshift32 words
+computed along two differently pipelined paths equal). Bounded from reset: two steps for
+P <= 4, one step for P = 5 .. 8, the depth of each case is the clocks that takes. The
+companion gives the P-clock network another dt: the states part at the first step.
+
+With noise on, the generator's step is replaced, in both networks alike, by a Weyl step
+(s + 0x9E3779B9 mod 2**32, :func:`weyl`): the miter then checks the noise path as each
+network pipelines it (the Irwin-Hall sample, c_xi*xi, the OU product and clamp, eta into the
+pre-activation, and the sticky flags) for the first step at P = 2 and 3. xorshift32 itself is
+one function both networks call (``arith.xorshift32``), held to the golden model's generator
+in simulation. The companion gives the P-clock network another sigma.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import pytest
 from amaranth.hdl import Assert, Module
 
 from gaba.golden.config import STEP_CLOCKS_MAX, Config
+from gaba.hdl import arith
 from gaba.hdl.nwta import Network, decision_phase, prime_clocks
 from gaba.sim.formal import prove
 from tests.formal.harness import TrialMiter
@@ -71,4 +79,33 @@ def test_the_p_clock_network_takes_the_one_clock_steps(p, steps):
 def test_a_p_clock_network_of_another_dt_fails_the_proof():
     miter = StepMiter(QUIET, QUIET.replace(step_clocks=2, dt=2 * QUIET.params.dt))
     result = prove(miter, "step-clocks-other-dt", depth=clocks_for(2, 1), mode="bmc", claims=False)
+    assert result.status == "FAIL", result.describe()
+
+
+def weyl(s):
+    """A Weyl step of a 32-bit word: stands for xorshift32 in the noisy miters."""
+    return (s[:32] + 0x9E3779B9)[:32]
+
+
+NOISY = Config.paper(n=2)
+
+
+@pytest.mark.slow  # 1.5 and 2.5 min; -m formal runs them
+@pytest.mark.parametrize("p", [2, 3])
+def test_with_noise_the_p_clock_network_takes_the_one_clock_step(monkeypatch, p):
+    monkeypatch.setattr(arith, "xorshift32", weyl)
+    miter = StepMiter(NOISY, NOISY.replace(step_clocks=p))
+    result = prove(
+        miter, f"step-clocks-noisy-P{p}", depth=clocks_for(p, 1), mode="bmc", claims=False
+    )
+    assert result.passed, result.describe()
+
+
+def test_a_p_clock_network_of_other_noise_fails_the_proof(monkeypatch):
+    monkeypatch.setattr(arith, "xorshift32", weyl)
+    other = NOISY.replace(step_clocks=2, sigma=2 * NOISY.params.sigma)
+    miter = StepMiter(NOISY, other)
+    result = prove(
+        miter, "step-clocks-other-noise", depth=clocks_for(2, 1), mode="bmc", claims=False
+    )
     assert result.status == "FAIL", result.describe()
