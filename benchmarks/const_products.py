@@ -22,41 +22,25 @@ LUT4s, carry cells, DSP blocks, flip-flops) and, unless ``--no-pnr``, nextpnr's 
 then the commands. fmax of a design this small moves by several MHz between placement seeds:
 compare methods on more than one seed (``--seeds 1,2,3``). The SB_MAC16 flows' fmax is
 nextpnr's, which times a combinational MAC16 apart from the clock (see gaba.boards.platforms).
-Outputs go to build/const_products/.
+Outputs go to build/const_products/ (``gaba.boards.build.core_cost`` runs the tools).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import shlex
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from amaranth.back import rtlil
 from amaranth.hdl import Module, Signal, signed, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from gaba.boards.build import read_report, read_stat
-from gaba.boards.platforms import ICEBREAKER, ULX3S
+from gaba.boards.build import CORE_FLOWS, add_core_arguments, core_command_lines, core_cost
 from gaba.golden.config import Config
 from gaba.hdl import arith
 from gaba.sim.runner import build_root
 
-#: flow -> (board spec, Yosys synthesis command, nextpnr arguments)
-FLOWS = {
-    "ice40": (ICEBREAKER, "synth_ice40 -top top", "--up5k --package sg48 --freq 100"),
-    "ice40-dsp": (ICEBREAKER, "synth_ice40 -top top -dsp", "--up5k --package sg48 --freq 100"),
-    "ecp5": (ULX3S, "synth_ecp5 -top top", "--85k --package CABGA381 --speed 6 --freq 200"),
-    "ecp5-nodsp": (
-        ULX3S,
-        "synth_ecp5 -top top -nodsp",
-        "--85k --package CABGA381 --speed 6 --freq 200",
-    ),
-}
+FLOWS = CORE_FLOWS
 #: the flows that differ from another only in the use of DSP blocks
 DSP_VARIANTS = ("ice40-dsp", "ecp5-nodsp")
 METHODS = ("*", "csd", "*/2", "csd/2")
@@ -108,78 +92,19 @@ class ConstProduct(wiring.Component):
         return m
 
 
-def _tool(name: str) -> str:
-    """A YoWASP command: the venv's (also when not on PATH), else PATH's."""
-    here = Path(sys.executable).parent / name
-    return str(here) if here.exists() else name
-
-
-def _commands(flow: str, seed: int) -> tuple[list[str], list[str]]:
-    spec, synth, pnr = FLOWS[flow]
-    script = (
-        f"read_rtlil product.il; {synth}; tee -q -o stat.json stat -json; write_json netlist.json"
-    )
-    constraints = "pcf" if spec.family == "ice40" else "lpf"
-    yosys = [spec.tools["yosys"], "-q", "-p", script]
-    nextpnr = [
-        spec.tools[f"nextpnr-{spec.family}"],
-        *pnr.split(),
-        "--json",
-        "netlist.json",
-        f"--{constraints}-allow-unconstrained",
-        "--timing-allow-fail",
-        "--seed",
-        str(seed),
-        "--report",
-        f"report{seed}.json",
-    ]
-    return yosys, nextpnr
-
-
-def _run(cmd: list[str], cwd: Path, log: str) -> None:
-    with open(cwd / log, "wb") as out:
-        done = subprocess.run([_tool(cmd[0]), *cmd[1:]], cwd=cwd, stdout=out, stderr=out)
-    if done.returncode:
-        raise RuntimeError(f"{cmd[0]} failed (log: {cwd / log})")
-
-
 def measure(name: str, method: str, flow: str, seeds: list[int], pnr: bool) -> dict:
     """Synthesise (and place and route) one product; its row of the table."""
     cfg = Config.paper()
     shape, c = products(cfg)[name]
-    spec = FLOWS[flow][0]
     directory = build_root() / "const_products" / f"{name}-{method.replace('/', 'h')}-{flow}"
-    directory.mkdir(parents=True, exist_ok=True)
     dut = ConstProduct(shape, c, cfg.coef_bits, method)
-    (directory / "product.il").write_text(rtlil.convert(dut, name="top"))
-    yosys, _ = _commands(flow, seeds[0])
-    _run(yosys, directory, "yosys.log")
-    cells = read_stat(directory / "stat.json")
-    count = {
-        key: sum(n for cell, n in cells.items() if cell.startswith(prefixes))
-        for key, prefixes in spec.stat_cells.items()
-    }
-    carry = cells.get("SB_CARRY", 0) + cells.get("CCU2C", 0)
+    cost = core_cost(rtlil.convert(dut, name="top"), directory, flow, seeds=seeds, pnr=pnr)
     row = {
         "product": f"{name} ({shape.width}-bit {'s' if shape.signed else 'u'}, c={c})",
         "method": method,
         "flow": flow,
-        "lut4": count["luts"],
-        "carry": carry,
-        "dsp": count["dsps"],
-        "ff": count["ffs"],
-        "cells": None,
-        "fmax": None,
+        **cost,
     }
-    if pnr:
-        reports = []
-        for seed in seeds:
-            _, nextpnr = _commands(flow, seed)
-            _run(nextpnr, directory, f"nextpnr{seed}.log")
-            reports.append(read_report(directory / f"report{seed}.json", spec))
-        reports.sort(key=lambda r: r["fmax_mhz"] or 0)
-        median = reports[len(reports) // 2]
-        row["cells"], row["fmax"] = median["used"]["luts"], median["fmax_mhz"]
     return row
 
 
@@ -187,10 +112,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--products", default=",".join(products(Config.paper())))
     ap.add_argument("--methods", default=",".join(METHODS))
-    ap.add_argument("--flows", default=",".join(FLOWS))
-    ap.add_argument("--seeds", default="1", help="placement seeds; fmax is the median's")
-    ap.add_argument("--no-pnr", action="store_true", help="synthesis only")
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    add_core_arguments(ap, flows=",".join(FLOWS))
     args = ap.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     jobs = [
@@ -215,11 +137,7 @@ def main():
         "synthesis;\npnr LCs: nextpnr's ICESTORM_LC or TRELLIS_COMB; fmax: nextpnr, median of "
         f"seeds {args.seeds}. Commands, in build/const_products/<product>-<method>-<flow>/:"
     )
-    for flow in dict.fromkeys(args.flows.split(",")):
-        yosys, nextpnr = _commands(flow, seeds[0])
-        print(f"  {flow}: {shlex.join(yosys)}")
-        if not args.no_pnr:
-            print(f"  {' ' * len(flow)}  {shlex.join(nextpnr)}")
+    print("\n".join(core_command_lines(args.flows.split(","), seeds[0], pnr=not args.no_pnr)))
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -35,7 +36,12 @@ from gaba.boards import designs
 from gaba.boards.platforms import BoardSpec, PlatformTop, board
 
 __all__ = [
+    "CORE_FLOWS",
     "BuildError",
+    "add_core_arguments",
+    "core_command_lines",
+    "core_commands",
+    "core_cost",
     "BuildResult",
     "FitError",
     "TimingError",
@@ -300,6 +306,102 @@ def _short(name: str | None) -> str | None:
 
 
 # the build --------------------------------------------------------------------------------
+
+
+#: Bare-core flows (a component alone, no board top): name -> (board spec, Yosys synthesis
+#: command, nextpnr arguments). nextpnr is constrained at 100 MHz on the iCE40UP5K (SG48),
+#: 200 MHz on the LFE5U-85F (CABGA381, speed 6), with ``--timing-allow-fail``.
+CORE_FLOWS = {
+    "ice40": ("icebreaker", "synth_ice40 -top top", "--up5k --package sg48 --freq 100"),
+    "ice40-dsp": ("icebreaker", "synth_ice40 -top top -dsp", "--up5k --package sg48 --freq 100"),
+    "ecp5": ("ulx3s", "synth_ecp5 -top top", "--85k --package CABGA381 --speed 6 --freq 200"),
+    "ecp5-nodsp": (
+        "ulx3s",
+        "synth_ecp5 -top top -nodsp",
+        "--85k --package CABGA381 --speed 6 --freq 200",
+    ),
+}
+
+
+def core_commands(flow: str, seed: int = 1) -> tuple[list[str], list[str]]:
+    """The Yosys and nextpnr command lines :func:`core_cost` runs for ``flow``, in the job's
+    directory (the design is ``core.il`` there)."""
+    name, synth, pnr = CORE_FLOWS[flow]
+    spec = board(name)
+    script = f"read_rtlil core.il; {synth}; tee -q -o stat.json stat -json; write_json netlist.json"
+    constraints = "pcf" if spec.family == "ice40" else "lpf"
+    yosys = [_tool_path("yosys", spec), "-q", "-p", script]
+    nextpnr = [
+        _tool_path(f"nextpnr-{spec.family}", spec),
+        *pnr.split(),
+        "--json",
+        "netlist.json",
+        f"--{constraints}-allow-unconstrained",
+        "--timing-allow-fail",
+        "--seed",
+        str(seed),
+        "--report",
+        f"report{seed}.json",
+    ]
+    return yosys, nextpnr
+
+
+def add_core_arguments(ap, *, flows: str) -> None:
+    """The options every bare-core benchmark takes (``argparse``): --flows (default ``flows``),
+    --seeds, --no-pnr, --jobs."""
+    ap.add_argument("--flows", default=flows)
+    ap.add_argument("--seeds", default="1", help="placement seeds; fmax is the median's")
+    ap.add_argument("--no-pnr", action="store_true", help="synthesis only")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+
+
+def core_command_lines(flows, seed: int = 1, *, pnr: bool = True) -> list[str]:
+    """The commands of each of ``flows`` (:func:`core_commands`), as a benchmark prints them."""
+    lines = []
+    for flow in dict.fromkeys(flows):
+        yosys, nextpnr = core_commands(flow, seed)
+        lines.append(f"  {flow}: {shlex.join(yosys)}")
+        if pnr:
+            lines.append(f"  {' ' * len(flow)}  {shlex.join(nextpnr)}")
+    return lines
+
+
+def core_cost(rtlil_text: str, directory: Path, flow: str, *, seeds=(1,), pnr=True) -> dict:
+    """Synthesise (and unless not ``pnr``, place and route for each seed) a bare core given as
+    RTLIL with top module ``top``, in ``directory``: Yosys' cells after synthesis (``lut4``,
+    ``carry``: SB_CARRY or CCU2C, ``dsp``, ``bram``, ``ff``) and nextpnr's logic cells
+    (``cells``: ICESTORM_LC or TRELLIS_COMB) and ``fmax`` of the median seed. A BuildError
+    names the log of a tool that fails."""
+    spec = board(CORE_FLOWS[flow][0])
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "core.il").write_text(rtlil_text)
+
+    def run(cmd, log):
+        if _run(cmd, directory, directory / log).returncode:
+            raise BuildError(f"{Path(cmd[0]).name} failed: {_first_error(directory / log)}")
+
+    yosys, _ = core_commands(flow, seeds[0])
+    run(yosys, "yosys.log")
+    cells = read_stat(directory / "stat.json")
+    row = {key: _count(cells, prefixes) for key, prefixes in spec.stat_cells.items()}
+    row = {
+        "lut4": row["luts"],
+        "carry": cells.get("SB_CARRY", 0) + cells.get("CCU2C", 0),
+        "dsp": row["dsps"],
+        "bram": row["brams"],
+        "ff": row["ffs"],
+        "cells": None,
+        "fmax": None,
+    }
+    if pnr:
+        reports = []
+        for seed in seeds:
+            run(core_commands(flow, seed)[1], f"nextpnr{seed}.log")
+            reports.append(read_report(directory / f"report{seed}.json", spec))
+        reports.sort(key=lambda r: r["fmax_mhz"] or 0)
+        median = reports[len(reports) // 2]
+        row["cells"], row["fmax"] = median["used"]["luts"], median["fmax_mhz"]
+    return row
 
 
 def default_directory(spec: BoardSpec, cfg) -> Path:

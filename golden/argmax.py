@@ -26,7 +26,14 @@ from gaba.golden import primitives
 from gaba.golden.config import ConfigBase
 from gaba.golden.validate import check_count, check_int, check_seed
 
-__all__ = ["ArgmaxConfig", "ArgmaxParams", "argmax_clocks", "scores", "winners"]
+__all__ = [
+    "ArgmaxConfig",
+    "ArgmaxParams",
+    "ScoresConfig",
+    "argmax_clocks",
+    "scores",
+    "winners",
+]
 
 
 @dataclass(frozen=True)
@@ -44,12 +51,9 @@ class ArgmaxParams:
         return dataclasses.replace(self, **changes)
 
 
-@dataclass(frozen=True)
-class ArgmaxConfig(ConfigBase):
-    """The comparator tree's Config (no number formats beyond the score width)."""
-
-    params: ArgmaxParams = ArgmaxParams()
-    PARAMS = ArgmaxParams
+class ScoresConfig(ConfigBase):
+    """What the Configs of circuits over n drawn scores share (the arg-max's, the k-WTA's):
+    n, the score width and the rounds of a tournament over them."""
 
     @property
     def n(self) -> int:
@@ -65,12 +69,20 @@ class ArgmaxConfig(ConfigBase):
         return (self.n - 1).bit_length()
 
 
+@dataclass(frozen=True)
+class ArgmaxConfig(ScoresConfig):
+    """The comparator tree's Config (no number formats beyond the score width)."""
+
+    params: ArgmaxParams = ArgmaxParams()
+    PARAMS = ArgmaxParams
+
+
 def argmax_clocks(cfg: ArgmaxConfig) -> int:
     """Clocks of one trial in hardware: the load, one per round, the result."""
     return 1 + cfg.rounds + 1
 
 
-def scores(cfg: ArgmaxConfig, count: int, seed: int, *, first: int = 0) -> np.ndarray:
+def scores(cfg: ScoresConfig, count: int, seed: int, *, first: int = 0) -> np.ndarray:
     """int64[count, n]: the scores of trials ``first .. first + count - 1``."""
     check_count("Trial count", count, 1)
     seed = check_seed(seed)

@@ -18,7 +18,7 @@ from gaba.golden.argmax import ArgmaxConfig
 from gaba.hdl import arith
 from gaba.hdl.tree import ArgMax
 
-__all__ = ["ArgmaxEngine", "result_layout"]
+__all__ = ["ArgmaxEngine", "ScoreEngine", "result_layout"]
 
 
 def result_layout(cfg: ArgmaxConfig) -> data.StructLayout:
@@ -27,8 +27,9 @@ def result_layout(cfg: ArgmaxConfig) -> data.StructLayout:
     return data.StructLayout({"winner": index, "max": unsigned(cfg.width), "clocks": 8})
 
 
-class ArgmaxEngine(wiring.Component):
-    """Runs ``count`` trials from trial ``first`` of the run seeded with ``seed``.
+class ScoreEngine(wiring.Component):
+    """Runs ``count`` trials from trial ``first`` of the run seeded with ``seed``; each trial
+    draws its n scores and a selector (:meth:`select`) picks among them.
 
     Members
     -------
@@ -36,13 +37,12 @@ class ArgmaxEngine(wiring.Component):
         Strobe: latch ``seed``, ``first`` and ``count`` (ignored while busy or with count 0).
     busy : Out(1)
         A run is in progress.
-    res : Out(stream.Signature(result_layout(cfg)))
-        One result per trial, in order.
+    res : Out(stream.Signature(layout))
+        One result per trial, in order: the selector's fields and ``clocks``, the clocks from
+        the trial's load to its result.
     """
 
-    def __init__(self, cfg: ArgmaxConfig):
-        if not isinstance(cfg, ArgmaxConfig):
-            raise ValueError(f"The arg-max engine needs an ArgmaxConfig, not {cfg!r}")
+    def __init__(self, cfg, layout: data.StructLayout):
         self._cfg = cfg
         super().__init__(
             {
@@ -51,22 +51,29 @@ class ArgmaxEngine(wiring.Component):
                 "first": In(32),
                 "count": In(32),
                 "busy": Out(1),
-                "res": Out(stream.Signature(result_layout(cfg))),
+                "res": Out(stream.Signature(layout)),
             }
         )
+
+    def select(self, m: Module, drawn: list, load) -> tuple:
+        """The selector, built into ``m``: ``drawn`` are the trial's n scores (``width`` bits
+        each, valid in the clock ``load`` is high: the selector registers what it keeps).
+        Returns ``(done, fields)``: ``done`` is high in the selector's last working clock of
+        a trial (the result is offered from the next), ``fields`` the result's values."""
+        raise NotImplementedError
 
     def elaborate(self, platform):
         cfg = self._cfg
         m = Module()
-        m.submodules.tree = tree = ArgMax(cfg.n, cfg.width, stages=cfg.rounds)
         key, remaining = Signal(32), Signal(32)
         clocks = Signal(8)
         master = arith.fmix32(key)
-        for i, salt in enumerate(primitives.neuron_salts(cfg.n).tolist()):
-            score = Signal(cfg.width, name=f"score{i}")
-            with m.If(self.busy & (clocks == 0)):  # the load clock of a trial
-                m.d.sync += score.eq(arith.xorshift32((master ^ salt) | 1)[32 - cfg.width :])
-            m.d.comb += tree.i[i].eq(score)
+        drawn = [
+            arith.xorshift32((master ^ salt) | 1)[32 - cfg.width :]
+            for salt in primitives.neuron_salts(cfg.n).tolist()
+        ]
+        load = Signal()  # the load clock of a trial
+        done, fields = self.select(m, drawn, load)
 
         with m.FSM():
             with m.State("IDLE"):
@@ -78,16 +85,15 @@ class ArgmaxEngine(wiring.Component):
                     ]
                     m.next = "TRIAL"
             with m.State("TRIAL"):
-                m.d.comb += self.busy.eq(1)
+                m.d.comb += [self.busy.eq(1), load.eq(clocks == 0)]
                 m.d.sync += clocks.eq(clocks + 1)
-                with m.If(clocks == cfg.rounds):  # loaded, then one clock per round
+                with m.If(done & (clocks != 0)):
                     m.next = "RESULT"
             with m.State("RESULT"):
                 m.d.comb += [
                     self.busy.eq(1),
                     self.res.valid.eq(1),
-                    self.res.payload.winner.eq(tree.index),
-                    self.res.payload.max.eq(tree.max),
+                    *(getattr(self.res.payload, k).eq(v) for k, v in fields.items()),
                     self.res.payload.clocks.eq(clocks + 1),
                 ]
                 with m.If(self.res.ready):
@@ -100,3 +106,30 @@ class ArgmaxEngine(wiring.Component):
                     with m.If(remaining == 1):
                         m.next = "IDLE"
         return m
+
+
+class ArgmaxEngine(ScoreEngine):
+    """The comparator-tree arg-max's trial engine (:class:`ScoreEngine`): the scores go
+    through a tournament of comparators with one register per round."""
+
+    def __init__(self, cfg: ArgmaxConfig):
+        if not isinstance(cfg, ArgmaxConfig):
+            raise ValueError(f"The arg-max engine needs an ArgmaxConfig, not {cfg!r}")
+        super().__init__(cfg, result_layout(cfg))
+
+    def select(self, m, drawn, load):
+        cfg = self._cfg
+        m.submodules.tree = tree = ArgMax(cfg.n, cfg.width, stages=cfg.rounds)
+        for i, value in enumerate(drawn):
+            score = Signal(cfg.width, name=f"score{i}")
+            with m.If(load):
+                m.d.sync += score.eq(value)
+            m.d.comb += tree.i[i].eq(score)
+        # loaded, then one clock per round: the tree's output describes the scores
+        rounds = Signal(range(cfg.rounds + 1))
+        with m.If(load):
+            m.d.sync += rounds.eq(0)
+        with m.Elif(rounds != cfg.rounds):
+            m.d.sync += rounds.eq(rounds + 1)
+        done = rounds == cfg.rounds - 1
+        return done, {"winner": tree.index, "max": tree.max}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from amaranth.hdl import Module, Mux, Signal, unsigned
+from amaranth.hdl import Const, Module, Mux, Signal, Value, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-__all__ = ["AdderTree", "ArgMax"]
+__all__ = ["AdderTree", "ArgMax", "prefix_counts"]
 
 
 def _check(n, width):
@@ -173,3 +173,23 @@ class ArgMax(wiring.Component):
             index = register(index, f"index_out{extra}", self.index.shape())
         m.d.comb += [self.max.eq(value), self.index.eq(index)]
         return m
+
+
+def prefix_counts(m: Module, bits: list, name: str) -> list[Value]:
+    """For each i, how many of ``bits[0 .. i-1]`` are 1: a Sklansky prefix network built into
+    ``m`` (ceil(log2 n) levels of adders, each sum a named signal ``{name}_l{level}_{i}`` of the
+    width its count needs)."""
+    n = len(bits)
+    sums = [Value.cast(b) for b in bits]  # inclusive: bits[0 .. i]
+    span, level = 1, 0
+    while span < n:
+        level += 1
+        nxt = list(sums)
+        for i in range(n):
+            if i & span:  # in the upper half of its block of 2 * span: add the lower half's
+                low = (i // (2 * span)) * 2 * span + span - 1
+                total = Signal(range(i + 2), name=f"{name}_l{level}_{i}")
+                m.d.comb += total.eq(sums[i] + sums[low])
+                nxt[i] = total
+        sums, span = nxt, 2 * span
+    return [Const(0, 1), *sums[:-1]]

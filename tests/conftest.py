@@ -35,6 +35,7 @@ SIM_MODULES = frozenset(
         "sim/designs/test_baselines.py",
         "sim/designs/test_foldiak.py",
         "sim/designs/test_fuzz_nwta.py",
+        "sim/designs/test_kwta.py",
         "sim/designs/test_nwta.py",
         "sim/test_pool.py",
         "sim/test_runner.py",

@@ -12,28 +12,22 @@ from gaba.hdl.argmax import ArgmaxEngine, result_layout
 from gaba.sim.design import Design
 from gaba.sim.scoreboard import Report
 
-__all__ = ["ARGMAX", "ComparatorTree"]
+__all__ = ["ARGMAX", "ComparatorTree", "ScoreTrials"]
 
 
-class ComparatorTree(Design):
-    """The exact arg-max of n noise-free scores in ceil(log2 n) pipelined rounds."""
+class ScoreTrials(Design):
+    """A trial engine over n drawn scores (``gaba.hdl.argmax.ScoreEngine``): each trial's
+    result is held to the golden model's row of it (:meth:`golden_rows`)."""
 
-    name = "argmax"
-    module = "gaba_argmax"
-    title = "comparator-tree arg-max of n noise-free scores, one register per round"
     bench = "gaba.sim.benches.trials"
     modes = ("trials",)
-    config_type = argmax.ArgmaxConfig
-    options = {"n": "number of scores", "width": "bits per score"}
 
-    def component(self, cfg, *, debug: bool = False):
-        return ArgmaxEngine(cfg)
+    def golden_rows(self, cfg, trials: int, seed: int, first: int) -> list[dict]:
+        """Each trial's result fields, from the golden model."""
+        raise NotImplementedError
 
-    def result_layout(self, cfg):
-        return result_layout(cfg)
-
-    def golden(self, cfg, count: int, seed: int, *, first: int = 0):
-        return argmax.winners(cfg, count, seed, first=first)
+    def describe(self, cfg) -> str:
+        return ", ".join(f"{k}={getattr(cfg, k)}" for k in self.options)
 
     def compare(
         self,
@@ -53,17 +47,44 @@ class ComparatorTree(Design):
         mode = self.check_mode(mode)
         check_count("Trial count", trials, 1)
         check_seed(seed)
-        hw_cfg = hw_config or cfg
+        golden = self.golden_rows(cfg, trials, seed, first)
+        sim, tally, _ = self.run_trial_engine(
+            hw_config or cfg,
+            simulator,
+            golden,
+            seed=seed,
+            first=first,
+            waves=waves,
+            progress=progress,
+        )
+        summary = {"trials": trials, **{k: getattr(cfg, k) for k in self.options}, "seed": seed}
+        return sim.report(tally, self, mode, trials, "trials", summary=summary)
+
+
+class ComparatorTree(ScoreTrials):
+    """The exact arg-max of n noise-free scores in ceil(log2 n) pipelined rounds."""
+
+    name = "argmax"
+    module = "gaba_argmax"
+    title = "comparator-tree arg-max of n noise-free scores, one register per round"
+    config_type = argmax.ArgmaxConfig
+    options = {"n": "number of scores", "width": "bits per score"}
+
+    def component(self, cfg, *, debug: bool = False):
+        return ArgmaxEngine(cfg)
+
+    def result_layout(self, cfg):
+        return result_layout(cfg)
+
+    def golden(self, cfg, count: int, seed: int, *, first: int = 0):
+        return argmax.winners(cfg, count, seed, first=first)
+
+    def golden_rows(self, cfg, trials, seed, first):
         winner, best = self.golden(cfg, trials, seed, first=first)
         clocks = argmax.argmax_clocks(cfg)
-        golden = [
+        return [
             {"winner": w, "max": m, "clocks": clocks} for w, m in zip(winner, best, strict=True)
         ]
-        sim, tally, _ = self.run_trial_engine(
-            hw_cfg, simulator, golden, seed=seed, first=first, waves=waves, progress=progress
-        )
-        summary = {"trials": trials, "n": cfg.n, "width": cfg.width, "seed": seed}
-        return sim.report(tally, self, mode, trials, "trials", summary=summary)
 
 
 ARGMAX = ComparatorTree()

@@ -50,6 +50,7 @@ def test_a_run_on_icarus_is_bit_exact():
     ).any()  # it learned
 
 
+@pytest.mark.slow  # the default run holds run mode at the paper's layer in test_pool's bars
 def test_a_training_run_on_verilator_is_bit_exact():
     # the paper's layer: pre-run, 200 presentations, 100 test patterns, held to the kernel
     r = compare(PAPER, "verilator", "run", presentations=300, tests=100, seed=4, run=7)
