@@ -5,10 +5,11 @@ clocks, LUTs, flip-flops and fmax at growing n, from real Yosys and nextpnr runs
         [--flows ice40,ecp5] [--seeds 1] [--no-pnr] [--jobs 2]
 
 Each selector (``gaba.hdl.kwta.KWinners``, ``gaba.hdl.kwta.TreeTopK``) is built alone in a
-small harness so that nothing is optimised away and few pins are used: its n scores are
-``width``-bit windows of one 32-bit xorshift register (rotated per score: wiring, no logic),
-which steps at each load; its mask and threshold are captured and shifted out of one pin.
-The harness adds 32 + n + width flip-flops and about n + width + 40 LUTs to every row. Prints
+small harness so that nothing is optimised away and few pins are used: its n scores come
+from a chain of n * width flip-flops that a 32-bit xorshift register feeds a bit a clock
+(so no two scores share their bits); its mask and threshold are captured and shifted out of
+one pin. The harness adds 32 + n * width + n + width flip-flops and about n + width + 40
+LUTs to every row. Prints
 one row per selector, n and flow: clocks from load to result (the golden model's
 ``serial_clocks``/``tree_clocks``), Yosys' cells after synthesis and nextpnr's logic cells and
 fmax (``gaba.boards.build.core_cost``; nextpnr constrained at 100 MHz on the iCE40UP5K and
@@ -49,11 +50,13 @@ class Harness(wiring.Component):
         m = Module()
         m.submodules.select = sel = self.selector
         n, width = len(sel.mask), len(sel.threshold)
+        # the scores: a chain of n * width bits, a new one from the generator each clock, so
+        # no two scores are the same bits (Yosys would merge their registers)
         rng = Signal(32, init=1)
-        with m.If(self.load):
-            m.d.sync += rng.eq(arith.xorshift32(rng))
+        chain = Signal(n * width)
+        m.d.sync += [rng.eq(arith.xorshift32(rng)), chain.eq(Cat(rng[0], chain[:-1]))]
         m.d.comb += [sel.load.eq(self.load), self.done.eq(sel.done)]
-        m.d.comb += [sel.i[i].eq(rng.rotate_left(i % 32)[:width]) for i in range(n)]
+        m.d.comb += [sel.i[i].eq(chain[width * i : width * (i + 1)]) for i in range(n)]
         held = Signal(n + width)
         with m.If(self.shift):
             m.d.sync += held.eq(held >> 1)
@@ -71,7 +74,10 @@ def measure(kind: str, n: int, k: int, width: int, flow: str, seeds, pnr: bool) 
     row = {"selector": kind, "n": n, "k": k, "flow": flow, "clocks": clocks(cfg)}
     try:
         row.update(core_cost(text, directory, flow, seeds=seeds, pnr=pnr))
-    except BuildError as e:  # nextpnr: the design does not fit the device
+    except BuildError as e:
+        if "nextpnr" not in str(e):
+            raise
+        # nextpnr could not place it: the synthesis counts say what it would need
         row.update(core_cost(text, directory, flow, seeds=seeds, pnr=False))
         row["note"] = str(e)[:60]
     return row
@@ -105,7 +111,8 @@ def main():
         )
     print(
         f"\nscore width {args.width}; clocks: load to result; LUT4, carry, FF: Yosys stat after "
-        "synthesis (the harness adds 32 + n + width FF);\npnr LCs: nextpnr's ICESTORM_LC or "
+        "synthesis (the harness adds 32 + n*width + n + width FF);\n"
+        "pnr LCs: nextpnr's ICESTORM_LC or "
         f"TRELLIS_COMB; fmax: nextpnr, median of seeds {args.seeds}. Commands, in "
         "build/kwta_cost/<selector>-n<n>-k<k>-w<width>-<flow>/:"
     )

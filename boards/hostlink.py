@@ -555,7 +555,6 @@ class HostLinkTop(wiring.Component):
         with m.If(frx.take):
             m.d.sync += bad.eq(frx.error != 0)
         claim(owed == pending + (sending & ~result_frame), "one reply frame per request")
-        claim(~frx.take | frx.valid, "a request is taken only when held")
         claim(reply != 1, "a request's reply is never a RESULT")  # (1 is RESULT's number)
         claim(~(pending & bad) | (reply == 0), "a bad frame's reply is an ERROR")
         reply_starts = ftx.start & (ftx.kind != P.KIND_RESULT)
@@ -578,3 +577,10 @@ class HostLinkTop(wiring.Component):
         claim(~carried | (sending & result_frame & results.r_rdy), "its result stays at the head")
         claim(head == carried, "the frame pops the head it carried, unless ABORT cleared it")
         claim(~results.r_en | (ftx.done & carried), "a result leaves only as its frame ends")
+        # what goes: the word a RESULT frame loads as it starts is the word it pops as it ends
+        sent = Signal.like(results.r_data, name="claim_sent")
+        with m.If(result_starts):
+            m.d.sync += sent.eq(results.r_data)
+        claim(~carried | (results.r_data == sent), "the head is the word its frame sends")
+        popped_sent = results.r_rdy & (results.r_data == sent)
+        claim(~results.r_en | popped_sent, "every word popped is the word its frame sent")

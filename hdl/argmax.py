@@ -39,11 +39,12 @@ class ScoreEngine(wiring.Component):
         A run is in progress.
     res : Out(stream.Signature(layout))
         One result per trial, in order: the selector's fields and ``clocks``, the clocks from
-        the trial's load to its result.
+        the trial's load to its result (the layout's ``clocks`` field must hold every trial's:
+        the engine counts in a register of its width).
     """
 
     def __init__(self, cfg, layout: data.StructLayout):
-        self._cfg = cfg
+        self._cfg, self._clocks_shape = cfg, layout.members["clocks"]
         super().__init__(
             {
                 "start": In(1),
@@ -66,7 +67,7 @@ class ScoreEngine(wiring.Component):
         cfg = self._cfg
         m = Module()
         key, remaining = Signal(32), Signal(32)
-        clocks = Signal(8)
+        clocks = Signal(self._clocks_shape)  # the layout holds every trial's clocks
         master = arith.fmix32(key)
         drawn = [
             arith.xorshift32((master ^ salt) | 1)[32 - cfg.width :]

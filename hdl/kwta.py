@@ -27,7 +27,7 @@ from amaranth.hdl import Cat, Const, Module, Signal, unsigned
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
-from gaba.golden.kwta import KwtaConfig
+from gaba.golden.kwta import KwtaConfig, serial_clocks, tree_clocks
 from gaba.hdl.argmax import ScoreEngine
 from gaba.hdl.tree import AdderTree, ArgMax, prefix_counts
 
@@ -43,9 +43,10 @@ __all__ = [
 
 def result_layout(cfg: KwtaConfig) -> data.StructLayout:
     """One trial's result: the winners' mask (bit i: score i won), the threshold (the k-th
-    largest score), the clocks from load to result."""
+    largest score), the clocks from load to result (wide enough for either circuit's)."""
+    clocks = max(serial_clocks(cfg), tree_clocks(cfg)).bit_length()
     return data.StructLayout(
-        {"mask": unsigned(cfg.n), "threshold": unsigned(cfg.width), "clocks": 8}
+        {"mask": unsigned(cfg.n), "threshold": unsigned(cfg.width), "clocks": unsigned(clocks)}
     )
 
 

@@ -10,7 +10,8 @@ results). The proof covers the link's own claims (``HostLinkTop._claims``, made 
 ``gaba.sim.formal.CLAIMS``): one reply frame per request taken, none without; an ERROR reply
 to a bad frame; the sender ends each frame once and starts none while one is out; a streamed
 result is never dropped at the FIFO, and leaves it only as the RESULT frame that started with
-it at the FIFO's head ends, unless ABORT cleared the FIFO. With the receiver's verdicts, the
+it at the FIFO's head ends (the word popped is the word the frame sent), unless ABORT cleared
+the FIFO. With the receiver's verdicts, the
 CRC and the FIFO proven apart (test_frames, test_crc, test_fifo), that is: no request without
 its reply, no result lost or sent twice, no FIFO overflow.
 
@@ -19,7 +20,8 @@ e.g. that the sender's state is one of its states and that the dispatcher's ``se
 sender's ``busy``. The companion is a link whose dispatcher does not see ABORT: it pops the FIFO
 at the end of every RESULT frame, also one that ABORT cleared the FIFO under (as the link did
 before this proof), so a result the design hands over after the ABORT would be popped unsent.
-The proof finds it.
+The proof finds it in the clock after the ABORT, on the claim that the frame pops only the
+head it carried.
 """
 
 from pathlib import Path
@@ -148,4 +150,6 @@ def test_a_link_that_pops_after_abort_fails_the_proof():
     assert result.status == "FAIL", result.describe()
     path, line = result.failed_assert.rsplit(":", 1)
     source = Path(path).read_text().splitlines()[int(line) - 1]
+    # it fails as the ABORT comes under the frame: from then on the frame would pop a head it
+    # no longer carries (the claim the induction rests on, before the pop itself)
     assert "the frame pops the head it carried" in source, result.describe()

@@ -16,8 +16,9 @@ companion gives the P-clock network another dt: the states part at the first ste
 
 With noise on, the generator's step is replaced, in both networks alike, by a Weyl step
 (s + 0x9E3779B9 mod 2**32, :func:`weyl`): the miter then checks the noise path as each
-network pipelines it (the Irwin-Hall sample, c_xi*xi, the OU product and clamp, eta into the
-pre-activation, and the sticky flags) for the first step at P = 2 and 3. xorshift32 itself is
+network pipelines it (the generator words, the Irwin-Hall sample, c_xi*xi, eta into the
+pre-activation and x) for the first step at P = 2 and 3; in that step eta(0) = 0, so the OU
+product multiplies 0 and its clamp does not act. xorshift32 itself is
 one function both networks call (``arith.xorshift32``), held to the golden model's generator
 in simulation. The companion gives the P-clock network another sigma.
 """

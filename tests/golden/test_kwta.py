@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from gaba.golden import argmax
 from gaba.golden.kwta import KwtaConfig, kwta_mask, trials
 
 
@@ -37,7 +38,12 @@ def test_exactly_k_win_and_none_loses_to_a_smaller_score(seed):
 def test_trials_threshold_is_the_kth_largest():
     cfg = KwtaConfig.paper(n=12, k=5, width=3)
     mask, t = trials(cfg, 30, seed=7)
+    x = argmax.scores(cfg, 30, seed=7)
     assert (mask.sum(axis=1) == 5).all()
+    assert np.array_equal(t, np.sort(x, axis=1)[:, 12 - 5])
+    # T is the smallest winning score, and no loser scores above it
+    assert np.array_equal(t, np.where(mask, x, 99).min(axis=1))
+    assert (np.where(mask, -1, x).max(axis=1) <= t).all()
 
 
 def test_bad_k_is_refused():

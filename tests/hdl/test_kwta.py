@@ -48,3 +48,12 @@ def test_a_perturbed_golden_model_is_caught(trial_engine, engine, clocks):
     cfg = KwtaConfig.paper(n=16, k=4, width=3)
     mask, _, _ = run(trial_engine, engine, cfg, 10, seed=4)
     assert not np.array_equal(mask, trials(cfg.replace(k=5), 10, seed=4)[0])
+
+
+def test_a_trial_longer_than_255_clocks_is_counted_whole(trial_engine):
+    # k (rounds + 1) + 2 = 261 clocks: the engine's clock count is as wide as the layout's
+    cfg = KwtaConfig.paper(n=40, k=37, width=3)
+    assert tree_clocks(cfg) > 255
+    mask, threshold, clocks = run(trial_engine, TreeTopKEngine, cfg, 2, seed=6)
+    assert np.array_equal(mask, trials(cfg, 2, seed=6)[0])
+    assert (clocks == tree_clocks(cfg)).all()
