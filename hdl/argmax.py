@@ -56,9 +56,10 @@ class ScoreEngine(wiring.Component):
             }
         )
 
-    def select(self, m: Module, drawn: list, load) -> tuple:
+    def select(self, m: Module, drawn: list, load, clocks) -> tuple:
         """The selector, built into ``m``: ``drawn`` are the trial's n scores (``width`` bits
-        each, valid in the clock ``load`` is high: the selector registers what it keeps).
+        each, valid in the clock ``load`` is high: the selector registers what it keeps);
+        ``clocks`` counts the trial's clocks from its load (0).
         Returns ``(done, fields)``: ``done`` is high in the selector's last working clock of
         a trial (the result is offered from the next), ``fields`` the result's values."""
         raise NotImplementedError
@@ -67,14 +68,14 @@ class ScoreEngine(wiring.Component):
         cfg = self._cfg
         m = Module()
         key, remaining = Signal(32), Signal(32)
-        clocks = Signal(self._clocks_shape)  # the layout holds every trial's clocks
         master = arith.fmix32(key)
         drawn = [
             arith.xorshift32((master ^ salt) | 1)[32 - cfg.width :]
             for salt in primitives.neuron_salts(cfg.n).tolist()
         ]
         load = Signal()  # the load clock of a trial
-        done, fields = self.select(m, drawn, load)
+        clocks = Signal(self._clocks_shape)  # the layout holds every trial's clocks
+        done, fields = self.select(m, drawn, load, clocks)
 
         with m.FSM():
             with m.State("IDLE"):
@@ -118,7 +119,7 @@ class ArgmaxEngine(ScoreEngine):
             raise ValueError(f"The arg-max engine needs an ArgmaxConfig, not {cfg!r}")
         super().__init__(cfg, result_layout(cfg))
 
-    def select(self, m, drawn, load):
+    def select(self, m, drawn, load, clocks):
         cfg = self._cfg
         m.submodules.tree = tree = ArgMax(cfg.n, cfg.width, stages=cfg.rounds)
         for i, value in enumerate(drawn):
@@ -127,10 +128,5 @@ class ArgmaxEngine(ScoreEngine):
                 m.d.sync += score.eq(value)
             m.d.comb += tree.i[i].eq(score)
         # loaded, then one clock per round: the tree's output describes the scores
-        rounds = Signal(range(cfg.rounds + 1))
-        with m.If(load):
-            m.d.sync += rounds.eq(0)
-        with m.Elif(rounds != cfg.rounds):
-            m.d.sync += rounds.eq(rounds + 1)
-        done = rounds == cfg.rounds - 1
+        done = clocks == cfg.rounds
         return done, {"winner": tree.index, "max": tree.max}
