@@ -56,6 +56,18 @@ class ScoreEngine(wiring.Component):
             }
         )
 
+    def draw(self, m: Module, key, trial) -> list:
+        """The trial's n scores (``width`` bits each): by default drawn from the neurons'
+        generators seeded from the trial's ``key`` (the module docstring of
+        ``gaba.golden.argmax``); ``trial`` is the trial's index in the run (``first`` + the
+        trials done, 32 bits), for engines whose scores follow from it instead."""
+        cfg = self._cfg
+        master = arith.fmix32(key)
+        return [
+            arith.xorshift32((master ^ salt) | 1)[32 - cfg.width :]
+            for salt in primitives.neuron_salts(cfg.n).tolist()
+        ]
+
     def select(self, m: Module, drawn: list, load, clocks) -> tuple:
         """The selector, built into ``m``: ``drawn`` are the trial's n scores (``width`` bits
         each, valid in the clock ``load`` is high: the selector registers what it keeps);
@@ -65,14 +77,9 @@ class ScoreEngine(wiring.Component):
         raise NotImplementedError
 
     def elaborate(self, platform):
-        cfg = self._cfg
         m = Module()
-        key, remaining = Signal(32), Signal(32)
-        master = arith.fmix32(key)
-        drawn = [
-            arith.xorshift32((master ^ salt) | 1)[32 - cfg.width :]
-            for salt in primitives.neuron_salts(cfg.n).tolist()
-        ]
+        key, remaining, trial = Signal(32), Signal(32), Signal(32)
+        drawn = self.draw(m, key, trial)
         load = Signal()  # the load clock of a trial
         clocks = Signal(self._clocks_shape)  # the layout holds every trial's clocks
         done, fields = self.select(m, drawn, load, clocks)
@@ -83,6 +90,7 @@ class ScoreEngine(wiring.Component):
                     m.d.sync += [
                         key.eq(arith.fmix32(self.seed) + self.first * Const(primitives.WEYL, 32)),
                         remaining.eq(self.count),
+                        trial.eq(self.first),
                         clocks.eq(0),
                     ]
                     m.next = "TRIAL"
@@ -102,6 +110,7 @@ class ScoreEngine(wiring.Component):
                     m.d.sync += [
                         key.eq(key + primitives.WEYL),
                         remaining.eq(remaining - 1),
+                        trial.eq(trial + 1),
                         clocks.eq(0),
                     ]
                     m.next = "TRIAL"

@@ -16,6 +16,7 @@ __all__ = [
     "bars_curve",
     "bars_fields",
     "letter_codes",
+    "maass_approximation",
     "report_hick_baselines",
     "report_scaling",
     "report_wta",
@@ -286,4 +287,43 @@ def letter_codes(path: Path, outcome, run: int = 0) -> Path:
     ax2.set_xticks([])
     ax2.set_yticks([])
     ax2.set_title("the font (A-M, N-Z)", fontsize=9)
+    return _save(fig, path)
+
+
+# Maass's soft-WTA -----------------------------------------------------------------------------
+
+
+def maass_approximation(path: Path, monotone_rows, fit_rows, fit) -> Path:
+    """One soft-WTA gate over positive linear forms approximating continuous functions: the
+    error against the number of forms (the 1-D construction with Maass's bound, the fitted
+    2-D bump's max and RMS error), the bump, and the gate's output of the last fit."""
+    from gaba.golden import maass
+
+    fig = _figure(12.0, 3.8)
+    ax = fig.add_subplot(1, 3, 1)
+    n1 = [r["forms"] for r in monotone_rows]
+    ax.loglog(n1, [r["bound"] for r in monotone_rows], "k--", lw=1, label="1/(n-1) (Maass)")
+    ax.loglog(n1, [r["max_error"] for r in monotone_rows], "o-", label="x**2, max error")
+    n2 = [r["forms_used"] for r in fit_rows]
+    ax.loglog(n2, [r["max_error"] for r in fit_rows], "s-", label="2-D bump, max error")
+    ax.loglog(n2, [r["rms_error"] for r in fit_rows], "^-", label="2-D bump, RMS error")
+    ax.set_xlabel("linear forms n")
+    ax.set_ylabel("error")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=7)
+    ax.set_title("error against the number of forms", fontsize=9)
+    side = 121
+    x = maass.grid_points(2, side)
+    for k, (values, title) in enumerate(
+        ((maass.bump(x), "target f(x, y)"), (fit(x), f"soft-WTA output r_0, n = {fit.n}")),
+        start=2,
+    ):
+        panel = fig.add_subplot(1, 3, k)
+        image = panel.imshow(
+            values.reshape(side, side).T, origin="lower", extent=(0, 1, 0, 1), vmin=0, vmax=1
+        )
+        panel.set_title(title, fontsize=9)
+        panel.set_xlabel("x")
+        panel.set_ylabel("y")
+        fig.colorbar(image, ax=panel, fraction=0.046)
     return _save(fig, path)

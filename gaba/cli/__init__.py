@@ -5,9 +5,9 @@ status 2, never a traceback. Long runs show progress on stderr; ``--json`` print
 object on stdout and nothing else there.
 
 One module per command group registers its subcommands (``register(sub)``) and holds their
-functions: golden, demo, verilog, compare, sweep, report, foldiak, board (build and board);
-what they share is in :mod:`gaba.cli.common`. The command modules import common and the layers
-below, never each other nor this package.
+functions: golden, demo, verilog, compare, sweep, report, foldiak, maass, board (build and
+board); what they share is in :mod:`gaba.cli.common`. The command modules import common and
+the layers below, never each other nor this package.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from __future__ import annotations
 import sys
 import warnings
 
-from gaba.cli import board, common, compare, demo, foldiak, golden, report, sweep, verilog
+from gaba.cli import board, common, compare, demo, foldiak, golden, maass, report, sweep, verilog
 
 __all__ = ["main"]
 
 #: The command groups, in the order ``gaba --help`` lists them.
-COMMANDS = (golden, demo, verilog, compare, sweep, report, foldiak, board)
+COMMANDS = (golden, demo, verilog, compare, sweep, report, foldiak, maass, board)
 
 
 def parser() -> common.Parser:

@@ -30,6 +30,8 @@ BASE = {
     "report": [],
     "foldiak bars": [],
     "foldiak letters": [],
+    "maass boolean": [],
+    "maass approx": [],
     "build": ["nwta", "--board", "icebreaker"],
     "plan": ["nwta", "--board", "icebreaker", "--n", "16"],
     "board info": ["nwta", "--port", "sim"],
@@ -148,6 +150,7 @@ def test_the_tables_cover_every_command():
         "verilog",
         "compare",
         "sweep",
+        "maass boolean",  # --n: its input bits
         "build",
         "plan",
         "board info",
