@@ -41,11 +41,12 @@ import numpy as np
 from gaba.golden.config import ConfigBase
 from gaba.golden.htm.reference import (
     UPDATE_PERIOD,
+    Pooler,
     SpatialPooler,
     SpatialPoolerParams,
     inhibit_global,
 )
-from gaba.golden.validate import check_count, check_int, check_seed
+from gaba.golden.validate import check_int, check_seed
 
 __all__ = ["FixedSpatialPooler", "SpatialPoolerConfig"]
 
@@ -140,7 +141,7 @@ class SpatialPoolerConfig(ConfigBase):
         return np.minimum(table, (1 << self.boost_width) - 1).astype(np.int64)
 
 
-class FixedSpatialPooler:
+class FixedSpatialPooler(Pooler):
     """The integer spatial pooler of ``cfg``, its initial state the float model's of ``seed``
     (potential pools; permanences rounded to the grid)."""
 
@@ -150,7 +151,7 @@ class FixedSpatialPooler:
                 f"A fixed-point spatial pooler needs a SpatialPoolerConfig, not {cfg!r}"
             )
         check_seed(seed)
-        self.cfg = cfg
+        self.cfg, self.params = cfg, cfg.params
         start = SpatialPooler(cfg.params, seed)
         self.potential = start.potential.copy()
         self.perm = np.rint(start.perm * cfg.perm_max).astype(np.int64) * self.potential
@@ -216,20 +217,3 @@ class FixedSpatialPooler:
             return
         lift = cfg.connected_q - values[need - 1]
         self.perm[c] = np.minimum(self.perm[c] + pool * lift, cfg.perm_max)
-
-    def _input(self, x) -> np.ndarray:
-        x = np.asarray(x)
-        if x.shape != (self.cfg.params.inputs,):
-            raise ValueError(
-                f"The input must be {self.cfg.params.inputs} bits, not an array of shape {x.shape}"
-            )
-        return x.astype(bool)
-
-    def run(self, inputs, learn: bool = True) -> np.ndarray:
-        """bool[steps, columns]: the active columns of each input of ``inputs``, in order."""
-        inputs = np.asarray(inputs)
-        check_count("Input count", len(inputs), 1)
-        out = np.zeros((len(inputs), self.cfg.params.columns), bool)
-        for t, x in enumerate(inputs):
-            out[t, self.compute(x, learn)] = True
-        return out

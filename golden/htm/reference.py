@@ -41,6 +41,7 @@ import numpy as np
 from gaba.golden.validate import check_count, check_int, check_number, check_seed
 
 __all__ = [
+    "Pooler",
     "SpatialPooler",
     "SpatialPoolerParams",
     "boost_factors",
@@ -184,7 +185,35 @@ def raise_to_threshold(perm, potential, connected: float, threshold: int):
     return np.minimum(raised, 1.0)
 
 
-class SpatialPooler:
+class Pooler:
+    """What both spatial poolers (float and fixed-point) share: the input check and a run
+    over many inputs. ``params`` is the float parameters; :meth:`compute` the step."""
+
+    params: SpatialPoolerParams
+
+    def compute(self, x, learn: bool = True) -> np.ndarray:
+        raise NotImplementedError
+
+    def _input(self, x) -> np.ndarray:
+        x = np.asarray(x)
+        if x.shape != (self.params.inputs,):
+            raise ValueError(
+                f"The input must be {self.params.inputs} bits, not an array of shape {x.shape}"
+            )
+        return x.astype(bool)
+
+    def run(self, inputs, learn: bool = True) -> np.ndarray:
+        """bool[steps, columns]: the active columns of each input of ``inputs`` [steps,
+        inputs], in order."""
+        inputs = np.asarray(inputs)
+        check_count("Input count", len(inputs), 1)
+        out = np.zeros((len(inputs), self.params.columns), bool)
+        for t, x in enumerate(inputs):
+            out[t, self.compute(x, learn)] = True
+        return out
+
+
+class SpatialPooler(Pooler):
     """A spatial pooler of ``params``, its state (permanences, potential pools, duty
     cycles, boost factors, inhibition radius, iteration) initialised from ``seed``."""
 
@@ -298,21 +327,3 @@ class SpatialPooler:
         ]
         diameter = float(np.mean(spans)) * (p.columns / p.inputs)
         return int(round(max(1.0, (diameter - 1) / 2)))
-
-    def _input(self, x) -> np.ndarray:
-        x = np.asarray(x)
-        if x.shape != (self.params.inputs,):
-            raise ValueError(
-                f"The input must be {self.params.inputs} bits, not an array of shape {x.shape}"
-            )
-        return x.astype(bool)
-
-    def run(self, inputs, learn: bool = True) -> np.ndarray:
-        """bool[steps, columns]: the active columns of each input of ``inputs`` [steps,
-        inputs], in order."""
-        inputs = np.asarray(inputs)
-        check_count("Input count", len(inputs), 1)
-        out = np.zeros((len(inputs), self.params.columns), bool)
-        for t, x in enumerate(inputs):
-            out[t, self.compute(x, learn)] = True
-        return out
