@@ -161,6 +161,7 @@ class FixedSpatialPooler(Pooler):
         self.min_overlap_duty = np.zeros(columns, np.int64)
         self.boost = np.full(columns, 1 << cfg.boost_bits, np.int64)
         self.iteration = 0
+        self.bumped = 0  # column-steps bumped as weak, so far
 
     def overlaps(self, x) -> np.ndarray:
         x = self._input(x)
@@ -198,6 +199,7 @@ class FixedSpatialPooler(Pooler):
             duty -= duty >> s
             duty += value << (cfg.duty_bits - s)
         weak = self.overlap_duty < self.min_overlap_duty
+        self.bumped += int(weak.sum())
         bumped = np.minimum(self.perm + cfg.bump_q, top)
         self.perm = np.where(weak[:, None] & self.potential, bumped, self.perm)
         bucket = self.active_duty >> (cfg.duty_bits - cfg.boost_index_bits)
