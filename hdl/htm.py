@@ -177,7 +177,7 @@ class SpatialPoolerCore(wiring.Component):
         for port in (perm_rd, pool_rd, state_rd):
             m.d.comb += port.addr.eq(col)
 
-        with m.FSM():
+        with m.FSM() as fsm:
             with m.State("IDLE"):
                 m.d.comb += self.x.ready.eq(1)
                 with m.If(self.x.valid):
@@ -190,9 +190,6 @@ class SpatialPoolerCore(wiring.Component):
                     ]
                     m.next = "OVERLAP"
             with m.State("OVERLAP"):
-                m.d.sync += [have.eq(col != n_col), prev.eq(col)]
-                with m.If(col != n_col):
-                    m.d.sync += col.eq(col + 1)
                 with m.If(have):
                     for c in range(n_col):
                         with m.If(prev == c):
@@ -213,9 +210,6 @@ class SpatialPoolerCore(wiring.Component):
                 with m.Else():
                     m.next = "OFFER"
             with m.State("LEARN"):
-                m.d.sync += [have.eq(col != n_col), prev.eq(col)]
-                with m.If(col != n_col):
-                    m.d.sync += col.eq(col + 1)
                 with m.If(have):
                     m.d.comb += [
                         perm_wr.addr.eq(prev),
@@ -237,6 +231,12 @@ class SpatialPoolerCore(wiring.Component):
                 m.d.comb += [self.active.valid.eq(1), self.active.payload.eq(mask)]
                 with m.If(self.active.ready):
                     m.next = "IDLE"
+        # both passes walk the columns: a row read a clock, each out of the memories a clock
+        # later (``prev``, ``have``)
+        with m.If(fsm.ongoing("OVERLAP") | fsm.ongoing("LEARN")):
+            m.d.sync += [have.eq(col != n_col), prev.eq(col)]
+            with m.If(col != n_col):
+                m.d.sync += col.eq(col + 1)
         # iteration mod 50 counts every step, learning or not, as the golden model's
         with m.If(self.x.valid & self.x.ready):
             m.d.sync += tick.eq(Mux(tick == UPDATE_PERIOD - 1, 0, tick + 1))
