@@ -18,13 +18,24 @@ from gaba.golden.argmax import ArgmaxConfig
 from gaba.hdl import arith
 from gaba.hdl.tree import ArgMax
 
-__all__ = ["ArgmaxEngine", "ScoreEngine", "result_layout"]
+__all__ = ["ArgmaxEngine", "ScoreEngine", "generator_words", "result_layout"]
 
 
 def result_layout(cfg: ArgmaxConfig) -> data.StructLayout:
     """One trial's result: the winner, its score, the clocks from load to result."""
     index = unsigned(max(1, (cfg.n - 1).bit_length()))
     return data.StructLayout({"winner": index, "max": unsigned(cfg.width), "clocks": 8})
+
+
+def generator_words(key, n: int, width: int) -> list:
+    """The top ``width`` bits of each of n generators' first word, seeded as the network
+    seeds its neurons from the trial's master word fmix32(``key``) (``gaba.golden.argmax``'s
+    ``scores``)."""
+    master = arith.fmix32(key)
+    return [
+        arith.xorshift32((master ^ salt) | 1)[32 - width :]
+        for salt in primitives.neuron_salts(n).tolist()
+    ]
 
 
 class ScoreEngine(wiring.Component):
@@ -61,12 +72,7 @@ class ScoreEngine(wiring.Component):
         generators seeded from the trial's ``key`` (the module docstring of
         ``gaba.golden.argmax``); ``trial`` is the trial's index in the run (``first`` + the
         trials done, 32 bits), for engines whose scores follow from it instead."""
-        cfg = self._cfg
-        master = arith.fmix32(key)
-        return [
-            arith.xorshift32((master ^ salt) | 1)[32 - cfg.width :]
-            for salt in primitives.neuron_salts(cfg.n).tolist()
-        ]
+        return generator_words(key, self._cfg.n, self._cfg.width)
 
     def select(self, m: Module, drawn: list, load, clocks) -> tuple:
         """The selector, built into ``m``: ``drawn`` are the trial's n scores (``width`` bits

@@ -33,10 +33,19 @@ from amaranth.lib.wiring import In, Out
 from gaba.golden.htm.fixed import PCT_BITS, FixedSpatialPooler, SpatialPoolerConfig
 from gaba.golden.htm.reference import UPDATE_PERIOD
 from gaba.golden.kwta import KwtaConfig
+from gaba.hdl import arith
+from gaba.hdl.argmax import ScoreEngine, generator_words
 from gaba.hdl.kwta import KWinners
 from gaba.hdl.tree import AdderTree
 
-__all__ = ["SpatialPoolerCore", "boosted_bits", "column_layout", "step_clocks"]
+__all__ = [
+    "SpatialPoolerCore",
+    "SpatialPoolerEngine",
+    "boosted_bits",
+    "column_layout",
+    "engine_layout",
+    "step_clocks",
+]
 
 
 def column_layout(cfg: SpatialPoolerConfig) -> data.StructLayout:
@@ -241,3 +250,42 @@ class SpatialPoolerCore(wiring.Component):
         with m.If(self.x.valid & self.x.ready):
             m.d.sync += tick.eq(Mux(tick == UPDATE_PERIOD - 1, 0, tick + 1))
         return m
+
+
+def engine_layout(cfg: SpatialPoolerConfig) -> data.StructLayout:
+    """One step's result from :class:`SpatialPoolerEngine`: the active columns' mask and the
+    clocks from the step's start to its result (``step_clocks`` + 3: the load, the offer,
+    the result)."""
+    clocks = (step_clocks(cfg, True) + 3).bit_length()
+    return data.StructLayout({"active": unsigned(cfg.n), "clocks": unsigned(clocks)})
+
+
+class SpatialPoolerEngine(ScoreEngine):
+    """A training run on chip: ``count`` learning steps of :class:`SpatialPoolerCore` (the
+    initial state of seed 1) on inputs its own source makes from the run's seed
+    (``gaba.golden.htm.fixed.input_words``), one result (the mask) a step: the trial engine of
+    ``gaba.hdl.argmax.ScoreEngine``, a step for a trial. The core keeps learning from run to
+    run; a reset restores its initial state."""
+
+    def __init__(self, cfg: SpatialPoolerConfig):
+        if not isinstance(cfg, SpatialPoolerConfig):
+            raise ValueError(f"The spatial pooler engine needs a SpatialPoolerConfig, not {cfg!r}")
+        self._core = SpatialPoolerCore(cfg, 1)
+        super().__init__(cfg, engine_layout(cfg))
+
+    def draw(self, m, key, trial):
+        words = generator_words(key, max(2, -(-self._cfg.inputs // 32)), 32)
+        return [Cat(*(w & arith.xorshift32(w) for w in words))[: self._cfg.inputs]]
+
+    def select(self, m, drawn, load, clocks):
+        m.submodules.core = core = self._core
+        mask = Signal(self._cfg.n)
+        m.d.comb += [
+            core.x.valid.eq(load),
+            core.x.payload.bits.eq(drawn[0]),
+            core.x.payload.learn.eq(1),
+            core.active.ready.eq(1),
+        ]
+        with m.If(core.active.valid):
+            m.d.sync += mask.eq(core.active.payload)
+        return core.active.valid, {"active": mask}

@@ -35,6 +35,7 @@ SIM_MODULES = frozenset(
         "sim/designs/test_argmax.py",
         "sim/designs/test_baselines.py",
         "sim/designs/test_foldiak.py",
+        "sim/designs/test_htm.py",
         "sim/designs/test_fuzz_nwta.py",
         "sim/designs/test_kwta.py",
         "sim/designs/test_maass.py",

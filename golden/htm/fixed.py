@@ -38,6 +38,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gaba.golden import primitives
+from gaba.golden.argmax import ArgmaxConfig, scores
 from gaba.golden.config import ConfigBase
 from gaba.golden.htm.reference import (
     UPDATE_PERIOD,
@@ -48,7 +50,7 @@ from gaba.golden.htm.reference import (
 )
 from gaba.golden.validate import check_int, check_seed
 
-__all__ = ["FixedSpatialPooler", "SpatialPoolerConfig"]
+__all__ = ["FixedSpatialPooler", "SpatialPoolerConfig", "input_words", "training_run"]
 
 #: Fractional bits of the minimum-duty fraction.
 PCT_BITS = 16
@@ -89,6 +91,21 @@ class SpatialPoolerConfig(ConfigBase):
         for name in ("inc_q", "connected_q"):
             if getattr(self, name) == 0:
                 raise ValueError(f"{name} quantises to 0 at {self.perm_bits} permanence bits")
+
+    @property
+    def n(self) -> int:
+        """Columns."""
+        return self.params.columns
+
+    def to_dict(self) -> dict:
+        """Plain data (ConfigBase's), with the columns also as ``n``, the name every design's
+        size has on the command line."""
+        return {**super().to_dict(), "n": self.n}
+
+    @property
+    def inputs(self) -> int:
+        """Input bits."""
+        return self.params.inputs
 
     @property
     def perm_max(self) -> int:
@@ -219,3 +236,22 @@ class FixedSpatialPooler(Pooler):
             return
         lift = cfg.connected_q - values[need - 1]
         self.perm[c] = np.minimum(self.perm[c] + pool * lift, cfg.perm_max)
+
+
+def input_words(cfg: SpatialPoolerConfig, count: int, seed: int, *, first: int = 0) -> np.ndarray:
+    """bool[count, inputs]: the on-chip input source's words of steps ``first ..``: step t's
+    generators (``gaba.golden.argmax.scores`` at 32 bits, one word per 32 inputs, at least
+    two), each word ANDed with its next xorshift32 word (each bit 1 with probability 1/4),
+    input i the bit i of the words laid end to end."""
+    chunks = max(2, -(-cfg.inputs // 32))
+    words = scores(ArgmaxConfig.paper(n=chunks, width=32), count, seed, first=first)
+    words = words & primitives.xorshift32(words)
+    bits = (words[:, :, None] >> np.arange(32)) & 1
+    return bits.reshape(count, chunks * 32)[:, : cfg.inputs].astype(bool)
+
+
+def training_run(cfg: SpatialPoolerConfig, count: int, seed: int, *, init_seed: int = 1):
+    """(active bool[count, columns], the model after): ``count`` learning steps of the model
+    of ``init_seed``'s initial state on :func:`input_words` of ``seed``."""
+    model = FixedSpatialPooler(cfg, init_seed)
+    return model.run(input_words(cfg, count, seed)), model
