@@ -16,6 +16,8 @@ __all__ = [
     "bars_curve",
     "bars_fields",
     "letter_codes",
+    "htm_duty",
+    "htm_fields",
     "maass_approximation",
     "report_hick_baselines",
     "report_scaling",
@@ -326,4 +328,44 @@ def maass_approximation(path: Path, monotone_rows, fit_rows, fit) -> Path:
         panel.set_xlabel("x")
         panel.set_ylabel("y")
         fig.colorbar(image, ax=panel, fraction=0.046)
+    return _save(fig, path)
+
+
+# the HTM spatial pooler -----------------------------------------------------------------------
+
+
+def htm_fields(path: Path, outcome, count: int = 64) -> Path:
+    """The connected pixels (8 x 8) of the ``count`` columns most often active, from a
+    digits outcome (``gaba.golden.htm.digits``)."""
+    order = np.argsort(-outcome.duty, kind="stable")[:count]
+    side = int(np.ceil(np.sqrt(count)))
+    sheet = np.ones((side * 9 - 1, side * 9 - 1))
+    for k, c in enumerate(order):
+        r, q = divmod(k, side)
+        sheet[r * 9 : r * 9 + 8, q * 9 : q * 9 + 8] = 1 - outcome.fields[c]
+    fig = _figure(5.0, 5.2)
+    ax = fig.add_subplot()
+    ax.imshow(sheet, cmap="gray", interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(
+        f"connected pixels of the {count} most active columns ({outcome.model} model)",
+        fontsize=9,
+    )
+    return _save(fig, path)
+
+
+def htm_duty(path: Path, outcome) -> Path:
+    """Each column's active duty cycle, sorted, with and without boosting."""
+    fig = _figure(6.0, 3.6)
+    ax = fig.add_subplot()
+    for values, label in ((outcome.duty_unboosted, "no boosting"), (outcome.duty, "boosting")):
+        ax.plot(np.sort(values)[::-1], label=label)
+    ax.axhline(outcome.params.local_area_density, color="k", ls="--", lw=1, label="density")
+    ax.set_xlabel("column (sorted by duty cycle)")
+    ax.set_ylabel("active duty cycle")
+    ax.set_yscale("symlog", linthresh=1e-3)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    ax.set_title(f"spatial pooler on the digits ({outcome.model} model)", fontsize=9)
     return _save(fig, path)

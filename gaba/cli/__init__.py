@@ -5,8 +5,8 @@ status 2, never a traceback. Long runs show progress on stderr; ``--json`` print
 object on stdout and nothing else there.
 
 One module per command group registers its subcommands (``register(sub)``) and holds their
-functions: golden, demo, verilog, compare, sweep, report, foldiak, maass, board (build and
-board); what they share is in :mod:`gaba.cli.common`. The command modules import common and
+functions: golden, demo, verilog, compare, sweep, report, foldiak, htm, maass, board (build
+and board); what they share is in :mod:`gaba.cli.common`. The command modules import common and
 the layers below, never each other nor this package.
 """
 
@@ -15,12 +15,24 @@ from __future__ import annotations
 import sys
 import warnings
 
-from gaba.cli import board, common, compare, demo, foldiak, golden, maass, report, sweep, verilog
+from gaba.cli import (
+    board,
+    common,
+    compare,
+    demo,
+    foldiak,
+    golden,
+    htm,
+    maass,
+    report,
+    sweep,
+    verilog,
+)
 
 __all__ = ["main"]
 
 #: The command groups, in the order ``gaba --help`` lists them.
-COMMANDS = (golden, demo, verilog, compare, sweep, report, foldiak, maass, board)
+COMMANDS = (golden, demo, verilog, compare, sweep, report, foldiak, htm, maass, board)
 
 
 def parser() -> common.Parser:

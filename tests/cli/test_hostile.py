@@ -30,6 +30,7 @@ BASE = {
     "report": [],
     "foldiak bars": [],
     "foldiak letters": [],
+    "htm digits": [],
     "maass boolean": [],
     "maass approx": [],
     "build": ["nwta", "--board", "icebreaker"],
