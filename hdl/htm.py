@@ -14,8 +14,9 @@ cycles). A step takes an input word from the ``x`` stream and runs three phases:
    columns;
 3. learning (when the word asks for it): a column a clock, its row read, adapted if active
    (``inputs`` saturating adders), its duty cycles advanced, bumped if weak, its boost looked
-   up, and written back in the next clock; the largest overlap duty is kept, and every 50
-   iterations the minimum overlap duty becomes (max * pct_q) >> 16.
+   up, and written back in the next clock; the largest overlap duty is kept, and at every
+   iteration that is a multiple of 50 (and learns) the minimum overlap duty becomes
+   (max * pct_q) >> 16.
 
 The active columns' mask then leaves on the ``active`` stream. The initial rows are the
 golden model's initial state of the seed (the memories' init). Global inhibition and a
@@ -30,7 +31,12 @@ from amaranth.lib import data, stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
-from gaba.golden.htm.fixed import PCT_BITS, FixedSpatialPooler, SpatialPoolerConfig
+from gaba.golden.htm.fixed import (
+    PCT_BITS,
+    FixedSpatialPooler,
+    SpatialPoolerConfig,
+    input_chunks,
+)
 from gaba.golden.htm.reference import UPDATE_PERIOD
 from gaba.golden.kwta import KwtaConfig
 from gaba.hdl import arith
@@ -127,7 +133,9 @@ class SpatialPoolerCore(wiring.Component):
 
         x = Signal(n_in)
         learn = Signal()
-        iteration = Signal(32)
+        # the iterations so far, up to 2**duty_shift: all the duty cycles' shift needs (it
+        # saturates there, so a core that learns for ever never wraps it)
+        iteration = Signal(cfg.duty_shift + 1)
         tick = Signal(range(UPDATE_PERIOD))  # iteration mod 50 (taken with the input word)
         col = Signal(range(n_col + 1))  # the column being read
         prev = Signal(range(n_col))  # the column whose row is out of the memories
@@ -154,11 +162,13 @@ class SpatialPoolerCore(wiring.Component):
         hits = row_pool & connected & x
         m.d.comb += [count.i[i].eq(hits[i]) for i in range(n_in)]
         overlap = count.o
+        product = Signal(boosted_bits(cfg), name="boosted_overlap")  # one multiplier for all
+        m.d.comb += product.eq(overlap * row_state.boost)
 
         # the duty cycles' shift: min(log2 period, floor(log2 iteration))
         shift = Signal(range(cfg.duty_shift + 1))
         floor_log2 = Const(0, 6)
-        for b in range(32):
+        for b in range(len(iteration)):
             floor_log2 = Mux(iteration[b], b, floor_log2)
         m.d.comb += shift.eq(Mux(floor_log2 > cfg.duty_shift, cfg.duty_shift, floor_log2))
 
@@ -193,7 +203,7 @@ class SpatialPoolerCore(wiring.Component):
                     m.d.sync += [
                         x.eq(self.x.payload.bits),
                         learn.eq(self.x.payload.learn),
-                        iteration.eq(iteration + 1),
+                        iteration.eq(Mux(iteration[-1], iteration, iteration + 1)),
                         col.eq(0),
                         have.eq(0),
                     ]
@@ -203,7 +213,7 @@ class SpatialPoolerCore(wiring.Component):
                     for c in range(n_col):
                         with m.If(prev == c):
                             m.d.sync += [
-                                boosted[c].eq(overlap * row_state.boost),
+                                boosted[c].eq(product),
                                 nonzero[c].eq(overlap != 0),
                             ]
                 with m.Elif(col == n_col):
@@ -274,7 +284,7 @@ class SpatialPoolerEngine(ScoreEngine):
         super().__init__(cfg, engine_layout(cfg))
 
     def draw(self, m, key, trial):
-        words = generator_words(key, max(2, -(-self._cfg.inputs // 32)), 32)
+        words = generator_words(key, input_chunks(self._cfg), 32)
         return [Cat(*(w & arith.xorshift32(w) for w in words))[: self._cfg.inputs]]
 
     def select(self, m, drawn, load, clocks):

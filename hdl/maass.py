@@ -46,7 +46,7 @@ class BooleanKwtaEngine(ScoreEngine):
     def draw(self, m, key, trial):
         gate = self._cfg.gate
         # the input word is the trial's index, which holds still from the trial's load to the
-        # end of its result
+        # end of its result; ScoreEngine.elaborate calls draw before select, which reads it
         self._inputs = bits = trial[: self._cfg.n]
         # (the largest sum, every bit set, fits the gate's width: the slice drops only zeros)
         return [

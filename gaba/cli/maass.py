@@ -30,8 +30,8 @@ from gaba.cli.common import (
 
 __all__ = ["register"]
 
-#: ``--forms`` of ``approx`` by default; the 1-D construction runs at n = 2**j + 1, 3 to the
-#: largest + 1.
+#: ``--forms`` of ``approx`` by default; the 1-D construction runs at n = 2**j + 1 from 3, up
+#: to the largest below twice the largest form count asked.
 FORMS = [8, 16, 32, 64, 128, 256]
 
 

@@ -8,9 +8,10 @@ documented width, every rounding is stated, nothing wraps:
   * P); updates saturate at 0 and P;
 - a synapse is connected when perm >= connected_q; overlaps count connected potential synapses
   onto active inputs (0 .. inputs);
-- duty cycles: unsigned Q0.``duty_bits``. With shift s = min(log2 period, floor(log2
-  iteration)) (the period a power of two: 1000 becomes 1024; the float model's
-  min(period, iteration) rounded down to a power of two) one step is
+- duty cycles: unsigned Q0.``duty_bits``. With shift s = min(duty_shift, floor(log2
+  iteration)), duty_shift = round(log2 period) (1000 becomes 1024: the float model's
+  min(period, iteration) as a power of two, rounded down while the iteration is below the
+  period) one step is
   ``dc - (dc >> s) + (v << (duty_bits - s))`` with v in {0, 1}: the moving average, floor
   rounding of the decay; it stays in [0, 2**duty_bits] (duty_bits + 1 bits: 1.0 is reached,
   by a column active in every step so far);
@@ -22,7 +23,8 @@ documented width, every rounding is stated, nothing wraps:
   (strength 0) boost_q is 2**boost_bits throughout;
 - the k winners of the boosted overlaps, ties to the larger column index
   (:func:`gaba.golden.htm.reference.inhibit_global`, integer inputs);
-- the minimum overlap duty, every 50 iterations: (max overlap duty * pct_q) >> 16 with
+- the minimum overlap duty, at every iteration that is a multiple of 50 and learns (as in
+  the float model): (max overlap duty * pct_q) >> 16 with
   pct_q = round(min_pct_overlap_duty_cycles * 2**16).
 
 The learning order is the float model's: adapt the active columns (and raise any below the
@@ -50,7 +52,14 @@ from gaba.golden.htm.reference import (
 )
 from gaba.golden.validate import check_int, check_seed
 
-__all__ = ["FixedSpatialPooler", "SpatialPoolerConfig", "input_words", "training_run"]
+__all__ = [
+    "PCT_BITS",
+    "FixedSpatialPooler",
+    "SpatialPoolerConfig",
+    "input_chunks",
+    "input_words",
+    "training_run",
+]
 
 #: Fractional bits of the minimum-duty fraction.
 PCT_BITS = 16
@@ -88,8 +97,14 @@ class SpatialPoolerConfig(ConfigBase):
             raise ValueError("boost_index_bits cannot exceed duty_bits")
         if self.duty_shift > self.duty_bits:
             raise ValueError("The duty cycle period needs more duty bits")
-        for name in ("inc_q", "connected_q"):
-            if getattr(self, name) == 0:
+        p = self.params
+        for name, value in (
+            ("inc_q", p.active_inc),
+            ("dec_q", p.inactive_dec),
+            ("connected_q", p.connected),
+            ("bump_q", p.connected / 10),
+        ):
+            if value > 0 and getattr(self, name) == 0:
                 raise ValueError(f"{name} quantises to 0 at {self.perm_bits} permanence bits")
 
     @property
@@ -132,7 +147,7 @@ class SpatialPoolerConfig(ConfigBase):
 
     @property
     def duty_shift(self) -> int:
-        """log2 of the duty cycle period, rounded to the nearest power of two."""
+        """log2 of the duty cycle period, rounded (1000 gives 10, 1449 gives 11)."""
         return max(0, round(math.log2(self.params.duty_cycle_period)))
 
     @property
@@ -238,20 +253,27 @@ class FixedSpatialPooler(Pooler):
         self.perm[c] = np.minimum(self.perm[c] + pool * lift, cfg.perm_max)
 
 
+def input_chunks(cfg: SpatialPoolerConfig) -> int:
+    """32-bit words of :func:`input_words` per step: one per 32 inputs, at least two."""
+    return max(2, -(-cfg.inputs // 32))
+
+
 def input_words(cfg: SpatialPoolerConfig, count: int, seed: int, *, first: int = 0) -> np.ndarray:
     """bool[count, inputs]: the on-chip input source's words of steps ``first ..``: step t's
     generators (``gaba.golden.argmax.scores`` at 32 bits, one word per 32 inputs, at least
     two), each word ANDed with its next xorshift32 word (each bit 1 with probability 1/4),
     input i the bit i of the words laid end to end."""
-    chunks = max(2, -(-cfg.inputs // 32))
+    chunks = input_chunks(cfg)
     words = scores(ArgmaxConfig.paper(n=chunks, width=32), count, seed, first=first)
     words = words & primitives.xorshift32(words)
     bits = (words[:, :, None] >> np.arange(32)) & 1
     return bits.reshape(count, chunks * 32)[:, : cfg.inputs].astype(bool)
 
 
-def training_run(cfg: SpatialPoolerConfig, count: int, seed: int, *, init_seed: int = 1):
+def training_run(
+    cfg: SpatialPoolerConfig, count: int, seed: int, *, first: int = 0, init_seed: int = 1
+):
     """(active bool[count, columns], the model after): ``count`` learning steps of the model
-    of ``init_seed``'s initial state on :func:`input_words` of ``seed``."""
+    of ``init_seed``'s initial state on :func:`input_words` of ``seed`` from step ``first``."""
     model = FixedSpatialPooler(cfg, init_seed)
-    return model.run(input_words(cfg, count, seed)), model
+    return model.run(input_words(cfg, count, seed, first=first)), model

@@ -41,6 +41,7 @@ import numpy as np
 from gaba.golden.validate import check_count, check_int, check_number, check_seed
 
 __all__ = [
+    "UPDATE_PERIOD",
     "Pooler",
     "SpatialPooler",
     "SpatialPoolerParams",
@@ -306,6 +307,7 @@ class SpatialPooler(Pooler):
 
     def _update_min_duty(self):
         p = self.params
+        # (htm.core's test here is radius >= columns; its inhibition's is radius > columns)
         if p.global_inhibition or self.radius >= p.columns:
             self.min_overlap_duty[:] = p.min_pct_overlap_duty_cycles * self.overlap_duty.max()
             return
@@ -320,6 +322,7 @@ class SpatialPooler(Pooler):
         p = self.params
         if p.global_inhibition:
             return p.columns
+        # (htm.core counts a synapse here when above connected + epsilon: strictly above)
         connected = self.potential & (self.perm > p.connected)
         spans = [
             (idx.max() - idx.min() + 1) if len(idx := np.flatnonzero(row)) else 0

@@ -43,8 +43,10 @@ class SpatialPoolerDesign(ScoreTrials):
         return engine_layout(cfg)
 
     def golden(self, cfg, count: int, seed: int, *, first: int = 0):
-        active, _ = fixed.training_run(cfg, first + count, seed)
-        return active[first:]
+        # a run from ``first`` starts from the initial state too (the engine is reset); only
+        # its inputs are those of steps first ..
+        active, _ = fixed.training_run(cfg, count, seed, first=first)
+        return active
 
     def golden_rows(self, cfg, trials, seed, first):
         clocks = step_clocks(cfg, True) + 3

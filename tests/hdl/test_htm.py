@@ -82,8 +82,17 @@ def test_a_training_run_is_the_golden_model():
     assert masks == want
     assert all(bin(m).count("1") == cfg.k for m in masks)
     assert clocks == [step_clocks(cfg, bool(learn)) for learn in learns]
-    # the run exercised what it checks: boosts apart from 1, a weak column bumped
+    # the run exercised what it checks: boosts apart from 1, a weak column bumped, steps of
+    # iterations 50 and 150 that update the minimum duty and one of 100 that does not learn,
+    # ties at the k-th place (counted on the golden model again)
     assert len(set(model.boost.tolist())) > 1 and model.bumped > 0
+    assert learns[49] and not learns[99] and learns[149]
+    again, ties = FixedSpatialPooler(cfg, 2), 0
+    for x, learn in zip(inputs, learns, strict=True):
+        ranked = np.sort(again.overlaps(x) * again.boost)[::-1]
+        ties += ranked[cfg.k - 1] == ranked[cfg.k]
+        again.compute(x, bool(learn))
+    assert ties > 10
 
 
 def test_a_perturbed_golden_model_is_caught():

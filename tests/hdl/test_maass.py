@@ -42,17 +42,23 @@ def test_every_input_is_the_golden_model(trial_engine, d):
 def test_a_run_from_another_first_input_under_backpressure(trial_engine):
     cfg = maass.MaassConfig.paper(n=3)
     got = run(trial_engine, cfg, 11, first=13, ready=lambda c: c % 4 == 1)
-    inputs, value, _, _ = fields(got, cfg.gate.m)
-    u, want_value, _, _ = maass.trials(cfg, 11, first=13)
+    inputs, value, mask, clocks = fields(got, cfg.gate.m)
+    u, want_value, want_mask, _ = maass.trials(cfg, 11, first=13)
     assert np.array_equal(inputs, u) and np.array_equal(value, want_value)
+    assert np.array_equal(mask, want_mask) and (clocks == serial_clocks(cfg.kwta)).all()
 
 
 def test_a_perturbed_golden_model_is_caught(trial_engine):
-    # companion: the same hardware against the gate of another function (NOT parity)
+    # companion: the same hardware against a gate whose fall sum is a step lower (wrong at
+    # s = 2 only)
     cfg = maass.MaassConfig.paper(n=3)
-    _, value, _, _ = fields(run(trial_engine, cfg, 8), cfg.gate.m)
-    other = maass.symmetric_gate([not v for v in cfg.truth])
-    assert not np.array_equal(value, other.value(maass.input_bits(np.arange(8), 3)))
+    _, value, mask, _ = fields(run(trial_engine, cfg, 8), cfg.gate.m)
+    bias = list(cfg.gate.bias)
+    bias[3] -= 4
+    wrong = maass.BooleanGate(cfg.gate.weights, tuple(bias), cfg.gate.k)
+    bits = maass.input_bits(np.arange(8), 3)
+    assert not np.array_equal(mask, wrong.mask(bits))
+    assert not np.array_equal(value, wrong.value(bits))
 
 
 def test_a_config_of_another_kind_is_refused():

@@ -45,3 +45,10 @@ def test_the_design_has_one_winner_at_least():
     assert HTM.config(n=3).k == 1 and HTM.config().k == 6
     with pytest.raises(ValueError, match="htm takes --n, --inputs only, not --k"):
         HTM.config(k=2)
+
+
+def test_a_run_from_a_later_step_starts_from_the_initial_state_too():
+    # the engine is reset for every comparison: only its inputs are those of the later steps
+    cfg = HTM.config(n=12, inputs=16)
+    r = HTM.compare(cfg, "icarus", trials=20, seed=5, first=30)
+    assert r.bit_exact, r.first_mismatch.describe()

@@ -1,65 +1,11 @@
-"""The HTM spatial pooler: htm.core's unit-test vectors on the float reference, and the
-fixed-point model's invariants and behaviour beside it."""
+"""The HTM spatial pooler's fixed-point model: its invariants, its duty-cycle arithmetic and
+its behaviour beside the float reference (boosting, stable codes)."""
 
 import numpy as np
 import pytest
 
 from gaba.golden.htm import reference as ref
 from gaba.golden.htm.fixed import FixedSpatialPooler, SpatialPoolerConfig
-
-LOCAL = [1, 2, 7, 0, 3, 4, 16, 1, 1.5, 1.7]
-
-
-def test_global_inhibition_vectors():
-    assert ref.inhibit_global([1, 2, 1, 4, 8, 3, 12, 5, 4, 1], 0.3).tolist() == [4, 6, 7]
-    assert ref.inhibit_global(np.arange(1, 11), 0.5).tolist() == [5, 6, 7, 8, 9]
-
-
-def test_global_ties_go_to_the_larger_index_and_the_threshold_drops_winners():
-    assert ref.inhibit_global([3, 3, 3, 3], 0.5).tolist() == [2, 3]
-    assert ref.inhibit_global([5, 0, 0, 1], 0.5, stimulus_threshold=2).tolist() == [0]
-    with pytest.raises(ValueError, match="no active column"):
-        ref.inhibit_global([1, 2, 3], 0.2)
-
-
-@pytest.mark.parametrize(
-    ("overlaps", "radius", "density", "wrap", "want"),
-    [
-        (LOCAL, 2, 0.5, False, [1, 2, 5, 6, 9]),
-        (LOCAL, 3, 0.5, False, [1, 2, 4, 5, 6, 9]),
-        ([1] * 10, 3, 0.25, False, [0, 2, 4, 6]),
-        (LOCAL, 2, 0.5, True, [1, 2, 5, 6, 8, 9]),
-        (LOCAL, 3, 0.5, True, [1, 2, 4, 5, 6, 9]),
-        ([1] * 10, 3, 0.25, True, [0, 1, 4, 5]),
-    ],
-)
-def test_local_inhibition_vectors(overlaps, radius, density, wrap, want):
-    got = ref.inhibit_local(overlaps, density, radius, wrap=wrap, stimulus_threshold=1)
-    assert got.tolist() == want
-
-
-def test_boost_factor_vectors():
-    duty = [0.1, 0.3, 0.02, 0.04, 0.7, 0.12]
-    local = ref.boost_factors(duty, 10, radius=5, wrap=False)
-    assert np.allclose(local, [3.10599, 0.42035, 6.91251, 5.65949, 0.00769898, 2.54297], rtol=1e-5)
-    glob = ref.boost_factors(duty, 10, density=0.5)
-    assert np.allclose(
-        glob, [54.598, 7.389, 121.51, 99.484, 0.1353, 44.701], rtol=5e-4
-    )  # (as printed: 4 to 5 digits)
-
-
-def test_zero_input_activates_nothing_above_a_threshold():
-    sp = ref.SpatialPooler(ref.SpatialPoolerParams(columns=100, stimulus_threshold=1), seed=2)
-    assert len(sp.compute(np.zeros(64, bool))) == 0
-
-
-@pytest.mark.parametrize("active", [1, 10, 50])
-def test_exactly_k_columns_are_active(active):
-    p = ref.SpatialPoolerParams(columns=100, local_area_density=active / 100)
-    sp = ref.SpatialPooler(p, seed=5)
-    rng = np.random.default_rng(1)
-    for _ in range(20):
-        assert len(sp.compute(rng.random(64) < 0.2)) == active
 
 
 def patterns(count=20, seed=0):
@@ -105,8 +51,8 @@ def test_the_fixed_model_keeps_its_ranges():
     cfg = sp.cfg
     assert sp.perm.min() >= 0 and sp.perm.max() <= cfg.perm_max
     assert (sp.perm[~sp.potential] == 0).all()
-    assert sp.active_duty.max() <= 1 << cfg.duty_bits
-    assert sp.boost.max() < 1 << cfg.boost_width
+    for duty in (sp.active_duty, sp.overlap_duty):
+        assert duty.min() >= 0 and duty.max() <= 1 << cfg.duty_bits
     # the duty cycle counts activity: its mean over columns is k / columns
     assert abs(sp.active_duty.mean() / (1 << cfg.duty_bits) - 6 / 128) < 0.01
 
@@ -133,3 +79,29 @@ def test_fixed_config_constants_and_refusals():
         SpatialPoolerConfig(params=ref.SpatialPoolerParams(active_inc=0.001))
     with pytest.raises(ValueError, match="input must be 64 bits"):
         FixedSpatialPooler().compute(np.zeros(10))
+
+
+def test_the_duty_cycle_update_by_hand():
+    # period 4 (shift 2); iteration 1: s = 0, the duty is the value; 2, 3: s = 1; 4 on: s = 2
+    p = ref.SpatialPoolerParams(inputs=8, columns=20, duty_cycle_period=4)
+    sp = FixedSpatialPooler(SpatialPoolerConfig(params=p), seed=1)
+    one = 1 << 16
+    x = np.zeros(8, bool)  # no overlap anywhere: the overlap duty only decays
+    sp.overlap_duty[:] = 1000
+    sp.compute(x)
+    assert (sp.overlap_duty == 0).all()  # s = 0: the old value goes entirely
+    sp.overlap_duty[:] = 1001
+    sp.compute(x)  # s = 1: 1001 - 500
+    assert (sp.overlap_duty == 501).all()
+    sp.compute(x)
+    sp.compute(x)  # s = 1 (iteration 3): 501 - 250 = 251; s = 2 (iteration 4): 251 - 62 = 189
+    assert (sp.overlap_duty == 189).all()
+    before = sp.active_duty.copy()
+    won = sp.compute(x)  # s = 2: a winner's duty is d - (d >> 2) + one/4, the others' d - (d >> 2)
+    lost = np.setdiff1d(np.arange(20), won)
+    assert (
+        len(won) == 1 and (sp.active_duty[won] == before[won] - (before[won] >> 2) + one // 4).all()
+    )
+    assert (sp.active_duty[lost] == before[lost] - (before[lost] >> 2)).all()
+    with pytest.raises(ValueError, match="dec_q quantises to 0"):
+        SpatialPoolerConfig(perm_bits=5)
