@@ -6,10 +6,10 @@ import pytest
 
 
 def test_the_command_writes_its_files(run_json, tmp_path):
-    argv = "htm digits --epochs 1 --columns 256 --seed 2 --json --quiet --out".split()
+    argv = "htm digits --epochs 1 --columns 160 --seed 2 --json --quiet --out".split()
     o = run_json([*argv, str(tmp_path)])
-    assert o["model"] == "fixed" and o["epochs"] == 1 and o["active_per_code"] == 12.0
-    assert o["params"]["columns"] == 256 and 0.6 < o["code_accuracy"] <= 1.0
+    assert o["model"] == "fixed" and o["epochs"] == 1 and o["active_per_code"] == 8.0
+    assert o["params"]["columns"] == 160 and 0.5 < o["code_accuracy"] <= 1.0
     for name in ("digits-fixed-fields.png", "digits-fixed-duty.png"):
         assert (tmp_path / name).stat().st_size > 1000
     saved = json.loads((tmp_path / "digits-fixed.json").read_text())

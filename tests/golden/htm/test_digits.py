@@ -8,7 +8,7 @@ import pytest
 from gaba.golden.htm import digits
 
 #: A small pooler for a quick run (the demonstration's has 1024 columns).
-SMALL = digits.DIGITS_PARAMS.replace(columns=256)
+SMALL = digits.DIGITS_PARAMS.replace(columns=160)
 
 
 def test_the_data_and_the_split():
@@ -25,7 +25,7 @@ def test_the_data_and_the_split():
 @pytest.mark.parametrize("model", ["float", "fixed"])
 def test_a_run_codes_sparsely_and_reads_out(model):
     o = digits.run(model, 1, 2, params=SMALL)
-    assert o.active_per_code == 12.0  # floor(0.05 * 256) on every image
+    assert o.active_per_code == 8.0  # floor(0.05 * 160) on every image
     assert o.pixel_accuracy > 0.85 and o.code_accuracy > 0.6
     assert o.within_class_overlap > o.between_class_overlap
     # boosting spreads the activity: a lower maximum duty cycle, more columns ever active
@@ -33,7 +33,7 @@ def test_a_run_codes_sparsely_and_reads_out(model):
     assert (o.duty == 0).sum() < (o.duty_unboosted == 0).sum()
     s = o.summary()
     assert s["duty_boosted"]["never_active"] == int((o.duty == 0).sum())
-    assert o.fields.shape == (256, 8, 8) and json.dumps(s)
+    assert o.fields.shape == (160, 8, 8) and json.dumps(s)
 
 
 def test_a_bad_model_is_refused():

@@ -12,8 +12,9 @@ HTM = designs.get("htm")
 @pytest.mark.parametrize(
     ("simulator", "n", "inputs", "steps"),
     [
-        ("verilator", 128, 64, 400),  # the default spatial pooler
+        ("verilator", 32, 40, 300),
         ("icarus", 12, 16, 60),
+        pytest.param("verilator", 128, 64, 1000, marks=pytest.mark.slow),  # the default
         pytest.param("verilator", 256, 100, 1000, marks=pytest.mark.slow),
     ],
 )
