@@ -1,7 +1,7 @@
 """``gaba htm``: the HTM spatial pooler on scikit-learn's digits.
 
-    gaba htm digits [--model float|fixed] [--epochs E] [--columns C] [--seed X] [--out DIR]
-                    [--json] [--quiet]
+    gaba htm digits [--model float|fixed] [--epochs E] [--columns C] [--foldiak UNITS]
+                    [--seed X] [--out DIR] [--json] [--quiet]
 
 A thin shell over :mod:`gaba.golden.htm.digits`: it trains the pooler on the training images,
 reads its codes and the raw pixels out with a linear classifier, and writes the receptive
@@ -40,6 +40,13 @@ def register(sub) -> None:
     )
     d.add_argument("--epochs", type=positive_int, default=3, help="training passes (default 3)")
     d.add_argument("--columns", type=positive_int, default=1024, help="columns (default 1024)")
+    d.add_argument(
+        "--foldiak",
+        type=positive_int,
+        default=None,
+        metavar="UNITS",
+        help="also train Földiák's layer of UNITS units on the digits, for comparison",
+    )
     add_seed(d)
     d.add_argument("--out", default="build/htm", help="folder for PNG and JSON (build/htm)")
     add_output(d)
@@ -64,6 +71,10 @@ def _digits(args):
         ),
     )
     summary = outcome.summary()
+    if args.foldiak:
+        summary["foldiak"] = checked(
+            "htm digits", lambda: digits.foldiak_digits(args.epochs, args.seed, args.foldiak)
+        )
     stem = out / f"digits-{args.model}"
     files = [
         plots.htm_fields(stem.with_name(f"{stem.name}-fields.png"), outcome),
@@ -89,6 +100,15 @@ def _text(o) -> str:
             f"  columns used       {o['columns_used']} of {p['columns']}",
             f"  duty cycles        boosting: max {b['max']:.3f}, {b['never_active']} never "
             f"active; without: max {u['max']:.3f}, {u['never_active']} never active",
+            *(_foldiak_line(o["foldiak"]) if "foldiak" in o else []),
             f"  wrote {', '.join(o['files'])}",
         ]
     )
+
+
+def _foldiak_line(f) -> list[str]:
+    return [
+        f"  Földiák's layer    codes {f['code_accuracy']:.3f} ({f['units']} units, "
+        f"{f['active_per_code']:.1f} active, {f['units_used']} used; overlap "
+        f"{f['within_class_overlap']:.3f} within, {f['between_class_overlap']:.3f} between)"
+    ]

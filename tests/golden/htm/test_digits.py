@@ -39,3 +39,10 @@ def test_a_run_codes_sparsely_and_reads_out(model):
 def test_a_bad_model_is_refused():
     with pytest.raises(ValueError, match="Model must be float or fixed"):
         digits.run("spice", 1, 1, params=SMALL)
+
+
+def test_foldiaks_layer_on_the_digits():
+    f = digits.foldiak_digits(1, 2, n=16)
+    assert f["units"] == 16 and 0 < f["active_per_code"] < 16
+    assert f["code_accuracy"] > 0.2 and f["pixel_accuracy"] > 0.85  # ten classes: chance 0.1
+    assert f["within_class_overlap"] > f["between_class_overlap"]
