@@ -280,7 +280,6 @@ class SpatialPoolerEngine(ScoreEngine):
     def __init__(self, cfg: SpatialPoolerConfig):
         if not isinstance(cfg, SpatialPoolerConfig):
             raise ValueError(f"The spatial pooler engine needs a SpatialPoolerConfig, not {cfg!r}")
-        self._core = SpatialPoolerCore(cfg, 1)
         super().__init__(cfg, engine_layout(cfg))
 
     def draw(self, m, key, trial):
@@ -288,7 +287,7 @@ class SpatialPoolerEngine(ScoreEngine):
         return [Cat(*(w & arith.xorshift32(w) for w in words))[: self._cfg.inputs]]
 
     def select(self, m, drawn, load, clocks):
-        m.submodules.core = core = self._core
+        m.submodules.core = core = SpatialPoolerCore(self._cfg, 1)
         mask = Signal(self._cfg.n)
         m.d.comb += [
             core.x.valid.eq(load),

@@ -41,6 +41,7 @@ def test_a_bad_model_is_refused():
         digits.run("spice", 1, 1, params=SMALL)
 
 
+@pytest.mark.slow  # every image presented in Python: 10 s
 def test_foldiaks_layer_on_the_digits():
     f = digits.foldiak_digits(1, 2, n=16)
     assert f["units"] == 16 and 0 < f["active_per_code"] < 16
