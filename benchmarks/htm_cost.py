@@ -24,7 +24,7 @@ from amaranth.hdl import Cat, Module, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from gaba.boards.build import BuildError, add_core_arguments, core_command_lines, core_cost
+from gaba.boards.build import add_core_arguments, core_command_lines, core_cost
 from gaba.golden.htm.fixed import SpatialPoolerConfig
 from gaba.golden.htm.reference import SpatialPoolerParams
 from gaba.hdl.htm import SpatialPoolerEngine, step_clocks
@@ -71,13 +71,7 @@ def measure(inputs: int, columns: int, flow: str, seeds, pnr: bool) -> dict:
     directory = build_root() / "htm_cost" / f"{inputs}x{columns}-{flow}"
     text = rtlil.convert(Harness(SpatialPoolerEngine(cfg)), name="top")
     row = {"size": f"{inputs}x{columns}", "flow": flow, "clocks": step_clocks(cfg, True)}
-    try:
-        row.update(core_cost(text, directory, flow, seeds=seeds, pnr=pnr))
-    except BuildError as e:
-        if "nextpnr" not in str(e):
-            raise
-        row.update(core_cost(text, directory, flow, seeds=seeds, pnr=False))
-        row["note"] = str(e)[:60]
+    row.update(core_cost(text, directory, flow, seeds=seeds, pnr=pnr, keep_unplaced=True))
     return row
 
 

@@ -25,7 +25,7 @@ from amaranth.hdl import Cat, Module, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from gaba.boards.build import BuildError, add_core_arguments, core_command_lines, core_cost
+from gaba.boards.build import add_core_arguments, core_command_lines, core_cost
 from gaba.golden.kwta import KwtaConfig, serial_clocks, tree_clocks
 from gaba.hdl import arith
 from gaba.hdl.kwta import KWinners, TreeTopK
@@ -72,14 +72,7 @@ def measure(kind: str, n: int, k: int, width: int, flow: str, seeds, pnr: bool) 
     directory = build_root() / "kwta_cost" / f"{kind}-n{n}-k{k}-w{width}-{flow}"
     text = rtlil.convert(Harness(selector(cfg)), name="top")
     row = {"selector": kind, "n": n, "k": k, "flow": flow, "clocks": clocks(cfg)}
-    try:
-        row.update(core_cost(text, directory, flow, seeds=seeds, pnr=pnr))
-    except BuildError as e:
-        if "nextpnr" not in str(e):
-            raise
-        # nextpnr could not place it: the synthesis counts say what it would need
-        row.update(core_cost(text, directory, flow, seeds=seeds, pnr=False))
-        row["note"] = str(e)[:60]
+    row.update(core_cost(text, directory, flow, seeds=seeds, pnr=pnr, keep_unplaced=True))
     return row
 
 

@@ -366,12 +366,16 @@ def core_command_lines(flows, seed: int = 1, *, pnr: bool = True) -> list[str]:
     return lines
 
 
-def core_cost(rtlil_text: str, directory: Path, flow: str, *, seeds=(1,), pnr=True) -> dict:
+def core_cost(
+    rtlil_text: str, directory: Path, flow: str, *, seeds=(1,), pnr=True, keep_unplaced=False
+) -> dict:
     """Synthesise (and unless not ``pnr``, place and route for each seed) a bare core given as
     RTLIL with top module ``top``, in ``directory``: Yosys' cells after synthesis (``lut4``,
     ``carry``: SB_CARRY or CCU2C, ``dsp``, ``bram``, ``ff``) and nextpnr's logic cells
     (``cells``: ICESTORM_LC or TRELLIS_COMB) and ``fmax`` of the median seed. A BuildError
-    names the log of a tool that fails."""
+    names the log of a tool that fails; with ``keep_unplaced`` a core nextpnr cannot place
+    keeps its synthesis counts instead (what it would need), ``cells`` and ``fmax`` None and
+    the start of nextpnr's error as ``note``."""
     spec = board(CORE_FLOWS[flow][0])
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "core.il").write_text(rtlil_text)
@@ -396,7 +400,12 @@ def core_cost(rtlil_text: str, directory: Path, flow: str, *, seeds=(1,), pnr=Tr
     if pnr:
         reports = []
         for seed in seeds:
-            run(core_commands(flow, seed)[1], f"nextpnr{seed}.log")
+            try:
+                run(core_commands(flow, seed)[1], f"nextpnr{seed}.log")
+            except BuildError as e:
+                if not keep_unplaced:
+                    raise
+                return {**row, "note": str(e)[:60]}
             reports.append(read_report(directory / f"report{seed}.json", spec))
         reports.sort(key=lambda r: r["fmax_mhz"] or 0)
         median = reports[len(reports) // 2]

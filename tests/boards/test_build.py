@@ -174,3 +174,23 @@ def test_a_pll_build_runs_at_the_pll_clock(fake_tools, monkeypatch):
     lpf = next((fake_tools / "out").glob("*.lpf")).read_text()
     assert 'FREQUENCY NET "clk" 62.5 MHZ' in lpf and "FREQUENCY PORT" in lpf
     assert "25000000" in lpf.split("FREQUENCY PORT")[1].split(";")[0]
+
+
+def _script(path, body):
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(0o755)
+    return str(path)
+
+
+def test_a_core_nextpnr_cannot_place_keeps_its_synthesis_counts(tmp_path, monkeypatch):
+    stat = '{"design": {"num_cells_by_type": {"SB_LUT4": 9000, "SB_DFF": 7, "SB_RAM40_4K": 40}}}'
+    yosys = _script(tmp_path / "yosys", f"echo '{stat}' > stat.json\n")
+    nextpnr = _script(tmp_path / "nextpnr", "echo \"ERROR: Unable to place cell 'x'\"; exit 1\n")
+    monkeypatch.setenv("YOSYS", yosys)
+    monkeypatch.setenv("NEXTPNR_ICE40", nextpnr)
+    with pytest.raises(B.BuildError, match="nextpnr failed: ERROR: Unable to place"):
+        B.core_cost("", tmp_path / "raise", "ice40")
+    row = B.core_cost("", tmp_path / "keep", "ice40", keep_unplaced=True)
+    assert (row["lut4"], row["ff"], row["bram"]) == (9000, 7, 40)
+    assert row["cells"] is None and row["fmax"] is None
+    assert row["note"].startswith("nextpnr failed: ERROR: Unable to place")
