@@ -143,7 +143,6 @@ def run(model: str, epochs: int = 3, seed: int = 1, params=DIGITS_PARAMS, progre
     plain = pooler(model, params.replace(boost_strength=0.0), seed)
     train(plain, train_x, epochs, seed)
     within, between = class_overlap(codes_test, test_y)
-    connected = sp.perm >= (sp.cfg.connected_q if model == "fixed" else params.connected)
     return DigitsOutcome(
         model=model,
         epochs=epochs,
@@ -157,7 +156,7 @@ def run(model: str, epochs: int = 3, seed: int = 1, params=DIGITS_PARAMS, progre
         columns_used=int(codes_train.any(axis=0).sum()),
         duty=duty(sp),
         duty_unboosted=duty(plain),
-        fields=(connected & sp.potential).reshape(params.columns, 8, 8),
+        fields=sp.connected().reshape(params.columns, 8, 8),
         seconds=time.monotonic() - start,
     )
 

@@ -184,6 +184,7 @@ class FixedSpatialPooler(Pooler):
             )
         check_seed(seed)
         self.cfg, self.params = cfg, cfg.params
+        self.connected_at = cfg.connected_q
         start = SpatialPooler(cfg.params, seed)
         self.potential = start.potential.copy()
         self.perm = np.rint(start.perm * cfg.perm_max).astype(np.int64) * self.potential
@@ -195,17 +196,12 @@ class FixedSpatialPooler(Pooler):
         self.iteration = 0
         self.bumped = 0  # column-steps bumped as weak, so far
 
-    def overlaps(self, x) -> np.ndarray:
-        x = self._input(x)
-        connected = self.potential & (self.perm >= self.cfg.connected_q)
-        return (connected & x[None, :]).sum(axis=1).astype(np.int64)
-
     def compute(self, x, learn: bool = True) -> np.ndarray:
         """One step on the binary input ``x``: the active columns (ascending)."""
         cfg = self.cfg
         x = self._input(x)
         self.iteration += 1
-        overlap = self.overlaps(x)
+        overlap = self._count(x)
         boosted = overlap * self.boost
         threshold = cfg.params.stimulus_threshold << cfg.boost_bits
         active = inhibit_global(boosted, cfg.params.local_area_density, threshold)

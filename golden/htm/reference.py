@@ -187,13 +187,29 @@ def raise_to_threshold(perm, potential, connected: float, threshold: int):
 
 
 class Pooler:
-    """What both spatial poolers (float and fixed-point) share: the input check and a run
-    over many inputs. ``params`` is the float parameters; :meth:`compute` the step."""
+    """What both spatial poolers (float and fixed-point) share: the input check, the overlap
+    count and a run over many inputs. ``params`` is the float parameters, ``potential`` and
+    ``perm`` the pools and permanences ([columns, inputs]), ``connected_at`` the permanence
+    from which a synapse is connected; :meth:`compute` the step."""
 
     params: SpatialPoolerParams
+    potential: np.ndarray
+    perm: np.ndarray
+    connected_at: float
 
     def compute(self, x, learn: bool = True) -> np.ndarray:
         raise NotImplementedError
+
+    def connected(self) -> np.ndarray:
+        """bool[columns, inputs]: the connected potential synapses."""
+        return self.potential & (self.perm >= self.connected_at)
+
+    def overlaps(self, x) -> np.ndarray:
+        """int64[columns]: connected synapses onto the active bits of the input ``x``."""
+        return self._count(self._input(x))
+
+    def _count(self, x) -> np.ndarray:
+        return (self.connected() & x[None, :]).sum(axis=1).astype(np.int64)
 
     def _input(self, x) -> np.ndarray:
         x = np.asarray(x)
@@ -223,6 +239,7 @@ class SpatialPooler(Pooler):
             raise ValueError(f"A spatial pooler needs SpatialPoolerParams, not {params!r}")
         check_seed(seed)
         self.params = p = params
+        self.connected_at = p.connected
         rng = np.random.default_rng(seed)
         self.potential = np.zeros((p.columns, p.inputs), bool)
         self.perm = np.zeros((p.columns, p.inputs))
@@ -250,18 +267,12 @@ class SpatialPooler(Pooler):
 
     # the step ------------------------------------------------------------------------------
 
-    def overlaps(self, x) -> np.ndarray:
-        """int64[columns]: connected synapses onto the active bits of the input ``x``."""
-        x = self._input(x)
-        connected = self.potential & (self.perm >= self.params.connected)
-        return (connected & x[None, :]).sum(axis=1).astype(np.int64)
-
     def compute(self, x, learn: bool = True) -> np.ndarray:
         """One step on the binary input ``x``: the active columns (ascending)."""
         p = self.params
         x = self._input(x)
         self.iteration += 1
-        overlap = self.overlaps(x)
+        overlap = self._count(x)
         boosted = overlap * self.boost if p.boost_strength > 0 else overlap
         if p.global_inhibition or self.radius > p.columns:
             active = inhibit_global(boosted, p.local_area_density, p.stimulus_threshold)
