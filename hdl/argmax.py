@@ -74,10 +74,11 @@ class ScoreEngine(wiring.Component):
         trials done, 32 bits), for engines whose scores follow from it instead."""
         return generator_words(key, self._cfg.n, self._cfg.width)
 
-    def select(self, m: Module, drawn: list, load, clocks) -> tuple:
+    def select(self, m: Module, drawn: list, load, clocks, trial) -> tuple:
         """The selector, built into ``m``: ``drawn`` are the trial's n scores (``width`` bits
         each, valid in the clock ``load`` is high: the selector registers what it keeps);
-        ``clocks`` counts the trial's clocks from its load (0).
+        ``clocks`` counts the trial's clocks from its load (0); ``trial`` is the trial's index
+        (as :meth:`draw` has it, still until the trial's result is taken).
         Returns ``(done, fields)``: ``done`` is high in the selector's last working clock of
         a trial (the result is offered from the next), ``fields`` the result's values."""
         raise NotImplementedError
@@ -88,7 +89,7 @@ class ScoreEngine(wiring.Component):
         drawn = self.draw(m, key, trial)
         load = Signal()  # the load clock of a trial
         clocks = Signal(self._clocks_shape)  # the layout holds every trial's clocks
-        done, fields = self.select(m, drawn, load, clocks)
+        done, fields = self.select(m, drawn, load, clocks, trial)
 
         with m.FSM():
             with m.State("IDLE"):
@@ -134,7 +135,7 @@ class ArgmaxEngine(ScoreEngine):
             raise ValueError(f"The arg-max engine needs an ArgmaxConfig, not {cfg!r}")
         super().__init__(cfg, result_layout(cfg))
 
-    def select(self, m, drawn, load, clocks):
+    def select(self, m, drawn, load, clocks, trial):
         cfg = self._cfg
         m.submodules.tree = tree = ArgMax(cfg.n, cfg.width, stages=cfg.rounds)
         for i, value in enumerate(drawn):

@@ -286,7 +286,7 @@ class SpatialPoolerEngine(ScoreEngine):
         words = generator_words(key, input_chunks(self._cfg), 32)
         return [Cat(*(w & arith.xorshift32(w) for w in words))[: self._cfg.inputs]]
 
-    def select(self, m, drawn, load, clocks):
+    def select(self, m, drawn, load, clocks, trial):
         m.submodules.core = core = SpatialPoolerCore(self._cfg, 1)
         mask = Signal(self._cfg.n)
         m.d.comb += [

@@ -171,7 +171,7 @@ class _SelectorEngine(ScoreEngine):
             raise ValueError(f"A k-WTA engine needs a KwtaConfig, not {cfg!r}")
         super().__init__(cfg, result_layout(cfg))
 
-    def select(self, m, drawn, load, clocks):
+    def select(self, m, drawn, load, clocks, trial):
         m.submodules.select = sel = self.selector(self._cfg)
         m.d.comb += [sel.load.eq(load), *(sel.i[i].eq(v) for i, v in enumerate(drawn))]
         return sel.done, {"mask": sel.mask, "threshold": sel.threshold}

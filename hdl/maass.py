@@ -45,9 +45,7 @@ class BooleanKwtaEngine(ScoreEngine):
 
     def draw(self, m, key, trial):
         gate = self._cfg.gate
-        # the input word is the trial's index, which holds still from the trial's load to the
-        # end of its result; ScoreEngine.elaborate calls draw before select, which reads it
-        self._inputs = bits = trial[: self._cfg.n]
+        bits = trial[: self._cfg.n]  # the input word is the trial's index
         # (the largest sum, every bit set, fits the gate's width: the slice drops only zeros)
         return [
             (Const(c, gate.width) + sum(Mux(bits[i], w, 0) for i, w in enumerate(row) if w))[
@@ -56,7 +54,8 @@ class BooleanKwtaEngine(ScoreEngine):
             for row, c in zip(gate.weights, gate.bias, strict=True)
         ]
 
-    def select(self, m, drawn, load, clocks):
+    def select(self, m, drawn, load, clocks, trial):
         m.submodules.select = sel = KWinners(self._cfg.kwta)
         m.d.comb += [sel.load.eq(load), *(sel.i[j].eq(v) for j, v in enumerate(drawn))]
-        return sel.done, {"inputs": self._inputs, "value": sel.mask[0], "mask": sel.mask}
+        inputs = trial[: self._cfg.n]  # still from the trial's load to its result's end
+        return sel.done, {"inputs": inputs, "value": sel.mask[0], "mask": sel.mask}
