@@ -372,6 +372,14 @@ def write_output(out, default_name: str, text: str) -> Path | None:
     return path
 
 
+def output_folder(args) -> Path:
+    """``args.out`` as a folder, made now: a path that cannot be written fails before the
+    work, not after."""
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
 def write_json(path: Path, data) -> Path:
     """``data`` as indented JSON in ``path``."""
     path.write_text(json.dumps(data, indent=1) + "\n")

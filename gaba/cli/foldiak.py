@@ -23,6 +23,7 @@ from gaba.cli.common import (
     add_pool,
     add_seed,
     checked,
+    output_folder,
     pool,
     positive_int,
     simulator_errors,
@@ -95,12 +96,6 @@ def _write(stem: Path, outcome, summary: dict, **figures) -> None:
     summary["files"] = [str(f) for f in files]
 
 
-def _out(args) -> Path:
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)  # fail before the work, not after
-    return out
-
-
 def _learn(kind, args):
     from gaba.golden.foldiak import experiments as fe
 
@@ -155,7 +150,7 @@ def _learn_spread(args, where):
 def _bars(args):
     from gaba.sim import plots
 
-    out = _out(args)
+    out = output_folder(args)
     with pool(args) as where:
         if args.model in HARDWARE:
             outcome, hardware = _learn_on_hardware(args, where)
@@ -230,7 +225,7 @@ def _saturation_lines(o):
 def _letters(args):
     from gaba.sim import plots
 
-    out = _out(args)
+    out = output_folder(args)
     outcome = _learn("letters", args)
     summary = outcome.summary()
     _write(out / f"letters-{args.model}", outcome, summary, codes=plots.letter_codes)

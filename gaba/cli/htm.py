@@ -11,7 +11,6 @@ fields and the duty cycles (PNG) and a JSON summary under ``--out``.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from gaba.cli.common import (
     Parser,
@@ -19,6 +18,7 @@ from gaba.cli.common import (
     add_output,
     add_seed,
     checked,
+    output_folder,
     positive_int,
     write_json,
 )
@@ -57,8 +57,7 @@ def _digits(args):
     from gaba.golden.htm import digits
     from gaba.sim import plots
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)  # fail before the work, not after
+    out = output_folder(args)
     progress = Progress(f"htm digits ({args.model})", enabled=not args.quiet, unit="epochs")
     outcome = checked(
         "htm digits",

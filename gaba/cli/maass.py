@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 from gaba.cli.common import (
     Parser,
@@ -23,6 +22,7 @@ from gaba.cli.common import (
     add_output,
     checked,
     n_grid,
+    output_folder,
     simulator_errors,
     stage,
     write_json,
@@ -138,8 +138,7 @@ def _approx(args):
     from gaba.golden import maass
     from gaba.sim import plots
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)  # fail before the work, not after
+    out = output_folder(args)
     start = time.monotonic()
     largest = max(args.forms)
     monotone = maass.monotone_errors([(1 << j) + 1 for j in range(1, max(2, largest.bit_length()))])

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from gaba.cli.common import add_pool, add_seed, pool, positive_int, simulator_errors, stage
+from gaba.cli.common import (
+    add_pool,
+    add_seed,
+    output_folder,
+    pool,
+    positive_int,
+    simulator_errors,
+    stage,
+)
 
 __all__ = ["register"]
 
@@ -28,10 +34,10 @@ def register(sub) -> None:
 def _report(args):
     from gaba.sim.report import build_report
 
-    Path(args.out).mkdir(parents=True, exist_ok=True)  # fail before the work, not after
+    out = output_folder(args)
     with pool(args) as where, simulator_errors():
         path = build_report(
-            Path(args.out),
+            out,
             trials=args.trials,
             seed=args.seed,
             hardware=None if args.hardware == "none" else args.hardware,

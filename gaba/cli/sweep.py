@@ -4,7 +4,6 @@ and sigma when they are grids), on the golden model or the hardware, with CSV an
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from gaba.cli.common import (
     add_output,
@@ -14,6 +13,7 @@ from gaba.cli.common import (
     fmt,
     n_grid,
     network_args,
+    output_folder,
     pool,
     positive_int,
     simulator_errors,
@@ -55,7 +55,7 @@ def _listing(values):
 def _sweep(args):
     from gaba.sim.sweep import sweep, write_outputs
 
-    Path(args.out).mkdir(parents=True, exist_ok=True)  # fail before the work, not after
+    out = output_folder(args)
     with pool(args) as where, simulator_errors():
         result = checked(
             "sweep",
@@ -80,7 +80,7 @@ def _sweep(args):
                 block=args.block,
             ),
         )
-    files = write_outputs(result, Path(args.out))
+    files = write_outputs(result, out)
     status = 0 if result.identical is not False and result.serial_identical is not False else 1
     if args.json:
         print(json.dumps(result.to_json() | {"files": [str(f) for f in files]}))
