@@ -52,9 +52,11 @@ class ScoreEngine(wiring.Component):
         One result per trial, in order: the selector's fields and ``clocks``, the clocks from
         the trial's load to its result (the layout's ``clocks`` field must hold every trial's:
         the engine counts in a register of its width).
+
+    ``ports``: an engine's other run inputs (name: ``In(shape)``), set with ``seed``.
     """
 
-    def __init__(self, cfg, layout: data.StructLayout):
+    def __init__(self, cfg, layout: data.StructLayout, ports: dict | None = None):
         self._cfg, self._clocks_shape = cfg, layout.members["clocks"]
         super().__init__(
             {
@@ -64,6 +66,7 @@ class ScoreEngine(wiring.Component):
                 "count": In(32),
                 "busy": Out(1),
                 "res": Out(stream.Signature(layout)),
+                **(ports or {}),
             }
         )
 

@@ -9,6 +9,7 @@ every unit, so that each clock touches one row and all n units work in parallel:
 phase    clocks                                work
 ======== ===================================== =============================================
 GEN      1                                     two xorshift32 steps: the next bars pattern
+                                               (or the address of the next image)
 FF       m + 1                                 qx_i += q_ij x_j, one input j per clock
 SETTLE   settle_steps * (n + 2)                per step: L_i += w_ij y*_j, one unit j per
                                                clock, then one clock that updates every y*_i
@@ -16,6 +17,12 @@ LEARN    max(m, n) + 1 (training only)         row j of q and of w read, updated
                                                back, one row per clock; t in the first clock
 RESULT   1 or more                             the presentation's result until ``res.ready``
 ======== ===================================== =============================================
+
+The pattern source (``source``, :mod:`gaba.golden.foldiak.sources`) is the bars, generated in
+GEN, or the digits: a block-RAM ROM of the 1797 images (``gaba.hdl.digits``), addressed in GEN
+(a training image picked by the second stream word, test pattern j's image min(j, 1796)) and
+read in the same clock, its output held until the next GEN; the label is the image's index.
+Both take the same clocks.
 
 A training presentation therefore takes ``cycles_per_presentation(cfg)`` clocks when the
 result is taken at once (1284 at the paper's 64 inputs, 16 units and 64 settling steps).
@@ -47,7 +54,9 @@ from gaba.golden import primitives
 from gaba.golden.foldiak import bars
 from gaba.golden.foldiak import fixed as foldiak
 from gaba.golden.foldiak.config import FoldiakConfig
+from gaba.golden.foldiak.sources import source as pattern_source
 from gaba.hdl import arith
+from gaba.hdl import digits as rom
 
 __all__ = [
     "CMD_INIT",
@@ -137,7 +146,9 @@ class FoldiakLayer(wiring.Component):
     ----------
     cfg : FoldiakConfig
         Widths, constants and sizes; the object the golden model runs. m must be 64 (the
-        on-chip bars source).
+        on-chip bars and the digits have 64 pixels).
+    source : str
+        The pattern source: ``bars`` (default) or ``digits`` (module docstring).
 
     Members
     -------
@@ -163,9 +174,9 @@ class FoldiakLayer(wiring.Component):
         Sticky saturation flags of the run.
     """
 
-    def __init__(self, cfg: FoldiakConfig):
+    def __init__(self, cfg: FoldiakConfig, source: str = "bars"):
         _check(cfg)
-        self._cfg = cfg
+        self._cfg, self._source = cfg, pattern_source(source).name
         super().__init__(foldiak_signature(cfg))
 
     @property
@@ -200,6 +211,12 @@ class FoldiakLayer(wiring.Component):
         test_seed = Signal(32)
         key = Signal(32)  # trial_key(seed, run)
         x = Signal(bars.M)  # the pattern; pixel r*8 + c
+        images = None  # the digits' ROM read port (its data is the pattern)
+        if self._source == "digits":
+            m.submodules.images = image_rom = rom.image_rom()
+            images = image_rom.read_port()
+            # read in GEN only (the port's enable is high by default): held until the next
+            m.d.comb += [x.eq(images.data), images.en.eq(0)]
         label = Signal(bars.N_BARS)
         train = Signal()  # the command in progress trains (1) or tests (0)
         remaining = Signal(32)
@@ -316,18 +333,18 @@ class FoldiakLayer(wiring.Component):
                 s = Mux(train, rng_train, rng_test)
                 r1 = arith.xorshift32(s)
                 r2 = arith.xorshift32(r1)
-                rows = [r1[3 * b : 3 * b + 3] == 0 for b in range(bars.SIDE)]
-                cols = [r2[3 * b : 3 * b + 3] == 0 for b in range(bars.SIDE)]
-                m.d.sync += [
-                    label.eq(Cat(*rows, *cols)),
-                    x.eq(
-                        Cat(
-                            *(rows[r] | cols[c] for r in range(bars.SIDE) for c in range(bars.SIDE))
-                        )
-                    ),
-                    qx.eq(0),
-                    k.eq(0),
-                ]
+                if images is None:
+                    rows = [r1[3 * b : 3 * b + 3] == 0 for b in range(bars.SIDE)]
+                    cols = [r2[3 * b : 3 * b + 3] == 0 for b in range(bars.SIDE)]
+                    pattern = Cat(
+                        *(rows[r] | cols[c] for r in range(bars.SIDE) for c in range(bars.SIDE))
+                    )
+                    m.d.sync += [label.eq(Cat(*rows, *cols)), x.eq(pattern)]
+                else:
+                    address = Mux(train, rom.pick(r2), rom.in_order(index))
+                    m.d.comb += [images.addr.eq(address), images.en.eq(1)]
+                    m.d.sync += label.eq(address)
+                m.d.sync += [qx.eq(0), k.eq(0)]
                 with m.If(train):
                     m.d.sync += rng_train.eq(r2)
                 with m.Else():

@@ -31,6 +31,7 @@ from amaranth.lib import data, stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
+from gaba.golden import digits
 from gaba.golden.htm.fixed import (
     PCT_BITS,
     FixedSpatialPooler,
@@ -40,15 +41,18 @@ from gaba.golden.htm.fixed import (
 from gaba.golden.htm.reference import UPDATE_PERIOD
 from gaba.golden.kwta import KwtaConfig
 from gaba.hdl import arith
+from gaba.hdl import digits as rom
 from gaba.hdl.argmax import ScoreEngine, generator_words
 from gaba.hdl.kwta import KWinners
 from gaba.hdl.tree import AdderTree
 
 __all__ = [
+    "DigitsPoolerEngine",
     "SpatialPoolerCore",
     "SpatialPoolerEngine",
     "boosted_bits",
     "column_layout",
+    "digits_layout",
     "engine_layout",
     "step_clocks",
 ]
@@ -277,10 +281,10 @@ class SpatialPoolerEngine(ScoreEngine):
     ``gaba.hdl.argmax.ScoreEngine``, a step for a trial. The core keeps learning from run to
     run; a reset restores its initial state."""
 
-    def __init__(self, cfg: SpatialPoolerConfig):
+    def __init__(self, cfg: SpatialPoolerConfig, layout=None, ports=None):
         if not isinstance(cfg, SpatialPoolerConfig):
             raise ValueError(f"The spatial pooler engine needs a SpatialPoolerConfig, not {cfg!r}")
-        super().__init__(cfg, engine_layout(cfg))
+        super().__init__(cfg, layout or engine_layout(cfg), ports)
 
     def draw(self, m, key, trial):
         words = generator_words(key, input_chunks(self._cfg), 32)
@@ -298,3 +302,70 @@ class SpatialPoolerEngine(ScoreEngine):
         with m.If(core.active.valid):
             m.d.sync += mask.eq(core.active.payload)
         return core.active.valid, {"active": mask}
+
+
+def digits_layout(cfg: SpatialPoolerConfig) -> data.StructLayout:
+    """One step's result from :class:`DigitsPoolerEngine`: the active columns' mask, the
+    image, whether the step learned, and the clocks from the step's start to its result
+    (``step_clocks`` + 4: the image's read, the load, the offer, the result)."""
+    clocks = (step_clocks(cfg, True) + 4).bit_length()
+    return data.StructLayout(
+        {
+            "active": unsigned(cfg.n),
+            "image": unsigned((digits.IMAGES - 1).bit_length()),
+            "learn": 1,
+            "clocks": unsigned(clocks),
+        }
+    )
+
+
+class DigitsPoolerEngine(SpatialPoolerEngine):
+    """The spatial pooler learning scikit-learn's digits on chip (``gaba.golden.htm.digits``):
+    the images in a block-RAM ROM (``gaba.hdl.digits``), the pooler of
+    :class:`SpatialPoolerCore` (64 inputs), a step a trial. Step t of a run (its index in the
+    run, ``first`` included) learns when t < ``learning``, on the training image its first
+    generator word picks; after that it codes image min(t - learning, 1796) and does not
+    learn. Each result is the step's mask, its image, whether it learned and its clocks."""
+
+    def __init__(self, cfg: SpatialPoolerConfig):
+        if isinstance(cfg, SpatialPoolerConfig) and cfg.inputs != 64:
+            raise ValueError(
+                f"The digits have 64 pixels: the pooler needs 64 inputs, not {cfg.inputs}"
+            )
+        super().__init__(cfg, digits_layout(cfg), {"learning": In(32)})
+
+    def draw(self, m, key, trial):
+        # the ROM's address holds from the trial's first clock (key and trial are registers):
+        # the image is out of the ROM a clock later, when the core takes it (select)
+        m.submodules.images = images = rom.image_rom()
+        read = images.read_port()
+        learn = Signal()
+        image = Signal(len(read.addr))
+        m.d.comb += [
+            learn.eq(trial < self.learning),
+            image.eq(
+                Mux(
+                    learn,
+                    rom.pick(generator_words(key, 2, 32)[0]),
+                    rom.in_order(trial - self.learning),
+                )
+            ),
+            read.addr.eq(image),
+        ]
+        return [read.data, learn, image]
+
+    def select(self, m, drawn, load, clocks, trial):
+        bits, learn, image = drawn
+        m.submodules.core = core = SpatialPoolerCore(self._cfg, 1)
+        offer = Signal()  # the clock after the load: the image is out of the ROM
+        mask = Signal(self._cfg.n)
+        m.d.sync += offer.eq(load)
+        m.d.comb += [
+            core.x.valid.eq(offer),
+            core.x.payload.bits.eq(bits),
+            core.x.payload.learn.eq(learn),
+            core.active.ready.eq(1),
+        ]
+        with m.If(core.active.valid):
+            m.d.sync += mask.eq(core.active.payload)
+        return core.active.valid, {"active": mask, "image": image, "learn": learn}

@@ -31,6 +31,7 @@ SIM_MODULES = frozenset(
         "cli/test_compare.py",
         "cli/test_demo.py",
         "cli/test_foldiak.py",
+        "cli/test_htm.py",
         "cli/test_maass.py",
         "sim/designs/test_argmax.py",
         "sim/designs/test_baselines.py",

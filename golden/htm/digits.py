@@ -1,16 +1,18 @@
 """The spatial pooler on scikit-learn's digits: a sparse code learned from the images, read out
 by a linear classifier beside one on the raw pixels.
 
-The data: ``sklearn.datasets.load_digits`` (1797 images of 8 x 8 pixels, 16 grey levels, 10
-classes; it ships inside scikit-learn), each pixel set when its level is at least 8 (64 input
-bits). A fixed split from the seed: 1347 training images, 450 held out. The pooler learns on
-the training images for ``epochs`` passes, each in an order drawn from the seed; then, no
-longer learning, it codes every image. A logistic regression (``sklearn.linear_model``) learns
-the classes from the training codes and is scored on the held-out codes, and likewise on the
-raw pixels. The same pooler without boosting is trained beside it, for the duty cycles.
+The data, its split, the draw of a training image and the readout are
+:mod:`gaba.golden.digits`'s. The pooler (the initial state of seed 1, the hardware's) learns
+``epochs`` x 1347 steps, step t on the training image its 32-bit word draws
+(:func:`training_images`: the word the hardware's trial generators give step t of a run of
+the seed); then, no longer learning, it codes every image in order. A logistic regression
+learns the classes from the training images' codes and is scored on the held-out codes, and
+likewise on the raw pixels. The same pooler without boosting is trained beside it, for the
+duty cycles.
 
 :func:`foldiak_digits` does the same with Földiák's anti-Hebbian layer (its fixed-point
-model, ``gaba.golden.foldiak.fixed``): a unit's bit of the code is y* > 1/2 after settling.
+model, ``gaba.golden.foldiak.fixed``, the digits as its pattern source,
+:func:`gaba.golden.digits.prng_digits`): a unit's bit of the code is y* > 1/2 after settling.
 """
 
 from __future__ import annotations
@@ -20,11 +22,23 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from gaba.golden import digits as data
+from gaba.golden.argmax import ArgmaxConfig, scores
 from gaba.golden.htm import reference as ref
 from gaba.golden.htm.fixed import FixedSpatialPooler, SpatialPoolerConfig
 from gaba.golden.validate import check_count, check_seed
 
-__all__ = ["DIGITS_PARAMS", "DigitsOutcome", "digits", "foldiak_digits", "load", "run"]
+__all__ = [
+    "DIGITS_PARAMS",
+    "DigitsOutcome",
+    "codes",
+    "foldiak_codes",
+    "foldiak_digits",
+    "run",
+    "schedule",
+    "schedule_run",
+    "training_images",
+]
 
 #: The pooler the digits run uses: 1024 columns over the 64 pixels, each column's pool half
 #: of them, 51 active (density 0.05), boosting 3.
@@ -37,59 +51,66 @@ DIGITS_PARAMS = ref.SpatialPoolerParams(
     boost_strength=3.0,
     duty_cycle_period=500,
 )
-TRAIN = 1347
+#: The pooler's initial state: seed 1's, as the hardware's memories hold it.
+INIT_SEED = 1
 
 
-def load():
-    """(bits bool[1797, 64], labels int64[1797]): the digits, a pixel set at level >= 8."""
-    from sklearn.datasets import load_digits
-
-    data = load_digits()
-    return data.data >= 8, data.target.astype(np.int64)
-
-
-def digits(seed: int):
-    """(train bits, train labels, test bits, test labels): the split of ``seed``."""
-    bits, labels = load()
-    order = np.random.default_rng(seed).permutation(len(labels))
-    train, test = order[:TRAIN], order[TRAIN:]
-    return bits[train], labels[train], bits[test], labels[test]
+def training_images(steps: int, seed: int, *, first: int = 0) -> np.ndarray:
+    """int64[steps]: the training image of steps ``first ..`` of a run of ``seed``: the first
+    32-bit generator word of each step (``gaba.golden.argmax.scores``, two generators of 32
+    bits) picks it (:func:`gaba.golden.digits.pick`)."""
+    words = scores(ArgmaxConfig.paper(n=2, width=32), steps, seed, first=first)
+    return data.pick(words[:, 0])
 
 
-def pooler(model: str, params: ref.SpatialPoolerParams, seed: int):
+def schedule(learning: int, count: int, seed: int, *, first: int = 0):
+    """(images int64[count], learn bool[count]): steps ``first ..`` of a hardware run of
+    ``seed`` (``gaba.hdl.htm.DigitsPoolerEngine``): step t < ``learning`` learns on
+    :func:`training_images`' image, a later one codes image min(t - learning, 1796)."""
+    check_count("Learning steps", learning, 0)
+    check_count("Step count", count, 1)
+    check_count("First step", first, 0)
+    t = first + np.arange(count)
+    learn = t < learning
+    images = np.minimum(t - learning, data.IMAGES - 1)
+    if learn.any():
+        images[learn] = training_images(int(learn.sum()), seed, first=first)
+    return images, learn
+
+
+def schedule_run(cfg: SpatialPoolerConfig, learning: int, count: int, seed: int, *, first=0):
+    """(active bool[count, columns], images, learn): the fixed-point pooler (seed 1's initial
+    state, as the hardware's after a reset) through :func:`schedule`."""
+    images, learn = schedule(learning, count, seed, first=first)
+    sp, bits = FixedSpatialPooler(cfg, INIT_SEED), data.load()[0]
+    active = np.zeros((count, cfg.n), bool)
+    for j in range(count):
+        active[j, sp.compute(bits[images[j]], learn=bool(learn[j]))] = True
+    return active, images, learn
+
+
+def pooler(model: str, params: ref.SpatialPoolerParams):
     if model == "float":
-        return ref.SpatialPooler(params, seed)
+        return ref.SpatialPooler(params, INIT_SEED)
     if model == "fixed":
-        return FixedSpatialPooler(SpatialPoolerConfig(params=params), seed)
+        return FixedSpatialPooler(SpatialPoolerConfig(params=params), INIT_SEED)
     raise ValueError(f"Model must be float or fixed, not {model!r}")
 
 
-def train(sp, bits, epochs: int, seed: int, progress=None):
-    """Learn ``epochs`` passes over ``bits``, each in an order drawn from ``seed``."""
-    rng = np.random.default_rng(seed + 1)
-    for e in range(epochs):
-        sp.run(bits[rng.permutation(len(bits))])
+def train(sp, steps: int, seed: int, progress=None):
+    """Learn ``steps`` steps of the run of ``seed`` (:func:`training_images`), in chunks of
+    1347 (an epoch's worth: ``progress(done, epochs)`` after each)."""
+    bits = data.split()[0]
+    images = training_images(steps, seed)
+    for lo in range(0, steps, data.TRAIN):
+        sp.run(bits[images[lo : lo + data.TRAIN]])
         if progress is not None:
-            progress(e + 1, epochs)
+            progress(min(lo + data.TRAIN, steps) // data.TRAIN, -(-steps // data.TRAIN))
 
 
-def readout(train_x, train_y, test_x, test_y) -> float:
-    """Held-out accuracy of a logistic regression learned on ``train_x``."""
-    from sklearn.linear_model import LogisticRegression
-
-    clf = LogisticRegression(max_iter=5000)
-    return float(clf.fit(train_x, train_y).score(test_x, test_y))
-
-
-def class_overlap(codes, labels) -> tuple[float, float]:
-    """Mean shared active columns of two codes (as a fraction of the active ones) within a
-    class and between classes."""
-    c = codes.astype(np.float64)
-    shared = c @ c.T / np.maximum(c.sum(axis=1), 1)[:, None]
-    same = labels[:, None] == labels[None, :]
-    np.fill_diagonal(same, False)
-    other = labels[:, None] != labels[None, :]
-    return float(shared[same].mean()), float(shared[other].mean())
+def codes(sp) -> np.ndarray:
+    """bool[1797, columns]: every image's code, in order, without learning."""
+    return sp.run(data.load()[0], learn=False)
 
 
 def duty(sp) -> np.ndarray:
@@ -130,30 +151,39 @@ class DigitsOutcome:
         return d
 
 
-def run(model: str, epochs: int = 3, seed: int = 1, params=DIGITS_PARAMS, progress=None):
+def run(
+    model: str,
+    epochs: int = 3,
+    seed: int = 1,
+    params=DIGITS_PARAMS,
+    progress=None,
+    hardware_codes=None,
+):
     """Train the ``model`` (float or fixed) pooler of ``params`` on the digits and read it out
-    (module docstring): a :class:`DigitsOutcome`."""
+    (module docstring): a :class:`DigitsOutcome`. ``hardware_codes`` (bool[1797, columns]),
+    when given, are read out instead of the model's (a hardware run's, which the model ran
+    beside for its duty cycles and receptive fields)."""
     check_count("Epochs", epochs, 1)
     check_seed(seed)
     start = time.monotonic()
-    train_x, train_y, test_x, test_y = digits(seed)
-    sp = pooler(model, params, seed)
-    train(sp, train_x, epochs, seed, progress)
-    codes_train, codes_test = sp.run(train_x, learn=False), sp.run(test_x, learn=False)
-    plain = pooler(model, params.replace(boost_strength=0.0), seed)
-    train(plain, train_x, epochs, seed)
-    within, between = class_overlap(codes_test, test_y)
+    steps = epochs * data.TRAIN
+    sp = pooler(model, params)
+    train(sp, steps, seed, progress)
+    all_codes = codes(sp) if hardware_codes is None else hardware_codes
+    plain = pooler(model, params.replace(boost_strength=0.0))
+    train(plain, steps, seed)
+    r = data.score(all_codes)
     return DigitsOutcome(
         model=model,
         epochs=epochs,
         seed=seed,
         params=params,
-        pixel_accuracy=readout(train_x, train_y, test_x, test_y),
-        code_accuracy=readout(codes_train, train_y, codes_test, test_y),
-        active_per_code=float(codes_test.sum(axis=1).mean()),
-        within_class_overlap=within,
-        between_class_overlap=between,
-        columns_used=int(codes_train.any(axis=0).sum()),
+        pixel_accuracy=r["pixel_accuracy"],
+        code_accuracy=r["code_accuracy"],
+        active_per_code=r["active_per_code"],
+        within_class_overlap=r["within_class_overlap"],
+        between_class_overlap=r["between_class_overlap"],
+        columns_used=r["units_used"],
         duty=duty(sp),
         duty_unboosted=duty(plain),
         fields=sp.connected().reshape(params.columns, 8, 8),
@@ -161,43 +191,46 @@ def run(model: str, epochs: int = 3, seed: int = 1, params=DIGITS_PARAMS, progre
     )
 
 
-def foldiak_digits(epochs: int = 3, seed: int = 1, n: int = 64, progress=None) -> dict:
-    """Földiák's layer (fixed-point, ``n`` units, the paper's parameters otherwise) on the
-    digits as :func:`run` trains the pooler: the readout accuracy of its codes and of the raw
-    pixels, the active units per code, the shared active units within and between classes."""
-    from gaba.golden.foldiak import fixed as layer
+def foldiak_config(n: int = 64):
+    """The Földiák layer the digits use: the paper's, ``n`` units."""
     from gaba.golden.foldiak.config import FoldiakConfig
 
+    return FoldiakConfig.paper(n=n)
+
+
+def foldiak_codes(cfg, epochs: int, seed: int, *, run: int = 0, progress=None) -> np.ndarray:
+    """bool[1797, units]: the codes of every image (y* > 1/2, in order) after the layer of
+    ``cfg`` learned its pre-run and ``epochs`` x 1347 presentations of run ``run`` of ``seed``
+    with the digits as its pattern source (the numba kernel)."""
+    from gaba.golden.foldiak import fixed as layer
+
+    learned = layer.train(
+        cfg,
+        1,
+        epochs * data.TRAIN,
+        seed,
+        first_run=run,
+        source=data.prng_digits,
+        progress=progress,
+    )
+    x = data.in_order(data.IMAGES)[0][None]
+    return layer.respond(cfg, learned.q, learned.w, learned.t, x)[0] > cfg.half
+
+
+def foldiak_digits(epochs: int = 3, seed: int = 1, n: int = 64, progress=None) -> dict:
+    """Földiák's layer (fixed-point, ``n`` units, the paper's parameters otherwise) on the
+    digits, trained as :func:`run` trains the pooler (its pre-run first): the readout of its
+    codes (:func:`gaba.golden.digits.score`)."""
     check_count("Epochs", epochs, 1)
     check_seed(seed)
     start = time.monotonic()
-    cfg = FoldiakConfig.paper(n=n)
-    train_x, train_y, test_x, test_y = digits(seed)
-    state = layer.initial_state(cfg, seed)
-    rng = np.random.default_rng(seed + 1)
-    for e in range(epochs):
-        for x in train_x[rng.permutation(len(train_x))]:
-            layer.present(cfg, state, x)
-        if progress is not None:
-            progress(e + 1, epochs)
-
-    def code(images):
-        return np.array(
-            [layer.settle(cfg, state.q, state.w, state.t, x) > cfg.half for x in images]
-        )
-
-    codes_train, codes_test = code(train_x), code(test_x)
-    within, between = class_overlap(codes_test, test_y)
+    cfg = foldiak_config(n)
+    r = data.score(foldiak_codes(cfg, epochs, seed, progress=progress))
     return {
         "model": "fixed",
         "units": n,
         "epochs": epochs,
         "seed": seed,
-        "pixel_accuracy": readout(train_x, train_y, test_x, test_y),
-        "code_accuracy": readout(codes_train, train_y, codes_test, test_y),
-        "active_per_code": float(codes_test.sum(axis=1).mean()),
-        "within_class_overlap": within,
-        "between_class_overlap": between,
-        "units_used": int(codes_train.any(axis=0).sum()),
+        **r,
         "seconds": time.monotonic() - start,
     }

@@ -22,9 +22,14 @@ class ScoreTrials(Design):
     bench = "gaba.sim.benches.trials"
     modes = ("trials",)
 
-    def golden_rows(self, cfg, trials: int, seed: int, first: int) -> list[dict]:
-        """Each trial's result fields, from the golden model."""
+    def golden_rows(self, cfg, trials: int, seed: int, first: int, **inputs) -> list[dict]:
+        """Each trial's result fields, from the golden model (``inputs``: the engine's other
+        run inputs)."""
         raise NotImplementedError
+
+    def run_inputs(self, trials: int) -> dict:
+        """The engine's other run inputs of a run of ``trials`` trials, by port name."""
+        return {}
 
     def describe(self, cfg) -> str:
         return ", ".join(f"{k}={getattr(cfg, k)}" for k in self.options)
@@ -39,26 +44,38 @@ class ScoreTrials(Design):
         seed=1,
         first=0,
         hw_config=None,
+        inputs=None,
         waves=False,
         progress=None,
     ) -> Report:
         """Run ``trials`` trials on the hardware of ``hw_config`` (default ``cfg``) and hold
-        each to the golden model of ``cfg``."""
+        each to the golden model of ``cfg``; ``inputs``: the engine's other run inputs by
+        port name (default :meth:`run_inputs`). The report's outputs hold the decoded
+        results (``results``)."""
         mode = self.check_mode(mode)
         check_count("Trial count", trials, 1)
         check_seed(seed)
-        golden = self.golden_rows(cfg, trials, seed, first)
-        sim, tally, _ = self.run_trial_engine(
+        inputs = self.run_inputs(trials) if inputs is None else inputs
+        golden = self.golden_rows(cfg, trials, seed, first, **inputs)
+        sim, tally, results = self.run_trial_engine(
             hw_config or cfg,
             simulator,
             golden,
             seed=seed,
             first=first,
+            inputs=inputs,
             waves=waves,
             progress=progress,
         )
-        summary = {"trials": trials, **{k: getattr(cfg, k) for k in self.options}, "seed": seed}
-        return sim.report(tally, self, mode, trials, "trials", summary=summary)
+        summary = {
+            "trials": trials,
+            **{k: getattr(cfg, k) for k in self.options},
+            **inputs,
+            "seed": seed,
+        }
+        return sim.report(
+            tally, self, mode, trials, "trials", summary=summary, outputs={"results": results}
+        )
 
 
 class ComparatorTree(ScoreTrials):

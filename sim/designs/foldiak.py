@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gaba.golden.foldiak import bars
+from gaba.golden import digits
+from gaba.golden.foldiak import bars, sources
 from gaba.golden.foldiak import fixed as foldiak
 from gaba.golden.foldiak.config import FoldiakConfig
 from gaba.golden.foldiak.results import Learned, snapshot_points
@@ -37,7 +38,17 @@ from gaba.sim.design import Design
 from gaba.sim.pool import Done, Pool, Task, blocks
 from gaba.sim.scoreboard import Report, Tally
 
-__all__ = ["FOLDIAK", "GoldenRun", "Layer", "bars_block", "bars_run", "learn_bars", "lanes"]
+__all__ = [
+    "FOLDIAK",
+    "FOLDIAK_DIGITS",
+    "DigitsLayer",
+    "GoldenRun",
+    "Layer",
+    "bars_block",
+    "bars_run",
+    "learn_bars",
+    "lanes",
+]
 
 #: Up to this many presentations a board run's golden side is the readable model (every
 #: presentation's flags too), beyond it the numba kernel.
@@ -75,15 +86,26 @@ class Layer(Design):
     config_type = FoldiakConfig
     options = {"n": "output units", "frac_bits": "fractional bits"}
 
+    #: The pattern source (``gaba.golden.foldiak.sources``) the hardware and the golden model
+    #: draw from.
+    source = "bars"
+
     def component(self, cfg: FoldiakConfig, *, debug: bool = False):
-        return FoldiakLayer(cfg)
+        return FoldiakLayer(cfg, self.source)
 
     def result_layout(self, cfg: FoldiakConfig):
         return presentation_layout(cfg)
 
     def golden(self, cfg: FoldiakConfig, count: int, seed: int, *, first: int = 0):
         """The kernel's learning of run ``first``: ``count`` presentations, pre-run included."""
-        return foldiak.train(cfg, 1, max(0, count - cfg.pre_presentations), seed, first_run=first)
+        return foldiak.train(
+            cfg,
+            1,
+            max(0, count - cfg.pre_presentations),
+            seed,
+            first_run=first,
+            source=sources.source(self.source).train,
+        )
 
     def describe(self, cfg: FoldiakConfig) -> str:
         return f"the Földiák layer ({cfg.m} inputs, {cfg.n} units)"
@@ -128,14 +150,17 @@ class Layer(Design):
         pre = cfg.pre_presentations
         extra = max(0, count - pre)
         names = ("q", "w", "t", "w_sat", "t_sat")
+        draw = sources.source(self.source).train
         if trace:
-            tr = foldiak.trace(cfg, seed, run, extra)
+            tr = foldiak.trace(cfg, seed, run, extra, source=draw)
             signals = tr.signals()
             states = {k: {s: signals[s][k] for s in names} for k in range(count + 1)}
             return GoldenRun(tr.ystar, tr.labels, (tr.w_sat[1:], tr.t_sat[1:]), states)
-        learned = foldiak.train(cfg, 1, extra, seed, first_run=run, snapshot_every=every)
+        learned = foldiak.train(
+            cfg, 1, extra, seed, first_run=run, snapshot_every=every, source=draw
+        )
         streams = foldiak.stream_seeds(seed, 1, foldiak.STREAM_TRAIN, run)
-        labels = bars.prng_bars(streams, count)[1][0]
+        labels = draw(streams, count)[1][0] if count else np.zeros(0, np.int64)
         start = foldiak.initial_state(cfg, seed, run)
         states = {0: {"q": start.q, "w": start.w, "t": start.t, "w_sat": False, "t_sat": False}}
         for s, point in enumerate(learned.snapshot_at if count else []):
@@ -189,10 +214,10 @@ class Layer(Design):
                 g = k if name == "presentations" else want[name]
                 tally.value(name, g, hw[name], **where)
         if test is not None:
-            x, labels = foldiak.test_patterns(seed, 1, len(test), first_run=run)
+            x, labels = sources.source(self.source).tests(seed, run, len(test))
             q, w, t = (final[name][None] for name in ("q", "w", "t"))
-            ystar = foldiak.respond(cfg, q, w, t, x)[0]
-            self._results(tally, "test", len(test), test, ystar, labels[0], None)
+            ystar = foldiak.respond(cfg, q, w, t, x[None])[0]
+            self._results(tally, "test", len(test), test, ystar, labels, None)
         return tally
 
     @staticmethod
@@ -496,7 +521,38 @@ class Layer(Design):
         return outcome, summary
 
 
+class DigitsLayer(Layer):
+    """Földiák's layer learning scikit-learn's digits on chip, from its image ROM (the
+    ``digits`` pattern source): the training images drawn by the training stream, every image
+    coded in order as the test patterns."""
+
+    name = "foldiak-digits"
+    module = "gaba_foldiak_digits"
+    title = "Földiák's anti-Hebbian layer learning scikit-learn's digits on chip from a ROM"
+    source = "digits"
+
+    def describe(self, cfg: FoldiakConfig) -> str:
+        return f"the Földiák layer on the digits ({cfg.m} inputs, {cfg.n} units)"
+
+    def run(self, cfg, simulator, mode, *, count=None, seed=1, waves=False, progress=None):
+        """``count`` presentations (the pre-run included; default: the pre-run and 10 more in
+        lockstep, an epoch's 1347 more in a run), then 10 (lockstep) or all 1797 images."""
+        mode = self.check_mode(mode)
+        extra, tests = (10, 10) if mode == "lockstep" else (digits.TRAIN, digits.IMAGES)
+        return self.compare(
+            cfg,
+            simulator,
+            mode,
+            presentations=count or cfg.pre_presentations + extra,
+            tests=tests,
+            seed=seed,
+            waves=waves,
+            progress=progress,
+        )
+
+
 FOLDIAK = Layer()
+FOLDIAK_DIGITS = DigitsLayer()
 
 
 def bars_run(
@@ -563,4 +619,4 @@ def learn_bars(
     return BarsOutcome.join(pool.run(tasks, say=say, unit="runs"), seconds=time.monotonic() - start)
 
 
-DESIGNS = (FOLDIAK,)
+DESIGNS = (FOLDIAK, FOLDIAK_DIGITS)

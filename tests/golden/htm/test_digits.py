@@ -5,21 +5,34 @@ import json
 import numpy as np
 import pytest
 
+from gaba.golden.digits import load
 from gaba.golden.htm import digits
+from gaba.golden.htm.fixed import FixedSpatialPooler, SpatialPoolerConfig
 
 #: A small pooler for a quick run (the demonstration's has 1024 columns).
 SMALL = digits.DIGITS_PARAMS.replace(columns=160)
 
 
-def test_the_data_and_the_split():
-    bits, labels = digits.load()
-    assert (
-        bits.shape == (1797, 64) and bits.dtype == bool and set(labels.tolist()) == set(range(10))
-    )
-    train_x, train_y, test_x, test_y = digits.digits(4)
-    assert len(train_x) == 1347 and len(test_x) == 450
-    again = digits.digits(4)
-    assert np.array_equal(again[0], train_x) and not np.array_equal(digits.digits(5)[0], train_x)
+def test_the_training_schedule_of_a_hardware_run():
+    images, learn = digits.schedule(5, 9, 3)
+    assert learn.tolist() == [True] * 5 + [False] * 4
+    assert np.array_equal(images[:5], digits.training_images(5, 3))
+    assert images[5:].tolist() == [0, 1, 2, 3]  # then every image in order
+    later = digits.schedule(5, 6, 3, first=3)  # a run from step 3: the same steps
+    assert np.array_equal(later[0], images[3:]) and np.array_equal(later[1], learn[3:])
+    assert digits.schedule(0, 1800, 3)[0][-3:].tolist() == [1796] * 3
+    assert (digits.training_images(2000, 3) < 1347).all()
+    assert not np.array_equal(digits.training_images(50, 3), digits.training_images(50, 4))
+
+
+def test_a_schedule_run_is_the_fixed_point_pooler_stepped_by_hand():
+    cfg = SpatialPoolerConfig(params=SMALL.replace(columns=40))
+    active, images, learn = digits.schedule_run(cfg, 6, 10, 2)
+    sp = FixedSpatialPooler(cfg, 1)
+    for j in range(10):
+        want = sp.compute(load()[0][images[j]], learn=bool(learn[j]))
+        assert active[j].nonzero()[0].tolist() == want.tolist()
+    assert active.sum(axis=1).tolist() == [cfg.k] * 10
 
 
 @pytest.mark.parametrize("model", ["float", "fixed"])
@@ -41,7 +54,6 @@ def test_a_bad_model_is_refused():
         digits.run("spice", 1, 1, params=SMALL)
 
 
-@pytest.mark.slow  # every image presented in Python: 10 s
 def test_foldiaks_layer_on_the_digits():
     f = digits.foldiak_digits(1, 2, n=16)
     assert f["units"] == 16 and 0 < f["active_per_code"] < 16

@@ -1,13 +1,16 @@
 """The Földiák layer under cocotb on Verilator and Icarus, held to the golden model."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
-from gaba.golden.foldiak import bars
+from gaba.golden import digits
+from gaba.golden.foldiak import bars, sources
 from gaba.golden.foldiak import fixed as foldiak
 from gaba.golden.foldiak.config import FoldiakConfig
 from gaba.hdl.foldiak import cycles_per_presentation
-from gaba.sim.designs.foldiak import FOLDIAK
+from gaba.sim.designs.foldiak import FOLDIAK, FOLDIAK_DIGITS
 
 compare = FOLDIAK.compare
 
@@ -127,3 +130,40 @@ def test_a_full_bars_run_on_verilator_is_bit_exact():
     r = compare(PAPER, "verilator", "run", presentations=total, tests=1000, seed=1)
     assert r.bit_exact, r.first_mismatch.describe()
     assert bars.bars_represented(r.outputs["final"]["q"]) == 16
+
+
+def test_the_digits_learned_from_the_rom_are_bit_exact_in_lockstep():
+    r = FOLDIAK_DIGITS.compare(SMALL, "verilator", "lockstep", presentations=8, tests=5, seed=3)
+    assert r.bit_exact, r.first_mismatch.describe()
+    assert r.outputs["test_labels"].tolist() == [0, 1, 2, 3, 4]  # the images in order
+    assert r.outputs["final"]["w"].min() < 0  # it learned
+
+
+def test_a_digits_run_codes_every_image_bit_exact():
+    # run mode: the pre-run and 60 presentations, then all 1797 images coded
+    r = FOLDIAK_DIGITS.compare(SMALL, "verilator", "run", presentations=63, tests=1797, seed=5)
+    assert r.bit_exact, r.first_mismatch.describe()
+    assert r.outputs["test_labels"].tolist() == list(range(1797))
+    assert r.outputs["test_ystar"].shape == (1797, 16)
+
+
+@pytest.mark.slow  # Icarus runs the layer's clocks one by one
+def test_the_digits_on_icarus_are_bit_exact():
+    r = FOLDIAK_DIGITS.compare(TINY, "icarus", "run", presentations=6, tests=3, seed=9)
+    assert r.bit_exact, r.first_mismatch.describe()
+
+
+def test_a_perturbed_digits_draw_is_caught(monkeypatch):
+    # companion: the SMALL digits hardware (built above) against a golden source that draws
+    # the next image
+    draw = sources.SOURCES["digits"]
+
+    def next_image(states, count):
+        x, index = draw.train(states, count)
+        index = (index + 1) % digits.TRAIN
+        return digits.load()[0][index].astype(np.uint8), index
+
+    monkeypatch.setitem(sources.SOURCES, "digits", dataclasses.replace(draw, train=next_image))
+    r = FOLDIAK_DIGITS.compare(SMALL, "verilator", "lockstep", presentations=8, seed=3)
+    m = r.first_mismatch
+    assert not r.bit_exact and (m["phase"], m["presentation"], m.signal) == ("train", 0, "label")

@@ -1,9 +1,10 @@
+# amaranth: UnusedElaboratable=no
 """The spatial pooler learning on chip (htm) under cocotb: every step of a training run
 bit-exact against the fixed-point model, through the registry."""
 
 import pytest
 
-from gaba.golden.htm import fixed
+from gaba.golden.htm import digits, fixed
 from gaba.sim import designs
 
 HTM = designs.get("htm")
@@ -53,3 +54,42 @@ def test_a_run_from_a_later_step_starts_from_the_initial_state_too():
     cfg = HTM.config(n=12, inputs=16)
     r = HTM.compare(cfg, "icarus", trials=20, seed=5, first=30)
     assert r.bit_exact, r.first_mismatch.describe()
+
+
+HTM_DIGITS = designs.get("htm-digits")
+
+
+@pytest.mark.parametrize(
+    ("simulator", "n", "steps", "learning"),
+    [
+        ("verilator", 32, 240, 160),
+        ("icarus", 12, 40, 25),
+        pytest.param("verilator", 256, 3000, 2000, marks=pytest.mark.slow),
+    ],
+)
+def test_the_digits_learned_from_the_rom_are_bit_exact(simulator, n, steps, learning):
+    cfg = HTM_DIGITS.config(n=n)
+    r = HTM_DIGITS.compare(cfg, simulator, trials=steps, seed=4, inputs={"learning": learning})
+    assert r.bit_exact, r.first_mismatch.describe()
+    results = r.outputs["results"]
+    assert [hw["learn"] for hw in results] == [True] * learning + [False] * (steps - learning)
+    assert [hw["image"] for hw in results[learning:]] == list(range(steps - learning))
+    assert r.summary["learning"] == learning
+
+
+def test_a_perturbed_training_draw_is_caught(monkeypatch):
+    # companion: the icarus build above against a golden model that draws the next image
+    cfg = HTM_DIGITS.config(n=12)
+    draw = digits.training_images
+    monkeypatch.setattr(digits, "training_images", lambda *a, **k: (draw(*a, **k) + 1) % 1347)
+    r = HTM_DIGITS.compare(cfg, "icarus", trials=40, seed=4, inputs={"learning": 25})
+    m = r.first_mismatch
+    assert not r.bit_exact and m.signal == "image" and m["trial"] == 0
+
+
+def test_the_digits_design_takes_columns_only_and_refuses_other_inputs():
+    assert HTM_DIGITS.config(n=40).inputs == 64 and HTM_DIGITS.config(n=3).k == 1
+    with pytest.raises(ValueError, match="htm-digits takes --n only, not --inputs"):
+        HTM_DIGITS.config(inputs=16)
+    with pytest.raises(ValueError, match="the pooler needs 64 inputs, not 16"):
+        HTM_DIGITS.component(HTM.config(n=12, inputs=16))
