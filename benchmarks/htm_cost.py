@@ -3,13 +3,16 @@ LUTs, flip-flops, block RAMs and fmax, from real Yosys and nextpnr runs, with it
 learning step.
 
     python benchmarks/htm_cost.py [--size 64x128,100x256] [--flows ecp5,ice40]
-        [--seeds 1] [--no-pnr] [--jobs 2]
+        [--digits] [--seeds 1] [--no-pnr] [--jobs 2]
 
 The engine is built alone in a small harness that keeps every part of it in use on few pins:
-its seed, first step and step count come from a 96-bit shift register fed from a pin, its
-start and its result's ready from pins, and each result (the active columns and the clocks)
-is captured and shifted out of one pin. The harness adds 96 + columns + clock bits
-flip-flops. Prints one row per size (inputs x columns) and flow: clocks per learning step
+its run inputs (seed, first step, step count, and with ``--digits`` the learning steps) come
+from a shift register of 32 bits each fed from a pin, its start and its result's ready from
+pins, and each result (the active columns and the clocks, with ``--digits`` the image and the
+learning flag too) is captured and shifted out of one pin. The harness adds 32 per run input
++ the result's bits of flip-flops. ``--digits``: the engine that learns the digits from its
+image ROM (``gaba.hdl.htm.DigitsPoolerEngine``, 64 inputs) instead of the one with the random
+input source. Prints one row per size (inputs x columns) and flow: clocks per learning step
 (``gaba.hdl.htm.step_clocks``), Yosys' cells after synthesis, nextpnr's logic cells and fmax
 (``gaba.boards.build.core_cost``; nextpnr constrained at 100 MHz on the iCE40UP5K and 200 MHz on
 the ECP5-85F, ``--timing-allow-fail``); a design that does not fit says so. Outputs go to
@@ -27,7 +30,8 @@ from amaranth.lib.wiring import In, Out
 from gaba.boards.build import add_core_arguments, core_command_lines, core_cost
 from gaba.golden.htm.fixed import SpatialPoolerConfig
 from gaba.golden.htm.reference import SpatialPoolerParams
-from gaba.hdl.htm import SpatialPoolerEngine, step_clocks
+from gaba.hdl.htm import DigitsPoolerEngine, SpatialPoolerEngine, step_clocks
+from gaba.sim.designs.htm import HTM_DIGITS
 from gaba.sim.runner import build_root
 
 
@@ -47,15 +51,11 @@ class Harness(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         m.submodules.engine = eng = self.engine
-        run = Signal(96)
+        names = [p for p in ("seed", "first", "count", "learning") if hasattr(eng, p)]
+        run = Signal(32 * len(names))
         m.d.sync += run.eq(Cat(self.feed, run[:-1]))
-        m.d.comb += [
-            eng.seed.eq(run[:32]),
-            eng.first.eq(run[32:64]),
-            eng.count.eq(run[64:]),
-            eng.start.eq(self.start),
-            eng.res.ready.eq(self.ready),
-        ]
+        m.d.comb += [getattr(eng, p).eq(run[32 * k : 32 * k + 32]) for k, p in enumerate(names)]
+        m.d.comb += [eng.start.eq(self.start), eng.res.ready.eq(self.ready)]
         word = eng.res.payload.as_value()
         held = Signal(len(word))
         with m.If(self.shift):
@@ -66,10 +66,17 @@ class Harness(wiring.Component):
         return m
 
 
-def measure(inputs: int, columns: int, flow: str, seeds, pnr: bool) -> dict:
-    cfg = SpatialPoolerConfig(params=SpatialPoolerParams(inputs=inputs, columns=columns))
-    directory = build_root() / "htm_cost" / f"{inputs}x{columns}-{flow}"
-    text = rtlil.convert(Harness(SpatialPoolerEngine(cfg)), name="top")
+def measure(inputs: int, columns: int, flow: str, seeds, pnr: bool, digits: bool) -> dict:
+    if digits:
+        if inputs != 64:
+            raise SystemExit(f"--digits: the digits have 64 pixels, not {inputs} inputs")
+        cfg = HTM_DIGITS.config(n=columns)
+        engine, name = DigitsPoolerEngine(cfg), f"digits-{columns}-{flow}"
+    else:
+        cfg = SpatialPoolerConfig(params=SpatialPoolerParams(inputs=inputs, columns=columns))
+        engine, name = SpatialPoolerEngine(cfg), f"{inputs}x{columns}-{flow}"
+    directory = build_root() / "htm_cost" / name
+    text = rtlil.convert(Harness(engine), name="top")
     row = {"size": f"{inputs}x{columns}", "flow": flow, "clocks": step_clocks(cfg, True)}
     row.update(core_cost(text, directory, flow, seeds=seeds, pnr=pnr, keep_unplaced=True))
     return row
@@ -78,13 +85,14 @@ def measure(inputs: int, columns: int, flow: str, seeds, pnr: bool) -> dict:
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", default="64x128", help="inputs x columns, comma-separated")
+    ap.add_argument("--digits", action="store_true", help="the engine of the digits' ROM")
     add_core_arguments(ap, flows="ecp5,ice40")
     args = ap.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     sizes = [tuple(int(v) for v in s.split("x")) for s in args.size.split(",")]
     jobs = [(i, c, flow) for flow in args.flows.split(",") for i, c in sizes]
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        rows = list(pool.map(lambda job: measure(*job, seeds, not args.no_pnr), jobs))
+        rows = list(pool.map(lambda job: measure(*job, seeds, not args.no_pnr, args.digits), jobs))
     print(
         f"{'size':<9}{'flow':>7}{'clocks':>8}{'LUT4':>8}{'carry':>7}{'FF':>7}{'BRAM':>6}"
         f"{'pnr LCs':>9}{'fmax MHz':>10}  note"
@@ -97,9 +105,10 @@ def main():
         )
     print(
         "\nclocks: per learning step; LUT4, carry, FF, BRAM: Yosys stat after synthesis (the "
-        "harness adds 96 + columns + clock-bit FF);\npnr LCs: nextpnr's ICESTORM_LC or "
-        f"TRELLIS_COMB; fmax: nextpnr, median of seeds {args.seeds}. Commands, in "
-        "build/htm_cost/<inputs>x<columns>-<flow>/:"
+        "harness adds 32 per run input + the result's bits of FF);\n"
+        "pnr LCs: nextpnr's ICESTORM_LC or TRELLIS_COMB; fmax: nextpnr, median of seeds "
+        f"{args.seeds}. Commands, in "
+        "build/htm_cost/<inputs>x<columns>-<flow>/ (digits-<columns>-<flow>/):"
     )
     print("\n".join(core_command_lines(args.flows.split(","), seeds[0], pnr=not args.no_pnr)))
 

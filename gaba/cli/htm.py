@@ -69,10 +69,10 @@ def _digits(args):
     hardware = args.model in SIMULATORS
     model = "fixed" if hardware else args.model
     params = checked("htm digits", lambda: HTM_DIGITS.config(n=args.columns)).params
-    progress = Progress(f"htm digits ({model})", enabled=not args.quiet, unit="epochs")
     codes, report = None, None
     if hardware:
         report, codes = _hardware(args, params)
+    progress = Progress(f"htm digits ({model})", enabled=not args.quiet, unit="epochs")
     outcome = checked(
         "htm digits",
         lambda: digits.run(

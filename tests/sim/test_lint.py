@@ -8,7 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from amaranth import Const, Module, Signal, signed
+from amaranth import Cat, Const, Module, Signal, signed
 from amaranth.lib import wiring
 from amaranth.lib.cdc import FFSynchronizer
 from amaranth.lib.crc import catalog
@@ -118,6 +118,7 @@ class _Artefacts(wiring.Component):
     ge: Out(1)
     first: Out(1)
     match: Out(1)
+    top: Out(1)
 
     def elaborate(self, platform):
         m = Module()
@@ -132,6 +133,9 @@ class _Artefacts(wiring.Component):
         x_next = Signal(8)  # a named alias: the register reads the adder's net
         m.d.comb += x_next.eq(product[8:] + 1)  # product's low bits unused
         m.d.sync += self.y.eq(x_next)  # a register with an initial value
+        wide = Signal(2176)  # one whose declaration is too long for Verilator to quote
+        m.d.sync += wide.eq(Cat(self.a, wide[:-8]))
+        m.d.comb += self.top.eq(wide.any())
         m.d.comb += self.s.eq(self.b + 1000)  # operand extension
         m.d.comb += self.pick.eq(Const(0x9E3779B9, 32).bit_select(self.k, 1))  # variable select
         m.d.comb += self.ge.eq(self.a >= 0)  # a Config constant of 0
