@@ -307,8 +307,9 @@ class SpatialPoolerEngine(ScoreEngine):
 def digits_layout(cfg: SpatialPoolerConfig) -> data.StructLayout:
     """One step's result from :class:`DigitsPoolerEngine`: the active columns' mask, the
     image, whether the step learned, and the clocks from the step's start to its result
-    (``step_clocks`` + 4: the image's read, the load, the offer, the result)."""
-    clocks = (step_clocks(cfg, True) + 4).bit_length()
+    (``step_clocks`` + 5: the word's register, the image's read, the load, the offer, the
+    result)."""
+    clocks = (step_clocks(cfg, True) + 5).bit_length()
     return data.StructLayout(
         {
             "active": unsigned(cfg.n),
@@ -335,21 +336,19 @@ class DigitsPoolerEngine(SpatialPoolerEngine):
         super().__init__(cfg, digits_layout(cfg), {"learning": In(32)})
 
     def draw(self, m, key, trial):
-        # the ROM's address holds from the trial's first clock (key and trial are registers):
-        # the image is out of the ROM a clock later, when the core takes it (select)
+        # the generator word is registered (off the path from the key through fmix32), then
+        # picks the image whose ROM address is read in the next clock: key and trial hold
+        # through the trial, so the word is right from the trial's second clock and the image
+        # out of the ROM from its third, when the core takes it (select)
         m.submodules.images = images = rom.image_rom()
         read = images.read_port()
+        word = Signal(32)
         learn = Signal()
         image = Signal(len(read.addr))
+        m.d.sync += word.eq(generator_words(key, 2, 32)[0])
         m.d.comb += [
             learn.eq(trial < self.learning),
-            image.eq(
-                Mux(
-                    learn,
-                    rom.pick(generator_words(key, 2, 32)[0]),
-                    rom.in_order(trial - self.learning),
-                )
-            ),
+            image.eq(Mux(learn, rom.pick(word), rom.in_order(trial - self.learning))),
             read.addr.eq(image),
         ]
         return [read.data, learn, image]
@@ -357,9 +356,9 @@ class DigitsPoolerEngine(SpatialPoolerEngine):
     def select(self, m, drawn, load, clocks, trial):
         bits, learn, image = drawn
         m.submodules.core = core = SpatialPoolerCore(self._cfg, 1)
-        offer = Signal()  # the clock after the load: the image is out of the ROM
+        picked, offer = Signal(), Signal()  # the clocks after the load: word, then image
         mask = Signal(self._cfg.n)
-        m.d.sync += offer.eq(load)
+        m.d.sync += [picked.eq(load), offer.eq(picked)]
         m.d.comb += [
             core.x.valid.eq(offer),
             core.x.payload.bits.eq(bits),

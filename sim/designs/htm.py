@@ -106,7 +106,7 @@ class DigitsPoolerDesign(SpatialPoolerDesign):
 
     def golden_rows(self, cfg, trials, seed, first, *, learning: int = 0):
         active, images, learn = self.golden(cfg, trials, seed, first=first, learning=learning)
-        clocks = {True: step_clocks(cfg, True) + 4, False: step_clocks(cfg, False) + 4}
+        clocks = {True: step_clocks(cfg, True) + 5, False: step_clocks(cfg, False) + 5}
         return [
             {  # the step's image first: a wrong one is named before what it caused
                 "image": int(image),
