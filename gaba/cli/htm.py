@@ -183,6 +183,14 @@ def _text(o) -> str:
             f"  code overlap       {o['within_class_overlap']:.3f} within a class, "
             f"{o['between_class_overlap']:.3f} between classes (shared active columns)",
             f"  columns used       {o['columns_used']} of {p['columns']}",
+            *(
+                [
+                    f"  stable codes       {o['code_stability']:.3f} of an image's active columns "
+                    "kept through the last epoch"
+                ]
+                if o["code_stability"] is not None
+                else []
+            ),
             *(_hardware_line(o["hardware"]) if "hardware" in o else []),
             f"  duty cycles        boosting: max {b['max']:.3f}, {b['never_active']} never "
             f"active; without: max {u['max']:.3f}, {u['never_active']} never active",

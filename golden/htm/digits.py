@@ -113,6 +113,11 @@ def codes(sp) -> np.ndarray:
     return sp.run(data.load()[0], learn=False)
 
 
+def stability(a, b) -> float:
+    """The mean fraction of an image's active columns in ``a`` still active in ``b``."""
+    return float(((a & b).sum(axis=1) / np.maximum(a.sum(axis=1), 1)).mean())
+
+
 def duty(sp) -> np.ndarray:
     """The active duty cycles as fractions."""
     scale = 1 << sp.cfg.duty_bits if isinstance(sp, FixedSpatialPooler) else 1
@@ -134,6 +139,7 @@ class DigitsOutcome:
     within_class_overlap: float
     between_class_overlap: float
     columns_used: int
+    code_stability: float | None
     duty: np.ndarray
     duty_unboosted: np.ndarray
     fields: np.ndarray
@@ -160,7 +166,9 @@ def run(
     hardware_codes=None,
 ):
     """Train the ``model`` (float or fixed) pooler of ``params`` on the digits and read it out
-    (module docstring): a :class:`DigitsOutcome`. ``hardware_codes`` (bool[1797, columns]),
+    (module docstring): a :class:`DigitsOutcome`. Its ``code_stability`` is the mean
+    fraction of an image's active columns before the last epoch still active after it (None
+    after one epoch). ``hardware_codes`` (bool[1797, columns]),
     when given, are read out instead of the model's (a hardware run's, which the model ran
     beside for its duty cycles and receptive fields)."""
     check_count("Epochs", epochs, 1)
@@ -168,7 +176,15 @@ def run(
     start = time.monotonic()
     steps = epochs * data.TRAIN
     sp = pooler(model, params)
-    train(sp, steps, seed, progress)
+    before = []  # every image's code before the last epoch
+
+    def epoch(done, total):
+        if done == total - 1:
+            before.append(codes(sp))
+        if progress is not None:
+            progress(done, total)
+
+    train(sp, steps, seed, epoch)
     all_codes = codes(sp) if hardware_codes is None else hardware_codes
     plain = pooler(model, params.replace(boost_strength=0.0))
     train(plain, steps, seed)
@@ -184,6 +200,7 @@ def run(
         within_class_overlap=r["within_class_overlap"],
         between_class_overlap=r["between_class_overlap"],
         columns_used=r["units_used"],
+        code_stability=float(stability(before[0], codes(sp))) if before else None,
         duty=duty(sp),
         duty_unboosted=duty(plain),
         fields=sp.connected().reshape(params.columns, 8, 8),

@@ -47,6 +47,15 @@ def test_a_run_codes_sparsely_and_reads_out(model):
     s = o.summary()
     assert s["duty_boosted"]["never_active"] == int((o.duty == 0).sum())
     assert o.fields.shape == (160, 8, 8) and json.dumps(s)
+    assert o.code_stability is None  # one epoch: no code before the last one to compare
+
+
+def test_code_stability_is_the_share_of_active_columns_kept():
+    a = np.array([[1, 1, 0, 0], [0, 1, 1, 1]], bool)
+    b = np.array([[1, 0, 0, 1], [0, 1, 1, 1]], bool)
+    assert digits.stability(a, b) == (0.5 + 1.0) / 2
+    o = digits.run("fixed", 2, 2, params=SMALL)
+    assert 0.5 < o.code_stability < 1.0  # learning goes on, but most columns stay
 
 
 def test_a_bad_model_is_refused():

@@ -139,6 +139,7 @@ def test_the_digits_learned_from_the_rom_are_bit_exact_in_lockstep():
     assert r.outputs["final"]["w"].min() < 0  # it learned
 
 
+@pytest.mark.slow  # the default run holds the digits' lockstep; 1797 images coded: 20 s
 def test_a_digits_run_codes_every_image_bit_exact():
     # run mode: the pre-run and 60 presentations, then all 1797 images coded
     r = FOLDIAK_DIGITS.compare(SMALL, "verilator", "run", presentations=63, tests=1797, seed=5)
