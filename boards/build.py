@@ -413,10 +413,10 @@ def core_cost(
     return row
 
 
-def default_directory(spec: BoardSpec, cfg) -> Path:
+def default_directory(spec: BoardSpec, cfg, design: str | None = None) -> Path:
     from gaba.sim.runner import build_root
 
-    name = designs.of(cfg).name
+    name = designs.of(cfg, design).name
     return build_root() / "boards" / f"{spec.name}-{name}-n{cfg.n}-{cfg.digest()}"
 
 
@@ -442,6 +442,7 @@ def build(
     pll_mhz: float | None = None,
     replicas: int = 1,
     seed: int = 1,
+    design: str | None = None,
     progress=None,
 ) -> BuildResult:
     """Synthesise, place, route and pack the board top of ``cfg``'s design (the board
@@ -451,11 +452,12 @@ def build(
     the device (else the synthesis is repeated without), "yes" always, "no" never.
     ``pll_mhz``: the design runs at this clock (or the nearest below that the board's PLL
     makes) instead of the board clock or a division of it. ``replicas``: copies of the
-    design share each run (the designs that allow it, ``BoardDesign.board_top``). Raises
+    design share each run (the designs that allow it, ``BoardDesign.board_top``). ``design``:
+    the design's name, for a Config several designs take (``designs.of``). Raises
     ToolMissing, FitError, TimingError (which carries the result) or BuildError.
     """
     spec = board(board_name)
-    design = designs.of(cfg)
+    name, design = design, designs.of(cfg, design)
     design.check_board(cfg, spec)
     if dsp not in ("auto", "yes", "no"):
         raise ValueError(f"DSP use must be auto, yes or no, not {dsp!r}")
@@ -483,7 +485,7 @@ def build(
             f"Baud rate {baud} cannot be made from the {system_hz / 1e6:g} MHz clock "
             "within 2 % (at least 4 clocks per bit)"
         )
-    directory = Path(out) if out else default_directory(spec, cfg)
+    directory = Path(out) if out else default_directory(spec, cfg, name)
     directory.mkdir(parents=True, exist_ok=True)
     tools = {name: _tool_path(name, spec) for name in spec.tools}
     result = BuildResult(

@@ -123,8 +123,14 @@ class BoardDesign:
             fifo_depth=fifo_depth,
             timeout_bits=timeout_bits,
             leds=leds,
+            **self.top_args(),
             **extra,
         )
+
+    def top_args(self) -> dict:
+        """What the board top takes of this design besides the Config and the link's
+        parameters (a top shared by several designs: which one); by default nothing."""
+        return {}
 
     def info_payload(self, cfg, divisor: int, clock_hz: int, fifo_depth: int) -> bytes:
         """What the board top with these parameters answers to INFO."""

@@ -4,7 +4,8 @@ A transport has ``write(data)``, ``read(size, timeout) -> bytes`` (fewer bytes o
 ``reset_input()`` and ``close()``. Two exist: :class:`SerialTransport` (a real board's USB
 serial port, through pyserial) and ``gaba.boards.simboard.SimTransport`` (the board top's
 Verilog under Verilator). :class:`Board` speaks the protocol, :class:`FoldiakBoard` the
-Foldiak layer's board top's (boards.tops.foldiak); a run is held to the golden model by its
+Foldiak layer's board top's (boards.tops.foldiak), :class:`ScoreBoard` the score engines' top's
+(boards.tops.score); a run is held to the golden model by its
 design's own scoreboard, as on the simulators (``check_board`` of the design's entry in
 ``gaba.sim.designs``). :func:`check_config` holds a board's INFO to the Config asked for
 (:class:`ConfigMismatch`).
@@ -27,6 +28,7 @@ __all__ = [
     "ConfigMismatch",
     "FoldiakBoard",
     "RunResult",
+    "ScoreBoard",
     "SerialTransport",
     "check_config",
 ]
@@ -330,3 +332,19 @@ class FoldiakBoard(Board):
             "presentations": s.presentations,
             "cycle": None,
         }
+
+
+class ScoreBoard(Board):
+    """The protocol's host side for the board top of a score engine (boards.tops.score): RUN
+    with the engine's other run inputs, its INFO (the design's name among it) and SUMMARY."""
+
+    INFO = P.ScoreInfo
+    SUMMARY = P.ScoreSummary
+
+    def start(self, seed: int, first: int, count: int, inputs=(), *, stream=True):
+        """Start a run of ``count`` trials from ``first``; ``inputs``: the engine's other run
+        inputs, in the order the board's top takes them (results then arrive as RESULT
+        frames)."""
+        self.command(
+            P.CMD_RUN, P.score_run_payload(seed, first, count, tuple(inputs), stream=stream)
+        )

@@ -34,6 +34,8 @@ __all__ = [
     "FrameDecoder",
     "Info",
     "ProtocolError",
+    "ScoreInfo",
+    "ScoreSummary",
     "Status",
     "Summary",
     "crc16",
@@ -47,8 +49,9 @@ HEADER = 3  # SYNC, LEN, KIND
 TRAILER = 2  # CRC
 
 # Commands (host to board). 0x01..0x05 are every design's (INFO and SUMMARY with the
-# design's payload), RUN the trial engine's; 0x10..0x1F are the Foldiak layer's (boards.
-# tops.foldiak); 0x20.. for later designs.
+# design's payload), RUN the trial engines' (the nWTA engine's payload is REQUEST_LENGTH's;
+# a score engine's, score_run_payload, is as long as its run inputs make it); 0x10..0x1F
+# are the Foldiak layer's (boards.tops.foldiak); 0x20.. for later designs.
 CMD_INFO = 0x01
 CMD_STATUS = 0x02
 CMD_RUN = 0x03
@@ -119,7 +122,10 @@ F_STREAM = 0x01  # send each presentation's RESULT frame (else only the counters
 # F_READ: which (the layer's read-back select, gaba.hdl.foldiak.READ_Q/READ_W/READ_T)
 F_READ_Q, F_READ_W, F_READ_T = 0, 1, 2
 
-DESIGN_KINDS = {"nwta": 1, "wta": 2, "foldiak": 3}
+#: The design kind INFO names (its fifth byte): "score" is every trial engine of
+#: ``gaba.hdl.argmax.ScoreEngine`` (boards.tops.score; its INFO names the design), and
+#: "foldiak-digits" the Foldiak layer on the digits' image ROM.
+DESIGN_KINDS = {"nwta": 1, "wta": 2, "foldiak": 3, "score": 4, "foldiak-digits": 5}
 
 #: Longest request payload the board buffers (RUN's 17 bytes and a little room; every buffered
 #: byte is 8 flip-flops).
@@ -201,6 +207,22 @@ def run_payload(seed: int, first: int, count: int, *, top=None, delta_q=None, st
     flags = (RUN_TOP if top is not None else 0) | (RUN_DELTA if delta_q is not None else 0)
     flags |= RUN_STREAM if stream else 0
     return struct.pack("<IIIBHH", seed, first, count, flags, top or 0, delta_q or 0)
+
+
+#: A score engine's RUN: seed, first, count (u32 each), flags (u8: RUN_STREAM only), then each
+#: of the engine's other run inputs as a u32, in the order the engine declares them.
+SCORE_RUN_HEAD = "<IIIB"
+
+
+def score_run_length(inputs: int) -> int:
+    """Bytes of a score engine's RUN payload with ``inputs`` other run inputs."""
+    return struct.calcsize(SCORE_RUN_HEAD) + 4 * inputs
+
+
+def score_run_payload(seed: int, first: int, count: int, inputs=(), *, stream=True) -> bytes:
+    """A score engine's RUN payload (``inputs``: its other run inputs' values, in order)."""
+    head = struct.pack(SCORE_RUN_HEAD, seed, first, count, RUN_STREAM if stream else 0)
+    return head + b"".join(struct.pack("<I", v) for v in inputs)
 
 
 def f_init_payload(seed: int, run: int) -> bytes:
@@ -361,10 +383,11 @@ class FoldiakInfo:
 
     @classmethod
     def decode(cls, payload: bytes) -> FoldiakInfo:
-        _check_design(payload, ("foldiak",))
+        _check_design(payload, ("foldiak", "foldiak-digits"))
         _check_length("INFO", payload, FOLDIAK_INFO_FORMAT)
         p, ma, mi, pa, _, m, n, dig, *rest = struct.unpack(FOLDIAK_INFO_FORMAT, payload)
-        return cls(p, f"{ma}.{mi}.{pa}", "foldiak", m, n, dig[::-1].hex(), *rest)
+        kind = design_kind(payload)
+        return cls(p, f"{ma}.{mi}.{pa}", kind, m, n, dig[::-1].hex(), *rest)
 
     @property
     def baud(self) -> float:
@@ -372,7 +395,7 @@ class FoldiakInfo:
 
     def design_text(self) -> str:
         """The design the board runs, before its Config digest."""
-        return f"foldiak m={self.m} n={self.n}, FoldiakConfig"
+        return f"{self.kind} m={self.m} n={self.n}, FoldiakConfig"
 
     def details(self) -> str:
         return (
@@ -403,6 +426,81 @@ class FoldiakSummary:
             f"run: {self.presentations} presentations, w_sat {w}, t_sat {t}; last command: "
             f"{self.results} results, {self.run_cycles} cycles"
         )
+
+
+#: A score engine's INFO: protocol, gaba version (3 bytes), design kind (4), n, Config digest
+#: (8 bytes), result payload bits, clock (Hz), baud divisor, FIFO depth, run inputs beyond
+#: seed, first and count, the design's registry name (ASCII, zero-padded).
+SCORE_INFO_FORMAT = "<BBBBBH8sHIHBB16s"
+#: A score engine's SUMMARY: results taken u32, run cycles u48.
+SCORE_SUMMARY_FORMAT = "<I6s"
+
+
+@dataclass(frozen=True)
+class ScoreInfo:
+    """INFO of a board running a score engine (boards.tops.score)."""
+
+    protocol: int
+    version: str
+    kind: str
+    n: int
+    config_digest: str
+    result_bits: int
+    clock_hz: int
+    divisor: int
+    fifo_depth: int
+    inputs: int  # the engine's run inputs beyond seed, first and count
+    design: str  # its name in the design registry
+
+    @classmethod
+    def decode(cls, payload: bytes) -> ScoreInfo:
+        _check_design(payload, ("score",))
+        _check_length("INFO", payload, SCORE_INFO_FORMAT)
+        p, ma, mi, pa, _, n, dig, rbits, clk, div, depth, inputs, name = struct.unpack(
+            SCORE_INFO_FORMAT, payload
+        )
+        design = name.rstrip(b"\0").decode("ascii", "replace")
+        return cls(
+            p,
+            f"{ma}.{mi}.{pa}",
+            "score",
+            n,
+            dig[::-1].hex(),
+            rbits,
+            clk,
+            div,
+            depth,
+            inputs,
+            design,
+        )
+
+    @property
+    def baud(self) -> float:
+        return self.clock_hz / self.divisor
+
+    def design_text(self) -> str:
+        """The design the board runs, before its Config digest."""
+        return f"{self.design} n={self.n}, Config"
+
+    def details(self) -> str:
+        return f"{self.inputs} run input(s) beyond seed, first and count"
+
+
+@dataclass(frozen=True)
+class ScoreSummary:
+    """A score engine's counters (they move when the engine hands over a result)."""
+
+    results: int  # results taken since the last RUN
+    run_cycles: int  # clock cycles from the RUN command to the last result taken
+
+    @classmethod
+    def decode(cls, payload: bytes) -> ScoreSummary:
+        _check_length("SUMMARY", payload, SCORE_SUMMARY_FORMAT)
+        results, cyc = struct.unpack(SCORE_SUMMARY_FORMAT, payload)
+        return cls(results, int.from_bytes(cyc, "little"))
+
+    def text(self) -> str:
+        return f"last run: {self.results} results, {self.run_cycles} cycles"
 
 
 def design_kind(info_payload: bytes) -> str:

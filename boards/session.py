@@ -35,17 +35,25 @@ class Link:
 
 
 def connect(
-    port: str, cfg, *, baud: int, timeout: float = 2.0, replicas: int = 1, progress=None
+    port: str,
+    cfg,
+    *,
+    baud: int,
+    timeout: float = 2.0,
+    replicas: int = 1,
+    design=None,
+    progress=None,
 ) -> Link:
     """Open the board on ``port`` (``"sim"``: the board top for ``cfg`` simulated on
     Verilator, with ``replicas`` copies of the design, built when not cached,
     ``progress(text)`` telling the stages) with the host driver of ``cfg``'s design, waiting
-    ``timeout`` seconds for a reply. A real board has the copies its build gave it."""
-    design = designs.of(cfg)
+    ``timeout`` seconds for a reply. A real board has the copies its build gave it.
+    ``design``: the design's name, for a Config several designs take (``designs.of``)."""
+    name, design = design, designs.of(cfg, design)
     if port == "sim":
         from gaba.boards.simboard import SimTransport
 
-        transport = SimTransport(cfg, replicas=replicas, progress=progress)
+        transport = SimTransport(cfg, replicas=replicas, design=name, progress=progress)
     else:
         if replicas != 1:
             raise ValueError(

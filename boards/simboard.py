@@ -55,10 +55,11 @@ _SOURCES = tuple(
 )
 
 
-def board_top(cfg, *, divisor: int = SIM_DIVISOR, replicas: int = 1):
+def board_top(cfg, *, divisor: int = SIM_DIVISOR, replicas: int = 1, design=None):
     """The simulated board's top for ``cfg`` (its design's board top, 8 LEDs; ``replicas``
-    copies of the design where it allows)."""
-    return designs.of(cfg).board_top(
+    copies of the design where it allows; ``design``: the design's name, for a Config
+    several designs take)."""
+    return designs.of(cfg, design).board_top(
         cfg,
         divisor=divisor,
         clock_hz=SIM_CLOCK_HZ,
@@ -69,9 +70,9 @@ def board_top(cfg, *, divisor: int = SIM_DIVISOR, replicas: int = 1):
     )
 
 
-def sim_info_payload(cfg) -> bytes:
+def sim_info_payload(cfg, design=None) -> bytes:
     """What the simulated board answers to INFO."""
-    return designs.of(cfg).info_payload(cfg, SIM_DIVISOR, SIM_CLOCK_HZ, SIM_FIFO_DEPTH)
+    return designs.of(cfg, design).info_payload(cfg, SIM_DIVISOR, SIM_CLOCK_HZ, SIM_FIFO_DEPTH)
 
 
 class SimBoard(Design):
@@ -86,13 +87,13 @@ class SimBoard(Design):
         self.board, self.replicas = board, replicas
         copies = f"-x{replicas}" if replicas != 1 else ""
         self.name = f"{board.name}-board{copies}"
-        self.module = f"gaba_board_{board.name}" + copies.replace("-", "_")
+        self.module = f"gaba_board_{board.name}{copies}".replace("-", "_")  # a Verilog name
         self.title = f"the board top of {board.name}, simulated"
         self.config_type = board.design.config_type
         self.config_fixed = board.design.config_fixed
 
     def component(self, cfg, *, debug: bool = False):
-        return board_top(cfg, replicas=self.replicas)
+        return board_top(cfg, replicas=self.replicas, design=self.board.name)
 
     def result_layout(self, cfg):
         return self.board.design.result_layout(cfg)
@@ -101,9 +102,10 @@ class SimBoard(Design):
         return f"the simulated board top of {self.board.describe(cfg)}"
 
 
-def build_sim_board(cfg, *, replicas: int = 1, progress=None) -> runner.Build:
-    """The Verilator model of the simulated board top for ``cfg`` (built when not cached)."""
-    design = SimBoard(designs.of(cfg), replicas)
+def build_sim_board(cfg, *, replicas: int = 1, design=None, progress=None) -> runner.Build:
+    """The Verilator model of the simulated board top for ``cfg`` (built when not cached;
+    ``design``: the design's name, for a Config several designs take)."""
+    design = SimBoard(designs.of(cfg, design), replicas)
     return runner.build(design, cfg, "verilator", progress=progress)
 
 
@@ -118,14 +120,23 @@ class SimTransport:
         Clock cycles between the relay's looks at the socket while the line is idle.
     replicas : int
         Copies of the design in the top (``BoardDesign.board_top``).
+    design : str or None
+        The design's name, for a Config several designs take (``designs.of``).
     """
 
     name = "simulated board (Verilator)"
 
     def __init__(
-        self, cfg, *, poll: int = 2000, replicas: int = 1, progress=None, connect_timeout=120.0
+        self,
+        cfg,
+        *,
+        poll: int = 2000,
+        replicas: int = 1,
+        design=None,
+        progress=None,
+        connect_timeout=120.0,
     ):
-        self.build = build_sim_board(cfg, replicas=replicas, progress=progress)
+        self.build = build_sim_board(cfg, replicas=replicas, design=design, progress=progress)
         self.divisor = SIM_DIVISOR
         self._server = socket.create_server(("127.0.0.1", 0))
         self._server.settimeout(connect_timeout)

@@ -27,6 +27,7 @@ SIM_MODULES = frozenset(
         "boards/test_host.py",
         "boards/test_hostile_link.py",
         "boards/tops/test_foldiak.py",
+        "boards/tops/test_score.py",
         "cli/test_board.py",
         "cli/test_compare.py",
         "cli/test_demo.py",

@@ -13,12 +13,21 @@ import time
 from dataclasses import dataclass
 
 from gaba.boards.design import BoardDesign, RunOption, run_lines, verdict
-from gaba.boards.host import FoldiakBoard, check_config
+from gaba.boards.host import BoardError, FoldiakBoard, check_config
 from gaba.boards.tops.foldiak import FoldiakBoardTop, foldiak_info_payload
 from gaba.golden.foldiak.config import FoldiakConfig
 from gaba.sim.designs.foldiak import FOLDIAK as FOLDIAK_LAYER
+from gaba.sim.designs.foldiak import FOLDIAK_DIGITS as DIGITS_LAYER
 
-__all__ = ["FOLDIAK", "FoldiakRun", "LayerBoard", "LayerState", "read_foldiak", "run_foldiak"]
+__all__ = [
+    "FOLDIAK",
+    "FOLDIAK_DIGITS",
+    "FoldiakRun",
+    "LayerBoard",
+    "LayerState",
+    "read_foldiak",
+    "run_foldiak",
+]
 
 #: LUT4s of the Foldiak layer alone (n = 16) in Yosys' iCE40 synthesis (docs/foldiak.md): four
 #: times an iCE40UP5K, so the Foldiak board top is built for the ULX3S only.
@@ -66,7 +75,7 @@ class FoldiakRun:
         what = "every presentation's y*, bars, index and flags; " if self.streamed else ""
         tests = "; the test patterns" if self.tests else ""
         return run_lines(
-            f"foldiak m={cfg.m} n={cfg.n} on {self.source} (FoldiakConfig "
+            f"{self.info.kind} m={cfg.m} n={cfg.n} on {self.source} (FoldiakConfig "
             f"{self.info.config_digest}): run {self.run} of seed {self.seed}, "
             f"{self.presentations} presentations (pre-run {cfg.pre_presentations} included), "
             f"{self.tests} test patterns",
@@ -93,12 +102,16 @@ def run_foldiak(
     run: int = 0,
     stream: bool = True,
     source: str = "board",
+    layer=FOLDIAK_LAYER,
     progress=None,
 ) -> FoldiakRun:
     """F_INIT (``seed``, ``run``), F_TRAIN of ``presentations`` (streamed unless ``stream``
     is False), the state read back, F_TEST of ``tests`` patterns; all of it held to the
-    golden model. ``progress(done, total)`` follows the training presentations."""
+    golden model of ``layer`` (the design's entry: its pattern source).
+    ``progress(done, total)`` follows the training presentations."""
     info = board.info()
+    if info.kind != layer.name:  # the two layers share their Config
+        raise BoardError(f"the board runs {info.kind}, not {layer.name}")
     check_config(cfg, info)
     start = time.monotonic()
     board.init(seed, run)
@@ -107,7 +120,7 @@ def run_foldiak(
     test = board.test(tests) if tests else None
     summary = board.summary()
     seconds = time.monotonic() - start
-    report = FOLDIAK_LAYER.check_board(
+    report = layer.check_board(
         cfg,
         seed=seed,
         run=run,
@@ -168,9 +181,10 @@ def read_foldiak(board: FoldiakBoard, cfg: FoldiakConfig, *, source: str = "boar
 
 
 class LayerBoard(BoardDesign):
-    """The Földiák layer, learning on chip, on a board."""
+    """The Földiák layer, learning on chip, on a board; ``name``: its design (``foldiak`` on
+    the bars, ``foldiak-digits`` on the digits' image ROM), whose pattern source the board
+    top and the golden model take."""
 
-    name = "foldiak"
     top = FoldiakBoardTop
     host = FoldiakBoard
     unit = "presentations"
@@ -183,8 +197,14 @@ class LayerBoard(BoardDesign):
     after_abort = " (F_INIT starts a new run)"
     learns = True
 
+    def __init__(self, name: str):
+        self.name = name
+
+    def top_args(self) -> dict:
+        return {"source": self.design.source, "kind": self.name}
+
     def info_payload(self, cfg, divisor: int, clock_hz: int, fifo_depth: int) -> bytes:
-        return foldiak_info_payload(cfg, divisor, clock_hz, fifo_depth)
+        return foldiak_info_payload(cfg, divisor, clock_hz, fifo_depth, self.name)
 
     def check_board(self, cfg: FoldiakConfig, spec) -> None:
         super().check_board(cfg, spec)
@@ -201,7 +221,7 @@ class LayerBoard(BoardDesign):
         return spec.clock_div
 
     def label(self, cfg: FoldiakConfig) -> str:
-        return f"foldiak m={cfg.m} n={cfg.n}, FoldiakConfig {cfg.digest()}"
+        return f"{self.name} m={cfg.m} n={cfg.n}, FoldiakConfig {cfg.digest()}"
 
     def open(self, transport, cfg: FoldiakConfig, *, timeout: float) -> FoldiakBoard:
         return FoldiakBoard(transport, cfg, timeout=timeout)
@@ -217,6 +237,7 @@ class LayerBoard(BoardDesign):
             tests=100 if tests is None else tests,
             stream=check,
             source=source,
+            layer=self.design,
             progress=progress,
         )
 
@@ -224,5 +245,6 @@ class LayerBoard(BoardDesign):
         return read_foldiak(board, cfg, source=source)
 
 
-FOLDIAK = LayerBoard()
-DESIGNS = (FOLDIAK,)
+FOLDIAK = LayerBoard(FOLDIAK_LAYER.name)
+FOLDIAK_DIGITS = LayerBoard(DIGITS_LAYER.name)
+DESIGNS = (FOLDIAK, FOLDIAK_DIGITS)

@@ -64,13 +64,16 @@ def check_config(cfg) -> None:
         )
 
 
-def foldiak_info_payload(cfg: FoldiakConfig, divisor: int, clock_hz: int, fifo_depth: int):
-    """The INFO reply's payload of a Foldiak board top with these parameters."""
+def foldiak_info_payload(
+    cfg: FoldiakConfig, divisor: int, clock_hz: int, fifo_depth: int, kind: str = "foldiak"
+):
+    """The INFO reply's payload of a Foldiak board top with these parameters (``kind``: the
+    design kind it names, ``foldiak`` or ``foldiak-digits``)."""
     return struct.pack(
         P.FOLDIAK_INFO_FORMAT,
         P.PROTOCOL_VERSION,
         *version_bytes(),
-        P.DESIGN_KINDS["foldiak"],
+        P.DESIGN_KINDS[kind],
         cfg.m,
         cfg.n,
         P.digest_bytes(cfg.digest()),
@@ -88,9 +91,11 @@ def foldiak_info_payload(cfg: FoldiakConfig, divisor: int, clock_hz: int, fifo_d
 
 
 class FoldiakBoardTop(HostLinkTop):
-    """The Foldiak layer (``FoldiakLayer(cfg)`` of a FoldiakConfig), a result FIFO, its
-    counters and the host link (the parameters and serial lines of
+    """The Foldiak layer (``FoldiakLayer(cfg, source)`` of a FoldiakConfig), a result FIFO,
+    its counters and the host link (the parameters and serial lines of
     :class:`~gaba.boards.hostlink.HostLinkTop`; when the FIFO is full the layer waits).
+    ``source``: the layer's pattern source (``gaba.golden.foldiak.sources``: ``bars``,
+    ``digits``); ``kind``: the design kind INFO names (``foldiak``, ``foldiak-digits``).
 
     ``leds``: bit 0 the layer works or results wait; bits 1.. the binary outputs y of units
     0, 1, ... in the last result. ValueError for a Config that is not a FoldiakConfig, an m
@@ -99,16 +104,26 @@ class FoldiakBoardTop(HostLinkTop):
 
     design_name = "layer"
 
+    def __init__(self, cfg, *, source: str = "bars", kind: str = "foldiak", **link):
+        if kind not in P.DESIGN_KINDS:
+            raise ValueError(
+                f"Design kind must be one of {', '.join(P.DESIGN_KINDS)}, not {kind!r}"
+            )
+        self._source, self._kind = source, kind
+        super().__init__(cfg, **link)
+
     check_config = staticmethod(check_config)
 
     def result_layout(self):
         return presentation_layout(self._cfg)
 
     def info_payload(self) -> bytes:
-        return foldiak_info_payload(self._cfg, self._divisor, self._clock_hz, self._depth)
+        return foldiak_info_payload(
+            self._cfg, self._divisor, self._clock_hz, self._depth, self._kind
+        )
 
     def design(self):
-        return FoldiakLayer(self._cfg)
+        return FoldiakLayer(self._cfg, self._source)
 
     def design_commands(self, m, layer, link):
         cfg = self._cfg

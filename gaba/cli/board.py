@@ -262,6 +262,7 @@ def _build(args):
             clock_div=args.clock_div,
             pll_mhz=args.pll_mhz,
             replicas=args.replicas,
+            design=args.kind,
             progress=stage(args.quiet),
         )
     except ValueError as e:
@@ -329,6 +330,7 @@ def _connect(args, cfg):
                     baud=args.baud,
                     timeout=args.timeout,
                     replicas=getattr(args, "replicas", 1),
+                    design=args.kind,
                     progress=say,
                 ),
             )

@@ -10,7 +10,7 @@ from gaba.golden import argmax
 from gaba.golden.validate import check_count, check_seed
 from gaba.hdl.argmax import ArgmaxEngine, result_layout
 from gaba.sim.design import Design
-from gaba.sim.scoreboard import Report
+from gaba.sim.scoreboard import Report, Tally
 
 __all__ = ["ARGMAX", "ComparatorTree", "ScoreTrials"]
 
@@ -33,6 +33,52 @@ class ScoreTrials(Design):
 
     def describe(self, cfg) -> str:
         return ", ".join(f"{k}={getattr(cfg, k)}" for k in self.options)
+
+    def check_board(
+        self,
+        cfg,
+        results,
+        *,
+        seed: int,
+        first: int = 0,
+        trials: int | None = None,
+        inputs: dict | None = None,
+        source: str = "board",
+    ) -> Report:
+        """Hold a board's run to the golden model (mode "trials"): ``results`` are its RESULT
+        frames in order (objects with ``trial``, the index the frame carries, and ``word``)
+        of a run of ``trials`` trials from ``first`` (default: as many as ``results``);
+        ``inputs`` the engine's other run inputs by port name (default :meth:`run_inputs`).
+        Each word is decoded and held to :meth:`golden_rows` field by field, as on the
+        simulators, each frame's index to its trial, and the count of results to
+        ``trials``."""
+        trials = len(results) if trials is None else trials
+        inputs = self.run_inputs(trials) if inputs is None else inputs
+        golden = self.golden_rows(cfg, trials, seed, first, **inputs) if trials else []
+        decoded = [self.decode(cfg, r.word) for r in results]
+        tally = Tally()
+        for j, (want, frame, hw) in enumerate(zip(golden, results, decoded, strict=False)):
+            trial = (first + j) % 2**32  # the engine's 32-bit trial index
+            tally.value("trial", trial, frame.trial, trial=trial)
+            tally.fields(((k, g, hw[k]) for k, g in want.items()), trial=trial)
+        tally.value("results", trials, len(results), trial=first + len(results))
+        summary = {
+            "trials": trials,
+            **{k: getattr(cfg, k) for k in self.options},
+            **inputs,
+            "seed": seed,
+            "first": first,
+        }
+        return Report.of(
+            tally,
+            self.name,
+            source,
+            "trials",
+            len(results),
+            "trials",
+            summary=summary,
+            outputs={"results": decoded, "golden": golden},
+        )
 
     def compare(
         self,

@@ -36,9 +36,9 @@ def test_the_board_speaks_with_its_design_s_host_driver(monkeypatch, cfg, driver
 
 def test_a_design_without_a_board_top_is_refused_before_any_port_opens(monkeypatch):
     monkeypatch.setattr(session, "SerialTransport", None)  # would fail if called
-    cfg = designs.get("argmax").config()
-    with pytest.raises(ValueError, match="no design with a board top takes this ArgmaxConfig"):
-        session.connect("/dev/board", cfg, baud=115200)
+    cfg = designs.get("serial-integrator").config()
+    with pytest.raises(ValueError, match="serial-integrator has no board top"):
+        session.connect("/dev/board", cfg, baud=115200, design="serial-integrator")
 
 
 def test_a_missing_serial_port_is_a_board_error():

@@ -25,10 +25,8 @@ def test_each_design_s_board_top_as_a_simulated_design(monkeypatch):
     for entry in designs.REGISTRY.values():
         cfg = entry.design.config(n=4)
         sim = SimBoard(entry)
-        assert (sim.module, sim.toplevel) == (
-            f"gaba_board_{entry.name}",
-            f"gaba_board_{entry.name}_sim",
-        )
+        module = f"gaba_board_{entry.name}".replace("-", "_")  # (htm-digits: a Verilog name)
+        assert (sim.module, sim.toplevel) == (module, f"{module}_sim")
         assert sim.bench == "gaba.boards.bench_board" and entry.name in sim.describe(cfg)
         assert sim.result_layout(cfg) == entry.design.result_layout(cfg)
         monkeypatch.setattr(entry, "top", Top)
@@ -41,9 +39,10 @@ def test_each_design_s_board_top_as_a_simulated_design(monkeypatch):
             "timeout_bits": 256,
             "leds": 8,
             **({"replicas": 1} if entry.replicable else {}),
+            **entry.top_args(),  # a top several designs share: which one
         }
         want = entry.info_payload(cfg, SIM_DIVISOR, round(1e9 / PERIOD_NS), SIM_FIFO_DEPTH)
-        assert simboard.sim_info_payload(cfg) == want
+        assert simboard.sim_info_payload(cfg, entry.name) == want
 
 
 def test_a_simulated_board_with_copies_of_its_design_is_a_design_of_its_own(monkeypatch):

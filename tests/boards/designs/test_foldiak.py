@@ -31,7 +31,7 @@ def test_the_ice40_cannot_hold_the_layer_and_the_ulx3s_runs_it_at_half_its_clock
 
 
 def test_the_entry_holds_its_config_and_says_what_it_is():
-    assert foldiak.DESIGNS == (FOLDIAK,) and FOLDIAK.name == "foldiak"
+    assert foldiak.DESIGNS == (FOLDIAK, foldiak.FOLDIAK_DIGITS) and FOLDIAK.name == "foldiak"
     assert FOLDIAK.holds(CFG) and not FOLDIAK.holds(Config.paper(n=4))
     assert FOLDIAK.build_fields(CFG) == {"latency": None, "step_clocks": None, "lanes": None}
     assert FOLDIAK.describe(CFG) == "foldiak n=4"
@@ -40,6 +40,17 @@ def test_the_entry_holds_its_config_and_says_what_it_is():
     assert [o.flag for o in FOLDIAK.run_options] == ["--tests", "--run"]
     info = P.FoldiakInfo.decode(FOLDIAK.info_payload(CFG, 217, 25_000_000, 16))
     assert (info.n, info.config_digest, info.divisor) == (4, CFG.digest(), 217)
+    assert info.kind == "foldiak"
+
+
+def test_the_digits_layer_is_the_same_top_on_its_own_pattern_source():
+    digits = foldiak.FOLDIAK_DIGITS
+    assert digits.name == "foldiak-digits" and digits.top is FOLDIAK.top
+    assert FOLDIAK.top_args() == {"source": "bars", "kind": "foldiak"}
+    assert digits.top_args() == {"source": "digits", "kind": "foldiak-digits"}
+    info = P.FoldiakInfo.decode(digits.info_payload(CFG, 217, 25_000_000, 16))
+    assert info.kind == "foldiak-digits" and info.design_text().startswith("foldiak-digits m=64")
+    assert digits.label(CFG) == f"foldiak-digits m=64 n=4, FoldiakConfig {CFG.digest()}"
 
 
 def test_the_learned_state_as_json_and_text():
