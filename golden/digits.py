@@ -25,7 +25,7 @@ from functools import cache
 
 import numpy as np
 
-from gaba.golden import kernels
+from gaba.golden import kernels, primitives
 from gaba.golden.validate import check_count, check_int, check_states
 
 __all__ = [
@@ -77,10 +77,11 @@ def rom_words() -> list[int]:
 
 def pick(words, count: int = TRAIN) -> np.ndarray:
     """int64: the image each 32-bit word draws among the first ``count``: (w * count) >> 32."""
-    words = np.asarray(words, np.int64)
-    if words.size and (words.min() < 0 or words.max() >= 1 << 32):
-        raise ValueError("pick takes 32-bit words")
-    return (words * check_int("Image count", count, 1, IMAGES)) >> 32
+    words = np.asarray(words)
+    if words.dtype.kind not in "iu" or (words.size and (words.min() < 0 or words.max() >> 32)):
+        raise ValueError("pick takes 32-bit words (integers in 0..2**32-1)")
+    count = check_int("Image count", count, 1, IMAGES)
+    return primitives.uniform_index(words.astype(np.int64), count)
 
 
 def prng_digits(states: np.ndarray, count: int):

@@ -69,6 +69,7 @@ __all__ = [
     "trial_key",
     "trial_master",
     "trial_top",
+    "uniform_index",
     "xorshift32",
 ]
 
@@ -139,9 +140,15 @@ def trial_master(key):
     return fmix32(key)
 
 
+def uniform_index(word, n):
+    """The index in 0..n-1 a uniform 32-bit ``word`` picks: (word * n) >> 32 (multiply-high,
+    no division; each index has 2**32 / n words, to within one)."""
+    return (word * n) >> 32
+
+
 def trial_top(key, n):
     """Index of the top-input option of a trial, uniform over 0..n-1."""
-    return (fmix32(key ^ TOP_SALT) * n) >> 32
+    return uniform_index(fmix32(key ^ TOP_SALT), n)
 
 
 def neuron_salts(n: int) -> np.ndarray:

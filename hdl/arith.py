@@ -33,6 +33,7 @@ __all__ = [
     "mulr_parts",
     "mulr_unread_bits",
     "rotl32",
+    "uniform_index",
     "xorshift32",
 ]
 
@@ -411,6 +412,12 @@ def claim_clamp(
         test = ~Value.cast(when).bool() | test
     name = getattr(flag, "name", "the flag")
     claim(m, platform, test, f"{name} is raised exactly when its clamp acts", src_loc_at=1)
+
+
+def uniform_index(word: Value, n: int) -> Value:
+    """The index in 0..n-1 a uniform 32-bit ``word`` picks: (word * n) >> 32, a product by a
+    constant and its top bits (``gaba.golden.primitives.uniform_index``)."""
+    return (word[:32] * n)[32:]
 
 
 def xorshift32(s: Value) -> Value:

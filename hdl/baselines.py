@@ -84,7 +84,9 @@ class _Engine(wiring.Component):
             "cycles": Signal(32, name="cycles"),
         }
         seq["master"] = arith.fmix32(seq["key"])
-        seq["drawn_top"] = (arith.fmix32(seq["key"] ^ primitives.TOP_SALT) * cfg.n) >> 32
+        seq["drawn_top"] = arith.uniform_index(
+            arith.fmix32(seq["key"] ^ primitives.TOP_SALT), cfg.n
+        )
         return seq
 
     def _idle(self, m, seq):

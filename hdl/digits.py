@@ -8,6 +8,7 @@ from amaranth.hdl import Mux, Value, unsigned
 from amaranth.lib.memory import Memory
 
 from gaba.golden import digits
+from gaba.hdl import arith
 
 __all__ = ["image_rom", "in_order", "pick"]
 
@@ -21,7 +22,7 @@ def image_rom() -> Memory:
 def pick(word: Value, count: int = digits.TRAIN) -> Value:
     """The image a 32-bit ``word`` draws among the first ``count``: (word * count) >> 32
     (a product by a constant; ``gaba.golden.digits.pick``)."""
-    return (word[:32] * count)[32:]
+    return arith.uniform_index(word, count)
 
 
 def in_order(j: Value) -> Value:

@@ -206,7 +206,7 @@ class TrialEngine(wiring.Component):
 
         if self._seeding == "parallel":
             m.d.comb += net.master.eq(arith.fmix32(key))
-            drawn_top = (arith.fmix32(key ^ primitives.TOP_SALT) * cfg.n) >> 32
+            drawn_top = arith.uniform_index(arith.fmix32(key ^ primitives.TOP_SALT), cfg.n)
         with m.FSM(name="fsm") as fsm:
             if self._seeding == "parallel":
                 with m.State("IDLE"):
@@ -339,7 +339,7 @@ class TrialEngine(wiring.Component):
         with m.State("HASHING"):
             with m.If(fresh):
                 m.next = "LOAD"
-        return (top_hash * self._cfg.n) >> 32, fresh, kick, (h, top_hash, master)
+        return arith.uniform_index(top_hash, self._cfg.n), fresh, kick, (h, top_hash, master)
 
     @staticmethod
     def _prefetcher(m, key, fresh, kick, h, top_hash, master):

@@ -81,7 +81,7 @@ def _check(cfg):
         raise ValueError(f"the Földiák layer needs a FoldiakConfig, not {cfg!r}")
     if cfg.m != bars.M:
         raise ValueError(
-            f"the on-chip pattern source draws {bars.SIDE} x {bars.SIDE} bars: m must be "
+            f"the pattern sources (bars, digits) have {bars.SIDE} x {bars.SIDE} pixels: m must be "
             f"{bars.M}, not {cfg.m}"
         )
 
@@ -90,9 +90,9 @@ def presentation_layout(cfg: FoldiakConfig) -> data.StructLayout:
     """Payload of one presentation's result (fields packed from bit 0 in this order).
 
     ystar: the settled y* of every unit (y_i = y*_i > 2**(F-1)); label: the pattern's bars
-    (bit k = bar k, rows first); index: presentations of the run before this one (training,
-    the pre-run included) or the test pattern's index; train: a training presentation;
-    w_sat, t_sat: the sticky flags after it.
+    (bit k = bar k, rows first) or, from the digits, the image's index; index: presentations
+    of the run before this one (training, the pre-run included) or the test pattern's index;
+    train: a training presentation; w_sat, t_sat: the sticky flags after it.
     """
     return data.StructLayout(
         {

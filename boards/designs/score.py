@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from gaba.boards.design import BoardDesign, RunOption, run_lines, verdict
 from gaba.boards.host import BoardError, ScoreBoard, check_config
 from gaba.boards.tops.score import ScoreBoardTop, check_design, run_inputs, score_info_payload
+from gaba.golden.primitives import MASK32
+from gaba.golden.validate import check_int
 from gaba.sim import designs as sim_designs
 from gaba.sim.designs.argmax import ScoreTrials
 
@@ -110,7 +112,15 @@ def run_scores(
     unknown = sorted(set(given) - set(order))
     if unknown:
         raise ValueError(f"{design.name} takes no run input {', '.join(unknown)}")
-    values = {**design.run_inputs(trials), **given}
+    for name, value, low in (
+        ("Seed", seed, 0),
+        ("First trial", first, 0),
+        ("Trial count", trials, 1),
+    ):
+        check_int(name, value, low, MASK32)
+    for name, value in given.items():
+        check_int(name, value, 0, MASK32)
+    values = {**design.run_inputs(trials, first), **given}
     values = {k: values.get(k, 0) for k in order}
     start = time.monotonic()
     board.start(seed, first, trials, [values[k] for k in order], stream=check)

@@ -97,7 +97,12 @@ def _digits(args):
     files.append(write_json(stem.with_name(f"{stem.name}.json"), summary))
     summary["files"] = [str(f) for f in files]
     print(json.dumps(summary) if args.json else _text(summary))
-    return 0
+    exact = [
+        h["bit_exact"]
+        for h in (summary.get("hardware"), summary.get("foldiak", {}).get("hardware"))
+        if h
+    ]
+    return 0 if all(exact) else 1
 
 
 def _hardware(args, params):

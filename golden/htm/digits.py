@@ -17,6 +17,7 @@ model, ``gaba.golden.foldiak.fixed``, the digits as its pattern source,
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import asdict, dataclass
 
@@ -26,17 +27,21 @@ from gaba.golden import digits as data
 from gaba.golden.argmax import ArgmaxConfig, scores
 from gaba.golden.htm import reference as ref
 from gaba.golden.htm.fixed import FixedSpatialPooler, SpatialPoolerConfig
-from gaba.golden.validate import check_count, check_seed
+from gaba.golden.primitives import MASK32
+from gaba.golden.validate import check_count, check_int, check_seed
 
 __all__ = [
     "DIGITS_PARAMS",
+    "INIT_SEED",
     "DigitsOutcome",
     "codes",
     "foldiak_codes",
+    "foldiak_config",
     "foldiak_digits",
     "run",
     "schedule",
     "schedule_run",
+    "stability",
     "training_images",
 ]
 
@@ -67,14 +72,17 @@ def schedule(learning: int, count: int, seed: int, *, first: int = 0):
     """(images int64[count], learn bool[count]): steps ``first ..`` of a hardware run of
     ``seed`` (``gaba.hdl.htm.DigitsPoolerEngine``): step t < ``learning`` learns on
     :func:`training_images`' image, a later one codes image min(t - learning, 1796)."""
-    check_count("Learning steps", learning, 0)
+    check_int("Learning steps", learning, 0, MASK32)
     check_count("Step count", count, 1)
-    check_count("First step", first, 0)
-    t = first + np.arange(count)
+    check_int("First step", first, 0, MASK32)
+    t = (first + np.arange(count, dtype=np.int64)) & MASK32  # the hardware's 32-bit index
     learn = t < learning
     images = np.minimum(t - learning, data.IMAGES - 1)
-    if learn.any():
+    if learn.any() and t[-1] >= t[0]:  # the learning steps lead the run
         images[learn] = training_images(int(learn.sum()), seed, first=first)
+    else:  # a run across 2**32: its index wraps, as the hardware's
+        for j in np.flatnonzero(learn):
+            images[j] = training_images(1, seed, first=int(t[j]))[0]
     return images, learn
 
 
@@ -179,8 +187,8 @@ def run(
     before = []  # every image's code before the last epoch
 
     def epoch(done, total):
-        if done == total - 1:
-            before.append(codes(sp))
+        if done == total - 1:  # coded by a copy: coding advances a pooler's iteration count
+            before.append(codes(copy.deepcopy(sp)))
         if progress is not None:
             progress(done, total)
 

@@ -27,8 +27,9 @@ class ScoreTrials(Design):
         run inputs)."""
         raise NotImplementedError
 
-    def run_inputs(self, trials: int) -> dict:
-        """The engine's other run inputs of a run of ``trials`` trials, by port name."""
+    def run_inputs(self, trials: int, first: int = 0) -> dict:
+        """The engine's other run inputs of a run of ``trials`` trials from trial ``first``,
+        by port name."""
         return {}
 
     def describe(self, cfg) -> str:
@@ -53,7 +54,7 @@ class ScoreTrials(Design):
         simulators, each frame's index to its trial, and the count of results to
         ``trials``."""
         trials = len(results) if trials is None else trials
-        inputs = self.run_inputs(trials) if inputs is None else inputs
+        inputs = self.run_inputs(trials, first) if inputs is None else inputs
         golden = self.golden_rows(cfg, trials, seed, first, **inputs) if trials else []
         decoded = [self.decode(cfg, r.word) for r in results]
         tally = Tally()

@@ -14,6 +14,8 @@ clocks must equal the fixed-point model's (``gaba.golden.htm.digits.schedule_run
 from __future__ import annotations
 
 from gaba.golden.htm import digits, fixed
+from gaba.golden.primitives import MASK32
+from gaba.golden.validate import check_count
 from gaba.hdl.htm import (
     DigitsPoolerEngine,
     SpatialPoolerEngine,
@@ -45,7 +47,7 @@ class SpatialPoolerDesign(ScoreTrials):
         density is 0.05 or, for few columns, 1/n (one winner at least)."""
         unknown = {k: v for k, v in changes.items() if k not in self.options}
         base = super().config(**unknown)  # refuses what the design does not take
-        columns = changes.get("n", base.n)
+        columns = check_count("Columns", changes.get("n", base.n), 1)
         return base.replace(
             columns=columns,
             inputs=changes.get("inputs", base.inputs),
@@ -86,7 +88,7 @@ class DigitsPoolerDesign(SpatialPoolerDesign):
         base = fixed.SpatialPoolerConfig(params=digits.DIGITS_PARAMS)
         unknown = {k: v for k, v in changes.items() if k not in self.options}
         super(SpatialPoolerDesign, self).config(**unknown)  # refuses what the design does not take
-        columns = changes.get("n", base.n)
+        columns = check_count("Columns", changes.get("n", base.n), 1)
         return base.replace(
             columns=columns, local_area_density=max(base.params.local_area_density, 1 / columns)
         )
@@ -97,9 +99,10 @@ class DigitsPoolerDesign(SpatialPoolerDesign):
     def result_layout(self, cfg):
         return digits_layout(cfg)
 
-    def run_inputs(self, trials: int) -> dict:
-        """Half the run learns (``gaba compare``'s default), the rest codes."""
-        return {"learning": trials // 2}
+    def run_inputs(self, trials: int, first: int = 0) -> dict:
+        """The first half of the run learns (``gaba compare``'s default), the rest codes:
+        ``learning`` counts from step 0, so it is ``first`` + half the trials."""
+        return {"learning": min(first + trials // 2, MASK32)}
 
     def golden(self, cfg, count: int, seed: int, *, first: int = 0, learning: int = 0):
         return digits.schedule_run(cfg, learning, count, seed, first=first)

@@ -53,6 +53,19 @@ def test_the_pooler_learns_on_the_simulated_hardware(run_json, tmp_path):
     assert (tmp_path / "digits-verilator-fields.png").stat().st_size > 1000
 
 
+def test_a_mismatching_hardware_run_exits_1(capsys, monkeypatch, tmp_path):
+    # the golden side draws the next image: the hardware's codes are still read out, the
+    # mismatch is reported, and the command fails
+    from gaba.golden.htm import digits
+
+    draw = digits.training_images
+    monkeypatch.setattr(digits, "training_images", lambda *a, **k: (draw(*a, **k) + 1) % 1347)
+    argv = "htm digits --model verilator --epochs 1 --columns 32 --seed 2 --quiet --out"
+    assert main([*argv.split(), str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "  hardware           htm-digits: " in out and " mismatches with the " in out
+
+
 @pytest.mark.slow  # a build of the paper's layer at 8 units and 2.5 million clocks: 30 s
 def test_foldiaks_layer_learns_on_the_simulated_hardware(run_json, tmp_path):
     argv = "htm digits --model verilator --epochs 1 --columns 32 --foldiak 8 --json --quiet --out"

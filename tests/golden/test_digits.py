@@ -35,6 +35,8 @@ def test_a_word_picks_a_training_image_uniformly():
         digits.pick([1 << 32])
     with pytest.raises(ValueError, match="pick takes 32-bit words"):
         digits.pick([-1])
+    with pytest.raises(ValueError, match="pick takes 32-bit words"):
+        digits.pick([1.5])
     with pytest.raises(ValueError, match=r"Image count must be an integer in 1\.\.1797"):
         digits.pick([0], 1798)
 

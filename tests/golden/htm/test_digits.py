@@ -22,6 +22,12 @@ def test_the_training_schedule_of_a_hardware_run():
     assert np.array_equal(later[0], images[3:]) and np.array_equal(later[1], learn[3:])
     assert digits.schedule(0, 1800, 3)[0][-3:].tolist() == [1796] * 3
     assert (digits.training_images(2000, 3) < 1347).all()
+    # a run across 2**32 wraps its step index as the hardware's 32-bit one: step 0 learns
+    wrapped = digits.schedule(1, 3, 3, first=2**32 - 2)
+    assert wrapped[1].tolist() == [False, False, True]
+    assert wrapped[0][2] == digits.training_images(1, 3)[0]
+    with pytest.raises(ValueError, match=r"Learning steps must be an integer in 0\.\.4294967295"):
+        digits.schedule(2**32, 3, 3)
     assert not np.array_equal(digits.training_images(50, 3), digits.training_images(50, 4))
 
 

@@ -2,6 +2,7 @@
 """The spatial pooler learning on chip (htm) under cocotb: every step of a training run
 bit-exact against the fixed-point model, through the registry."""
 
+import numpy as np
 import pytest
 
 from gaba.golden.htm import digits, fixed
@@ -87,9 +88,31 @@ def test_a_perturbed_training_draw_is_caught(monkeypatch):
     assert not r.bit_exact and m.signal == "image" and m["trial"] == 0
 
 
+def test_perturbed_pixels_of_the_right_image_are_caught(monkeypatch):
+    # companion on the data: the golden model reads image j + 1's pixels where the ROM has
+    # image j's (the index still agrees): the masks must differ. The hardware is built first,
+    # from the true images.
+    from gaba.golden import digits as data
+    from gaba.sim import runner
+
+    cfg = HTM_DIGITS.config(n=12)
+    runner.build(HTM_DIGITS, cfg, "icarus")
+    bits, labels = data.load()
+    monkeypatch.setattr(data, "load", lambda: (np.roll(bits, -1, axis=0), labels))
+    r = HTM_DIGITS.compare(cfg, "icarus", trials=40, seed=4, inputs={"learning": 25})
+    assert not r.bit_exact and r.first_mismatch.signal == "active"
+
+
+def test_the_compare_default_learns_the_first_half_of_the_run_from_step_0():
+    assert HTM_DIGITS.run_inputs(50) == {"learning": 25}
+    assert HTM_DIGITS.run_inputs(50, first=100) == {"learning": 125}
+
+
 def test_the_digits_design_takes_columns_only_and_refuses_other_inputs():
     assert HTM_DIGITS.config(n=40).inputs == 64 and HTM_DIGITS.config(n=3).k == 1
     with pytest.raises(ValueError, match="htm-digits takes --n only, not --inputs"):
         HTM_DIGITS.config(inputs=16)
+    with pytest.raises(ValueError, match="Columns must be an integer of at least 1, not 0"):
+        HTM_DIGITS.config(n=0)
     with pytest.raises(ValueError, match="the pooler needs 64 inputs, not 16"):
         HTM_DIGITS.component(HTM.config(n=12, inputs=16))
