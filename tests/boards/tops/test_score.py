@@ -2,7 +2,7 @@
 
 Runs of kwta and htm-digits (its ``learning`` run input carried by RUN) are held to each
 design's own golden rows, and a perturbed golden side is caught; RUN's payload is checked
-(length, flags, a run input too wide for its port), refused while busy, stopped by ABORT. The
+(length, flags), refused while busy, stopped by ABORT. The
 INFO payload and the top's checks need no simulator; the ULX3S bitstream is marked ``synth``.
 """
 
