@@ -33,7 +33,10 @@ ICE2 = ["build", "nwta", "--board", "icebreaker", "--n", "2"]
         (["board", "run", *SIM, "--top", "4"], "--top must be below n = 4, not 4"),
         (["board", "run", *SIM, "--delta-in", "9"], "--delta-in must lie in"),
         (["board", "info", *SIM, "--timeout", "0"], "positive number of seconds"),
-        (["board", "run", *SIM, "--tests", "3"], "gaba board run: --tests is for foldiak and foldiak-digits only"),
+        (
+            ["board", "run", *SIM, "--tests", "3"],
+            "gaba board run: --tests is for foldiak and foldiak-digits only",
+        ),
         (["board", "run", "foldiak", "--port", "sim", "--top", "1"], "is for nwta and wta only"),
         (["board", "read", *SIM], "gaba board read: nwta has no learned weights; use foldiak"),
         (["board", "run", *SIM, "--first", "x"], "expected an integer, not 'x'"),
