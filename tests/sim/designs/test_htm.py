@@ -64,7 +64,7 @@ HTM_DIGITS = designs.get("htm-digits")
     ("simulator", "n", "steps", "learning"),
     [
         ("verilator", 32, 240, 160),
-        ("icarus", 12, 40, 25),
+        pytest.param("icarus", 12, 40, 25, marks=pytest.mark.slow),  # Icarus: 20 s
         pytest.param("verilator", 256, 3000, 2000, marks=pytest.mark.slow),
     ],
 )
@@ -79,11 +79,11 @@ def test_the_digits_learned_from_the_rom_are_bit_exact(simulator, n, steps, lear
 
 
 def test_a_perturbed_training_draw_is_caught(monkeypatch):
-    # companion: the icarus build above against a golden model that draws the next image
-    cfg = HTM_DIGITS.config(n=12)
+    # companion: the verilator build above against a golden model that draws the next image
+    cfg = HTM_DIGITS.config(n=32)
     draw = digits.training_images
     monkeypatch.setattr(digits, "training_images", lambda *a, **k: (draw(*a, **k) + 1) % 1347)
-    r = HTM_DIGITS.compare(cfg, "icarus", trials=40, seed=4, inputs={"learning": 25})
+    r = HTM_DIGITS.compare(cfg, "verilator", trials=40, seed=4, inputs={"learning": 25})
     m = r.first_mismatch
     assert not r.bit_exact and m.signal == "image" and m["trial"] == 0
 
@@ -95,11 +95,11 @@ def test_perturbed_pixels_of_the_right_image_are_caught(monkeypatch):
     from gaba.golden import digits as data
     from gaba.sim import runner
 
-    cfg = HTM_DIGITS.config(n=12)
-    runner.build(HTM_DIGITS, cfg, "icarus")
+    cfg = HTM_DIGITS.config(n=32)
+    runner.build(HTM_DIGITS, cfg, "verilator")
     bits, labels = data.load()
     monkeypatch.setattr(data, "load", lambda: (np.roll(bits, -1, axis=0), labels))
-    r = HTM_DIGITS.compare(cfg, "icarus", trials=40, seed=4, inputs={"learning": 25})
+    r = HTM_DIGITS.compare(cfg, "verilator", trials=40, seed=4, inputs={"learning": 25})
     assert not r.bit_exact and r.first_mismatch.signal == "active"
 
 
