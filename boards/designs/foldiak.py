@@ -72,7 +72,7 @@ class FoldiakRun:
 
     def lines(self) -> list[str]:
         cfg, report, s, clock_hz = self.cfg, self.report, self.summary, self.info.clock_hz
-        what = "every presentation's y*, bars, index and flags; " if self.streamed else ""
+        what = "every presentation's y*, label, index and flags; " if self.streamed else ""
         tests = "; the test patterns" if self.tests else ""
         return run_lines(
             f"{self.info.kind} m={cfg.m} n={cfg.n} on {self.source} (FoldiakConfig "

@@ -314,3 +314,13 @@ def test_ulx3s_bitstream(tmp_path):
     result = build(FoldiakConfig.paper(), "ulx3s", out=tmp_path)
     assert result.kind == "foldiak" and result.bitstream and result.fmax_mhz >= result.system_mhz
     assert 5000 < result.luts < result.available["luts"] and result.dsps > 0
+
+
+@pytest.mark.slow  # its own board build: 20 s
+def test_gaba_board_run_foldiak_digits_on_the_simulated_board(capsys):
+    # the Földiák top on the digits' ROM: training images drawn, test patterns in order
+    argv = ["board", "run", "foldiak-digits", "--port", "sim", "--n", "4", "--trials", "105"]
+    assert main([*argv, "--tests", "20", "--json", "--quiet"]) == 0
+    o = json.loads(capsys.readouterr().out)
+    assert o["bit_exact"] is True and o["mismatches"] == 0 and o["design"] == "foldiak-digits"
+    assert o["summary"]["presentations"] == 105 and o["summary"]["results"] == 20
