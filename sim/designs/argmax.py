@@ -32,6 +32,21 @@ class ScoreTrials(Design):
         by port name."""
         return {}
 
+    def expected(self, cfg, trials: int, seed: int, first: int, inputs: dict | None):
+        """(inputs, golden rows) of a run of ``trials`` trials from ``first``: ``inputs``
+        (default :meth:`run_inputs` of the run) and each trial's :meth:`golden_rows`."""
+        inputs = self.run_inputs(trials, first) if inputs is None else inputs
+        return inputs, (self.golden_rows(cfg, trials, seed, first, **inputs) if trials else [])
+
+    def run_summary(self, cfg, trials: int, seed: int, inputs: dict) -> dict:
+        """A run's summary: its trials, the design's options, its run inputs and seed."""
+        return {
+            "trials": trials,
+            **{k: getattr(cfg, k) for k in self.options},
+            **inputs,
+            "seed": seed,
+        }
+
     def describe(self, cfg) -> str:
         return ", ".join(f"{k}={getattr(cfg, k)}" for k in self.options)
 
@@ -54,8 +69,7 @@ class ScoreTrials(Design):
         simulators, each frame's index to its trial, and the count of results to
         ``trials``."""
         trials = len(results) if trials is None else trials
-        inputs = self.run_inputs(trials, first) if inputs is None else inputs
-        golden = self.golden_rows(cfg, trials, seed, first, **inputs) if trials else []
+        inputs, golden = self.expected(cfg, trials, seed, first, inputs)
         decoded = [self.decode(cfg, r.word) for r in results]
         tally = Tally()
         for j, (want, frame, hw) in enumerate(zip(golden, results, decoded, strict=False)):
@@ -63,13 +77,7 @@ class ScoreTrials(Design):
             tally.value("trial", trial, frame.trial, trial=trial)
             tally.fields(((k, g, hw[k]) for k, g in want.items()), trial=trial)
         tally.value("results", trials, len(results), trial=first + len(results))
-        summary = {
-            "trials": trials,
-            **{k: getattr(cfg, k) for k in self.options},
-            **inputs,
-            "seed": seed,
-            "first": first,
-        }
+        summary = {**self.run_summary(cfg, trials, seed, inputs), "first": first}
         return Report.of(
             tally,
             self.name,
@@ -102,8 +110,7 @@ class ScoreTrials(Design):
         mode = self.check_mode(mode)
         check_count("Trial count", trials, 1)
         check_seed(seed)
-        inputs = self.run_inputs(trials) if inputs is None else inputs
-        golden = self.golden_rows(cfg, trials, seed, first, **inputs)
+        inputs, golden = self.expected(cfg, trials, seed, first, inputs)
         sim, tally, results = self.run_trial_engine(
             hw_config or cfg,
             simulator,
@@ -114,12 +121,7 @@ class ScoreTrials(Design):
             waves=waves,
             progress=progress,
         )
-        summary = {
-            "trials": trials,
-            **{k: getattr(cfg, k) for k in self.options},
-            **inputs,
-            "seed": seed,
-        }
+        summary = self.run_summary(cfg, trials, seed, inputs)
         return sim.report(
             tally, self, mode, trials, "trials", summary=summary, outputs={"results": results}
         )

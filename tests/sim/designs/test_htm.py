@@ -106,6 +106,11 @@ def test_perturbed_pixels_of_the_right_image_are_caught(monkeypatch):
 def test_the_compare_default_learns_the_first_half_of_the_run_from_step_0():
     assert HTM_DIGITS.run_inputs(50) == {"learning": 25}
     assert HTM_DIGITS.run_inputs(50, first=100) == {"learning": 125}
+    # compare takes that default with its own first step: steps 30..39 learn, 40..49 code
+    r = HTM_DIGITS.compare(HTM_DIGITS.config(n=32), "verilator", trials=20, seed=4, first=30)
+    assert r.bit_exact, r.first_mismatch.describe()
+    assert r.summary["learning"] == 40
+    assert [hw["learn"] for hw in r.outputs["results"]] == [True] * 10 + [False] * 10
 
 
 def test_the_digits_design_takes_columns_only_and_refuses_other_inputs():
