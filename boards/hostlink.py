@@ -29,7 +29,16 @@ from gaba.boards.link import FrameReceiver, FrameSender
 from gaba.boards.uart import UartRx, UartTx, check_divisor
 from gaba.hdl import arith
 
-__all__ = ["Command", "HostLinkTop", "Link", "ResultFifo", "registered", "version_bytes", "word"]
+__all__ = [
+    "Command",
+    "HostLinkTop",
+    "Link",
+    "ResultFifo",
+    "registered",
+    "run_start",
+    "version_bytes",
+    "word",
+]
 
 
 def version_bytes() -> tuple[int, int, int]:
@@ -41,6 +50,23 @@ def version_bytes() -> tuple[int, int, int]:
 def word(payload, lo: int, n: int):
     """Bytes ``lo .. lo + n - 1`` of a request payload as one little-endian value."""
     return Cat(*payload[lo : lo + n])
+
+
+def run_start(m, engine, payload):
+    """Wire a trial engine's run to a RUN request: ``seed``, ``first`` and ``count`` from the
+    payload's first 12 bytes (its registers, which the next frame cannot reach before the
+    engine latches them), ``start`` from the returned strobe. The strobe is a register that
+    the RUN action sets for one clock, so that the command decoding and the engine's start
+    (which fans out into its hash unit) are two short paths, not one long one."""
+    go = Signal(name="run_go")
+    m.d.sync += go.eq(0)
+    m.d.comb += [
+        engine.start.eq(go),
+        engine.seed.eq(word(payload, 0, 4)),
+        engine.first.eq(word(payload, 4, 4)),
+        engine.count.eq(word(payload, 8, 4)),
+    ]
+    return go
 
 
 def packed(fields):

@@ -14,7 +14,7 @@ import struct
 from amaranth.hdl import Cat, Signal
 
 from gaba.boards import protocol as P
-from gaba.boards.hostlink import Command, HostLinkTop, version_bytes, word
+from gaba.boards.hostlink import Command, HostLinkTop, run_start, version_bytes, word
 from gaba.golden.config import Config
 from gaba.hdl.engine import ReplicatedEngine, TrialEngine, check_replicas, result_layout
 
@@ -100,19 +100,8 @@ class BoardTop(HostLinkTop):
             ]
         m.d.comb += self.leds.eq(Cat(link.busy, last_correct, last_winner))
 
-        # RUN starts the engine one cycle after the command is accepted: the start strobe is
-        # a register, so the command decoding and the engine's start (which fans out into
-        # its hash unit) are two short paths, not one long one. seed, first and count come
-        # from the request's payload registers, which the next frame cannot reach that soon.
-        payload = link.payload
-        run_go = Signal()
-        m.d.sync += run_go.eq(0)
-        m.d.comb += [
-            engine.start.eq(run_go),
-            engine.seed.eq(word(payload, 0, 4)),
-            engine.first.eq(word(payload, 4, 4)),
-            engine.count.eq(word(payload, 8, 4)),
-        ]
+        # RUN starts the engine one cycle after the command is accepted (run_start)
+        run_go = run_start(m, engine, link.payload)
 
         def run(m, payload):
             flags = payload[12]

@@ -25,7 +25,7 @@ from amaranth.hdl import Cat, Shape, Signal
 from amaranth.lib.wiring import In
 
 from gaba.boards import protocol as P
-from gaba.boards.hostlink import Command, HostLinkTop, version_bytes, word
+from gaba.boards.hostlink import Command, HostLinkTop, run_start, version_bytes, word
 from gaba.hdl.argmax import ScoreEngine
 
 __all__ = [
@@ -166,20 +166,12 @@ class ScoreBoardTop(HostLinkTop):
     def design_commands(self, m, engine, link):
         m.d.comb += self.leds.eq(Cat(link.busy, link.taken))
 
-        # RUN starts the engine one cycle after the command is accepted (a registered strobe,
-        # as the nWTA top's): seed, first and count come from the request's payload registers,
-        # which the engine latches at its start. The other run inputs are the engine's to
-        # read throughout the run, so they are held in registers of their own, loaded with
-        # the command.
+        # RUN starts the engine one cycle after the command is accepted (run_start): seed,
+        # first and count come from the request's payload registers, which the engine latches
+        # at its start. The other run inputs are the engine's to read throughout the run, so
+        # they are held in registers of their own, loaded with the command.
         payload = link.payload
-        go = Signal()
-        m.d.sync += go.eq(0)
-        m.d.comb += [
-            engine.start.eq(go),
-            engine.seed.eq(word(payload, 0, 4)),
-            engine.first.eq(word(payload, 4, 4)),
-            engine.count.eq(word(payload, 8, 4)),
-        ]
+        go = run_start(m, engine, payload)
         flags = payload[12]
         known = (flags & ~P.RUN_STREAM) == 0
         held = []
