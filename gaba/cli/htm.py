@@ -68,10 +68,11 @@ def _digits(args):
     out = output_folder(args)
     hardware = args.model in SIMULATORS
     model = "fixed" if hardware else args.model
-    params = checked("htm digits", lambda: HTM_DIGITS.config(n=args.columns)).params
+    cfg = checked("htm digits", lambda: HTM_DIGITS.config(n=args.columns))
+    params = cfg.params
     codes, report = None, None
     if hardware:
-        report, codes = _hardware(args, params)
+        report, codes = _hardware(args, cfg)
     progress = Progress(f"htm digits ({model})", enabled=not args.quiet, unit="epochs")
     outcome = checked(
         "htm digits",
@@ -105,16 +106,14 @@ def _digits(args):
     return 0 if all(exact) else 1
 
 
-def _hardware(args, params):
+def _hardware(args, cfg):
     """The pooler's training run and coding pass on the simulated hardware: (the report, the
     codes of every image, bool[1797, columns])."""
     import numpy as np
 
     from gaba.golden import digits as data
-    from gaba.golden.htm.fixed import SpatialPoolerConfig
     from gaba.sim.designs.htm import HTM_DIGITS
 
-    cfg = SpatialPoolerConfig(params=params)
     learning = args.epochs * data.TRAIN
     say = stage(args.quiet)
     with simulator_errors():
