@@ -51,6 +51,7 @@ __all__ = [
     "decision",
     "gate",
     "initial_state",
+    "kernel_args",
     "run_trials",
     "step",
     "trace",
@@ -205,12 +206,16 @@ def trace(
     steps: int | None = None,
     top: int | None = None,
     run_on: bool = False,
+    inputs: np.ndarray | None = None,
+    hold: int = 1,
 ) -> Trace:
     """Per-cycle trace of one trial, from the readable model.
 
     Stops after the deciding step, at ``max_steps``, or after ``steps`` steps if given; with
     ``run_on`` it ignores the decision and runs exactly ``steps`` steps (the hardware network
-    runs on while it is enabled).
+    runs on while it is enabled). ``inputs`` (int64[K, n], each value in 0..b_hi) replaces
+    the task's inputs: step t reads vector ``min(t // hold, K - 1)``
+    (``gaba.golden.evidence``, which checks them).
     """
     limit = cfg.max_steps if steps is None else check_count("Step count", steps, 0)
     st = initial_state(cfg, seed, trial, top)
@@ -232,6 +237,8 @@ def trace(
 
     record()
     for _ in range(limit):
+        if inputs is not None:
+            st.b = inputs[min(st.t // hold, len(inputs) - 1)]
         step(cfg, st)
         record()
         if winner < 0:
@@ -256,15 +263,18 @@ def trace(
 
 
 @jit
-def _trial(n, top, rng, c, shape, out, T, U, cf):
+def _trial(n, inputs, hold, rng, c, shape, out, T, U, cf):
     """One trial; ``rng`` holds the neurons' seeds. Writes winner, steps, flags, digest.
 
-    ``c`` holds the datapath constants (type T), ``shape`` the integers that are not; T and U
-    are the datapath and generator types, ``cf`` the coefficient bits.
+    ``inputs`` (type T, K x n) holds the trial's input vectors: step t reads vector
+    ``min(t // hold, K - 1)`` (the task's trials have one). ``c`` holds the datapath constants
+    (type T), ``shape`` the integers that are not; T and U are the datapath and generator
+    types, ``cf`` the coefficient bits.
     """
     numba.literally(cf)  # compiled per value: every rounding shift is by a literal
-    theta, d_max, beta, alpha, a, c_xi, k, b_hi, b_lo, eta_min, eta_max, x_max, stop = c
+    theta, d_max, beta, alpha, a, c_xi, k, eta_min, eta_max, x_max, stop = c
     latency, max_steps, x_bits, eta_mask, guard = shape
+    last = inputs.shape[0] - 1
     depth = latency + 1
     x = np.zeros(n, T)
     eta = np.zeros(n, T)
@@ -280,6 +290,7 @@ def _trial(n, top, rng, c, shape, out, T, U, cf):
         g = g_hist[slot]
         s_new = T(0)
         x_top = T(0)
+        b_now = inputs[min(t // hold, last)]
         for i in range(n):
             xr = x[i]
             xo = T(xr >> guard)
@@ -291,8 +302,7 @@ def _trial(n, top, rng, c, shape, out, T, U, cf):
             e, sat = kernels.ou_step(eta[i], xi, a, c_xi, cf, eta_min, eta_max, T)
             eta_sat |= sat
             eta[i] = e
-            b = b_hi if i == top else b_lo
-            pre = T(T(T(b + kernels.mulr(xo, alpha, cf, T)) - inh) + e)
+            pre = T(T(T(b_now[i] + kernels.mulr(xo, alpha, cf, T)) - inh) + e)
             r_sat |= pre > x_max
             r = T(min(max(pre, T(0)), x_max))
             xrn = T(xr + kernels.mulr(T(T(r << guard) - xr), k, cf, T))
@@ -336,7 +346,7 @@ def _kernel(bits: int, cf: int):
     U = np.uint32
 
     @jit_parallel
-    def trials(n, seed, first, tops, salts, c, shape, out):
+    def trials(n, seed, first, tops, salts, b_hi, b_lo, c, shape, out):
         for j in numba.prange(out.shape[0]):
             key = kernels.trial_key(seed, first + j)
             master = kernels.trial_master(key)
@@ -345,7 +355,68 @@ def _kernel(bits: int, cf: int):
             rng = np.empty(n, U)
             for i in range(n):
                 rng[i] = U(kernels.neuron_seed(master, salts[i]))
-            _trial(n, top, rng, c, shape, out[j], T, U, cf)
+            inputs = np.full((1, n), b_lo, T)
+            inputs[0, top] = b_hi
+            _trial(n, inputs, 1, rng, c, shape, out[j], T, U, cf)
+
+    return trials
+
+
+#: The datapath constants the kernels take, in their order (``_trial``'s ``c``).
+_CONSTANTS = (
+    "theta_q",
+    "d_max",
+    "beta_c",
+    "alpha_c",
+    "ou_a_c",
+    "c_xi",
+    "k_dt",
+    "eta_min",
+    "eta_max",
+    "x_max",
+    "stop_q",
+)
+
+
+def kernel_args(cfg: Config, *, evidence: bool = False, **registers):
+    """The kernel for ``cfg``'s datapath width, that width's integer type, the constants and
+    the shape integers. ``registers`` (``theta_q``, ``stop_q``, ``max_steps``) replace the
+    Config's values, as an evidence core's run-time registers do."""
+    bits = 32 if cfg.kernel_bits <= 32 else 64
+    T = np.int32 if bits == 32 else np.int64
+    kernel = (_evidence_kernel if evidence else _kernel)(bits, cfg.coef_bits)
+    values = {name: getattr(cfg, name) for name in (*_CONSTANTS, "max_steps")}
+    values.update(registers)
+    consts = tuple(T(values[name]) for name in _CONSTANTS)
+    shape = (
+        cfg.latency,
+        values["max_steps"],
+        cfg.x_state_bits,
+        (1 << cfg.eta_bits) - 1,
+        cfg.x_guard_bits,
+    )
+    return kernel, T, consts, shape
+
+
+@functools.cache
+def _evidence_kernel(bits: int, cf: int):
+    """The parallel kernel of evidence-in trials (see :func:`_kernel` for the two constants):
+    trial j's vectors are rows ``offsets[j] .. offsets[j + 1] - 1`` of ``flat``; its
+    generators are seeded from trial key ``first + j`` when ``noise`` (else left at 1: with
+    c_xi = 0 they feed nothing)."""
+    T = np.int32 if bits == 32 else np.int64
+    U = np.uint32
+
+    @jit_parallel
+    def trials(n, seed, first, salts, noise, flat, offsets, hold, c, shape, out):
+        for j in numba.prange(out.shape[0]):
+            rng = np.ones(n, U)
+            if noise:
+                master = kernels.trial_master(kernels.trial_key(seed, first + j))
+                for i in range(n):
+                    rng[i] = U(kernels.neuron_seed(master, salts[i]))
+            inputs = flat[offsets[j] : offsets[j + 1]]
+            _trial(n, inputs, hold, rng, c, shape, out[j], T, U, cf)
 
     return trials
 
@@ -382,35 +453,12 @@ def run_trials(
     tops = np.full(trials, -1, np.int64) if top is None else check_top(top, trials, n)
     out = np.zeros((trials, 6), np.int64)
     salts = primitives.neuron_salts(n)
-    bits = 32 if cfg.kernel_bits <= 32 else 64
-    kernel, T = _kernel(bits, cfg.coef_bits), np.int32 if bits == 32 else np.int64
-    names = (
-        "theta_q",
-        "d_max",
-        "beta_c",
-        "alpha_c",
-        "ou_a_c",
-        "c_xi",
-        "k_dt",
-        "b_hi",
-        "b_lo",
-        "eta_min",
-        "eta_max",
-        "x_max",
-        "stop_q",
-    )
-    consts = tuple(T(getattr(cfg, name)) for name in names)
-    shape = (
-        cfg.latency,
-        cfg.max_steps,
-        cfg.x_state_bits,
-        (1 << cfg.eta_bits) - 1,
-        cfg.x_guard_bits,
-    )
+    kernel, T, consts, shape = kernel_args(cfg)
+    b_hi, b_lo = T(cfg.b_hi), T(cfg.b_lo)
     chunk = chunk or (trials if progress is None else max(8, min(trials, 2048 * 64 // n)))
     for lo in range(0, trials, chunk):
         hi = min(trials, lo + chunk)
-        kernel(n, seed, first_trial + lo, tops[lo:hi], salts, consts, shape, out[lo:hi])
+        kernel(n, seed, first_trial + lo, tops[lo:hi], salts, b_hi, b_lo, consts, shape, out[lo:hi])
         if progress is not None:
             progress(hi, trials)
     return FixedTrialResults(

@@ -29,6 +29,7 @@ __all__ = [
     "clamp_d",
     "constant_product",
     "decision_phase",
+    "evidence_ports",
     "euler_stages",
     "gate",
     "inhibition_stages",
@@ -168,6 +169,16 @@ def network_ports(cfg: Config) -> dict:
     }
 
 
+def evidence_ports(cfg: Config) -> dict:
+    """The evidence-in network's inputs in place of ``top`` and ``b_lo`` (see
+    :class:`Network`)."""
+    return {
+        "b": In(data.ArrayLayout(unsigned(cfg.x_bits), cfg.n)),
+        "theta": In(unsigned(cfg.x_bits)),
+        "stop": In(unsigned(cfg.x_bits)),
+    }
+
+
 def _neuron_ports(cfg: Config) -> dict:
     """The ports both kinds of neuron have (see :class:`Neuron`)."""
     return {
@@ -185,9 +196,10 @@ def _neuron_ports(cfg: Config) -> dict:
     }
 
 
-def gate(cfg: Config, xv):
-    """Step 1's gate of x (the register's view): x if x >= theta_q, else 0."""
-    return Mux(xv >= cfg.theta_q, xv, 0)
+def gate(cfg: Config, xv, theta=None):
+    """Step 1's gate of x (the register's view): x if x >= theta_q (or the run-time
+    ``theta``), else 0."""
+    return Mux(xv >= (cfg.theta_q if theta is None else theta), xv, 0)
 
 
 def clamp_d(cfg: Config, d_full):
@@ -268,13 +280,29 @@ class Network(wiring.Component):
         Final-state digest of x and eta (``gaba.golden.fixed.digest``).
     state : Out(state_layout(cfg))
         Only with ``debug``.
+    b, theta, stop : In
+        Only with ``evidence`` (one clock per step, no lanes), in place of ``top`` and
+        ``b_lo`` (``gaba.golden.evidence``): the inputs b_i, x_bits each, each within
+        [0, b_hi]; the gate threshold (nWTA; conventional WTA gates nothing) and the decision
+        threshold, held for the trial. The network reads ``b`` for step t + 1 in the clock
+        that takes step t (and for step 0 in the last priming clock): C = b + eta - inh is
+        computed a step ahead.
     """
 
-    def __init__(self, cfg: Config, *, debug: bool = False):
+    def __init__(self, cfg: Config, *, debug: bool = False, evidence: bool = False):
         if not isinstance(cfg, Config):
             raise ValueError(f"Network needs a gaba Config, not {cfg!r}")
-        self._cfg, self._debug = cfg, debug
+        if evidence and (cfg.step_clocks != 1 or cfg.lanes is not None):
+            raise ValueError(
+                "The evidence-in network is the parallel one of one clock per step "
+                f"(step_clocks 1, no lanes), not step_clocks {cfg.step_clocks}, "
+                f"lanes {cfg.lanes}"
+            )
+        self._cfg, self._debug, self._evidence = cfg, debug, evidence
         ports = network_ports(cfg)
+        if evidence:
+            del ports["top"], ports["b_lo"]
+            ports.update(evidence_ports(cfg))
         if debug:
             ports["state"] = Out(state_layout(cfg))
         super().__init__(ports)
@@ -349,13 +377,20 @@ class Network(wiring.Component):
 
         neurons = []
         for i, salt in enumerate(primitives.neuron_salts(n).tolist()):
-            m.submodules[f"neuron{i}"] = nrn = (LeanNeuron if lean else Neuron)(cfg, salt)
+            if lean:
+                nrn = LeanNeuron(cfg, salt, runtime=self._evidence)
+            else:
+                nrn = Neuron(cfg, salt)
+            m.submodules[f"neuron{i}"] = nrn
             neurons.append(nrn)
+            if self._evidence:
+                m.d.comb += [nrn.b.eq(self.b[i]), nrn.theta.eq(self.theta), nrn.stop.eq(self.stop)]
+            else:
+                m.d.comb += nrn.b.eq(Mux(self.top == i, cfg.b_hi, self.b_lo))
             m.d.comb += [
                 nrn.commit.eq(self.commit),
                 nrn.load.eq(self.load),
                 nrn.master.eq(self.master),
-                nrn.b.eq(Mux(self.top == i, cfg.b_hi, self.b_lo)),
                 nrn.s_inh.eq(s_feed),
                 tree.i[i].eq(nrn.g_sum),
                 argmax.i[i].eq(nrn.x[cfg.x_guard_bits :]),
@@ -644,11 +679,17 @@ class LeanNeuron(wiring.Component):
         The gate of the current state, for the tree.
     eta_hit, r_hit : Out(1)
         The OU register or the ReLU saturates in the step taken in this cycle.
+    theta, stop : In(x_bits)
+        Only with ``runtime``: the gate and decision thresholds, in place of the Config's
+        (conventional WTA keeps theta = 0).
     """
 
-    def __init__(self, cfg: Config, salt: int):
-        self._cfg, self._salt = cfg, salt
-        super().__init__({"prime": In(1), "over": Out(1), **_neuron_ports(cfg)})
+    def __init__(self, cfg: Config, salt: int, *, runtime: bool = False):
+        self._cfg, self._salt, self._runtime = cfg, salt, runtime
+        ports = {"prime": In(1), "over": Out(1), **_neuron_ports(cfg)}
+        if runtime:
+            ports.update({"theta": In(unsigned(cfg.x_bits)), "stop": In(unsigned(cfg.x_bits))})
+        super().__init__(ports)
 
     def elaborate(self, platform):
         cfg = self._cfg
@@ -675,14 +716,21 @@ class LeanNeuron(wiring.Component):
         eta_a1 = Signal(signed(cfg.eta_bits), name="eta_ahead1")
         hit_a2, hit_a1 = Signal(name="eta_hit_ahead2"), Signal(name="eta_hit_ahead1")
         rng_copies = [Signal(32, name=f"rng_ahead{k}") for k in (3, 2, 1)]
-        eta_sum = named("eta_sum", multiply(eta_a2, cfg.ou_a_c, cf) + xc_a)
+        if cfg.c_xi:
+            eta_sum = named("eta_sum", multiply(eta_a2, cfg.ou_a_c, cf) + xc_a)
+        else:
+            # without noise eta stays 0 (eta(0) = 0 and mulr(0, a) = 0): no OU loop is built
+            eta_sum = Const(0, signed(2))
         eta_clamped, eta_low, eta_high = arith.clamp(eta_sum, cfg.eta_min, cfg.eta_max)
         eta_next = named("eta_next", eta_clamped, signed(cfg.eta_bits))
 
         # the gate of the current state (1.), delayed for the inhibition: with L >= 2 by
         # L - 2 steps (D is registered, a step ahead of inh), with L = 1 not at all
         xv = x[guard:]
-        g_now = named("g", gate(cfg, xv), unsigned(cfg.x_bits))
+        runtime = self._runtime
+        theta = self.theta if runtime and cfg.kind == "nwta" else None
+        stop = self.stop if runtime else cfg.stop_q
+        g_now = named("g", gate(cfg, xv, theta), unsigned(cfg.x_bits))
         g_old = _history(m, g_now, inhibition_stages(lat)[0], self.load, commit, "g_d")
         # 2. inhibition from the tree's sum without self; the clamp is lossless
         d_full = named("d_full", self.s_inh - g_old)  # 0 <= S - g_i, exact
@@ -760,7 +808,7 @@ class LeanNeuron(wiring.Component):
                 m.d.sync += [raw_a2.eq(0), raw_a1.eq(0)]
         with m.Else():
             with m.If(commit):
-                m.d.sync += [x.eq(x_next), self.over.eq(x_next[guard:] >= cfg.stop_q)]
+                m.d.sync += [x.eq(x_next), self.over.eq(x_next[guard:] >= stop)]
             with m.If(ahead):
                 m.d.sync += [
                     rng_a.eq(rng_next),

@@ -1,0 +1,124 @@
+# amaranth: UnusedElaboratable=no
+"""The evidence-in core (gaba.hdl.core.EvidenceCore) in Amaranth's simulator: every trial's
+result equals gaba.golden.evidence.run_evidence's, with random stalls on both streams; a
+golden model of another hold, and one of another seed, fail the comparison."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from amaranth.sim import Simulator
+
+from gaba.golden.config import Config
+from gaba.golden.evidence import Registers, run_evidence
+from gaba.hdl.core import EvidenceCore
+
+NOISY = Config.paper(n=4, delta=0.2, dt=2**-4, horizon=40.0)
+QUIET = Config.paper(n=5, sigma=0.0, dt=2**-4, horizon=30.0)
+
+
+def run_core(cfg, trials, seed, registers, *, p_in=0.7, p_out=0.5, rnd=1):
+    """The core's result rows for ``trials`` (golden row fields), the beats offered with
+    probability ``p_in`` a clock and results taken with ``p_out``."""
+    dut = EvidenceCore(cfg)
+    pace = random.Random(rnd)
+    rows = []
+
+    async def source(ctx):
+        ctx.set(dut.hold, registers.hold)
+        for port, value in (
+            (dut.horizon, registers.max_steps),
+            (dut.theta, registers.theta_q),
+            (dut.stop, registers.stop_q),
+        ):
+            if value is not None:
+                ctx.set(port, value)
+        ctx.set(dut.seed, seed)
+        ctx.set(dut.seed_load, 1)
+        await ctx.tick()
+        ctx.set(dut.seed_load, 0)
+        for trial in trials:
+            vectors = np.atleast_2d(trial)
+            for k, vector in enumerate(vectors):
+                for i, value in enumerate(vector):
+                    while pace.random() > p_in:
+                        await ctx.tick()
+                    last = k == len(vectors) - 1 and i == cfg.n - 1
+                    ctx.set(dut.evidence.payload, {"value": int(value), "last": int(last)})
+                    ctx.set(dut.evidence.valid, 1)
+                    await ctx.tick().until(dut.evidence.ready)
+                    ctx.set(dut.evidence.valid, 0)
+
+    async def sink(ctx):
+        while len(rows) < len(trials):
+            ctx.set(dut.results.ready, pace.random() < p_out)
+            *_, valid, ready, p = await ctx.tick().sample(
+                dut.results.valid, dut.results.ready, dut.results.payload
+            )
+            if valid and ready:
+                assert p.timeout == (not p.decided)
+                rows.append(
+                    {
+                        "winner": p.winner if p.decided else -1,
+                        "steps": p.steps,
+                        "decided": p.decided,
+                        "eta_sat": p.eta_sat,
+                        "r_sat": p.r_sat,
+                        "in_sat": p.in_sat,
+                        "state_hash": p.digest,
+                    }
+                )
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-6)
+    sim.add_testbench(source, background=True)
+    sim.add_testbench(sink)
+    sim.run()
+    return [{k: int(v) for k, v in row.items()} for row in rows]
+
+
+def trials_of(cfg, count, *, vectors, seed):
+    rng = np.random.default_rng(seed)
+    return [
+        rng.integers(0, cfg.b_hi + 300, size=(rng.integers(1, vectors + 1), cfg.n))
+        for _ in range(count)
+    ]
+
+
+CASES = {
+    # fixed evidence and a few changes, noise on; many short vectors (the trial decides
+    # with vectors to come: they are dropped); noise off with every register set
+    "noisy": (NOISY, Registers(hold=9), 3, 6),
+    "drained": (NOISY, Registers(hold=1), 400, 3),
+    "quiet": (QUIET, Registers(hold=2, theta_q=600, stop_q=5000, max_steps=400), 40, 6),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_core_runs_the_golden_trials(case):
+    cfg, registers, vectors, count = CASES[case]
+    trials = trials_of(cfg, count, vectors=vectors, seed=len(case))
+    want = run_evidence(cfg, trials, 7, registers=registers)
+    assert run_core(cfg, trials, 7, registers) == [want.row(j) for j in range(len(trials))]
+    assert want.decided.any() and want.in_sat.any()
+
+
+def test_a_golden_model_of_another_hold_fails():
+    cfg, registers, vectors, _ = CASES["noisy"]
+    trials = trials_of(cfg, 4, vectors=vectors, seed=5)
+    other = run_evidence(cfg, trials, 7, registers=Registers(hold=registers.hold + 1))
+    assert run_core(cfg, trials, 7, registers) != [other.row(j) for j in range(len(trials))]
+
+
+def test_a_golden_model_of_another_seed_fails():
+    cfg, registers, vectors, _ = CASES["noisy"]
+    trials = trials_of(cfg, 2, vectors=1, seed=6)
+    other = run_evidence(cfg, trials, 8, registers=registers)
+    assert run_core(cfg, trials, 7, registers) != [other.row(j) for j in range(len(trials))]
+
+
+def test_the_core_refuses_a_network_it_does_not_run():
+    with pytest.raises(ValueError, match="one clock per step"):
+        EvidenceCore(NOISY.replace(step_clocks=2))
