@@ -5,9 +5,9 @@ status 2, never a traceback. Long runs show progress on stderr; ``--json`` print
 object on stdout and nothing else there.
 
 One module per command group registers its subcommands (``register(sub)``) and holds their
-functions: golden, demo, verilog, compare, sweep, report, foldiak, htm, maass, board (build
-and board); what they share is in :mod:`gaba.cli.common`. The command modules import common and
-the layers below, never each other nor this package.
+functions: golden, demo, verilog, export, compare, sweep, report, foldiak, htm, maass, board
+(build and board); what they share is in :mod:`gaba.cli.common`. The command modules import
+common and the layers below, never each other nor this package.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from gaba.cli import (
     common,
     compare,
     demo,
+    export,
     foldiak,
     golden,
     htm,
@@ -32,7 +33,7 @@ from gaba.cli import (
 __all__ = ["main"]
 
 #: The command groups, in the order ``gaba --help`` lists them.
-COMMANDS = (golden, demo, verilog, compare, sweep, report, foldiak, htm, maass, board)
+COMMANDS = (golden, demo, verilog, export, compare, sweep, report, foldiak, htm, maass, board)
 
 
 def parser() -> common.Parser:

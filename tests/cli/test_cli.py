@@ -33,10 +33,10 @@ def test_console_script_runs():
 def test_every_command_group_registers_its_commands():
     sub = parser()._subparsers._group_actions[0]
     assert list(sub.choices) == [
-        "golden", "demo", "verilog", "compare", "sweep", "report", "foldiak", "htm", "maass",
-        "build", "plan", "board",
+        "golden", "demo", "verilog", "export", "compare", "sweep", "report", "foldiak", "htm",
+        "maass", "build", "plan", "board",
     ]  # fmt: skip
-    assert len(COMMANDS) == 10
+    assert len(COMMANDS) == 11
 
 
 def test_unwritable_output_is_one_line_exit_1(fails, tmp_path):

@@ -14,7 +14,7 @@ import argparse
 
 import pytest
 
-from gaba.cli import board, compare, main, parser, verilog
+from gaba.cli import board, compare, export, main, parser, verilog
 
 #: Values no typed option accepts (every type is numeric: ints, numbers, grids, seeds).
 WRONG_TYPE = ["abc", ""]
@@ -25,6 +25,7 @@ BASE = {
     "golden": ["nwta", "--n", "2", "--trials", "1"],
     "demo": [],
     "verilog": ["nwta", "--n", "2", "-o", "-"],
+    "export": ["nwta-core", "--n", "2", "--out", "build/tests/export-hostile"],
     "compare": ["nwta", "--n", "2"],
     "sweep": ["nwta", "--n", "2", "--trials", "1", "--quiet"],
     "report": [],
@@ -115,7 +116,7 @@ class Accepted(Exception):
 def no_work(monkeypatch):
     """Wrap the Config construction of the commands whose work is long: accepting a hostile
     value raises Accepted instead of starting a simulation, a build or a board session."""
-    for module in (board, compare, verilog):
+    for module in (board, compare, export, verilog):
         original = module.design_config
 
         def accepted(*args, _original=original, **kw):
@@ -149,6 +150,7 @@ def test_the_tables_cover_every_command():
         "golden",
         "demo",
         "verilog",
+        "export",
         "compare",
         "sweep",
         "maass boolean",  # --n: its input bits
