@@ -37,6 +37,7 @@ __all__ = [
     "HOLD_BITS",
     "EvidenceResults",
     "Registers",
+    "channel_trials",
     "evidence_bits",
     "run_evidence",
     "trace",
@@ -214,3 +215,30 @@ def trace(
         "in_sat": int(_read_sat(flags, tr.steps, regs["hold"])),
         "state_hash": fixed.digest(cfg, tr.x[-1], tr.eta[-1]),
     }
+
+
+def channel_trials(
+    cfg: Config, count: int, seed: int, *, vectors: int = 1, sd: float = 0.1, first: int = 0
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Noisy channel scores, the evidence of the benches and examples: in each trial one
+    channel (drawn uniformly) has mean b_max, every other b_max - delta (the Config's), and
+    each of the trial's ``vectors`` vectors adds independent Gaussian noise of ``sd`` (in
+    units of b_max) to every channel, rounded and clipped to the stream's values (above b_max
+    the core clamps). Trial j's numbers come from NumPy's generator seeded with ``(seed,
+    first + j)``, so any slice of a run is the same. Returns the trials and each one's best
+    channel."""
+    seed = check_seed(seed)
+    count = check_count("Trial count", count, 1)
+    vectors = check_count("Vector count", vectors, 1)
+    first = check_count("First trial", first, 0)
+    limit = (1 << evidence_bits(cfg)) - 1
+    trials, best = [], np.zeros(count, np.int64)
+    scale = 1 << cfg.frac_bits
+    for j in range(count):
+        rng = np.random.default_rng((seed, first + j))
+        best[j] = rng.integers(cfg.n)
+        mean = np.full(cfg.n, float(cfg.b_lo))
+        mean[best[j]] = cfg.b_hi
+        noisy = mean + rng.normal(0.0, sd * scale, size=(vectors, cfg.n))
+        trials.append(np.clip(np.rint(noisy), 0, limit).astype(np.int64))
+    return trials, best

@@ -29,17 +29,28 @@ vector change beyond the first, the arg-max's pipeline, and the result.
 
 from __future__ import annotations
 
-from amaranth.hdl import Const, Module, Mux, Signal, unsigned
+from amaranth.hdl import Cat, Const, Module, Mux, Signal, unsigned
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 
 from gaba.golden import primitives
 from gaba.golden.config import Config
-from gaba.golden.evidence import HOLD_BITS, evidence_bits
+from gaba.golden.evidence import HOLD_BITS, Registers, evidence_bits
+from gaba.golden.validate import check_seed
 from gaba.hdl.nwta import Network, winner_clocks
 from gaba.hdl.seeding import OP_FMIX32, SerialHash
 
-__all__ = ["EvidenceCore", "beat_layout", "core_result_layout"]
+__all__ = [
+    "ADDRESS_BITS",
+    "REGISTERS",
+    "AxiStreamCore",
+    "EvidenceCore",
+    "beat_layout",
+    "core_result_layout",
+    "info_word",
+    "register_values",
+    "result_bits",
+]
 
 
 def beat_layout(cfg: Config) -> data.StructLayout:
@@ -81,7 +92,8 @@ class EvidenceCore(wiring.Component):
     seed : In(32)
         The run's seed, taken at ``seed_load``.
     seed_load : In(1)
-        Strobe: take ``seed``; the next trial to start is trial 0 of it (reset: seed 0).
+        Strobe: take ``seed``; the next trial to start (to take its first vector) is trial 0
+        of it (reset: seed 0).
     hold : In(HOLD_BITS)
         Steps each vector lasts (at least 1), taken at each trial's start.
     horizon : In(steps width)
@@ -189,11 +201,18 @@ class EvidenceCore(wiring.Component):
         settle = Signal(range(max(1, wait)))
         result = self.results.payload
         with m.FSM(name="fsm") as fsm:
+            # the reset state drives nothing: event-driven simulators (Icarus) evaluate a
+            # state's combinational outputs only once the state register has changed
+            with m.State("BOOT"):
+                m.next = "START"
             with m.State("START"):  # (a seed taken in this clock waits a clock)
                 with m.If(~self.seed_load):
                     m.d.sync += rekey.eq(0)
                     if noise:
-                        m.d.comb += [hasher.start.eq(1), hasher.i.eq(Mux(rekey, seed, key))]
+                        m.d.comb += [
+                            hasher.start.eq(1),  # (the hasher is idle whenever START is)
+                            hasher.i.eq(Mux(rekey, seed, key)),
+                        ]
                         with m.If(rekey):
                             m.next = "REKEY"
                         with m.Else():
@@ -213,7 +232,9 @@ class EvidenceCore(wiring.Component):
                         m.d.sync += master.eq(hasher.o)
                         m.next = "WAIT"
             with m.State("WAIT"):  # the trial's first vector
-                with m.If(pend_full):
+                with m.If(rekey):  # a seed came since this trial's hashes: hash it first
+                    m.next = "START"
+                with m.Elif(pend_full):
                     swap()
                     m.d.sync += [
                         hold.eq(Mux(self.hold == 0, 1, self.hold)),
@@ -276,5 +297,152 @@ class EvidenceCore(wiring.Component):
                     m.d.comb += take.eq(1)
                     with m.If(pend_last):
                         m.next = "START"
-        m.d.comb += self.busy.eq(~fsm.ongoing("START") & ~fsm.ongoing("WAIT"))
+        idle = fsm.ongoing("BOOT") | fsm.ongoing("START") | fsm.ongoing("WAIT")
+        m.d.comb += self.busy.eq(~idle | (hasher.busy if noise else 0))
+        return m
+
+
+#: The register file's words (Wishbone word addresses; byte address = 4 x word).
+REGISTERS = {
+    "INFO": 0,  # RO: [15:0] n, [16] nWTA (0: conventional WTA), [17] noise, [31:24] x_bits
+    "SEED": 1,  # RW: a write also restarts the trial count (the next trial is trial 0)
+    "HOLD": 2,  # RW: steps each input vector lasts (0 counts as 1)
+    "HORIZON": 3,  # RW: steps after which a trial times out (0 counts as 1)
+    "THETA": 4,  # RW: the gate threshold, x's format (nWTA)
+    "STOP": 5,  # RW: the decision threshold, x's format
+    "STATUS": 6,  # RO: [0] busy
+    "TRIALS": 7,  # RO: results handed out since reset (wraps at 2**32)
+}
+#: Width of the Wishbone word address.
+ADDRESS_BITS = 4
+
+
+def info_word(cfg: Config) -> int:
+    """The INFO register's value for ``cfg``."""
+    return cfg.n | (cfg.kind == "nwta") << 16 | (cfg.c_xi != 0) << 17 | cfg.x_bits << 24
+
+
+def register_values(cfg: Config, registers: Registers, seed: int) -> dict:
+    """What a run writes to the register file (name -> value) for ``registers`` and ``seed``
+    (SEED last: its write restarts the trial count)."""
+    values = registers.resolved(cfg)
+    return {
+        "HOLD": values["hold"],
+        "HORIZON": values["max_steps"],
+        "THETA": values["theta_q"],
+        "STOP": values["stop_q"],
+        "SEED": check_seed(seed),
+    }
+
+
+def result_bits(cfg: Config) -> int:
+    """Width of a result on the AXI-Stream: the result layout rounded up to whole bytes."""
+    return -(-core_result_layout(cfg).size // 8) * 8
+
+
+class AxiStreamCore(wiring.Component):
+    """:class:`EvidenceCore` with AXI-Stream ports and a Wishbone B4 classic register file:
+    the exported core (``gaba export``).
+
+    Ports (besides ``clk`` and ``rst``, active high, synchronous)
+    ---------------------------------------------------------------
+    s_axis_tdata, s_axis_tvalid, s_axis_tready, s_axis_tlast
+        The evidence: one value a beat (``evidence_bits`` wide), n beats a vector, tlast on
+        the last beat of a trial's last vector.
+    m_axis_tdata, m_axis_tvalid, m_axis_tready, m_axis_tlast
+        One result a beat (:func:`core_result_layout` from bit 0, zero-padded to
+        :func:`result_bits`); tlast is always high (a result is a packet).
+    wb_cyc, wb_stb, wb_we, wb_adr, wb_dat_w, wb_sel, wb_dat_r, wb_ack
+        Wishbone B4 classic slave, 32-bit data, word addresses (:data:`REGISTERS`), byte
+        selects honoured; every access is acknowledged in the clock after its strobe.
+    """
+
+    def __init__(self, cfg: Config):
+        self._cfg = cfg
+        self._core = EvidenceCore(cfg)  # refuses a Config it cannot run
+        w = evidence_bits(cfg)
+        super().__init__(
+            {
+                "s_axis_tdata": In(w),
+                "s_axis_tvalid": In(1),
+                "s_axis_tready": Out(1),
+                "s_axis_tlast": In(1),
+                "m_axis_tdata": Out(result_bits(cfg)),
+                "m_axis_tvalid": Out(1),
+                "m_axis_tready": In(1),
+                "m_axis_tlast": Out(1),
+                "wb_cyc": In(1),
+                "wb_stb": In(1),
+                "wb_we": In(1),
+                "wb_adr": In(ADDRESS_BITS),
+                "wb_dat_w": In(32),
+                "wb_sel": In(4),
+                "wb_dat_r": Out(32),
+                "wb_ack": Out(1),
+            }
+        )
+
+    @property
+    def config(self) -> Config:
+        return self._cfg
+
+    def elaborate(self, platform):
+        cfg = self._cfg
+        m = Module()
+        m.submodules.core = core = self._core
+        m.d.comb += [
+            core.evidence.payload.value.eq(self.s_axis_tdata),
+            core.evidence.payload.last.eq(self.s_axis_tlast),
+            core.evidence.valid.eq(self.s_axis_tvalid),
+            self.s_axis_tready.eq(core.evidence.ready),
+            self.m_axis_tdata.eq(core.results.payload.as_value()),
+            self.m_axis_tvalid.eq(core.results.valid),
+            core.results.ready.eq(self.m_axis_tready),
+            self.m_axis_tlast.eq(1),
+        ]
+
+        # the register file: each register its own width, reset to the Config's value
+        regs = {
+            "SEED": Signal(32, name="reg_seed"),
+            "HOLD": Signal.like(core.hold, name="reg_hold"),
+            "HORIZON": Signal.like(core.horizon, name="reg_horizon"),
+            "THETA": Signal.like(core.theta, name="reg_theta"),
+            "STOP": Signal.like(core.stop, name="reg_stop"),
+        }
+        trials = Signal(32)
+        with m.If(core.results.valid & core.results.ready):
+            m.d.sync += trials.eq(trials + 1)
+        m.d.comb += [
+            core.seed.eq(regs["SEED"]),
+            core.hold.eq(regs["HOLD"]),
+            core.horizon.eq(regs["HORIZON"]),
+            core.theta.eq(regs["THETA"]),
+            core.stop.eq(regs["STOP"]),
+        ]
+        read = {
+            "INFO": Const(info_word(cfg), 32),
+            **regs,
+            "STATUS": core.busy,
+            "TRIALS": trials,
+        }
+        seed_written = Signal()
+        m.d.sync += seed_written.eq(0)
+        m.d.comb += core.seed_load.eq(seed_written)
+        access = self.wb_cyc & self.wb_stb & ~self.wb_ack
+        m.d.sync += self.wb_ack.eq(access)
+        mask = Cat(*(bit.replicate(8) for bit in self.wb_sel))
+        with m.If(access):
+            with m.Switch(self.wb_adr):
+                for name, word in REGISTERS.items():
+                    with m.Case(word):
+                        m.d.sync += self.wb_dat_r.eq(read[name])
+                        if name in regs:
+                            reg = regs[name]
+                            with m.If(self.wb_we):
+                                merged = (reg & ~mask) | (self.wb_dat_w & mask)
+                                m.d.sync += reg.eq(merged[: len(reg)])
+                                if name == "SEED":  # the core takes it a clock later
+                                    m.d.sync += seed_written.eq(1)
+                with m.Default():
+                    m.d.sync += self.wb_dat_r.eq(0)
         return m

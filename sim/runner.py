@@ -140,12 +140,18 @@ def wrapper_text(design, signature) -> str:
 
     The clock runs inside the simulator, so a bench that waits for a result does not wake
     Python (or cross the VPI) twice per cycle; every other port of the design is a port of
-    this top, under the same name.
+    this top, under the same name. A design with ``output_delay_ns`` (a bench of clocked
+    verification components, which sample the ports when the clock rises) sees its outputs
+    change that long after the clock edge: Verilator calls a bench back at an edge only after
+    the edge's register updates, where Icarus calls it before them, so without the delay a
+    component would read the values after the edge on one simulator and before it on the
+    other.
     """
     from amaranth.hdl import Shape
     from amaranth.lib import wiring
 
-    names, decls, conns = [], [], []
+    delay = getattr(design, "output_delay_ns", 0)
+    names, decls, conns, delays = [], [], [], []
     for path, member in signature.members.flatten():
         if not member.is_port:
             continue
@@ -155,7 +161,12 @@ def wrapper_text(design, signature) -> str:
         kind = "input" if member.flow == wiring.In else "output"
         names.append(name)
         decls.append(f"  {kind} {rng}{name};")
-        conns.append(f"    .{name}({name})")
+        if kind == "output" and delay:
+            decls.append(f"  wire {rng}{name}__now;")
+            delays.append(f"  assign #{delay} {name} = {name}__now;")
+            conns.append(f"    .{name}({name}__now)")
+        else:
+            conns.append(f"    .{name}({name})")
     half = PERIOD_NS / 2
     return "\n".join(
         [
@@ -170,6 +181,7 @@ def wrapper_text(design, signature) -> str:
             "    .rst(rst),",
             ",\n".join(conns),
             "  );",
+            *delays,
             "endmodule",
             "",
         ]

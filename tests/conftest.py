@@ -36,6 +36,7 @@ SIM_MODULES = frozenset(
         "cli/test_maass.py",
         "sim/designs/test_argmax.py",
         "sim/designs/test_baselines.py",
+        "sim/designs/test_core.py",
         "sim/designs/test_foldiak.py",
         "sim/designs/test_htm.py",
         "sim/designs/test_fuzz_nwta.py",

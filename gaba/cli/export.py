@@ -450,7 +450,7 @@ def testbench(cfg, module: str, *, seed: int, trials: int, vectors: int, values:
     """The self-checking testbench: the golden model's results on ``trials`` trials of
     channel evidence of ``seed``, embedded as constants."""
     from gaba.golden.evidence import Registers, channel_trials, evidence_bits, run_evidence
-    from gaba.hdl.core import REGISTERS, core_result_layout, result_bits
+    from gaba.hdl.core import REGISTERS, core_result_layout, register_values, result_bits
 
     evidence = checked("export", lambda: channel_trials(cfg, trials, seed, vectors=vectors)[0])
     want = run_evidence(cfg, evidence, seed, registers=Registers(hold=values["hold"]))
@@ -458,13 +458,7 @@ def testbench(cfg, module: str, *, seed: int, trials: int, vectors: int, values:
     w = evidence_bits(cfg)
     beats = [(int(v), int(k == len(t) - 1 and i == cfg.n - 1)) for t in evidence
              for k, vec in enumerate(t) for i, v in enumerate(vec)]  # fmt: skip
-    written = {
-        "HOLD": values["hold"],
-        "HORIZON": values["max_steps"],
-        "THETA": values["theta_q"],
-        "STOP": values["stop_q"],
-        "SEED": seed,
-    }
+    written = register_values(cfg, Registers(hold=values["hold"]), seed)
     resets = {r["name"]: r["reset"] for r in register_table(cfg)}
     # a generous bound on the run: each trial's hashes, beats (half the clocks valid), steps
     # and hand-over, four times over

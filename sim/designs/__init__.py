@@ -9,11 +9,11 @@ and never branch on a name. A new design adds its module to :data:`FAMILIES`.
 from __future__ import annotations
 
 from gaba.sim.design import Design
-from gaba.sim.designs import argmax, baselines, foldiak, htm, kwta, maass, nwta
+from gaba.sim.designs import argmax, baselines, core, foldiak, htm, kwta, maass, nwta
 
 __all__ = ["FAMILIES", "REGISTRY", "get", "names"]
 
-FAMILIES = (nwta, foldiak, baselines, argmax, kwta, maass, htm)
+FAMILIES = (nwta, foldiak, baselines, argmax, kwta, maass, htm, core)
 
 #: Every design by name, in the order of :data:`FAMILIES`.
 REGISTRY: dict[str, Design] = {d.name: d for family in FAMILIES for d in family.DESIGNS}
