@@ -102,6 +102,8 @@ class EvidenceCore(wiring.Component):
         The gate threshold (nWTA) and the decision threshold, taken at each trial's start.
     busy : Out(1)
         A trial is under way (from its first vector to its result's hand-over).
+    step : Out(1)
+        The network takes a step at the end of this clock.
     """
 
     def __init__(self, cfg: Config):
@@ -124,6 +126,7 @@ class EvidenceCore(wiring.Component):
                 "theta": In(cfg.x_bits, init=cfg.theta_q),
                 "stop": In(cfg.x_bits, init=cfg.stop_q),
                 "busy": Out(1),
+                "step": Out(1),
             }
         )
 
@@ -169,6 +172,7 @@ class EvidenceCore(wiring.Component):
         swapped = Signal()  # vec already holds the vector after it
         steps = Signal(unsigned(cfg.max_steps.bit_length()))
         m.d.comb += [
+            self.step.eq(net.commit),
             net.b.eq(vec),
             net.theta.eq(theta),
             net.stop.eq(stop),

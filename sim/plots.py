@@ -24,6 +24,7 @@ __all__ = [
     "report_wta",
     "sweep_against",
     "sweep_against_n",
+    "timing_diagram",
 ]
 
 
@@ -368,4 +369,36 @@ def htm_duty(path: Path, outcome) -> Path:
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     ax.set_title(f"spatial pooler on the digits ({outcome.model} model)", fontsize=9)
+    return _save(fig, path)
+
+
+# timing diagrams --------------------------------------------------------------------------------
+
+
+def timing_diagram(path: Path, traces: dict, title: str) -> Path:
+    """A digital timing diagram of a recorded run: ``traces`` maps each signal's name to its
+    value in every clock (one-bit signals as waves; wider ones as values where they change)."""
+    names = list(traces)
+    clocks = len(next(iter(traces.values())))
+    fig = _figure(11, 0.55 * len(names) + 1.0)
+    ax = fig.add_subplot(1, 1, 1)
+    t = np.arange(clocks + 1)
+    for row, name in enumerate(names):
+        values = np.asarray(traces[name])
+        base = len(names) - 1 - row
+        if values.max(initial=0) <= 1:
+            ax.step(t, base + 0.7 * np.append(values, values[-1]), where="post", lw=1.2)
+        else:
+            edges = np.flatnonzero(np.diff(values)) + 1
+            for a, b in zip(np.r_[0, edges], np.r_[edges, clocks], strict=True):
+                ax.plot([a, b], [base + 0.05, base + 0.05], color="0.3", lw=0.8)
+                ax.plot([a, b], [base + 0.65, base + 0.65], color="0.3", lw=0.8)
+                if b - a >= 3:
+                    ax.text((a + b) / 2, base + 0.35, str(values[a]), ha="center", va="center",
+                            fontsize=7)  # fmt: skip
+    ax.set_yticks([len(names) - 1 - r + 0.35 for r in range(len(names))], names)
+    ax.set_xlim(0, clocks)
+    ax.set_xlabel("clock")
+    ax.set_title(title)
+    ax.grid(axis="x", alpha=0.3)
     return _save(fig, path)
