@@ -96,12 +96,17 @@ def prove(
     solver: str = "yices",
     directory: Path | None = None,
     claims: bool = True,
+    free_init: bool = False,
 ) -> ProofResult:
     """Run SymbiYosys on ``harness`` (an Amaranth component with Assert/Assume statements).
 
     With ``claims`` the circuits' own claims (:data:`CLAIMS`) are proven too; without, only
     the harness's Asserts (for a harness whose inputs range beyond what the circuit's
-    surroundings drive, where a claim would not hold). The job lives in ``directory``
+    surroundings drive, where a claim would not hold). With ``free_init`` every register,
+    the harness's own too, starts from any value (Yosys removes their initial values before it
+    reads the design): the harness states what it assumes of the first state under
+    ``amaranth.asserts.Initial()`` (an inductive step from a state its Assumes describe; with
+    ``mode="bmc"``). The job lives in ``directory``
     (default ``build/formal/<name>``). Returns the result;
     raises ToolchainError when a tool is missing or the job cannot run at all."""
     from amaranth.back import rtlil
@@ -131,6 +136,7 @@ def prove(
                 "",
                 "[script]",
                 "read_rtlil top.il",
+                *(["setattr -unset init"] if free_init else []),
                 "prep -flatten -top top",
                 "",
                 "[files]",

@@ -1,15 +1,33 @@
-"""What the formal harnesses share: a circuit's inputs as the harness's free ports, and two
-networks loaded and run as one trial (the miters)."""
+"""What the formal harnesses share: a circuit's inputs as the harness's free ports, two
+networks loaded and run as one trial (the miters), and a circuit's registers by name (for a
+property about its internal state)."""
 
 from __future__ import annotations
 
-from amaranth.hdl import Assume, Module, Mux, ResetSignal, Signal
+from amaranth.hdl import Assume, Fragment, Module, Mux, ResetSignal, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In
 
 from gaba.golden.config import Config
 
-__all__ = ["FreeInputs", "TrialMiter"]
+__all__ = ["FreeInputs", "TrialMiter", "registers"]
+
+
+def registers(fragment: Fragment, *path: str) -> dict[str, Signal]:
+    """The registers of an elaborated circuit (``Fragment.get(circuit, platform)``, which the
+    harness then instantiates as its submodule) or of its submodule at ``path`` (names of
+    submodules, e.g. ``"neuron0"``), by name: every signal its own ``sync`` statements
+    assign. A name held twice is left out (ambiguous)."""
+    for name in path:
+        fragment = fragment.find_subfragment(name)
+    found: dict[str, Signal] = {}
+    twice = set()
+    for stmt in fragment.statements.get("sync", []):
+        for sig in stmt._lhs_signals():
+            if found.get(sig.name, sig) is not sig:
+                twice.add(sig.name)
+            found[sig.name] = sig
+    return {name: sig for name, sig in found.items() if name not in twice}
 
 
 class FreeInputs(wiring.Component):
