@@ -250,6 +250,10 @@ def test_both_networks_reach_the_first_step_boundary_alike(p, kind):
     assert result.passed, result.describe()
 
 
+# the step itself is not proven (the solver finds no answer; docs/hardware.md): these show
+# only that its harness, every register free, is satisfiable and can fail, so they wait with
+# the long proofs rather than stand in the default run as companions of a proof it lacks
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("kind", "change"), [("quiet", "dt"), ("noisy", "sigma")], ids=["other-dt", "other-sigma"]
 )
