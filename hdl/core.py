@@ -17,14 +17,15 @@ decides or reaches ``horizon`` steps its result is offered; the vectors of the t
 still to come are then taken and dropped, up to its last.
 
 Noise is the Config's: with sigma > 0 trial j after the last ``seed_load`` seeds its
-generators from trial key j of ``seed``, exactly as the task's trials do (two serial fmix32
-hashes, :class:`gaba.hdl.seeding.SerialHash`, 65 clocks each); with sigma = 0 no generator
-is built.
+generators from trial key j of ``seed``, exactly as the task's trials do (serial fmix32
+hashes, :class:`gaba.hdl.seeding.SerialHash`, 65 clocks each: two after a seed, then one a
+trial, hashed while the trial before runs); with sigma = 0 no generator is built.
 
-Cycle budget of a trial (one clock per step, ``gaba.hdl.nwta``): the hashes (with noise),
-the first vector's n beats (received while the trial before ran, where it has ended its
-input), a load clock, the network's 4 priming clocks, one clock per step and one clock per
-vector change beyond the first, the arg-max's pipeline, and the result.
+Cycle budget of a trial (one clock per step, ``gaba.hdl.nwta``): the hashes after a seed
+(with noise; later trials wait for theirs only when the trial before took fewer than about
+65 clocks), the first vector's n beats (received while the trial before ran, where it has
+ended its input), a load clock, the network's 4 priming clocks, one clock per step and one
+clock per vector change beyond the first, the arg-max's pipeline, and the result.
 """
 
 from __future__ import annotations
@@ -197,9 +198,14 @@ class EvidenceCore(wiring.Component):
         with m.If(self.seed_load):
             m.d.sync += [seed.eq(self.seed), rekey.eq(1)]
         m.d.comb += net.master.eq(master)
+        # the next trial's master word is hashed while this trial runs (kicked at its load);
+        # ``fresh`` says master_next holds it, ``prefetching`` that the hasher is on it
+        master_next, fresh, prefetching = Signal(32), Signal(), Signal()
         if noise:
             m.submodules.hash = hasher = SerialHash()
             m.d.comb += hasher.op.eq(OP_FMIX32)
+            with m.If(hasher.done & prefetching):
+                m.d.sync += [master_next.eq(hasher.o), fresh.eq(1), prefetching.eq(0)]
 
         wait = winner_clocks(cfg)
         settle = Signal(range(max(1, wait)))
@@ -210,18 +216,22 @@ class EvidenceCore(wiring.Component):
             with m.State("BOOT"):
                 m.next = "START"
             with m.State("START"):  # (a seed taken in this clock waits a clock)
-                with m.If(~self.seed_load):
-                    m.d.sync += rekey.eq(0)
-                    if noise:
-                        m.d.comb += [
-                            hasher.start.eq(1),  # (the hasher is idle whenever START is)
-                            hasher.i.eq(Mux(rekey, seed, key)),
-                        ]
+                if noise:
+                    with m.If(self.seed_load | prefetching):
+                        pass  # the hasher finishes the prefetch first
+                    with m.Elif(fresh & ~rekey):  # prefetched while the last trial ran
+                        m.d.sync += [master.eq(master_next), fresh.eq(0)]
+                        m.next = "WAIT"
+                    with m.Else():
+                        m.d.sync += [rekey.eq(0), fresh.eq(0)]
+                        m.d.comb += [hasher.start.eq(1), hasher.i.eq(Mux(rekey, seed, key))]
                         with m.If(rekey):
                             m.next = "REKEY"
                         with m.Else():
                             m.next = "HASH"
-                    else:
+                else:
+                    with m.If(~self.seed_load):
+                        m.d.sync += rekey.eq(0)
                         m.next = "WAIT"
             if noise:
                 with m.State("REKEY"):  # key = fmix32(seed): trial 0's key
@@ -253,6 +263,12 @@ class EvidenceCore(wiring.Component):
             with m.State("LOAD"):
                 m.d.comb += net.load.eq(1)
                 m.d.sync += steps.eq(0)
+                if noise:  # the next trial's master word: fmix32 of the next key
+                    m.d.comb += [
+                        hasher.start.eq(1),
+                        hasher.i.eq(key + Const(primitives.WEYL, 32)),
+                    ]
+                    m.d.sync += prefetching.eq(1)
                 m.next = "RUN"
             with m.State("RUN"):
                 boundary = (until == 1) & ~final & ~swapped

@@ -42,6 +42,10 @@ class EvidenceCoreDesign(Design):
     def component(self, cfg, *, debug: bool = False):
         return AxiStreamCore(cfg)
 
+    def describe(self, cfg) -> str:
+        noise = "noise" if cfg.c_xi else "no noise"
+        return f"n={cfg.n} ({cfg.kind}, latency {cfg.latency}, {noise})"
+
     def result_layout(self, cfg):
         return core_result_layout(cfg)
 

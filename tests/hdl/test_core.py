@@ -19,9 +19,10 @@ NOISY = Config.paper(n=4, delta=0.2, dt=2**-4, horizon=40.0)
 QUIET = Config.paper(n=5, sigma=0.0, dt=2**-4, horizon=30.0)
 
 
-def run_core(cfg, trials, seed, registers, *, p_in=0.7, p_out=0.5, rnd=1):
+def run_core(cfg, trials, seed, registers, *, p_in=0.7, p_out=0.5, rnd=1, reseed=None):
     """The core's result rows for ``trials`` (golden row fields), the beats offered with
-    probability ``p_in`` a clock and results taken with ``p_out``."""
+    probability ``p_in`` a clock and results taken with ``p_out``; ``reseed`` = (k, s): once
+    k results are in, seed s is loaded before trial k's beats."""
     dut = EvidenceCore(cfg)
     pace = random.Random(rnd)
     rows = []
@@ -39,7 +40,14 @@ def run_core(cfg, trials, seed, registers, *, p_in=0.7, p_out=0.5, rnd=1):
         ctx.set(dut.seed_load, 1)
         await ctx.tick()
         ctx.set(dut.seed_load, 0)
-        for trial in trials:
+        for j, trial in enumerate(trials):
+            if reseed is not None and j == reseed[0]:
+                while len(rows) < j:
+                    await ctx.tick()
+                ctx.set(dut.seed, reseed[1])
+                ctx.set(dut.seed_load, 1)
+                await ctx.tick()
+                ctx.set(dut.seed_load, 0)
             vectors = np.atleast_2d(trial)
             for k, vector in enumerate(vectors):
                 for i, value in enumerate(vector):
@@ -103,6 +111,15 @@ def test_the_core_runs_the_golden_trials(case):
     want = run_evidence(cfg, trials, 7, registers=registers)
     assert run_core(cfg, trials, 7, registers) == [want.row(j) for j in range(len(trials))]
     assert want.decided.any() and want.in_sat.any()
+
+
+def test_a_seed_loaded_between_trials_restarts_the_count():
+    cfg, registers, vectors, _ = CASES["noisy"]
+    trials = trials_of(cfg, 5, vectors=1, seed=4)
+    first = run_evidence(cfg, trials[:2], 7, registers=registers)
+    then = run_evidence(cfg, trials[2:], 9, registers=registers)
+    want = [first.row(j) for j in range(2)] + [then.row(j) for j in range(3)]
+    assert run_core(cfg, trials, 7, registers, reseed=(2, 9)) == want
 
 
 def test_a_golden_model_of_another_hold_fails():
