@@ -3,7 +3,9 @@
 Each module here holds the board side of one family of designs (:class:`gaba.boards.design.
 BoardDesign` objects, listed in its ``DESIGNS``): nwta and wta share the trial engine's board
 top, foldiak and foldiak-digits the Földiák layer's, and every self-running trial engine of the
-design registry (argmax, kwta, maass-parity, htm, ...) the score engines' top (``score``).
+design registry (argmax, kwta, maass-parity, htm, ...) the score engines' top (``score``), and
+the exported evidence-in cores (nwta-core, wta-core) the channels example's (``channels``:
+noisy channel scores made on the chip, the winner on the LEDs).
 Designs may share a Config type (kwta and topk-tree share KwtaConfig, foldiak and
 foldiak-digits FoldiakConfig): the callers that know the design's name pass it to
 :func:`of`. The bitstream build, the simulated board, the board
@@ -14,11 +16,11 @@ A new design with a board top adds its module to :data:`FAMILIES`.
 from __future__ import annotations
 
 from gaba.boards.design import BoardDesign
-from gaba.boards.designs import foldiak, nwta, score
+from gaba.boards.designs import channels, foldiak, nwta, score
 
 __all__ = ["FAMILIES", "REGISTRY", "get", "names", "of"]
 
-FAMILIES = (nwta, foldiak, score)
+FAMILIES = (nwta, foldiak, score, channels)
 
 #: Every design with a board top by name, in the order of :data:`FAMILIES`.
 REGISTRY: dict[str, BoardDesign] = {d.name: d for family in FAMILIES for d in family.DESIGNS}
