@@ -113,6 +113,7 @@ def build_and_test(verilog: Path, out: Path, simulator: str, trials: int, seed: 
         hdl_toplevel=top,
         test_dir=HERE,
         build_dir=build_dir,
+        results_xml=str(build_dir / "results.xml"),  # (not beside the test module)
         extra_env={
             "CORE_OPTIONS": json.dumps(OPTIONS),
             "TRIALS": str(trials),
