@@ -41,15 +41,21 @@ __all__ = [
     "evidence_bits",
     "run_evidence",
     "trace",
+    "whole_bytes",
 ]
 
 #: Width of the ``hold`` register (steps per vector).
 HOLD_BITS = 16
 
 
+def whole_bytes(bits: int) -> int:
+    """``bits`` rounded up to a multiple of 8 (a stream's data width)."""
+    return -(-bits // 8) * 8
+
+
 def evidence_bits(cfg: Config) -> int:
     """Width of one input value as it is streamed: x_bits rounded up to whole bytes."""
-    return -(-cfg.x_bits // 8) * 8
+    return whole_bytes(cfg.x_bits)
 
 
 @dataclass(frozen=True)
@@ -117,8 +123,11 @@ class EvidenceResults:
 def _vectors(cfg: Config, trials) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Each trial's vectors as int64[K, n], clamped to b_hi, and for each trial which of its
     vectors held a value above b_hi (bool[K])."""
-    if isinstance(trials, np.ndarray) and trials.ndim == 2:
-        trials = [trials]  # one trial given as a single array is ambiguous: refuse below
+    if isinstance(trials, np.ndarray) and trials.ndim < 3:
+        raise ValueError(
+            "Evidence trials must be a sequence of trials (each n values or K x n vectors), "
+            f"not one array of shape {trials.shape}: wrap one trial in a list"
+        )
     trials = list(trials)
     if not trials:
         raise ValueError("Evidence trials must hold at least one trial")

@@ -19,7 +19,8 @@ still to come are then taken and dropped, up to its last.
 Noise is the Config's: with sigma > 0 trial j after the last ``seed_load`` seeds its
 generators from trial key j of ``seed``, exactly as the task's trials do (serial fmix32
 hashes, :class:`gaba.hdl.seeding.SerialHash`, 65 clocks each: two after a seed, then one a
-trial, hashed while the trial before runs); with sigma = 0 no generator is built.
+trial, hashed while the trial before runs); with sigma = 0 no OU loop and no hasher is built (the
+generators then feed nothing, and synthesis removes them).
 
 Cycle budget of a trial (one clock per step, ``gaba.hdl.nwta``): the hashes after a seed
 (with noise; later trials wait for theirs only when the trial before took fewer than about
@@ -36,7 +37,7 @@ from amaranth.lib.wiring import In, Out
 
 from gaba.golden import primitives
 from gaba.golden.config import Config
-from gaba.golden.evidence import HOLD_BITS, Registers, evidence_bits
+from gaba.golden.evidence import HOLD_BITS, Registers, evidence_bits, whole_bytes
 from gaba.golden.validate import check_seed
 from gaba.hdl.nwta import Network, winner_clocks
 from gaba.hdl.seeding import OP_FMIX32, SerialHash
@@ -96,13 +97,15 @@ class EvidenceCore(wiring.Component):
         Strobe: take ``seed``; the next trial to start (to take its first vector) is trial 0
         of it (reset: seed 0).
     hold : In(HOLD_BITS)
-        Steps each vector lasts (at least 1), taken at each trial's start.
+        Steps each vector lasts (0 counts as 1), taken at each trial's start.
     horizon : In(steps width)
-        Steps after which a trial times out (at least 1), taken at each trial's start.
+        Steps after which a trial times out (0 counts as 1), taken at each trial's start.
     theta, stop : In(x_bits)
-        The gate threshold (nWTA) and the decision threshold, taken at each trial's start.
+        The gate threshold (nWTA) and the decision threshold (0 counts as 1), taken at each
+        trial's start.
     busy : Out(1)
-        A trial is under way (from its first vector to its result's hand-over).
+        The core is working: hashing a seed or a trial's master word, or running a trial
+        from its first vector until its last one is taken (idle: waiting for a first vector).
     step : Out(1)
         The network takes a step at the end of this clock.
     """
@@ -246,7 +249,7 @@ class EvidenceCore(wiring.Component):
                         m.d.sync += master.eq(hasher.o)
                         m.next = "WAIT"
             with m.State("WAIT"):  # the trial's first vector
-                with m.If(rekey):  # a seed came since this trial's hashes: hash it first
+                with m.If(rekey | self.seed_load):  # a seed since this trial's hashes
                     m.next = "START"
                 with m.Elif(pend_full):
                     swap()
@@ -255,7 +258,7 @@ class EvidenceCore(wiring.Component):
                         until.eq(Mux(self.hold == 0, 1, self.hold)),
                         horizon.eq(Mux(self.horizon == 0, 1, self.horizon)),
                         theta.eq(self.theta),
-                        stop.eq(self.stop),
+                        stop.eq(Mux(self.stop == 0, 1, self.stop)),
                         trial_sat.eq(0),
                         swapped.eq(0),
                     ]
@@ -307,6 +310,11 @@ class EvidenceCore(wiring.Component):
                 m.next = "RESULT"
             with m.State("RESULT"):
                 m.d.comb += self.results.valid.eq(1)
+                # the trial's vectors still to come are dropped while its result waits, so
+                # a source that sends a whole trial before it reads the result never blocks
+                with m.If(pend_full & ~final):
+                    m.d.comb += take.eq(1)
+                    m.d.sync += final.eq(pend_last)
                 with m.If(self.results.ready):
                     m.d.sync += key.eq(key + Const(primitives.WEYL, 32))
                     m.next = "DRAIN"
@@ -329,7 +337,7 @@ REGISTERS = {
     "HOLD": 2,  # RW: steps each input vector lasts (0 counts as 1)
     "HORIZON": 3,  # RW: steps after which a trial times out (0 counts as 1)
     "THETA": 4,  # RW: the gate threshold, x's format (nWTA)
-    "STOP": 5,  # RW: the decision threshold, x's format
+    "STOP": 5,  # RW: the decision threshold, x's format (0 counts as 1)
     "STATUS": 6,  # RO: [0] busy
     "TRIALS": 7,  # RO: results handed out since reset (wraps at 2**32)
 }
@@ -357,7 +365,7 @@ def register_values(cfg: Config, registers: Registers, seed: int) -> dict:
 
 def result_bits(cfg: Config) -> int:
     """Width of a result on the AXI-Stream: the result layout rounded up to whole bytes."""
-    return -(-core_result_layout(cfg).size // 8) * 8
+    return whole_bytes(core_result_layout(cfg).size)
 
 
 class AxiStreamCore(wiring.Component):
@@ -462,7 +470,7 @@ class AxiStreamCore(wiring.Component):
                                 merged = (reg & ~mask) | (self.wb_dat_w & mask)
                                 m.d.sync += reg.eq(merged[: len(reg)])
                                 if name == "SEED":  # the core takes it a clock later
-                                    m.d.sync += seed_written.eq(1)
+                                    m.d.sync += seed_written.eq(self.wb_sel.any())
                 with m.Default():
                     m.d.sync += self.wb_dat_r.eq(0)
         return m

@@ -292,7 +292,7 @@ def core_file(design, cfg, args, vlnv: str, waivers: str) -> str:
     flags = []
     for name, value in sorted(cfg.to_dict().items()):
         if name in design.options and value is not None:
-            flags.append(f"--{name.replace('_', '-')} {value:g}")
+            flags.append(f"--{name.replace('_', '-')} {value!r}")
     flags += [f"--seed {args.seed} --trials {args.trials}"]
     flags += [f"--vectors {args.vectors} --hold {args.hold}"]
     description = (

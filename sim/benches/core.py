@@ -47,6 +47,8 @@ def pauses(probability: float, rng: random.Random):
 async def evidence(dut):
     """Set the registers, stream every trial's evidence in, take every result."""
     p = bench_params()
+    for port in ("s_axis_tvalid", "m_axis_tready", "wb_cyc", "wb_stb"):
+        getattr(dut, port).value = 0  # defined through reset (the drivers start after it)
     dut.rst.value = 1
     await ClockCycles(dut.clk, 2)
     dut.rst.value = 0

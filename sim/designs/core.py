@@ -130,6 +130,9 @@ class EvidenceCoreDesign(Design):
                 pairs.insert(1, ("winner", row["winner"], hw_row["winner"]))
             tally.fields(pairs, trial=j)
         tally.value("results", trials, len(results), trial=len(results))
+        # the core's own count of results handed out: none before, each once
+        tally.value("register TRIALS", 0, readback["TRIALS"], trial=0)
+        tally.value("register TRIALS", trials, sim.out["end"]["TRIALS"], trial=len(results))
         summary = {
             "trials": trials,
             "vectors": len(evidence[0]),

@@ -19,7 +19,9 @@ NOISY = Config.paper(n=4, delta=0.2, dt=2**-4, horizon=40.0)
 QUIET = Config.paper(n=5, sigma=0.0, dt=2**-4, horizon=30.0)
 
 
-def run_core(cfg, trials, seed, registers, *, p_in=0.7, p_out=0.5, rnd=1, reseed=None):
+def run_core(
+    cfg, trials, seed, registers, *, p_in=0.7, p_out=0.5, rnd=1, reseed=None, reseed_early=False
+):
     """The core's result rows for ``trials`` (golden row fields), the beats offered with
     probability ``p_in`` a clock and results taken with ``p_out``; ``reseed`` = (k, s): once
     k results are in, seed s is loaded before trial k's beats."""
@@ -42,8 +44,11 @@ def run_core(cfg, trials, seed, registers, *, p_in=0.7, p_out=0.5, rnd=1, reseed
         ctx.set(dut.seed_load, 0)
         for j, trial in enumerate(trials):
             if reseed is not None and j == reseed[0]:
-                while len(rows) < j:
+                # early: while trial j - 1 runs (its vectors are in); else after its result
+                while len(rows) < (j - 1 if reseed_early else j):
                     await ctx.tick()
+                if reseed_early:  # once trial j - 1 takes steps
+                    await ctx.tick().until(dut.step)
                 ctx.set(dut.seed, reseed[1])
                 ctx.set(dut.seed_load, 1)
                 await ctx.tick()
@@ -120,6 +125,28 @@ def test_a_seed_loaded_between_trials_restarts_the_count():
     then = run_evidence(cfg, trials[2:], 9, registers=registers)
     want = [first.row(j) for j in range(2)] + [then.row(j) for j in range(3)]
     assert run_core(cfg, trials, 7, registers, reseed=(2, 9)) == want
+
+
+@pytest.mark.parametrize("horizon", [20, 21])
+def test_a_clamped_vector_counts_once_a_step_reads_it(horizon):
+    # vector 2 (clamped) is read from step 20 on: a horizon of 20 ends before it, of 21 not;
+    # the trial's vectors after it are dropped
+    calm = np.full(QUIET.n, QUIET.b_hi // 2)
+    loud = np.full(QUIET.n, QUIET.b_hi + 5)
+    trial = np.stack([calm, calm, loud, loud, calm])
+    registers = Registers(hold=10, max_steps=horizon)
+    want = run_evidence(QUIET, [trial], 3, registers=registers)
+    assert want.in_sat[0] == (horizon == 21)
+    assert run_core(QUIET, [trial], 3, registers) == [want.row(0)]
+
+
+def test_a_seed_loaded_during_a_trial_applies_from_the_next():
+    cfg, registers, _, _ = CASES["noisy"]
+    trials = trials_of(cfg, 3, vectors=1, seed=8)
+    first = run_evidence(cfg, trials[:1], 7, registers=registers)
+    then = run_evidence(cfg, trials[1:], 9, registers=registers)
+    want = [first.row(0)] + [then.row(j) for j in range(2)]
+    assert run_core(cfg, trials, 7, registers, reseed=(1, 9), reseed_early=True) == want
 
 
 def test_a_golden_model_of_another_hold_fails():
