@@ -26,6 +26,10 @@ def test_the_command_trains_foldiaks_layer_beside(capsys, tmp_path):
     assert "  Földiák's layer    codes 0." in out and "(8 units, " in out
 
 
+# A whole epoch on the hardware (3144 steps, the digits' Verilator build) and its companion:
+# the slow tier. The default run holds that build to the golden model over 240 steps, with
+# its perturbed draw (tests/sim/designs/test_htm.py).
+@pytest.mark.slow
 def test_the_pooler_learns_on_the_simulated_hardware(run_json, tmp_path):
     argv = "htm digits --model verilator --epochs 1 --columns 32 --seed 2 --json --quiet --out"
     o = run_json([*argv.split(), str(tmp_path)])
@@ -53,6 +57,7 @@ def test_the_pooler_learns_on_the_simulated_hardware(run_json, tmp_path):
     assert (tmp_path / "digits-verilator-fields.png").stat().st_size > 1000
 
 
+@pytest.mark.slow
 def test_a_mismatching_hardware_run_exits_1(capsys, monkeypatch, tmp_path):
     # the golden side draws the next image: the hardware's codes are still read out, the
     # mismatch is reported, and the command fails

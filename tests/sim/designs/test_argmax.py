@@ -7,7 +7,14 @@ from gaba.sim import designs
 ARGMAX = designs.get("argmax")
 
 
-@pytest.mark.parametrize(("simulator", "n"), [("verilator", 16), ("icarus", 5)])
+# Icarus (a build of a second) in the default run, with its companion; the Verilator variant
+# (a build of its own, half a minute) in the slow tier
+VERILATOR = pytest.mark.slow
+
+
+@pytest.mark.parametrize(
+    ("simulator", "n"), [pytest.param("verilator", 16, marks=VERILATOR), ("icarus", 5)]
+)
 def test_bit_exact_on_both_simulators(simulator, n):
     cfg = ARGMAX.config(n=n)
     r = ARGMAX.compare(cfg, simulator, trials=200 if simulator == "verilator" else 40, seed=3)
@@ -15,9 +22,13 @@ def test_bit_exact_on_both_simulators(simulator, n):
     assert r.compared == r.summary["trials"] and r.unit == "trials"
 
 
-def test_a_perturbed_hardware_is_caught():
+@pytest.mark.parametrize(
+    ("simulator", "n", "trials"),
+    [pytest.param("verilator", 16, 200, marks=VERILATOR), ("icarus", 5, 40)],
+)
+def test_a_perturbed_hardware_is_caught(simulator, n, trials):
     # the hardware built above held to a golden model of wider scores
-    hw = ARGMAX.config(n=16)
-    r = ARGMAX.compare(ARGMAX.config(n=16, width=4), "verilator", trials=200, seed=3, hw_config=hw)
+    hw = ARGMAX.config(n=n)
+    r = ARGMAX.compare(ARGMAX.config(n=n, width=4), simulator, trials=trials, seed=3, hw_config=hw)
     assert not r.bit_exact and r.first_mismatch.signal in ("winner", "max")
     assert r.first_mismatch.describe().startswith("trial 0: ")

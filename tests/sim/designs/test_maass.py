@@ -10,7 +10,11 @@ from gaba.sim import designs
 PARITY = designs.get("maass-parity")
 
 
-@pytest.mark.parametrize(("simulator", "d"), [("verilator", 5), ("icarus", 3)])
+@pytest.mark.parametrize(
+    ("simulator", "d"),
+    # the Verilator variant is a build of its own (half a minute): slow tier
+    [pytest.param("verilator", 5, marks=pytest.mark.slow), ("icarus", 3)],
+)
 def test_every_input_is_bit_exact(simulator, d):
     cfg = PARITY.config(n=d)
     r = PARITY.compare(cfg, simulator, trials=1 << d)

@@ -43,7 +43,9 @@ def _id(c):
 
 
 # Every Verilator configuration is a build of its own (20 to 50 s on two cores): the default
-# run keeps one per feature; the rest run with -m "slow or not slow".
+# run keeps the two its companions below run on (n = 5; folded, n = 6), Icarus (a build of a
+# second or two) holds every other feature, and the Verilator variants of those run with
+# -m "slow or not slow".
 def case(*values, slow=False):
     """A test case named by its simulator and Config; ``slow``: in the slow tier."""
     name = "-".join(v if isinstance(v, str) else _id(v) for v in values)
@@ -56,16 +58,17 @@ FAST = dict(dt=2.0**-4, horizon=30.0)
 LOCKSTEP = [
     case("verilator", Config.paper(n=2, delta=0.1), slow=True),
     case("verilator", Config.paper(n=5)),  # odd, not a power of two
-    case("verilator", Config.paper(n=7, kind="wta", latency=1, horizon=15.0)),
+    case("verilator", Config.paper(n=7, kind="wta", latency=1, horizon=15.0), slow=True),
     case("verilator", Config.paper(n=6, latency=2), slow=True),
     # D above d_max: the lossless clamp acts (beta 5, inhibition 40 steps late)
-    case("verilator", Config.paper(n=4, beta=5.0, latency=40, dt=2**-4, horizon=20.0)),
+    case("verilator", Config.paper(n=4, beta=5.0, latency=40, dt=2**-4, horizon=20.0), slow=True),
+    case("icarus", Config.paper(n=4, beta=5.0, latency=40, dt=2**-4, horizon=20.0)),
     case("icarus", Config.paper(n=3)),
     case("icarus", Config.paper(n=5, latency=2, delta=0.1)),
     case("icarus", Config.paper(n=4, kind="wta", horizon=8.0)),
     # a step over several clocks: the same states, step_clocks cycles apart
     case("verilator", Config.paper(n=5, step_clocks=6), slow=True),
-    case("verilator", Config.paper(n=6, latency=2, step_clocks=3)),
+    case("verilator", Config.paper(n=6, latency=2, step_clocks=3), slow=True),
     case("verilator", Config.paper(n=5, latency=1, step_clocks=8), slow=True),  # products halved
     case("icarus", Config.paper(n=3, latency=1, step_clocks=4)),
     # folded: K lanes, the state in memory, read through the peek port at every step
