@@ -48,11 +48,24 @@ __all__ = [
     "AxiStreamCore",
     "EvidenceCore",
     "beat_layout",
+    "check_evidence_config",
     "core_result_layout",
     "info_word",
     "register_values",
     "result_bits",
 ]
+
+
+def check_evidence_config(cfg, who: str) -> None:
+    """Refuse (ValueError, naming ``who``) what is not a Config the evidence core runs: the
+    parallel network of one clock per step."""
+    if not isinstance(cfg, Config):
+        raise ValueError(f"{who} needs a gaba Config, not {cfg!r}")
+    if cfg.step_clocks != 1 or cfg.lanes is not None:
+        raise ValueError(
+            f"{who} runs the parallel network of one clock per step: "
+            f"step_clocks 1 and no lanes, not {cfg.step_clocks} and {cfg.lanes}"
+        )
 
 
 def beat_layout(cfg: Config) -> data.StructLayout:
@@ -111,13 +124,7 @@ class EvidenceCore(wiring.Component):
     """
 
     def __init__(self, cfg: Config):
-        if not isinstance(cfg, Config):
-            raise ValueError(f"EvidenceCore needs a gaba Config, not {cfg!r}")
-        if cfg.step_clocks != 1 or cfg.lanes is not None:
-            raise ValueError(
-                "EvidenceCore runs the parallel network of one clock per step: "
-                f"step_clocks 1 and no lanes, not {cfg.step_clocks} and {cfg.lanes}"
-            )
+        check_evidence_config(cfg, "EvidenceCore")
         self._cfg = cfg
         super().__init__(
             {

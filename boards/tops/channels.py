@@ -29,7 +29,6 @@ command: they start at reset.
 from __future__ import annotations
 
 import math
-import struct
 
 import numpy as np
 from amaranth.hdl import Cat, Const, Module, Mux, Signal
@@ -37,12 +36,14 @@ from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import Out
 
 from gaba.boards import protocol as P
-from gaba.boards.hostlink import Command, HostLinkTop, version_bytes
+from gaba.boards.hostlink import Command, HostLinkTop
+from gaba.boards.tops.score import pack_score_info
 from gaba.golden import primitives
 from gaba.golden.config import Config
 from gaba.golden.evidence import HOLD_BITS, evidence_bits
+from gaba.golden.validate import check_seed
 from gaba.hdl import arith
-from gaba.hdl.core import EvidenceCore, beat_layout, core_result_layout
+from gaba.hdl.core import EvidenceCore, beat_layout, check_evidence_config, core_result_layout
 
 __all__ = [
     "NOISE_SHIFTS",
@@ -93,8 +94,7 @@ def _check(cfg, vectors, hold, per_channel, noise_shift, state) -> int:
 
 
 def _check_run(seed, trial_clocks) -> None:
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= primitives.MASK32:
-        raise ValueError(f"Seed must be an integer in 0..2**32 - 1, not {seed!r}")
+    check_seed(seed)
     if isinstance(trial_clocks, bool) or not isinstance(trial_clocks, int) or trial_clocks < 0:
         raise ValueError(f"Clocks a trial must be an integer from 0, not {trial_clocks!r}")
 
@@ -296,22 +296,7 @@ def led_pattern(n: int, leds: int, winner: int, decided: bool) -> int:
 def channel_info_payload(cfg: Config, name: str, divisor: int, clock_hz: int, depth: int):
     """The INFO reply's payload of the channels top of design ``name``: a score engine's INFO
     (``gaba.boards.protocol.SCORE_INFO_FORMAT``, no run inputs)."""
-    if len(name.encode("ascii")) > 16:
-        raise ValueError(f"INFO names a design in 16 bytes, not {name!r}")
-    return struct.pack(
-        P.SCORE_INFO_FORMAT,
-        P.PROTOCOL_VERSION,
-        *version_bytes(),
-        P.DESIGN_KINDS["score"],
-        cfg.n,
-        P.digest_bytes(cfg.digest()),
-        core_result_layout(cfg).size,
-        clock_hz,
-        divisor,
-        depth,
-        0,
-        name.encode("ascii"),
-    )
+    return pack_score_info(cfg, name, core_result_layout(cfg).size, divisor, clock_hz, depth, 0)
 
 
 class ChannelsTop(HostLinkTop):
@@ -378,13 +363,7 @@ class ChannelsTop(HostLinkTop):
 
     @staticmethod
     def check_config(cfg) -> None:
-        if not isinstance(cfg, Config):
-            raise ValueError(f"ChannelsTop needs a gaba Config, not {cfg!r}")
-        if cfg.step_clocks != 1 or cfg.lanes is not None:
-            raise ValueError(
-                "ChannelsTop runs the evidence core, one clock per step: step_clocks 1 and "
-                f"no lanes, not {cfg.step_clocks} and {cfg.lanes}"
-            )
+        check_evidence_config(cfg, "ChannelsTop")
 
     def result_layout(self):
         return core_result_layout(self._cfg)

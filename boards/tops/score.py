@@ -34,6 +34,7 @@ __all__ = [
     "check_design",
     "check_engine",
     "run_inputs",
+    "pack_score_info",
     "score_info_payload",
 ]
 
@@ -98,10 +99,13 @@ def check_engine(design, cfg):
     return engine, widths
 
 
-def score_info_payload(design, cfg, divisor: int, clock_hz: int, fifo_depth: int) -> bytes:
-    """The INFO reply's payload of the score top of ``design`` (a ScoreTrials entry of the
-    design registry) with these parameters."""
-    check_design(design, cfg)
+def pack_score_info(
+    cfg, name: str, result_bits: int, divisor: int, clock_hz: int, depth: int, inputs: int
+) -> bytes:
+    """A score-kind INFO payload (``gaba.boards.protocol.SCORE_INFO_FORMAT``) of design
+    ``name`` (at most 16 ASCII bytes), with ``inputs`` run inputs."""
+    if len(name.encode("ascii")) > 16:
+        raise ValueError(f"INFO names a design in 16 bytes, not {name!r}")
     return struct.pack(
         P.SCORE_INFO_FORMAT,
         P.PROTOCOL_VERSION,
@@ -109,13 +113,22 @@ def score_info_payload(design, cfg, divisor: int, clock_hz: int, fifo_depth: int
         P.DESIGN_KINDS["score"],
         cfg.n,
         P.digest_bytes(cfg.digest()),
-        design.result_layout(cfg).size,
+        result_bits,
         clock_hz,
         divisor,
-        fifo_depth,
-        len(run_inputs(design)),
-        design.name.encode("ascii"),
+        depth,
+        inputs,
+        name.encode("ascii"),
     )
+
+
+def score_info_payload(design, cfg, divisor: int, clock_hz: int, fifo_depth: int) -> bytes:
+    """The INFO reply's payload of the score top of ``design`` (a ScoreTrials entry of the
+    design registry) with these parameters."""
+    check_design(design, cfg)
+    size = design.result_layout(cfg).size
+    inputs = len(run_inputs(design))
+    return pack_score_info(cfg, design.name, size, divisor, clock_hz, fifo_depth, inputs)
 
 
 class ScoreBoardTop(HostLinkTop):

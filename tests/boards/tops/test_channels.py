@@ -155,7 +155,7 @@ def test_bad_parameters_are_refused():
         ({"per_channel": 1.5}, "Trials a channel is the stronger must be an integer"),
         ({"noise_shift": 9}, "Noise shift must be an integer in -8..8, not 9"),
         ({"state": 0}, "state must be a non-zero 32-bit word, not 0"),
-        ({"seed": -1}, "Seed must be an integer in 0..2\\*\\*32 - 1, not -1"),
+        ({"seed": -1}, "Seed must be an integer in 0..2\\*\\*32-1, not -1"),
         ({"trial_clocks": -1}, "Clocks a trial must be an integer from 0, not -1"),
     ):
         with pytest.raises(ValueError, match=message):
