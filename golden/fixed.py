@@ -386,6 +386,9 @@ def kernel_args(cfg: Config, *, evidence: bool = False, **registers):
     T = np.int32 if bits == 32 else np.int64
     kernel = (_evidence_kernel if evidence else _kernel)(bits, cfg.coef_bits)
     values = {name: getattr(cfg, name) for name in (*_CONSTANTS, "max_steps")}
+    unknown = sorted(set(registers) - {"theta_q", "stop_q", "max_steps"})
+    if unknown:
+        raise TypeError(f"kernel_args: no register {', '.join(unknown)}")
     values.update(registers)
     consts = tuple(T(values[name]) for name in _CONSTANTS)
     shape = (

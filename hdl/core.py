@@ -39,6 +39,7 @@ from gaba.golden import primitives
 from gaba.golden.config import Config
 from gaba.golden.evidence import HOLD_BITS, Registers, evidence_bits, whole_bytes
 from gaba.golden.validate import check_seed
+from gaba.hdl.folded import FoldedNetwork
 from gaba.hdl.nwta import Network, winner_clocks
 from gaba.hdl.seeding import OP_FMIX32, SerialHash
 
@@ -58,13 +59,13 @@ __all__ = [
 
 def check_evidence_config(cfg, who: str) -> None:
     """Refuse (ValueError, naming ``who``) what is not a Config the evidence core runs: the
-    parallel network of one clock per step."""
+    parallel network of one clock per step, or the folded one (``lanes``)."""
     if not isinstance(cfg, Config):
         raise ValueError(f"{who} needs a gaba Config, not {cfg!r}")
-    if cfg.step_clocks != 1 or cfg.lanes is not None:
+    if cfg.step_clocks != 1:
         raise ValueError(
-            f"{who} runs the parallel network of one clock per step: "
-            f"step_clocks 1 and no lanes, not {cfg.step_clocks} and {cfg.lanes}"
+            f"{who} runs the parallel network of one clock per step or the folded one "
+            f"(lanes): step_clocks 1, not {cfg.step_clocks}"
         )
 
 
@@ -149,22 +150,42 @@ class EvidenceCore(wiring.Component):
         cfg = self._cfg
         n = cfg.n
         noise = cfg.c_xi != 0
+        fold = cfg.lanes is not None
         m = Module()
-        m.submodules.network = net = Network(cfg, evidence=True)
+        if fold:
+            m.submodules.network = net = FoldedNetwork(cfg, evidence=True)
+        else:
+            m.submodules.network = net = Network(cfg, evidence=True)
         value_shape = unsigned(cfg.x_bits)
 
-        # -- the input side: n beats shift into ``pend``; a full pend is one vector ----------
-        pend = Signal(data.ArrayLayout(value_shape, n))
-        pend_full, pend_last, pend_sat = Signal(), Signal(), Signal()
+        # -- the input side: n beats make the pending vector (``pend_full``) ----------------
+        # parallel: they shift into ``pend``; folded: beat i is written as neuron i's input
+        # into the bank of the network's evidence memory that the passes do not read
+        pend_full, pend_last = Signal(), Signal()
         fill = Signal(range(n))
-        take = Signal()  # the FSM empties pend in this clock
+        take = Signal()  # the FSM frees the pending vector in this clock
         beat = self.evidence.payload
         over = beat.value > cfg.b_hi
         clamped = Mux(over, cfg.b_hi, beat.value[: cfg.x_bits])
+        accept = self.evidence.valid & ~pend_full
         m.d.comb += self.evidence.ready.eq(~pend_full)
-        with m.If(self.evidence.valid & ~pend_full):
-            m.d.sync += [pend[i].eq(pend[i + 1]) for i in range(n - 1)]
-            m.d.sync += [pend[n - 1].eq(clamped), pend_sat.eq(over | ((fill != 0) & pend_sat))]
+        if fold:
+            rbank = Signal()  # the bank of the vector the passes read
+            m.d.comb += [
+                net.ev_we.eq(accept),
+                net.ev_addr.eq(fill),
+                net.ev_bank.eq(~rbank),
+                net.ev_data.value.eq(clamped),
+                net.ev_data.clamp.eq(over),
+                net.bank.eq(rbank),
+            ]
+        else:
+            pend = Signal(data.ArrayLayout(value_shape, n))
+            pend_sat = Signal()
+            with m.If(accept):
+                m.d.sync += [pend[i].eq(pend[i + 1]) for i in range(n - 1)]
+                m.d.sync += [pend[n - 1].eq(clamped), pend_sat.eq(over | ((fill != 0) & pend_sat))]
+        with m.If(accept):
             with m.If(fill == n - 1):
                 m.d.sync += [fill.eq(0), pend_full.eq(1), pend_last.eq(beat.last)]
             with m.Else():
@@ -172,34 +193,41 @@ class EvidenceCore(wiring.Component):
         with m.If(take):
             m.d.sync += pend_full.eq(0)
 
-        # -- the trial: the vector the network reads next, and the run-time values ------------
-        vec = Signal(data.ArrayLayout(value_shape, n))
-        final = Signal()  # vec is the trial's last vector
-        vec_sat, c_sat, trial_sat = Signal(), Signal(), Signal()
+        # -- the trial: the vector the network reads, and the run-time values --------------
+        final = Signal()  # the vector the network reads is the trial's last
         hold = Signal(HOLD_BITS)
         horizon = Signal.like(self.horizon)
         theta, stop = Signal.like(self.theta), Signal.like(self.stop)
-        until = Signal(HOLD_BITS)  # steps left on the vector the step under way reads
-        swapped = Signal()  # vec already holds the vector after it
+        until = Signal(HOLD_BITS)  # steps left on the vector the network reads
         steps = Signal(unsigned(cfg.max_steps.bit_length()))
-        m.d.comb += [
-            self.step.eq(net.commit),
-            net.b.eq(vec),
-            net.theta.eq(theta),
-            net.stop.eq(stop),
-        ]
-        # the clamp flag travels as the vector does: with C (computed from vec a step ahead)
-        # into the step that reads it, then into the trial's flag when that step is taken
-        with m.If(net.load):
-            m.d.sync += c_sat.eq(0)
-        with m.Elif(net.en):  # priming clocks and steps: the clocks C is computed in
-            m.d.sync += c_sat.eq(vec_sat)
-        with m.If(net.commit):
-            m.d.sync += trial_sat.eq(trial_sat | c_sat)
+        m.d.comb += [net.theta.eq(theta), net.stop.eq(stop)]
+        if fold:
+            en = Signal()  # the passes go on (from the load to the result)
+            m.d.comb += net.en.eq(en)
+            in_sat = net.in_sat  # the network tracks the inputs' clamp marks itself
 
-        def swap():
-            m.d.comb += take.eq(1)
-            m.d.sync += [vec.eq(pend), final.eq(pend_last), vec_sat.eq(pend_sat)]
+            def swap():
+                m.d.comb += take.eq(1)
+                m.d.sync += [rbank.eq(~rbank), final.eq(pend_last)]
+
+        else:
+            vec = Signal(data.ArrayLayout(value_shape, n))
+            vec_sat, c_sat, in_sat = Signal(), Signal(), Signal()
+            swapped = Signal()  # vec already holds the vector after it
+            m.d.comb += net.b.eq(vec)
+            # the clamp flag travels as the vector does: with C (computed from vec a step
+            # ahead) into the step that reads it, then into the trial's flag when that step
+            # is taken
+            with m.If(net.load):
+                m.d.sync += c_sat.eq(0)
+            with m.Elif(net.en):  # priming clocks and steps: the clocks C is computed in
+                m.d.sync += c_sat.eq(vec_sat)
+            with m.If(net.commit):
+                m.d.sync += in_sat.eq(in_sat | c_sat)
+
+            def swap():
+                m.d.comb += take.eq(1)
+                m.d.sync += [vec.eq(pend), final.eq(pend_last), vec_sat.eq(pend_sat)]
 
         # -- seeding ------------------------------------------------------------------------
         seed = Signal(32)
@@ -217,9 +245,23 @@ class EvidenceCore(wiring.Component):
             with m.If(hasher.done & prefetching):
                 m.d.sync += [master_next.eq(hasher.o), fresh.eq(1), prefetching.eq(0)]
 
-        wait = winner_clocks(cfg)
+        wait = 0 if fold else winner_clocks(cfg)
         settle = Signal(range(max(1, wait)))
         result = self.results.payload
+
+        def capture():
+            m.d.sync += [
+                result.winner.eq(net.winner),
+                result.steps.eq(steps),
+                result.decided.eq(net.decided),
+                result.timeout.eq(~net.decided),
+                result.eta_sat.eq(net.eta_sat),
+                result.r_sat.eq(net.r_sat),
+                result.in_sat.eq(in_sat),
+                result.digest.eq(net.digest),
+            ]
+            m.next = "RESULT"
+
         with m.FSM(name="fsm") as fsm:
             # the reset state drives nothing: event-driven simulators (Icarus) evaluate a
             # state's combinational outputs only once the state register has changed
@@ -266,13 +308,15 @@ class EvidenceCore(wiring.Component):
                         horizon.eq(Mux(self.horizon == 0, 1, self.horizon)),
                         theta.eq(self.theta),
                         stop.eq(Mux(self.stop == 0, 1, self.stop)),
-                        trial_sat.eq(0),
-                        swapped.eq(0),
                     ]
+                    if not fold:
+                        m.d.sync += [in_sat.eq(0), swapped.eq(0)]
                     m.next = "LOAD"
             with m.State("LOAD"):
                 m.d.comb += net.load.eq(1)
                 m.d.sync += steps.eq(0)
+                if fold:
+                    m.d.sync += en.eq(1)
                 if noise:  # the next trial's master word: fmix32 of the next key
                     m.d.comb += [
                         hasher.start.eq(1),
@@ -281,40 +325,48 @@ class EvidenceCore(wiring.Component):
                     m.d.sync += prefetching.eq(1)
                 m.next = "RUN"
             with m.State("RUN"):
-                boundary = (until == 1) & ~final & ~swapped
-                with m.If(~net.ready):  # priming: C for step 0 is computed from vec
-                    m.d.comb += net.en.eq(1)
-                with m.Elif(net.decided | (steps == horizon)):
-                    m.d.sync += settle.eq(max(0, wait - 1))
-                    m.next = "SETTLE" if wait else "CAPTURE"
-                with m.Elif(boundary):  # the step's commit needs the next vector in vec
-                    with m.If(pend_full):
+                if fold:
+                    # ``until`` counts the passes: one starts on the vector in rbank while
+                    # it is not used up; the next vector swaps in once the last pass on
+                    # this one has started (its rows are read ahead of the refill)
+                    need = (until == 0) & ~final
+                    m.d.comb += net.hold.eq(need)
+                    with m.If(net.commit):
+                        m.d.sync += steps.eq(steps + 1)
+                    with m.If(net.started & (until != 0)):
+                        m.d.sync += until.eq(until - 1)
+                    with m.If(net.ready & (net.decided | (steps == horizon))):
+                        m.d.sync += en.eq(0)
+                        capture()
+                    with m.Elif(need & pend_full):
                         swap()
-                        m.d.sync += swapped.eq(1)
-                with m.Else():
-                    m.d.comb += net.en.eq(1)
-                    m.d.sync += [
-                        steps.eq(steps + 1),
-                        until.eq(Mux(until == 1, hold, until - 1)),
-                        swapped.eq(0),
-                    ]
-            if wait:
-                with m.State("SETTLE"):  # the state holds still while the arg-max catches up
-                    m.d.sync += settle.eq(settle - 1)
-                    with m.If(settle == 0):
-                        m.next = "CAPTURE"
-            with m.State("CAPTURE"):
-                m.d.sync += [
-                    result.winner.eq(net.winner),
-                    result.steps.eq(steps),
-                    result.decided.eq(net.decided),
-                    result.timeout.eq(~net.decided),
-                    result.eta_sat.eq(net.eta_sat),
-                    result.r_sat.eq(net.r_sat),
-                    result.in_sat.eq(trial_sat),
-                    result.digest.eq(net.digest),
-                ]
-                m.next = "RESULT"
+                        m.d.sync += until.eq(hold)
+                else:
+                    boundary = (until == 1) & ~final & ~swapped
+                    with m.If(~net.ready):  # priming: C for step 0 is computed from vec
+                        m.d.comb += net.en.eq(1)
+                    with m.Elif(net.decided | (steps == horizon)):
+                        m.d.sync += settle.eq(max(0, wait - 1))
+                        m.next = "SETTLE" if wait else "CAPTURE"
+                    with m.Elif(boundary):  # the step's commit needs the next vector in vec
+                        with m.If(pend_full):
+                            swap()
+                            m.d.sync += swapped.eq(1)
+                    with m.Else():
+                        m.d.comb += net.en.eq(1)
+                        m.d.sync += [
+                            steps.eq(steps + 1),
+                            until.eq(Mux(until == 1, hold, until - 1)),
+                            swapped.eq(0),
+                        ]
+            if not fold:
+                if wait:
+                    with m.State("SETTLE"):  # the state holds still while the arg-max catches up
+                        m.d.sync += settle.eq(settle - 1)
+                        with m.If(settle == 0):
+                            m.next = "CAPTURE"
+                with m.State("CAPTURE"):
+                    capture()
             with m.State("RESULT"):
                 m.d.comb += self.results.valid.eq(1)
                 # the trial's vectors still to come are dropped while its result waits, so
@@ -332,6 +384,8 @@ class EvidenceCore(wiring.Component):
                     m.d.comb += take.eq(1)
                     with m.If(pend_last):
                         m.next = "START"
+        # (a folded network may finish a speculative pass once the trial has ended)
+        m.d.comb += self.step.eq(net.commit & fsm.ongoing("RUN") if fold else net.commit)
         idle = fsm.ongoing("BOOT") | fsm.ongoing("START") | fsm.ongoing("WAIT")
         m.d.comb += self.busy.eq(~idle | (hasher.busy if noise else 0))
         return m
@@ -339,7 +393,7 @@ class EvidenceCore(wiring.Component):
 
 #: The register file's words (Wishbone word addresses; byte address = 4 x word).
 REGISTERS = {
-    "INFO": 0,  # RO: [15:0] n, [16] nWTA (0: conventional WTA), [17] noise, [31:24] x_bits
+    "INFO": 0,  # RO: [15:0] n, [16] nWTA, [17] noise, [22:18] log2(lanes)+1, [31:24] x_bits
     "SEED": 1,  # RW: a write also restarts the trial count (the next trial is trial 0)
     "HOLD": 2,  # RW: steps each input vector lasts (0 counts as 1)
     "HORIZON": 3,  # RW: steps after which a trial times out (0 counts as 1)
@@ -353,8 +407,12 @@ ADDRESS_BITS = 4
 
 
 def info_word(cfg: Config) -> int:
-    """The INFO register's value for ``cfg``."""
-    return cfg.n | (cfg.kind == "nwta") << 16 | (cfg.c_xi != 0) << 17 | cfg.x_bits << 24
+    """The INFO register's value for ``cfg``: n; nWTA (0: conventional WTA); noise; the folded
+    network's log2(lanes) + 1 (0: the parallel network); x_bits."""
+    lanes = cfg.lanes.bit_length() if cfg.lanes else 0
+    return (
+        cfg.n | (cfg.kind == "nwta") << 16 | (cfg.c_xi != 0) << 17 | lanes << 18 | cfg.x_bits << 24
+    )
 
 
 def register_values(cfg: Config, registers: Registers, seed: int) -> dict:
@@ -389,12 +447,14 @@ class AxiStreamCore(wiring.Component):
         :func:`result_bits`); tlast is always high (a result is a packet).
     wb_cyc, wb_stb, wb_we, wb_adr, wb_dat_w, wb_sel, wb_dat_r, wb_ack
         Wishbone B4 classic slave, 32-bit data, word addresses (:data:`REGISTERS`), byte
-        selects honoured; every access is acknowledged in the clock after its strobe.
+        selects honoured; every access is acknowledged in the clock after its strobe (while
+        cyc and stb stay high: an access is done at its strobe, so one the master abandons
+        has still taken effect).
     """
 
     def __init__(self, cfg: Config):
+        check_evidence_config(cfg, "AxiStreamCore")
         self._cfg = cfg
-        self._core = EvidenceCore(cfg)  # refuses a Config it cannot run
         w = evidence_bits(cfg)
         super().__init__(
             {
@@ -424,7 +484,7 @@ class AxiStreamCore(wiring.Component):
     def elaborate(self, platform):
         cfg = self._cfg
         m = Module()
-        m.submodules.core = core = self._core
+        m.submodules.core = core = EvidenceCore(cfg)
         m.d.comb += [
             core.evidence.payload.value.eq(self.s_axis_tdata),
             core.evidence.payload.last.eq(self.s_axis_tlast),
@@ -463,8 +523,12 @@ class AxiStreamCore(wiring.Component):
         seed_written = Signal()
         m.d.sync += seed_written.eq(0)
         m.d.comb += core.seed_load.eq(seed_written)
-        access = self.wb_cyc & self.wb_stb & ~self.wb_ack
-        m.d.sync += self.wb_ack.eq(access)
+        # the acknowledgement a clock after the strobe, shown only while the cycle lasts (a
+        # master that ends its cycle early never sees a stray ack)
+        acked = Signal()
+        access = self.wb_cyc & self.wb_stb & ~acked
+        m.d.sync += acked.eq(access)
+        m.d.comb += self.wb_ack.eq(acked & self.wb_cyc & self.wb_stb)
         mask = Cat(*(bit.replicate(8) for bit in self.wb_sel))
         with m.If(access):
             with m.Switch(self.wb_adr):

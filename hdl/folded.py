@@ -48,7 +48,14 @@ from amaranth.lib.wiring import In, Out
 from gaba.golden import primitives
 from gaba.golden.config import Config
 from gaba.hdl import arith
-from gaba.hdl.nwta import SUM_STAGE, euler_stages, gate, network_ports, step_phases
+from gaba.hdl.nwta import (
+    SUM_STAGE,
+    euler_stages,
+    evidence_ports,
+    gate,
+    network_ports,
+    step_phases,
+)
 from gaba.hdl.tree import AdderTree, ArgMax
 
 __all__ = [
@@ -61,6 +68,7 @@ __all__ = [
     "FoldedNetwork",
     "Lane",
     "acc_stage",
+    "evidence_word",
     "neuron_layout",
     "pass_clocks",
     "rows",
@@ -137,6 +145,18 @@ def gen_word(cfg: Config) -> data.StructLayout:
     if cfg.latency:
         fields["g"] = data.ArrayLayout(unsigned(cfg.x_bits), cfg.latency)
     return data.StructLayout(fields)
+
+
+def evidence_word(cfg: Config) -> data.StructLayout:
+    """The ``evidence`` memory's word (evidence-in networks): a neuron's input b (within
+    [0, b_hi]) and whether it was clamped to b_hi on its way in."""
+    return data.StructLayout({"value": unsigned(cfg.x_bits), "clamp": 1})
+
+
+def bank_rows(cfg: Config) -> int:
+    """Words of one bank of the ``evidence`` memory: rows rounded up to a power of two (the
+    bank bit sits above the row's bits; rows >= 2, since lanes < n)."""
+    return 1 << (rows(cfg) - 1).bit_length()
 
 
 class _Pipe:
@@ -225,10 +245,17 @@ class Lane(wiring.Component):
     peek_row : In(range(rows)); peek_first : In(1); peek : Out(neuron_layout(cfg))
         Only with ``debug``: the registers of the neuron at ``peek_row`` a clock later (its
         initial ones while ``peek_first``).
+    bank : In(1); theta : In(x_bits); in_hit : Out(1)
+        Only with ``evidence``, in place of ``top_row``, ``top_lane`` and ``b_lo``: the bank
+        of the ``evidence`` memory the row issued this cycle reads its inputs from; the gate
+        threshold; the neuron's input was clamped (beside ``eta_hit``).
+    ev_we, ev_row, ev_bank, ev_data : In
+        Only with ``evidence``: write ``ev_data`` (:func:`evidence_word`) at row ``ev_row``
+        of bank ``ev_bank``.
     """
 
-    def __init__(self, cfg: Config, lane: int, *, debug: bool = False):
-        self._cfg, self._lane, self._debug = cfg, lane, debug
+    def __init__(self, cfg: Config, lane: int, *, debug: bool = False, evidence: bool = False):
+        self._cfg, self._lane, self._debug, self._evidence = cfg, lane, debug, evidence
         r, k = rows(cfg), cfg.lanes
         ports = {
             "row": In(range(r)),
@@ -249,6 +276,20 @@ class Lane(wiring.Component):
             "eta_hit": Out(1),
             "r_hit": Out(1),
         }
+        if evidence:
+            for name in ("top_row", "top_lane", "b_lo"):
+                del ports[name]
+            ports.update(
+                {
+                    "bank": In(1),
+                    "theta": In(unsigned(cfg.x_bits)),
+                    "in_hit": Out(1),
+                    "ev_we": In(1),
+                    "ev_row": In(range(r)),
+                    "ev_bank": In(1),
+                    "ev_data": In(evidence_word(cfg)),
+                }
+            )
         if debug:
             ports.update(
                 {
@@ -290,9 +331,27 @@ class Lane(wiring.Component):
         pipe.put(rs, "x", x, unsigned(cfg.x_state_bits))
         pipe.put(rs, "eta", eta, signed(cfg.eta_bits))
         pipe.put(rs, "rng", rng, unsigned(32))
-        is_top = self.top_row & (self.top_lane == lane)
-        pipe.put(rs, "b", Mux(is_top, cfg.b_hi, self.b_lo), unsigned(cfg.x_bits))
-        g_now = pipe.put(rs, "g", gate(cfg, x[guard:]), unsigned(cfg.x_bits))
+        theta = None
+        if self._evidence:
+            # the inputs: two banks of one word a row, the bank bit above the row's bits
+            m.submodules.evidence = ev = Memory(
+                shape=evidence_word(cfg), depth=2 * bank_rows(cfg), init=[]
+            )
+            ev_rd, ev_wr = ev.read_port(), ev.write_port()
+            m.d.comb += [
+                ev_rd.addr.eq(Cat(self.row, self.bank)),
+                ev_wr.addr.eq(Cat(self.ev_row, self.ev_bank)),
+                ev_wr.data.eq(self.ev_data),
+                ev_wr.en.eq(self.ev_we),
+            ]
+            pipe.put(rs, "b", ev_rd.data.value, unsigned(cfg.x_bits))
+            pipe.put(rs, "clamp", ev_rd.data.clamp, unsigned(1))
+            if cfg.kind == "nwta":  # (conventional WTA gates nothing)
+                theta = self.theta
+        else:
+            is_top = self.top_row & (self.top_lane == lane)
+            pipe.put(rs, "b", Mux(is_top, cfg.b_hi, self.b_lo), unsigned(cfg.x_bits))
+        g_now = pipe.put(rs, "g", gate(cfg, x[guard:], theta), unsigned(cfg.x_bits))
         # the generator's next word and the gate history go back at once
         gen_next = Signal(gen_word(cfg), name="gen_next")
         m.d.comb += gen_next.rng.eq(arith.xorshift32(pipe.get(rs, "rng")))
@@ -337,7 +396,7 @@ class Lane(wiring.Component):
         word = arith.digest_word(x_next, eta_next, cfg.x_state_bits, cfg.eta_bits)
         # (registered: the trees start from flip-flops, not from the Euler step's adders; the
         # gate of the registered x is the sum's input, 0 where there is no neuron)
-        m.d.comb += self.g_new.eq(gate(cfg, self.x_view))
+        m.d.comb += self.g_new.eq(gate(cfg, self.x_view, theta))
         m.d.sync += [
             self.out_valid.eq(valid),
             self.x_view.eq(Mux(valid, x_view, 0)),
@@ -345,6 +404,8 @@ class Lane(wiring.Component):
             self.eta_hit.eq(valid & out["eta_hit"]),
             self.r_hit.eq(valid & out["r_hit"]),
         ]
+        if self._evidence:
+            m.d.sync += self.in_hit.eq(valid & pipe.get(ws, "clamp"))
         assert at(8) == ws and at(SUM_STAGE) == S_STAGE
 
         if self._debug:
@@ -388,21 +449,56 @@ class FoldedNetwork(wiring.Component):
         Only with ``debug``: the registers of neuron ``peek_addr``, a clock later.
     s_inh : Out(s_bits)
         Only with ``debug``: S(t - L), what the next pass's inhibition reads.
+
+    With ``evidence`` (``gaba.golden.evidence``) the inputs b_i come from an ``evidence``
+    memory in each lane, two banks of one word a row, written through the ``ev_*`` ports,
+    and ``top`` and ``b_lo`` give way to:
+
+    theta, stop : In(x_bits)
+        The gate threshold (nWTA; conventional WTA gates nothing) and the decision threshold,
+        held for the trial.
+    bank : In(1)
+        The bank the pass starting this cycle reads its inputs from (sampled at the pass's
+        start: a pass reads one bank throughout).
+    hold, started : as with ``debug``
+        The evidence core holds the next pass back while its vector is still arriving.
+    in_sat : Out(1)
+        Sticky, as the other flags: a committed step read an input marked clamped.
+    ev_we, ev_addr, ev_bank, ev_data : In
+        Write ``ev_data`` (:func:`evidence_word`) as neuron ``ev_addr``'s input in bank
+        ``ev_bank``. A pass reads its rows one a clock from its start, so a bank may be
+        refilled, value 0 first, from the clock after the start of the last pass that reads
+        it: a write never overtakes the pass's reads.
     """
 
-    def __init__(self, cfg: Config, *, debug: bool = False):
+    def __init__(self, cfg: Config, *, debug: bool = False, evidence: bool = False):
         if not isinstance(cfg, Config) or cfg.lanes is None:
             raise ValueError(f"FoldedNetwork needs a gaba Config with lanes, not {cfg!r}")
-        self._cfg, self._debug = cfg, debug
+        self._cfg, self._debug, self._evidence = cfg, debug, evidence
         ports = network_ports(cfg)
+        if debug or evidence:
+            ports.update({"hold": In(1), "started": Out(1)})
         if debug:
             ports.update(
                 {
-                    "hold": In(1),
-                    "started": Out(1),
                     "peek_addr": In(range(cfg.n)),
                     "peek": Out(neuron_layout(cfg)),
                     "s_inh": Out(unsigned(cfg.s_bits)),
+                }
+            )
+        if evidence:
+            del ports["top"], ports["b_lo"]
+            runtime = evidence_ports(cfg)
+            ports.update(
+                {
+                    "theta": runtime["theta"],
+                    "stop": runtime["stop"],
+                    "bank": In(1),
+                    "in_sat": Out(1),
+                    "ev_we": In(1),
+                    "ev_addr": In(range(cfg.n)),
+                    "ev_bank": In(1),
+                    "ev_data": In(evidence_word(cfg)),
                 }
             )
         super().__init__(ports)
@@ -428,7 +524,8 @@ class FoldedNetwork(wiring.Component):
         active = Signal(name="active")
         pos = Signal(range(period), name="pos")
         first = Signal(name="first_pass")
-        hold = self.hold if self._debug else Const(0, 1)
+        evidence = self._evidence
+        hold = self.hold if self._debug or evidence else Const(0, 1)
         go_on = self.en & ~hold
         ending = ~active | (pos == period - 1)
         issue = active & (pos < r) & self.en
@@ -472,26 +569,47 @@ class FoldedNetwork(wiring.Component):
         ctl.put(0, "s", s_issue)
         rs, ws = READ_STAGE, WRITE_STAGE
         rd_row, wr_row = ctl.get(rs, "row"), ctl.get(ws, "row")
-        top_row = rd_row == (self.top >> lane_bits)
-        top_lane = self.top[:lane_bits] if lane_bits else 0
         lane_in = {
             "row": pos,
             "first": ctl.get(rs, "first"),
             "rd_valid": ctl.get(rs, "valid"),
             "rd_row": rd_row,
-            "top_row": top_row,
-            "top_lane": top_lane,
             "wr_valid": ctl.get(ws, "valid"),
             "wr_row": wr_row,
             "master": master,
-            "b_lo": self.b_lo,
             "s_inh": ctl.get(S_STAGE, "s"),
         }
+        if evidence:
+            # the pass's bank, taken at its start (its first row reads the input directly)
+            pass_bank = Signal(name="pass_bank")
+            with m.If(starting):
+                m.d.sync += pass_bank.eq(self.bank)
+            ev_row = self.ev_addr[lane_bits:] if lane_bits else self.ev_addr
+            lane_in.update(
+                {
+                    "bank": Mux(starting, self.bank, pass_bank),
+                    "theta": self.theta,
+                    "ev_row": ev_row,
+                    "ev_bank": self.ev_bank,
+                    "ev_data": self.ev_data,
+                }
+            )
+        else:
+            lane_in.update(
+                {
+                    "top_row": rd_row == (self.top >> lane_bits),
+                    "top_lane": self.top[:lane_bits] if lane_bits else 0,
+                    "b_lo": self.b_lo,
+                }
+            )
         lanes = []
         for lane in range(k):
-            m.submodules[f"lane{lane}"] = ln = Lane(cfg, lane, debug=self._debug)
+            m.submodules[f"lane{lane}"] = ln = Lane(cfg, lane, debug=self._debug, evidence=evidence)
             lanes.append(ln)
             m.d.comb += [getattr(ln, name).eq(value) for name, value in lane_in.items()]
+            if evidence:
+                mine = self.ev_addr[:lane_bits] == lane if lane_bits else 1
+                m.d.comb += ln.ev_we.eq(self.ev_we & mine)
 
         # the trees over the lanes, and the rest of the row's way to the accumulators
         t = tree_stages(cfg)
@@ -503,6 +621,8 @@ class FoldedNetwork(wiring.Component):
         os = OUT_STAGE
         ctl.put(os, "eta_hit", Cat(*(ln.eta_hit for ln in lanes)).any())
         ctl.put(os, "r_hit", Cat(*(ln.r_hit for ln in lanes)).any())
+        if evidence:
+            ctl.put(os, "in_hit", Cat(*(ln.in_hit for ln in lanes)).any())
 
         # the digest: per lane A = rotr(A, K) ^ w over the pass (from 0 at its first row);
         # the last row's value rotated left by (rows - 1) * K + lane is the lane's share
@@ -538,12 +658,16 @@ class FoldedNetwork(wiring.Component):
         bi = Mux(better, index, best_i)
         eta_new = eta_run | ctl.get(a, "eta_hit")
         r_new = r_run | ctl.get(a, "r_hit")
+        in_run = Signal(name="in_sat_run")
+        in_new = in_run | ctl.get(a, "in_hit") if evidence else Const(0, 1)
+        stop = self.stop if evidence else cfg.stop_q
         m.d.comb += self.commit.eq(valid & tail)
         m.d.sync += self.ready.eq(self.load | self.commit)
         with m.If(self.load):
             m.d.sync += [
                 eta_run.eq(0),
                 r_run.eq(0),
+                in_run.eq(0),
                 wr_slot.eq(1 % slots),
                 *(slot.eq(0) for slot in s_buf),
                 self.decided.eq(0),
@@ -552,19 +676,23 @@ class FoldedNetwork(wiring.Component):
                 self.r_sat.eq(0),
                 self.digest.eq(0),
             ]
+            if evidence:
+                m.d.sync += self.in_sat.eq(0)
         with m.Elif(valid):
             m.d.sync += [s_acc.eq(s_new), best_x.eq(bx), best_i.eq(bi)]
-            m.d.sync += [eta_run.eq(eta_new), r_run.eq(r_new)]
+            m.d.sync += [eta_run.eq(eta_new), r_run.eq(r_new), in_run.eq(in_new)]
             with m.If(tail):
                 m.d.sync += [
                     s_buf[wr_slot].eq(s_new),
                     wr_slot.eq(Mux(wr_slot == slots - 1, 0, wr_slot + 1)),
-                    self.decided.eq(bx >= cfg.stop_q),
+                    self.decided.eq(bx >= stop),
                     self.winner.eq(bi),
                     self.eta_sat.eq(eta_new),
                     self.r_sat.eq(r_new),
                     self.digest.eq(digest),
                 ]
+                if evidence:
+                    m.d.sync += self.in_sat.eq(in_new)
 
         if self._debug:
             peek_lane = self.peek_addr[:lane_bits] if lane_bits else Const(0, 1)
@@ -577,5 +705,7 @@ class FoldedNetwork(wiring.Component):
                 for lane, ln in enumerate(lanes):
                     with m.Case(lane):
                         m.d.comb += self.peek.eq(ln.peek)
-            m.d.comb += [self.started.eq(starting), self.s_inh.eq(s_slot)]
+            m.d.comb += self.s_inh.eq(s_slot)
+        if self._debug or evidence:
+            m.d.comb += self.started.eq(starting)
         return m

@@ -306,7 +306,7 @@ class ChannelsTop(HostLinkTop):
     Parameters
     ----------
     cfg
-        The core's Config (one clock per step, no lanes).
+        The core's Config (one clock per step; folded with ``lanes``).
     name
         The design's name INFO carries (``nwta-core``).
     trial_clocks

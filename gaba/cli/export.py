@@ -175,6 +175,7 @@ def config_summary(cfg) -> str:
         f"horizon {p.horizon:g} ({cfg.max_steps} steps)",
         f"latency {cfg.latency}",
         f"frac bits {cfg.frac_bits}",
+        *([f"lanes {cfg.lanes} (folded)"] if cfg.lanes else []),
     ]
     return ", ".join(parts)
 

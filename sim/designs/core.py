@@ -1,14 +1,15 @@
 """The evidence-in core as the exported building block: its design entries and scoreboard.
 
 ``nwta-core`` and ``wta-core`` are ``gaba.hdl.core.AxiStreamCore`` (AXI-Stream evidence in and
-results out, a Wishbone register file) for an nWTA or conventional WTA Config with one clock
-per step. The bench (``gaba.sim.benches.core``) drives it with cocotbext-axi and
-cocotbext-wishbone, stalling both streams at random; every trial's result (winner, steps,
-decided, timeout, the flags, the final-state digest) is held to
-``gaba.golden.evidence.run_evidence`` on the same evidence, and every register read back to
-what was written. Two modes: ``vector`` (one vector a trial: fixed evidence) and ``updates``
-(``vectors`` vectors a trial, each lasting ``hold`` steps: evidence that changes as it
-arrives). The evidence is ``gaba.golden.evidence.channel_trials``: noisy channel scores.
+results out, a Wishbone register file) for an nWTA or conventional WTA Config: the parallel
+network of one clock per step, or the folded one (``lanes``). The bench
+(``gaba.sim.benches.core``) drives it with cocotbext-axi and cocotbext-wishbone, stalling both
+streams at random; every trial's result (winner, steps, decided, timeout, the flags, the
+final-state digest) is held to ``gaba.golden.evidence.run_evidence`` on the same evidence, and
+every register read back to what was written. Two modes: ``vector`` (one vector a trial: fixed
+evidence) and ``updates`` (``vectors`` vectors a trial, each lasting ``hold`` steps: evidence
+that changes as it arrives). The evidence is ``gaba.golden.evidence.channel_trials``: noisy
+channel scores.
 """
 
 from __future__ import annotations
@@ -37,14 +38,15 @@ class EvidenceCoreDesign(Design):
     modes = ("vector", "updates")
     # cocotbext-axi and cocotbext-wishbone sample the ports at the clock's edge
     output_delay_ns = 1
-    options = {k: v for k, v in OPTIONS.items() if k not in ("step_clocks", "lanes")}
+    options = {k: v for k, v in OPTIONS.items() if k != "step_clocks"}
 
     def component(self, cfg, *, debug: bool = False):
         return AxiStreamCore(cfg)
 
     def describe(self, cfg) -> str:
         noise = "noise" if cfg.c_xi else "no noise"
-        return f"n={cfg.n} ({cfg.kind}, latency {cfg.latency}, {noise})"
+        arch = f"folded, {cfg.lanes} lanes" if cfg.lanes else "parallel"
+        return f"n={cfg.n} ({cfg.kind}, {arch}, latency {cfg.latency}, {noise})"
 
     def result_layout(self, cfg):
         return core_result_layout(cfg)

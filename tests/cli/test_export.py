@@ -157,6 +157,18 @@ def test_the_conventional_wta_core_lints_and_passes(tmp_path):
 
 
 @pytest.mark.sim
+def test_the_folded_core_lints_and_passes(tmp_path):
+    # the folded network: its neurons' state and inputs in memories (lanes 2, rows 3)
+    folded = ["--n", "5", "--lanes", "2", "--latency", "1", "--trials", "2", "--hold", "3"]
+    paths = export(tmp_path / "folded", "nwta-core", *folded)
+    assert "lanes 2" in Path(paths["core"]).read_text().split("description:")[1].split("\n")[0]
+    for target in ("lint", "sim"):
+        run = fusesoc(tmp_path / "folded", target, paths["vlnv"], tmp_path)
+        assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "PASS 2 trials" in run.stdout
+
+
+@pytest.mark.sim
 def test_the_instantiation_template_compiles(nwta, tmp_path):
     out, _ = nwta
     if shutil.which("iverilog") is None:

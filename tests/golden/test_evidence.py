@@ -101,3 +101,8 @@ def test_conventional_wta_takes_no_gate_threshold():
         run_evidence(
             Config.paper(n=3, kind="wta"), [np.zeros(3, int)], registers=Registers(theta_q=5)
         )
+
+
+def test_the_kernel_refuses_a_register_it_does_not_have():
+    with pytest.raises(TypeError, match="no register stop"):
+        fixed.kernel_args(QUIET, evidence=True, stop=5)  # (stop_q is the register)

@@ -1,7 +1,8 @@
 """The exported evidence-in core (designs nwta-core and wta-core) on the simulators, driven by
 cocotbext-axi and cocotbext-wishbone with random stalls on both streams: every trial's result
 and every register read back equal the golden model's (gaba.golden.evidence), in both input
-modes; a golden model of another hold, and a core of another dt, fail the comparison."""
+modes, parallel and folded; a golden model of another hold, and a core of another dt, fail the
+comparison."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from gaba.sim.designs import get
 
 NWTA_CORE, WTA_CORE = get("nwta-core"), get("wta-core")
 SMALL = {"n": 4, "delta": 0.2, "dt": 0.0625, "horizon": 40.0}
+# the folded network (passes that overlap, a padded last row)
+FOLDED = {"n": 5, "lanes": 2, "latency": 1}
 
 
 def small(design, **changes):
@@ -40,14 +43,24 @@ def test_the_core_is_bit_exact_on_icarus():
     assert report.bit_exact, report.to_json()
 
 
-def test_a_golden_model_of_another_hold_fails():
+def test_the_folded_core_is_bit_exact_on_icarus():
+    cfg = small(NWTA_CORE, **FOLDED)
+    report = NWTA_CORE.compare(cfg, "icarus", "updates", trials=4, vectors=6, hold=2)
+    assert report.bit_exact, report.to_json()
+    assert report.summary["in_sat"] > 0
+
+
+@pytest.mark.parametrize(
+    ("simulator", "changes"), [("verilator", {}), ("icarus", FOLDED)], ids=["parallel", "folded"]
+)
+def test_a_golden_model_of_another_hold_fails(simulator, changes):
     from gaba.golden.evidence import Registers
 
     report = NWTA_CORE.compare(
-        small(NWTA_CORE),
-        "verilator",
+        small(NWTA_CORE, **changes),
+        simulator,
         "updates",
-        trials=8,
+        trials=8 if simulator == "verilator" else 2,
         hold=3,
         golden_registers=Registers(hold=4),
     )
@@ -67,9 +80,10 @@ def test_a_core_of_another_dt_fails():
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("arch", [{}, {"lanes": 2, "latency": 1}], ids=["parallel", "folded"])
 @pytest.mark.parametrize("simulator", ["verilator", "icarus"])
 @pytest.mark.parametrize("mode", ["vector", "updates"])
-def test_a_thousand_trials_with_random_stalls(simulator, mode):
-    report = NWTA_CORE.compare(small(NWTA_CORE), simulator, mode, trials=1000, seed=5)
+def test_a_thousand_trials_with_random_stalls(arch, simulator, mode):
+    report = NWTA_CORE.compare(small(NWTA_CORE, **arch), simulator, mode, trials=1000, seed=5)
     assert report.bit_exact, report.to_json()
     assert len(report.outputs["results"]) == 1000
