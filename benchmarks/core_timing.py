@@ -18,7 +18,7 @@ import numpy as np
 from amaranth.sim import Simulator
 
 from gaba.golden.config import Config
-from gaba.golden.evidence import Registers, channel_trials, run_evidence
+from gaba.golden.evidence import Registers, beats, channel_trials, run_evidence
 from gaba.hdl.core import EvidenceCore
 from gaba.sim.plots import timing_diagram
 
@@ -35,15 +35,13 @@ def record(cfg, trials, registers, *, seed=1):
     async def source(ctx):
         ctx.set(dut.hold, registers.hold)
         for trial in trials:
-            for k, vector in enumerate(trial):
-                for i, value in enumerate(vector):
-                    while pace.random() < 0.4:
-                        await ctx.tick()
-                    last = k == len(trial) - 1 and i == cfg.n - 1
-                    ctx.set(dut.evidence.payload, {"value": int(value), "last": int(last)})
-                    ctx.set(dut.evidence.valid, 1)
-                    await ctx.tick().until(dut.evidence.ready)
-                    ctx.set(dut.evidence.valid, 0)
+            for value, last in beats(trial):
+                while pace.random() < 0.4:
+                    await ctx.tick()
+                ctx.set(dut.evidence.payload, {"value": value, "last": last})
+                ctx.set(dut.evidence.valid, 1)
+                await ctx.tick().until(dut.evidence.ready)
+                ctx.set(dut.evidence.valid, 0)
 
     async def sink(ctx):
         clock = 0

@@ -37,6 +37,7 @@ __all__ = [
     "HOLD_BITS",
     "EvidenceResults",
     "Registers",
+    "beats",
     "channel_trials",
     "evidence_bits",
     "run_evidence",
@@ -224,6 +225,19 @@ def trace(
         "in_sat": int(_read_sat(flags, tr.steps, regs["hold"])),
         "state_hash": fixed.digest(cfg, tr.x[-1], tr.eta[-1]),
     }
+
+
+def beats(trial) -> list[tuple[int, int]]:
+    """A trial's evidence as the core's stream carries it: (value, last) beat after beat, n
+    beats a vector (``trial``: n values, or K x n), ``last`` on the n-th beat of its last
+    vector."""
+    vectors = np.atleast_2d(np.asarray(trial))
+    k, n = vectors.shape
+    return [
+        (int(value), int(j == k - 1 and i == n - 1))
+        for j, vector in enumerate(vectors)
+        for i, value in enumerate(vector)
+    ]
 
 
 def channel_trials(

@@ -450,15 +450,20 @@ def instance_text(cfg, module: str, ports) -> str:
 def testbench(cfg, module: str, *, seed: int, trials: int, vectors: int, values: dict) -> str:
     """The self-checking testbench: the golden model's results on ``trials`` trials of
     channel evidence of ``seed``, embedded as constants."""
-    from gaba.golden.evidence import Registers, channel_trials, evidence_bits, run_evidence
+    from gaba.golden.evidence import (
+        Registers,
+        beats,
+        channel_trials,
+        evidence_bits,
+        run_evidence,
+    )
     from gaba.hdl.core import REGISTERS, core_result_layout, register_values, result_bits
 
     evidence = checked("export", lambda: channel_trials(cfg, trials, seed, vectors=vectors)[0])
     want = run_evidence(cfg, evidence, seed, registers=Registers(hold=values["hold"]))
     layout = {name: (f.offset, f.width) for name, f in core_result_layout(cfg)}
     w = evidence_bits(cfg)
-    beats = [(int(v), int(k == len(t) - 1 and i == cfg.n - 1)) for t in evidence
-             for k, vec in enumerate(t) for i, v in enumerate(vec)]  # fmt: skip
+    stream = [beat for trial in evidence for beat in beats(trial)]
     written = register_values(cfg, Registers(hold=values["hold"]), seed)
     resets = {r["name"]: r["reset"] for r in register_table(cfg)}
     # a generous bound on the run: each trial's hashes, beats (half the clocks valid), steps
@@ -492,7 +497,7 @@ def testbench(cfg, module: str, *, seed: int, trials: int, vectors: int, values:
     add("")
     add(f"module {module}_tb;")
     add(f"  localparam TRIALS = {trials};")
-    add(f"  localparam BEATS = {len(beats)};")
+    add(f"  localparam BEATS = {len(stream)};")
     add(f"  localparam W = {w};")
     add(f"  localparam R = {result_bits(cfg)};")
     add(f"  localparam TIMEOUT_CLOCKS = {budget};")
@@ -530,7 +535,7 @@ def testbench(cfg, module: str, *, seed: int, trials: int, vectors: int, values:
     add("  reg [W-1:0] ev_value [0:BEATS-1];")
     add("  reg ev_last [0:BEATS-1];")
     add("  initial begin")
-    for i, (v, last) in enumerate(beats):
+    for i, (v, last) in enumerate(stream):
         add(f"    ev_value[{i}] = {w}'d{v}; ev_last[{i}] = 1'b{last};")
     add("  end")
     add("")

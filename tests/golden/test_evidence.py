@@ -106,3 +106,8 @@ def test_conventional_wta_takes_no_gate_threshold():
 def test_the_kernel_refuses_a_register_it_does_not_have():
     with pytest.raises(TypeError, match="no register stop"):
         fixed.kernel_args(QUIET, evidence=True, stop=5)  # (stop_q is the register)
+
+
+def test_a_trial_streams_as_n_beats_a_vector_with_last_on_its_last():
+    assert evidence.beats([[1, 2], [3, 4]]) == [(1, 0), (2, 0), (3, 0), (4, 1)]
+    assert evidence.beats(np.array([5, 6, 7])) == [(5, 0), (6, 0), (7, 1)]

@@ -13,7 +13,7 @@ import pytest
 from amaranth.sim import Simulator
 
 from gaba.golden.config import Config
-from gaba.golden.evidence import Registers, run_evidence
+from gaba.golden.evidence import Registers, beats, run_evidence
 from gaba.hdl.core import EvidenceCore
 
 NOISY = Config.paper(n=4, delta=0.2, dt=2**-4, horizon=40.0)
@@ -57,16 +57,13 @@ def run_core(
                 ctx.set(dut.seed_load, 1)
                 await ctx.tick()
                 ctx.set(dut.seed_load, 0)
-            vectors = np.atleast_2d(trial)
-            for k, vector in enumerate(vectors):
-                for i, value in enumerate(vector):
-                    while pace.random() > p_in:
-                        await ctx.tick()
-                    last = k == len(vectors) - 1 and i == cfg.n - 1
-                    ctx.set(dut.evidence.payload, {"value": int(value), "last": int(last)})
-                    ctx.set(dut.evidence.valid, 1)
-                    await ctx.tick().until(dut.evidence.ready)
-                    ctx.set(dut.evidence.valid, 0)
+            for value, last in beats(trial):
+                while pace.random() > p_in:
+                    await ctx.tick()
+                ctx.set(dut.evidence.payload, {"value": value, "last": last})
+                ctx.set(dut.evidence.valid, 1)
+                await ctx.tick().until(dut.evidence.ready)
+                ctx.set(dut.evidence.valid, 0)
 
     async def sink(ctx):
         while len(rows) < len(trials):
