@@ -209,13 +209,16 @@ def trace(
     fields of :class:`EvidenceResults`), for checking the kernel and for lockstep debugging."""
     regs = registers.resolved(cfg)
     (inputs,), (flags,) = _vectors(cfg, [vectors])
-    changes = {}
-    if cfg.kind == "nwta":
-        changes["theta"] = regs["theta_q"] / 2**cfg.frac_bits
-    changes["stop"] = regs["stop_q"] / 2**cfg.frac_bits
-    run = cfg.replace(**changes)
-    assert (run.theta_q, run.stop_q) == (regs["theta_q"], regs["stop_q"])
-    tr = fixed.trace(run, seed, trial, steps=regs["max_steps"], inputs=inputs, hold=regs["hold"])
+    tr = fixed.trace(
+        cfg,
+        seed,
+        trial,
+        steps=regs["max_steps"],
+        inputs=inputs,
+        hold=regs["hold"],
+        theta_q=regs["theta_q"],
+        stop_q=regs["stop_q"],
+    )
     return tr, {
         "winner": tr.winner,
         "steps": tr.steps,

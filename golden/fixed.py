@@ -107,18 +107,19 @@ def view(cfg: Config, x_reg: np.ndarray) -> np.ndarray:
     return x_reg >> cfg.x_guard_bits
 
 
-def gate(cfg: Config, x_reg: np.ndarray) -> np.ndarray:
+def gate(cfg: Config, x_reg: np.ndarray, theta_q: int | None = None) -> np.ndarray:
     """The second nonlinearity of the register's view x = X >> G: g(x) = x if x >= theta_q
-    else 0 (x == theta_q is active)."""
+    else 0 (x == theta_q is active); ``theta_q`` replaces the Config's (a core's register)."""
     x = view(cfg, x_reg)
-    return np.where(x >= cfg.theta_q, x, 0)
+    return np.where(x >= (cfg.theta_q if theta_q is None else theta_q), x, 0)
 
 
-def step(cfg: Config, st: State) -> State:
-    """Advance ``st`` by one Euler step (in place) and return it."""
+def step(cfg: Config, st: State, theta_q: int | None = None) -> State:
+    """Advance ``st`` by one Euler step (in place) and return it (``theta_q``: as
+    :func:`gate`'s)."""
     cf, depth = cfg.coef_bits, cfg.latency + 1
     if st.t == 0:  # history slot 0 holds g(x(0)), S(x(0)); for x = 0 these are zero
-        g0 = gate(cfg, st.x)
+        g0 = gate(cfg, st.x, theta_q)
         st.g_hist[0], st.s_hist[0] = g0, g0.sum()
     # 2. inhibition from the state L steps ago: slot (t - L) mod (L + 1) = (t + 1) mod (L + 1)
     old = (st.t + 1) % depth
@@ -137,7 +138,7 @@ def step(cfg: Config, st: State) -> State:
     st.x = st.x + primitives.mulr((r << cfg.x_guard_bits) - st.x, cfg.k_dt, cf)
     st.t += 1
     # 1. (for the next step) gate and sum of the new state, into slot t mod (L + 1)
-    g = gate(cfg, st.x)
+    g = gate(cfg, st.x, theta_q)
     st.g_hist[st.t % depth] = g
     st.s_hist[st.t % depth] = g.sum()
     return st
@@ -153,12 +154,12 @@ def digest(cfg: Config, x: np.ndarray, eta: np.ndarray) -> int:
     return int(np.bitwise_xor.reduce(rotated))
 
 
-def decision(cfg: Config, st: State) -> int:
+def decision(cfg: Config, st: State, stop_q: int | None = None) -> int:
     """Winner index if the stop rule holds in ``st`` (lowest index of the largest x = X >> G),
-    else -1."""
+    else -1; ``stop_q`` replaces the Config's (a core's register)."""
     x = view(cfg, st.x)
     w = int(np.argmax(x))  # argmax returns the first maximum
-    return w if x[w] >= cfg.stop_q else -1
+    return w if x[w] >= (cfg.stop_q if stop_q is None else stop_q) else -1
 
 
 @dataclass(frozen=True)
@@ -208,6 +209,8 @@ def trace(
     run_on: bool = False,
     inputs: np.ndarray | None = None,
     hold: int = 1,
+    theta_q: int | None = None,
+    stop_q: int | None = None,
 ) -> Trace:
     """Per-cycle trace of one trial, from the readable model.
 
@@ -215,7 +218,8 @@ def trace(
     ``run_on`` it ignores the decision and runs exactly ``steps`` steps (the hardware network
     runs on while it is enabled). ``inputs`` (int64[K, n], each value in 0..b_hi) replaces
     the task's inputs: step t reads vector ``min(t // hold, K - 1)``
-    (``gaba.golden.evidence``, which checks them).
+    (``gaba.golden.evidence``, which checks them, and gives ``theta_q`` and ``stop_q``, a
+    core's registers, in place of the Config's).
     """
     limit = cfg.max_steps if steps is None else check_count("Step count", steps, 0)
     st = initial_state(cfg, seed, trial, top)
@@ -223,7 +227,7 @@ def trace(
     winner = -1
 
     def record():
-        g = gate(cfg, st.x)
+        g = gate(cfg, st.x, theta_q)
         for k, v in (
             ("x", st.x),
             ("eta", st.eta),
@@ -239,10 +243,10 @@ def trace(
     for _ in range(limit):
         if inputs is not None:
             st.b = inputs[min(st.t // hold, len(inputs) - 1)]
-        step(cfg, st)
+        step(cfg, st, theta_q)
         record()
         if winner < 0:
-            winner = decision(cfg, st)
+            winner = decision(cfg, st, stop_q)
         if winner >= 0 and not run_on:
             break
     arrays = {

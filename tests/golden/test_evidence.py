@@ -43,6 +43,16 @@ def test_the_kernel_runs_the_readable_model(cfg, registers):
     assert got.decided.any() and got.in_sat.any() and not got.in_sat.all()
 
 
+def test_the_readable_model_replays_a_stop_no_config_takes():
+    # STOP = x_max is unreachable without noise (a Config refuses it; the core's register
+    # takes it): every trial times out, on the kernel and on the readable model alike
+    registers = Registers(hold=2, stop_q=QUIET.x_max, max_steps=90)
+    trials = random_trials(QUIET, 6)
+    got = run_evidence(QUIET, trials, 11, registers=registers)
+    assert [got.row(j) for j in range(len(trials))] == readable_rows(QUIET, trials, 11, registers)
+    assert not got.decided.any() and (got.steps == 90).all()
+
+
 def test_the_comparison_fails_when_the_readable_model_rounds_otherwise(monkeypatch):
     trials = random_trials(NOISY, 6)
     got = run_evidence(NOISY, trials, 11, registers=Registers(hold=7))
