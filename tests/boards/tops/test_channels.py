@@ -73,14 +73,14 @@ def test_the_source_streams_its_golden_twin():
     assert [g[3] for g in got] == [t for t in range(3) for _ in range(2 * CFG.n)]  # paced
 
 
-def run_top(trials=TRIALS):
+def run_top(trials=TRIALS, cfg=CFG, pace=PACE):
     """The top's LEDs just before each trial after the first starts (trial t's result)."""
     top = ChannelsTop(
-        CFG,
+        cfg,
         divisor=4,
         clock_hz=1_000_000,
         leds=LEDS,
-        trial_clocks=PACE,
+        trial_clocks=pace,
         hold=HOLD,
         vectors=VECTORS,
         per_channel=PER_CHANNEL,
@@ -89,7 +89,7 @@ def run_top(trials=TRIALS):
 
     async def bench(ctx):
         for _ in range(trials):
-            await ctx.tick().repeat(PACE)
+            await ctx.tick().repeat(pace)
             leds.append(ctx.get(top.leds))
 
     simulate(top, bench)
@@ -107,6 +107,18 @@ def test_the_leds_show_the_golden_model_s_winners(shown):
     assert res.decided.all() and list(res.winner) == list(strong)  # the strong channel wins
     assert shown == want
     assert shown[:4] == [0x81, 0x82, 0x84, 0x88]  # one-hot, the decided LED on
+
+
+def test_the_folded_core_shows_the_same_winners():
+    # the core on the folded network (2 lanes, 6 clocks a step): the same LEDs, trial by trial
+    folded = CFG.replace(lanes=2, latency=1)
+    want, res, _ = golden_leds(folded, 3, vectors=VECTORS, per_channel=PER_CHANNEL)
+    assert res.decided.all() and res.steps.max() * 6 + 300 < PACE
+    shown = run_top(3, folded)
+    assert shown == want
+    # companion: the golden model of other evidence (the stronger channel moving every other
+    # trial) disagrees
+    assert shown != golden_leds(folded, 3, vectors=VECTORS, per_channel=2)[0]
 
 
 def test_the_golden_model_of_other_evidence_disagrees(shown):
