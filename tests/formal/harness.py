@@ -10,7 +10,7 @@ from amaranth.lib.wiring import In
 
 from gaba.golden.config import Config
 
-__all__ = ["FreeInputs", "TrialMiter", "registers"]
+__all__ = ["FreeInputs", "TrialMiter", "ports_of", "registers", "signals"]
 
 
 def registers(fragment: Fragment, *path: str) -> dict[str, Signal]:
@@ -28,6 +28,34 @@ def registers(fragment: Fragment, *path: str) -> dict[str, Signal]:
                 twice.add(sig.name)
             found[sig.name] = sig
     return {name: sig for name, sig in found.items() if name not in twice}
+
+
+def signals(fragment: Fragment, *path: str, skip=()) -> dict[str, Signal]:
+    """Every signal a circuit's own statements assign (combinational ones too, e.g. the values
+    its stages make), by name, as :func:`registers` finds them; signals in ``skip`` are passed
+    over (a circuit's ports, which may share a name with an internal signal)."""
+    for name in path:
+        fragment = fragment.find_subfragment(name)
+    found: dict[str, Signal] = {}
+    twice = set()
+    for stmts in fragment.statements.values():
+        for stmt in stmts:
+            for sig in stmt._lhs_signals():
+                if any(sig is port for port in skip):
+                    continue
+                if found.get(sig.name, sig) is not sig:
+                    twice.add(sig.name)
+                found[sig.name] = sig
+    return {name: sig for name, sig in found.items() if name not in twice}
+
+
+def ports_of(fragment: Fragment, *path: str) -> list[Signal]:
+    """The ports of the circuit elaborated as the submodule at ``path``."""
+    circuit = fragment.find_subfragment(path[0])
+    for name in path[1:]:
+        circuit = circuit.find_subfragment(name)
+    circuit = circuit.origins[0]
+    return [getattr(circuit, name) for name in circuit.signature.members]
 
 
 class FreeInputs(wiring.Component):

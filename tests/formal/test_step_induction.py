@@ -1,30 +1,29 @@
-"""Formal: toward "the network of P clocks per step takes the one-clock network's steps from
-every reachable state", an induction over steps (the bounded miter of test_step_clocks.py
-runs only from reset). What is proven, for n = 2 and the paper's Config:
+"""Formal: "the network of P clocks per step takes the one-clock network's steps from every
+reachable state", an induction over steps (the bounded miter of test_step_clocks.py runs only
+from reset). For n = 2 and the paper's Config, without noise and with it:
 
-- the base (:class:`TrialBase`, bounded from reset, every input free; P = 2 .. 8, without
-  noise and with it, the real xorshift32): after a load, in the clock the one-clock network's
-  priming ends, the P-clock network is at its step's first clock and both hold the same state
-  (every x, eta, generator word and both sticky flags);
-- the lemma's proven part (:class:`LeanInvariant`, k-induction on the one-clock network alone,
-  every input free, the top option and b_lo held from each load as the trial engine holds
-  them): once a load has come and the priming is over, the one-clock neuron's generator copies
-  are its state's next four xorshift32 words (rng(t + 1) .. rng(t + 4)) and its ``over``
-  register is x >= stop, in every reachable state.
-
-The step itself (:class:`StepInduction`) is stated but not proven: every register of both
-networks starts from any value (``prove(free_init=True)``); the harness assumes in the first
-clock only that the P-clock network is at its step's first clock, the one-clock network past
-its priming, both hold the same state, and every ahead-register of the one-clock neuron is
-the function of its state that :func:`ahead_of` states (the generator words, the Irwin-Hall
-sample, c_xi*xi, eta(t + 1) and eta(t + 2) with their flags, C = b + eta(t + 1), over). It
-asserts, after the P-clock network's commit, the same state again. The solver found no answer
-within minutes for P = 2 without noise (nor for the lemma's eta, sample and C conditions by
-k-induction): each compares a function of two registers that hold equal values (the two
-networks' states, or a register and the one it was shifted from), computed by two instances
-of the same or a differently split circuit, and the solver, working incrementally, does not
-substitute the equality. Its companions (a P-clock network of twice the dt, of twice the
-sigma) fail within seconds: the free state and the assumptions leave the check able to fail.
+- the base (:class:`TrialBase`, bounded from reset, every input free; P = 2 .. 8, the real
+  xorshift32): after a load, in the clock the one-clock network's priming ends, the P-clock
+  network is at its step's first clock and both hold the same state (every x, eta, generator
+  word and both sticky flags);
+- the step (:class:`StepChain`, P = 2 .. 8): from any state at a step boundary where both
+  networks hold the same state and the one-clock network's registers ahead of the step are
+  the functions of its state that :func:`ahead_of` states, the P-clock network's step ends in
+  the same state again, and both decide alike in its decision clock. Every register of both
+  networks starts from any value (``prove(free_init=True)``), and the step is proven as a
+  chain of lemmas, each a value of a pipeline stage of the P-clock network in its clock equal
+  to the one-clock network's (the generator word, the Irwin-Hall sample, the OU products,
+  eta', alpha*x, the pre-activation's partial sums, D, inh, pre, r*2**G - X, x'), each proven
+  with those before it assumed. As one problem bitwuzla took 155 s for P = 2 without noise
+  and yices and z3 found no answer; each lemma takes bitwuzla 3 to 11 s;
+- the lemma (:class:`LeanInvariant`, k-induction on the one-clock network alone, every
+  input free, the top option and b_lo held from each load as the trial engine holds them):
+  once a load has come and the priming is over, the one-clock neuron's generator copies are
+  its state's next four xorshift32 words (rng(t + 1) .. rng(t + 4)), its ``over`` register
+  is x >= stop, and its Irwin-Hall sample and c_xi*xi registers are those of rng(t + 4) and
+  rng(t + 3), in every reachable state. Not proven: eta(t + 1), eta(t + 2), their flags and
+  C (see docs/hardware.md), so with noise the step is proven from the states the lemma's
+  full statement describes, not yet from every reachable one.
 """
 
 from __future__ import annotations
@@ -37,12 +36,19 @@ from amaranth.lib.wiring import In
 
 from gaba.golden.config import STEP_CLOCKS_MAX, Config
 from gaba.hdl import arith
-from gaba.hdl.nwta import Network, constant_product, decision_phase, prime_clocks
+from gaba.hdl.nwta import (
+    SUM_STAGE,
+    Network,
+    constant_product,
+    decision_phase,
+    prime_clocks,
+    step_phases,
+)
 from gaba.sim.formal import prove
-from tests.formal.harness import TrialMiter, registers
+from tests.formal.harness import TrialMiter, ports_of, registers, signals
 
 
-def ahead_of(m: Module, cfg: Config, regs: dict, b) -> dict:
+def ahead_of(m: Module, cfg: Config, regs: dict, b, parts: dict | None = None) -> dict:
     """What the one-clock neuron's registers ahead of the step are, as functions of its state
     (x, eta, rng) and its input ``b``, once its priming is over: the conditions, each a
     1-bit value by name. ``regs`` are the neuron's registers by name (:func:`registers`)."""
@@ -59,7 +65,13 @@ def ahead_of(m: Module, cfg: Config, regs: dict, b) -> dict:
 
     def ou(eta, word, name):  # eta's OU update with the generator's next word, and its flag
         xi = like(xi_reg, arith.irwin_hall4(word), f"xi_{name}")
-        total = multiply(eta, cfg.ou_a_c, cf) + multiply(xi, cfg.c_xi, cf)
+        decay = multiply(eta, cfg.ou_a_c, cf)
+        decay = like(Signal(decay.shape()), decay, f"{name}_a")
+        kick = multiply(xi, cfg.c_xi, cf)
+        kick = like(Signal(kick.shape()), kick, f"{name}_c")
+        if parts is not None:
+            parts.update({f"xi_{name}": xi, f"{name}_a": decay, f"{name}_c": kick})
+        total = decay + kick
         value, low, high = arith.clamp(total, cfg.eta_min, cfg.eta_max)
         return like(eta, value, name), low | high
 
@@ -108,9 +120,11 @@ def same(first: list, second: list):
 class LeanInvariant(TrialMiter):
     """The lemma: the one-clock network of ``cfg``'s registers ahead of the step."""
 
-    def __init__(self, cfg: Config, which=PROVEN):
+    def __init__(self, cfg: Config, which=PROVEN, assumed=(), built: Config | None = None):
         self.which = which  # the names of the conditions asserted (None: every one)
-        lean = Network(cfg.replace(step_clocks=1), debug=True)
+        self.assumed = assumed  # the names of the conditions assumed (proven before)
+        # the network is built from ``built`` (a companion's other Config), else from cfg
+        lean = Network((built or cfg).replace(step_clocks=1), debug=True)
         super().__init__(cfg, lean, lean)
 
     def elaborate(self, platform):
@@ -127,15 +141,32 @@ class LeanInvariant(TrialMiter):
                 for name, test in ahead_of(m, cfg, registers(frag, f"neuron{i}"), b).items():
                     if self.which is None or name in self.which:
                         m.d.comb += Assert(test)
+                    elif name in self.assumed:
+                        m.d.comb += Assume(test)
         return m
 
 
-class StepInduction(wiring.Component):
-    """The step: the one-clock network of ``cfg`` against the P-clock network of
-    ``slow_cfg``, from any common state at a step boundary (``prove(free_init=True)``)."""
+class StepChain(wiring.Component):
+    """The step: the one-clock network of ``cfg`` against the P-clock network of ``slow_cfg``,
+    from any common state at a step boundary (``prove(free_init=True)``, ``mode="bmc"``,
+    depth P + 1), as a chain of lemmas (:data:`LEMMAS`).
 
-    def __init__(self, cfg: Config, slow_cfg: Config):
-        self.cfg = cfg
+    Assumed in the first clock: the P-clock network at its step's first clock, the one-clock
+    network past its priming, both in the same state (every x, eta, generator word, both
+    flags), and every condition of :func:`ahead_of` on the one-clock network's registers.
+    Each lemma but ``step`` states, for each neuron, that a value the P-clock network makes in
+    a stage, in that stage's clock of the step, equals what the one-clock network makes of the
+    same: the generator's next word, the Irwin-Hall sample and the two OU products (against
+    :func:`ahead_of`'s), eta' and its flag (against the one-clock network's eta(t + 1)),
+    alpha*x, b + alpha*x, b + alpha*x + eta' (against C + alpha*x), D, inh, pre (and
+    pre*2**G - X), r*2**G - X and x'. ``step`` states the decision (``decided`` and the debug
+    state in the decision clock) and, after the P-clock network's commit, the same state
+    again at its next step's first clock. ``goal`` is asserted; the lemmas named in
+    ``assumed`` (proven before, under the same assumptions) are assumed: each lemma
+    cuts the solver's problem where the two networks' datapaths meet."""
+
+    def __init__(self, cfg: Config, slow_cfg: Config, goal: str = "step", assumed=()):
+        self.cfg, self.goal, self.assumed = cfg, goal, frozenset(assumed)
         self.lean = Network(cfg.replace(step_clocks=1), debug=True)
         self.slow = Network(slow_cfg, debug=True)
         ports = self.lean.signature.members
@@ -162,35 +193,91 @@ class StepInduction(wiring.Component):
         phase = registers(slow_frag)["phase"]
         left = registers(lean_frag)["priming_left"]
         lean_state, slow_state = state_of(cfg, lean_frag), state_of(cfg, slow_frag)
-        ahead = [
-            test
-            for i, b in enumerate(inputs(cfg, self.top, self.b_lo))
-            for test in ahead_of(m, cfg, registers(lean_frag, f"neuron{i}"), b).values()
-        ]
-        with m.If(first):
-            m.d.comb += [
-                Assume(phase == 0),
-                Assume(left == 0),
-                Assume(same(lean_state, slow_state)),
-                Assume(Cat(*ahead).all()),
-            ]
         # stepped: the P-clock network has committed (the harness's register, from 0)
         stepped = Signal()
         m.d.sync += stepped.eq(stepped | slow.commit)
-        with m.If(first):
-            m.d.comb += Assume(~stepped)
-        with m.If(slow.ready & ~stepped):
-            m.d.comb += [
-                Assert(lean.state.as_value() == slow.state.as_value()),
-                Assert(lean.decided == slow.decided),
-            ]
-        with m.If(stepped):
-            m.d.comb += [
-                Assert(same(lean_state, slow_state)),
-                Assert(phase == 0),
-                Assert(left == 0),
-            ]
+        with m.If(first):  # one Assume each: the solver takes each equality as it stands
+            m.d.comb += [Assume(phase == 0), Assume(left == 0), Assume(~stepped)]
+            m.d.comb += [Assume(a == b) for a, b in zip(lean_state, slow_state, strict=True)]
+        lemmas: dict[str, list] = {name: [] for name in LEMMAS}
+        clock_of = step_phases(self.slow.config.step_clocks)
+
+        def lemma(name, stage, test):  # test holds in the stage's clock of the step
+            lemmas[name].append(stepped | (phase != clock_of[stage]) | test)
+
+        cf = cfg.coef_bits
+
+        def unread(c):  # the low bits of a product's operand that the pipeline leaves out
+            return arith.mulr_unread_bits(c, cf) if cfg.products == "shift-add" else 0
+
+        for i, b in enumerate(inputs(cfg, self.top, self.b_lo)):
+            name = f"neuron{i}"
+            ahead_regs, parts = registers(lean_frag, name), {}
+            ahead = ahead_of(m, cfg, ahead_regs, b, parts)  # (its values valid in every clock)
+            with m.If(first):
+                m.d.comb += [Assume(test) for test in ahead.values()]
+            one = signals(lean_frag, name)
+            own = signals(slow_frag, name, skip=ports_of(slow_frag, name))
+            lemma("rng", 0, own["rng_next"] == ahead_regs["rng_ahead1"])
+            if cfg.c_xi:
+                lemma("xi", 0, own["xi"] == (parts["xi_eta1"] >> unread(cfg.c_xi)))
+                lemma("eta_c", 2, own["eta_c"] == parts["eta1_c"])
+            lemma("eta_a", 2, own["eta_a"] == parts["eta1_a"])
+            lemma("eta", 3, own["eta_next"] == ahead_regs["eta_ahead1"])
+            lemma("eta", 3, own["eta_hit"] == ahead_regs["eta_hit_ahead1"])
+            lemma("ax", 0, own["ax"] == one["ax"])
+            lemma("b_ax", 1, own["b_ax"] == b + one["ax"])
+            lemma("b_ax_eta", 5, own["b_ax_eta"] == ahead_regs["c"] + one["ax"])
+            guard = cfg.x_guard_bits
+            lemma("b_ax_eta", 5, own["b_ax_eta_x"] == one["c_x"] + (one["ax"] << guard))
+            if cfg.beta_c:
+                lemma("d", SUM_STAGE, own["d"] == (one["d"] >> unread(cfg.beta_c)))
+                lemma("inh", 6, own["inh"] == one["inh"])
+            lemma("pre", 7, (own["pre"] == one["pre"]) & (own["pre_x"] == one["pre_x"]))
+            lemma("r_x", 7, own["r_x"] == one["r_x"])
+            lemma("x_next", 8, own["x_next"] == one["x_next"])
+        decision = slow.ready & ~stepped
+        after = Signal()  # the clock after the P-clock network's commit
+        m.d.sync += after.eq(slow.commit & ~stepped)
+        lemmas["step"] += [
+            ~decision | (lean.state.as_value() == slow.state.as_value()),
+            ~decision | (lean.decided == slow.decided),
+            ~after | same(lean_state, slow_state),
+            ~after | ((phase == 0) & (left == 0)),
+        ]
+        for name, tests in lemmas.items():
+            if name == self.goal:
+                m.d.comb += [Assert(test) for test in tests]
+            elif name in self.assumed:
+                m.d.comb += [Assume(test) for test in tests]
         return m
+
+
+#: The lemmas of :class:`StepChain`, in the order they are proven (each assuming those before;
+#: without noise there is no xi nor eta_c, without inhibition no d nor inh: no tests).
+LEMMAS = (
+    "rng", "xi", "eta_c", "eta_a", "eta", "ax", "b_ax", "b_ax_eta", "d", "inh", "pre", "r_x",
+    "x_next", "step",
+)  # fmt: skip
+
+
+def prove_step(cfg: Config, slow_cfg: Config, tag: str, until: str = "step") -> list:
+    """Prove :class:`StepChain`'s lemmas in order, up to ``until``; the results up to the
+    first that does not pass. bitwuzla: yices and z3 find no answer for most."""
+    results = []
+    for k, goal in enumerate(LEMMAS[: LEMMAS.index(until) + 1]):
+        if (goal in ("xi", "eta_c") and not cfg.c_xi) or (goal in ("d", "inh") and not cfg.beta_c):
+            continue  # no such value (no noise, no inhibition)
+        chain = StepChain(cfg, slow_cfg, goal, LEMMAS[:k])
+        depth = slow_cfg.step_clocks + 1
+        result = prove(
+            chain, f"step-{tag}-{goal}", depth=depth, mode="bmc", solver="bitwuzla",
+            claims=False, free_init=True,
+        )  # fmt: skip
+        results.append(result)
+        if not result.passed:
+            break
+    return results
 
 
 class TrialBase(TrialMiter):
@@ -231,6 +318,27 @@ def test_the_one_clock_network_holds_its_generator_copies_as_words_of_its_state(
     assert result.passed, result.describe()
 
 
+#: The noise samples, proven with bitwuzla (yices finds no answer), each assuming those before.
+NOISE = ("xi", "xc")
+
+
+@pytest.mark.slow  # 90 s each (bitwuzla); -m formal runs it
+@pytest.mark.parametrize("which", NOISE)
+def test_the_one_clock_network_holds_its_noise_samples_as_functions_of_its_state(which):
+    order = (*PROVEN, *NOISE)
+    invariant = LeanInvariant(NOISY, (which,), order[: order.index(which)])
+    result = prove(invariant, f"lean-ahead-{which}", depth=6, claims=False, solver="bitwuzla")
+    assert result.passed, result.describe()
+
+
+@pytest.mark.slow
+def test_a_network_of_another_sigma_fails_the_noise_sample_lemma():
+    other = NOISY.replace(sigma=2 * NOISY.params.sigma)
+    invariant = LeanInvariant(NOISY, ("xc",), (*PROVEN, "xi"), built=other)
+    result = prove(invariant, "lean-ahead-other-sigma", depth=6, claims=False, solver="bitwuzla")
+    assert result.status == "FAIL", result.describe()
+
+
 BASE_FAST = {(2, "noisy"), (8, "quiet")}
 
 
@@ -250,18 +358,35 @@ def test_both_networks_reach_the_first_step_boundary_alike(p, kind):
     assert result.passed, result.describe()
 
 
-# the step itself is not proven (the solver finds no answer; docs/hardware.md): these show
-# only that its harness, every register free, is satisfiable and can fail, so they wait with
-# the long proofs rather than stand in the default run as companions of a proof it lacks
-@pytest.mark.slow
+@pytest.mark.slow  # 55 to 75 s each, the whole chain (bitwuzla); -m formal runs it
+@pytest.mark.parametrize(("p", "kind"), [(p, kind) for p in PS for kind in CONFIGS])
+def test_the_p_clock_step_equals_the_one_clock_step(p, kind):
+    cfg = CONFIGS[kind]
+    results = prove_step(cfg, cfg.replace(step_clocks=p), f"{kind}-P{p}")
+    assert results[-1].passed and results[-1].name.endswith("-step"), results[-1].describe()
+
+
+def test_the_step_follows_from_its_lemmas():  # the chain's last link, 6 s; -m formal: all
+    chain = StepChain(NOISY, NOISY.replace(step_clocks=2), "step", LEMMAS[:-1])
+    result = prove(
+        chain, "step-link", depth=3, mode="bmc", solver="bitwuzla", claims=False,
+        free_init=True,
+    )  # fmt: skip
+    assert result.passed, result.describe()
+
+
 @pytest.mark.parametrize(
-    ("kind", "change"), [("quiet", "dt"), ("noisy", "sigma")], ids=["other-dt", "other-sigma"]
-)
-def test_a_p_clock_network_of_another_constant_fails_the_step(kind, change):
+    ("kind", "change", "lemma"),
+    [("quiet", "dt", "x_next"), ("noisy", "sigma", "eta_c")],
+    ids=["other-dt", "other-sigma"],
+)  # 4 to 5 s each
+def test_a_p_clock_network_of_another_constant_fails_the_step(kind, change, lemma):
+    # the lemma that reads the changed constant fails, the lemmas before it assumed
     cfg = CONFIGS[kind]
     other = cfg.replace(step_clocks=2, **{change: 2 * getattr(cfg.params, change)})
-    miter = StepInduction(cfg, other)
+    chain = StepChain(cfg, other, lemma, LEMMAS[: LEMMAS.index(lemma)])
     result = prove(
-        miter, f"step-induction-other-{change}", depth=3, mode="bmc", claims=False, free_init=True
-    )
+        chain, f"step-other-{change}", depth=3, mode="bmc", solver="bitwuzla", claims=False,
+        free_init=True,
+    )  # fmt: skip
     assert result.status == "FAIL", result.describe()
