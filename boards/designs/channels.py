@@ -52,10 +52,11 @@ class ChannelsBoard(BoardDesign):
         return spec.clock_div
 
     def build_fields(self, cfg) -> dict:
-        return {"latency": cfg.latency, "step_clocks": cfg.step_clocks, "lanes": None}
+        return {"latency": cfg.latency, "step_clocks": cfg.step_clocks, "lanes": cfg.lanes}
 
     def describe(self, cfg) -> str:
-        return f"{self.name} n={cfg.n} fed by noisy channel scores"
+        arch = f", folded on {cfg.lanes} lanes" if cfg.lanes else ""
+        return f"{self.name} n={cfg.n}{arch} fed by noisy channel scores"
 
     def check_options(self, cfg, options: dict) -> dict:
         raise ValueError(
