@@ -22,11 +22,15 @@ hashes, :class:`gaba.hdl.seeding.SerialHash`, 65 clocks each: two after a seed, 
 trial, hashed while the trial before runs); with sigma = 0 no OU loop and no hasher is built (the
 generators then feed nothing, and synthesis removes them).
 
-Cycle budget of a trial (one clock per step, ``gaba.hdl.nwta``): the hashes after a seed
-(with noise; later trials wait for theirs only when the trial before took fewer than about
-65 clocks), the first vector's n beats (received while the trial before ran, where it has
-ended its input), a load clock, the network's 4 priming clocks, one clock per step and one
-clock per vector change beyond the first, the arg-max's pipeline, and the result.
+Cycle budget of a trial on the parallel network (one clock per step, ``gaba.hdl.nwta``): the
+hashes after a seed (with noise; later trials wait for theirs only when the trial before took
+fewer than about 65 clocks), the first vector's n beats (received while the trial before ran,
+where it has ended its input), a load clock, the network's 4 priming clocks, one clock per
+step and one clock per vector change beyond the first, the arg-max's pipeline, and the
+result. On the folded network (``lanes``, ``gaba.hdl.folded``): the same hashes and first
+vector, a load clock and one more, :func:`clocks_per_step` clocks a step (no priming; a pass
+is held back only while its vector is still arriving), the last pass's way to the
+accumulators (``folded.acc_stage``), and the result.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from gaba.golden import primitives
 from gaba.golden.config import Config
 from gaba.golden.evidence import HOLD_BITS, Registers, evidence_bits, whole_bytes
 from gaba.golden.validate import check_seed
+from gaba.hdl import folded
 from gaba.hdl.folded import FoldedNetwork
 from gaba.hdl.nwta import Network, winner_clocks
 from gaba.hdl.seeding import OP_FMIX32, SerialHash
@@ -50,6 +55,7 @@ __all__ = [
     "EvidenceCore",
     "beat_layout",
     "check_evidence_config",
+    "clocks_per_step",
     "core_result_layout",
     "info_word",
     "register_values",
@@ -67,6 +73,14 @@ def check_evidence_config(cfg, who: str) -> None:
             f"{who} runs the parallel network of one clock per step or the folded one "
             f"(lanes): step_clocks 1, not {cfg.step_clocks}"
         )
+    if cfg.n > 0xFFFF:
+        raise ValueError(f"{who} takes at most 65535 options (INFO's n field), not {cfg.n}")
+
+
+def clocks_per_step(cfg: Config) -> int:
+    """Clocks the core's network takes a step once a trial runs: 1 (parallel), or
+    ``gaba.hdl.folded.pass_clocks`` (folded)."""
+    return folded.pass_clocks(cfg) if cfg.lanes is not None else 1
 
 
 def beat_layout(cfg: Config) -> data.StructLayout:
@@ -121,7 +135,8 @@ class EvidenceCore(wiring.Component):
         The core is working: hashing a seed or a trial's master word, or running a trial
         from its first vector until its last one is taken (idle: waiting for a first vector).
     step : Out(1)
-        The network takes a step at the end of this clock.
+        A step of the trial is committed in this clock (one pulse a step: the result's
+        ``steps`` counts them).
     """
 
     def __init__(self, cfg: Config):

@@ -656,43 +656,35 @@ class FoldedNetwork(wiring.Component):
         better = head | (amax.max > best_x)
         bx = Mux(better, amax.max, best_x)
         bi = Mux(better, index, best_i)
-        eta_new = eta_run | ctl.get(a, "eta_hit")
-        r_new = r_run | ctl.get(a, "r_hit")
-        in_run = Signal(name="in_sat_run")
-        in_new = in_run | ctl.get(a, "in_hit") if evidence else Const(0, 1)
+        # the sticky flags: (output, its running value over the pass, the rows' hits)
+        flags = [(self.eta_sat, eta_run, "eta_hit"), (self.r_sat, r_run, "r_hit")]
+        if evidence:
+            flags.append((self.in_sat, Signal(name="in_sat_run"), "in_hit"))
+        flag_new = [run | ctl.get(a, hit) for _, run, hit in flags]
         stop = self.stop if evidence else cfg.stop_q
         m.d.comb += self.commit.eq(valid & tail)
         m.d.sync += self.ready.eq(self.load | self.commit)
         with m.If(self.load):
             m.d.sync += [
-                eta_run.eq(0),
-                r_run.eq(0),
-                in_run.eq(0),
                 wr_slot.eq(1 % slots),
                 *(slot.eq(0) for slot in s_buf),
                 self.decided.eq(0),
                 self.winner.eq(0),
-                self.eta_sat.eq(0),
-                self.r_sat.eq(0),
                 self.digest.eq(0),
             ]
-            if evidence:
-                m.d.sync += self.in_sat.eq(0)
+            m.d.sync += [sig.eq(0) for out, run, _ in flags for sig in (out, run)]
         with m.Elif(valid):
             m.d.sync += [s_acc.eq(s_new), best_x.eq(bx), best_i.eq(bi)]
-            m.d.sync += [eta_run.eq(eta_new), r_run.eq(r_new), in_run.eq(in_new)]
+            m.d.sync += [run.eq(v) for (_, run, _), v in zip(flags, flag_new, strict=True)]
             with m.If(tail):
                 m.d.sync += [
                     s_buf[wr_slot].eq(s_new),
                     wr_slot.eq(Mux(wr_slot == slots - 1, 0, wr_slot + 1)),
                     self.decided.eq(bx >= stop),
                     self.winner.eq(bi),
-                    self.eta_sat.eq(eta_new),
-                    self.r_sat.eq(r_new),
                     self.digest.eq(digest),
                 ]
-                if evidence:
-                    m.d.sync += self.in_sat.eq(in_new)
+                m.d.sync += [out.eq(v) for (out, _, _), v in zip(flags, flag_new, strict=True)]
 
         if self._debug:
             peek_lane = self.peek_addr[:lane_bits] if lane_bits else Const(0, 1)

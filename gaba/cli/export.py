@@ -66,7 +66,7 @@ PORTS = {
     "wb_dat_w": "Wishbone: write data",
     "wb_sel": "Wishbone: byte selects of a write",
     "wb_dat_r": "Wishbone: read data, valid with ack",
-    "wb_ack": "Wishbone: acknowledge, the clock after the strobe",
+    "wb_ack": "Wishbone: acknowledge, the clock after the strobe (while cyc and stb are held)",
 }
 
 #: The registers the testbench writes, in its order (SEED last: it restarts the trial count).
@@ -457,7 +457,13 @@ def testbench(cfg, module: str, *, seed: int, trials: int, vectors: int, values:
         evidence_bits,
         run_evidence,
     )
-    from gaba.hdl.core import REGISTERS, core_result_layout, register_values, result_bits
+    from gaba.hdl.core import (
+        REGISTERS,
+        clocks_per_step,
+        core_result_layout,
+        register_values,
+        result_bits,
+    )
 
     evidence = checked("export", lambda: channel_trials(cfg, trials, seed, vectors=vectors)[0])
     want = run_evidence(cfg, evidence, seed, registers=Registers(hold=values["hold"]))
@@ -467,9 +473,10 @@ def testbench(cfg, module: str, *, seed: int, trials: int, vectors: int, values:
     written = register_values(cfg, Registers(hold=values["hold"]), seed)
     resets = {r["name"]: r["reset"] for r in register_table(cfg)}
     # a generous bound on the run: each trial's hashes, beats (half the clocks valid), steps
-    # and hand-over, four times over
-    budget = 2000 + 4 * sum(200 + 2 * len(t) * (cfg.n + 1) + int(s) for t, s in
-                            zip(evidence, want.steps, strict=True))  # fmt: skip
+    # (clocks_per_step each) and hand-over, four times over
+    per_step = clocks_per_step(cfg)
+    budget = 2000 + 4 * sum(200 + 2 * len(t) * (cfg.n + 1) + per_step * (int(s) + 1)
+                            for t, s in zip(evidence, want.steps, strict=True))  # fmt: skip
     fields = ("decided", "timeout", "steps", "eta_sat", "r_sat", "in_sat", "digest", "winner")
     exp = {name: [] for name in fields}
     for j in range(trials):

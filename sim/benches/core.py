@@ -5,9 +5,10 @@ Verification components from maintained libraries drive every port: cocotbext-wi
 sends each trial's evidence as one AXI-Stream packet (n values a vector, tlast on the last
 beat) and ``AxiStreamSink`` takes one result a packet; both streams stall at random (pause
 generators, seeded). Parameters ($GABA_BENCH_PARAMS): ``trials`` (each trial's values, vector
-after vector), ``registers`` (name -> value, SEED written last), ``pause_in`` and
-``pause_out`` (the probability of a stalled clock on each side) and ``pace`` (their seed).
-The result: the registers read back, each result word in hex, cycles and seconds.
+after vector), ``registers`` (name -> value, SEED written last), ``pause_in`` and ``pause_out``
+(the probability of a stalled clock on each side), ``pace`` (their seed) and ``step_clocks``
+(the core's clocks a step, for the hang bound). The result: the registers read back, each
+result word in hex, cycles and seconds.
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ async def evidence(dut):
     results = []
     for values in p["trials"]:
         # a hang ends the run: no result within far more clocks than a trial can take
-        bound = 50 * (p["registers"]["HORIZON"] + 200 + len(values)) * PERIOD_NS
+        bound = 50 * (p["step_clocks"] * p["registers"]["HORIZON"] + 200 + len(values))
+        bound *= PERIOD_NS
         try:
             frame = await with_timeout(sink.recv(compact=False), bound, "ns")
         except SimTimeoutError:

@@ -19,7 +19,13 @@ import numpy as np
 from gaba.golden.config import Config
 from gaba.golden.evidence import Registers, channel_trials, run_evidence
 from gaba.golden.validate import check_count, check_number, check_seed
-from gaba.hdl.core import AxiStreamCore, core_result_layout, info_word, register_values
+from gaba.hdl.core import (
+    AxiStreamCore,
+    clocks_per_step,
+    core_result_layout,
+    info_word,
+    register_values,
+)
 from gaba.sim.design import Design
 from gaba.sim.designs.nwta import OPTIONS
 from gaba.sim.scoreboard import Tally
@@ -104,6 +110,7 @@ class EvidenceCoreDesign(Design):
                 "pause_in": pause_in,
                 "pause_out": pause_out,
                 "pace": seed,
+                "step_clocks": clocks_per_step(hw),
             },
             name=f"evidence-{mode}-s{seed}-k{trials}-v{len(evidence[0])}-h{hold}",
             waves=waves,

@@ -168,6 +168,23 @@ def test_the_folded_core_lints_and_passes(tmp_path):
     assert "PASS 2 trials" in run.stdout
 
 
+def test_the_testbench_gives_a_folded_core_the_clocks_its_steps_take(tmp_path):
+    # the paper's dt (thousands of steps a trial) on 2 lanes of 3 rows: 6 clocks a step
+    from gaba.golden.evidence import Registers, channel_trials, run_evidence
+    from gaba.hdl.core import clocks_per_step
+
+    text = io.StringIO()
+    argv = ["export", "nwta-core", "--n", "5", "--lanes", "2", "--latency", "1", "--trials", "3"]
+    with contextlib.redirect_stdout(text):
+        assert main([*argv, "--out", str(tmp_path), "--json"]) == 0
+    cfg = designs.get("nwta-core").config(n=5, lanes=2, latency=1)
+    trials = channel_trials(cfg, 3, 1, vectors=4)[0]
+    steps = run_evidence(cfg, trials, 1, registers=Registers(hold=2)).steps
+    tb = (tmp_path / "tb" / "gaba_nwta_core_tb.v").read_text()
+    budget = int(re.search(r"localparam TIMEOUT_CLOCKS = (\d+);", tb)[1])
+    assert clocks_per_step(cfg) == 6 and budget > 2 * clocks_per_step(cfg) * steps.sum()
+
+
 @pytest.mark.sim
 def test_the_instantiation_template_compiles(nwta, tmp_path):
     out, _ = nwta

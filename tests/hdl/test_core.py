@@ -66,13 +66,17 @@ def run_core(
                 ctx.set(dut.evidence.valid, 0)
 
     async def sink(ctx):
+        pulses = 0  # the ``step`` pulses since the last result
         while len(rows) < len(trials):
             ctx.set(dut.results.ready, pace.random() < p_out)
-            *_, valid, ready, p = await ctx.tick().sample(
-                dut.results.valid, dut.results.ready, dut.results.payload
+            *_, valid, ready, p, step = await ctx.tick().sample(
+                dut.results.valid, dut.results.ready, dut.results.payload, dut.step
             )
+            pulses += step
             if valid and ready:
                 assert p.timeout == (not p.decided)
+                assert pulses == p.steps, "a step pulse for each of the trial's steps"
+                pulses = 0
                 rows.append(
                     {
                         "winner": p.winner if p.decided else -1,
@@ -107,10 +111,37 @@ CASES = {
     "noisy": (NOISY, Registers(hold=9), 3, 6),
     "drained": (NOISY, Registers(hold=1), 400, 3),
     "quiet": (QUIET, Registers(hold=2, theta_q=600, stop_q=5000, max_steps=400), 40, 6),
-    # the folded network: a vector swapped in while the pass before still reads the other
-    # bank; with every register set and a new vector every pass
+    # the folded network: vectors that wait in the other bank (overlapping passes); a new
+    # vector every pass from a source slower than the network, with every register set
     "folded": (FOLDED, Registers(hold=3), 10, 3),
     "folded-quiet": (FOLDED_QUIET, Registers(hold=1, theta_q=600, stop_q=5000), 400, 3),
+}
+#: Folded cases with their own source pace: (cfg, registers, vectors, count, trial seed, p_in,
+#: p_out).
+FOLDED_CASES = {
+    # 4 rows and a source that never stalls: the next vector swaps in while the last pass on
+    # the one before still reads its rows (a pass must keep the bank it started with)
+    "swap-mid-pass": (
+        NOISY.replace(n=8, lanes=2, latency=1),
+        Registers(hold=2),
+        30,
+        2,
+        21,
+        1.0,
+        0.3,
+    ),
+    # conventional WTA, latency 0 (a drain every pass), 4 lanes with 3 empty in the last row
+    "wta-drain-padded": (
+        Config.paper(n=5, kind="wta", delta=0.2, dt=2**-4, horizon=40.0, lanes=4),
+        Registers(hold=3),
+        8,
+        2,
+        5,
+        0.7,
+        0.5,
+    ),
+    # one lane: a row is one neuron (slow tier)
+    "one-lane": (NOISY.replace(n=3, lanes=1, latency=2), Registers(hold=2), 6, 2, 3, 0.7, 0.5),
 }
 
 
@@ -121,6 +152,15 @@ def test_the_core_runs_the_golden_trials(case):
     want = run_evidence(cfg, trials, 7, registers=registers)
     assert run_core(cfg, trials, 7, registers) == [want.row(j) for j in range(len(trials))]
     assert want.decided.any() and want.in_sat.any()
+
+
+@pytest.mark.parametrize("case", [*FOLDED_CASES, pytest.param("one-lane", marks=pytest.mark.slow)])
+def test_the_folded_core_runs_the_golden_trials(case):
+    cfg, registers, vectors, count, seed, p_in, p_out = FOLDED_CASES[case]
+    trials = trials_of(cfg, count, vectors=vectors, seed=seed)
+    want = run_evidence(cfg, trials, 7, registers=registers)
+    got = run_core(cfg, trials, 7, registers, p_in=p_in, p_out=p_out)
+    assert got == [want.row(j) for j in range(len(trials))]
 
 
 def test_a_seed_loaded_between_trials_restarts_the_count():
@@ -148,8 +188,9 @@ def test_a_clamped_vector_counts_once_a_step_reads_it(cfg, horizon):
     assert run_core(cfg, [trial], 3, registers) == [want.row(0)]
 
 
-def test_a_seed_loaded_during_a_trial_applies_from_the_next():
-    cfg, registers, _, _ = CASES["noisy"]
+@pytest.mark.parametrize("case", ["noisy", "folded"])
+def test_a_seed_loaded_during_a_trial_applies_from_the_next(case):
+    cfg, registers, _, _ = CASES[case]
     trials = trials_of(cfg, 3, vectors=1, seed=8)
     first = run_evidence(cfg, trials[:1], 7, registers=registers)
     then = run_evidence(cfg, trials[1:], 9, registers=registers)
