@@ -216,6 +216,8 @@ def test_a_golden_model_of_another_seed_fails():
 def test_the_core_refuses_a_network_it_does_not_run():
     with pytest.raises(ValueError, match="one clock per step"):
         EvidenceCore(NOISY.replace(step_clocks=2))
+    with pytest.raises(ValueError, match="at most 65535 options"):
+        EvidenceCore(Config.paper(n=70000, lanes=64))
 
 
 def test_the_register_file_honours_byte_selects_and_acks_only_within_a_cycle():
