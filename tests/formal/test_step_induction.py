@@ -26,7 +26,8 @@ from reset). For n = 2 and the paper's Config, without noise and with it:
 
 So the P-clock network takes the one-clock network's steps from every reachable state at a
 step boundary of a trial that ``en`` does not pause (the trial engine never pauses one), with
-latency 0.
+latency 0. A step that pauses is bounded: :class:`StepChain` with ``en`` free, at most two
+pause clocks (P = 2, noise on).
 """
 
 from __future__ import annotations
@@ -199,14 +200,17 @@ class StepChain(wiring.Component):
     state in the decision clock) and, after the P-clock network's commit, the same state
     again at its next step's first clock. ``goal`` is asserted; the lemmas named in
     ``assumed`` (proven before, under the same assumptions) are assumed: each lemma
-    cuts the solver's problem where the two networks' datapaths meet."""
+    cuts the solver's problem where the two networks' datapaths meet. With ``paused`` the
+    P-clock network's ``en`` is a free port (the solver chooses where the step pauses; a
+    lemma then holds in every clock of its stage's clock of the step)."""
 
-    def __init__(self, cfg: Config, slow_cfg: Config, goal: str = "step", assumed=()):
+    def __init__(self, cfg: Config, slow_cfg: Config, goal: str = "step", assumed=(), paused=False):
         self.cfg, self.goal, self.assumed = cfg, goal, frozenset(assumed)
         self.lean = Network(cfg.replace(step_clocks=1), debug=True)
         self.slow = Network(slow_cfg, debug=True)
         ports = self.lean.signature.members
-        super().__init__({name: In(ports[name].shape) for name in ("top", "b_lo")})
+        names = ("top", "b_lo", *(("en",) if paused else ()))
+        super().__init__({name: In(ports[name].shape) for name in names})
 
     def elaborate(self, platform):
         cfg = self.cfg
@@ -224,7 +228,7 @@ class StepChain(wiring.Component):
             m.d.comb += Assume(first | (port == held))
         for net in (lean, slow):
             m.d.comb += [net.load.eq(0), net.top.eq(self.top), net.b_lo.eq(self.b_lo)]
-        m.d.comb += [slow.en.eq(1), lean.en.eq(slow.commit)]
+        m.d.comb += [slow.en.eq(getattr(self, "en", 1)), lean.en.eq(slow.commit)]
 
         phase = registers(slow_frag)["phase"]
         left = registers(lean_frag)["priming_left"]
@@ -297,15 +301,19 @@ LEMMAS = (
 )  # fmt: skip
 
 
-def prove_step(cfg: Config, slow_cfg: Config, tag: str, until: str = "step") -> list:
+def prove_step(
+    cfg: Config, slow_cfg: Config, tag: str, until: str = "step", pauses: int = 0
+) -> list:
     """Prove :class:`StepChain`'s lemmas in order, up to ``until``; the results up to the
-    first that does not pass. bitwuzla: yices and z3 find no answer for most."""
+    first that does not pass. bitwuzla: yices and z3 find no answer for most. With
+    ``pauses`` the step's ``en`` is free and the depth that many clocks longer: every step
+    that pauses at most that many clocks, anywhere."""
     results = []
     for k, goal in enumerate(LEMMAS[: LEMMAS.index(until) + 1]):
         if (goal in ("xi", "eta_c") and not cfg.c_xi) or (goal in ("d", "inh") and not cfg.beta_c):
             continue  # no such value (no noise, no inhibition)
-        chain = StepChain(cfg, slow_cfg, goal, LEMMAS[:k])
-        depth = slow_cfg.step_clocks + 1
+        chain = StepChain(cfg, slow_cfg, goal, LEMMAS[:k], paused=pauses > 0)
+        depth = slow_cfg.step_clocks + 1 + pauses
         result = prove(
             chain, f"step-{tag}-{goal}", depth=depth, mode="bmc", solver="bitwuzla",
             claims=False, free_init=True,
@@ -421,17 +429,24 @@ def test_the_step_follows_from_its_lemmas():  # the chain's last link, 6 s; -m f
 
 
 @pytest.mark.parametrize(
-    ("kind", "change", "lemma"),
-    [("quiet", "dt", "x_next"), ("noisy", "sigma", "eta_c")],
-    ids=["other-dt", "other-sigma"],
+    ("kind", "change", "lemma", "pauses"),
+    [("quiet", "dt", "x_next", 0), ("noisy", "sigma", "eta_c", 0), ("noisy", "dt", "x_next", 2)],
+    ids=["other-dt", "other-sigma", "other-dt-paused"],
 )  # 4 to 5 s each
-def test_a_p_clock_network_of_another_constant_fails_the_step(kind, change, lemma):
+def test_a_p_clock_network_of_another_constant_fails_the_step(kind, change, lemma, pauses):
     # the lemma that reads the changed constant fails, the lemmas before it assumed
     cfg = CONFIGS[kind]
     other = cfg.replace(step_clocks=2, **{change: 2 * getattr(cfg.params, change)})
-    chain = StepChain(cfg, other, lemma, LEMMAS[: LEMMAS.index(lemma)])
+    chain = StepChain(cfg, other, lemma, LEMMAS[: LEMMAS.index(lemma)], paused=pauses > 0)
     result = prove(
-        chain, f"step-other-{change}", depth=3, mode="bmc", solver="bitwuzla", claims=False,
-        free_init=True,
+        chain, f"step-other-{change}-{pauses}", depth=3 + pauses, mode="bmc",
+        solver="bitwuzla", claims=False, free_init=True,
     )  # fmt: skip
     assert result.status == "FAIL", result.describe()
+
+
+@pytest.mark.slow  # 10 minutes (bitwuzla); -m formal runs it
+def test_a_p_clock_step_that_pauses_equals_the_one_clock_step():
+    # bounded: every step that pauses at most twice, anywhere (the chain with en free)
+    results = prove_step(NOISY, NOISY.replace(step_clocks=2), "noisy-P2-paused", pauses=2)
+    assert results[-1].passed and results[-1].name.endswith("-step"), results[-1].describe()
