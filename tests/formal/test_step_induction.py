@@ -2,28 +2,32 @@
 reachable state", an induction over steps (the bounded miter of test_step_clocks.py runs only
 from reset). For n = 2 and the paper's Config, without noise and with it:
 
-- the base (:class:`TrialBase`, bounded from reset, every input free; P = 2 .. 8, the real
-  xorshift32): after a load, in the clock the one-clock network's priming ends, the P-clock
-  network is at its step's first clock and both hold the same state (every x, eta, generator
-  word and both sticky flags);
+- the base (:class:`TrialBase`, bounded, every input free; P = 2 .. 8, the real xorshift32):
+  from any state (``prove(free_init=True)``: every register any value), a load; in the clock
+  the one-clock network's priming ends, the P-clock network is at its step's first clock and
+  both hold the same state (every x, eta, generator word and both sticky flags);
 - the step (:class:`StepChain`, P = 2 .. 8): from any state at a step boundary where both
   networks hold the same state and the one-clock network's registers ahead of the step are
   the functions of its state that :func:`ahead_of` states, the P-clock network's step ends in
   the same state again, and both decide alike in its decision clock. Every register of both
-  networks starts from any value (``prove(free_init=True)``), and the step is proven as a
-  chain of lemmas, each a value of a pipeline stage of the P-clock network in its clock equal
-  to the one-clock network's (the generator word, the Irwin-Hall sample, the OU products,
-  eta', alpha*x, the pre-activation's partial sums, D, inh, pre, r*2**G - X, x'), each proven
-  with those before it assumed. As one problem bitwuzla took 155 s for P = 2 without noise
-  and yices and z3 found no answer; each lemma takes bitwuzla 3 to 11 s;
-- the lemma (:class:`LeanInvariant`, k-induction on the one-clock network alone, every
-  input free, the top option and b_lo held from each load as the trial engine holds them):
-  once a load has come and the priming is over, the one-clock neuron's generator copies are
-  its state's next four xorshift32 words (rng(t + 1) .. rng(t + 4)), its ``over`` register
-  is x >= stop, and its Irwin-Hall sample and c_xi*xi registers are those of rng(t + 4) and
-  rng(t + 3), in every reachable state. Not proven: eta(t + 1), eta(t + 2), their flags and
-  C (see docs/hardware.md), so with noise the step is proven from the states the lemma's
-  full statement describes, not yet from every reachable one.
+  networks starts from any value, and the step is proven as a chain of lemmas, each a value
+  of a pipeline stage of the P-clock network in its clock equal to the one-clock network's
+  (the generator word, the Irwin-Hall sample, the OU products, eta', alpha*x, the
+  pre-activation's partial sums, D, inh, pre, r*2**G - X, x'), each proven with those before
+  it assumed. As one problem bitwuzla took 155 s for P = 2 without noise and yices and z3
+  found no answer; each lemma takes bitwuzla 3 to 11 s;
+- the lemma (every condition of :func:`ahead_of`: the generator copies, the Irwin-Hall
+  sample, c_xi*xi, eta(t + 1), eta(t + 2), their flags, C and ``over``) holds in every
+  reachable state of the one-clock network past a load's priming, by an induction of its
+  own on the one-clock network alone (every input free): :class:`LeanPriming`, from any
+  state a load and its priming end in a state the lemma describes; :class:`LeanStep`, from
+  any such state one clock (``en`` 0 or 1, no load) ends in one again. Both are one-clock
+  problems with every register free, a few seconds each with bitwuzla.
+
+So the P-clock network takes the one-clock network's steps from every reachable state at a
+step boundary of a trial that ``en`` does not pause (the trial engine never pauses one), with
+latency 0. A step that pauses is bounded: :class:`StepChain` with ``en`` free, at most two
+pause clocks (P = 2, noise on).
 """
 
 from __future__ import annotations
@@ -93,10 +97,6 @@ def ahead_of(m: Module, cfg: Config, regs: dict, b, parts: dict | None = None) -
     }
 
 
-#: The conditions of :func:`ahead_of` the lemma proves (the others: see the module's text).
-PROVEN = ("rng1", "rng2", "rng3", "rng4", "over")
-
-
 def inputs(cfg: Config, top, b_lo) -> list:
     """Each neuron's input b from the top option and b_lo, as the network wires it."""
     return [Mux(top == i, cfg.b_hi, b_lo) for i in range(cfg.n)]
@@ -117,32 +117,69 @@ def same(first: list, second: list):
     return Cat(*(a == b for a, b in zip(first, second, strict=True))).all()
 
 
-class LeanInvariant(TrialMiter):
-    """The lemma: the one-clock network of ``cfg``'s registers ahead of the step."""
+class LeanPriming(TrialMiter):
+    """The lemma's base: from any state (``free_init``), a load in the first clock and none
+    after; in the clock the priming ends (``priming_left`` 0), every condition of
+    :func:`ahead_of` holds (so in the first state past the priming of every load). The
+    network is built from ``built`` (a companion's other Config), else from ``cfg``."""
 
-    def __init__(self, cfg: Config, which=PROVEN, assumed=(), built: Config | None = None):
-        self.which = which  # the names of the conditions asserted (None: every one)
-        self.assumed = assumed  # the names of the conditions assumed (proven before)
-        # the network is built from ``built`` (a companion's other Config), else from cfg
+    def __init__(self, cfg: Config, built: Config | None = None):
         lean = Network((built or cfg).replace(step_clocks=1), debug=True)
         super().__init__(cfg, lean, lean)
 
     def elaborate(self, platform):
-        cfg = self.cfg
         m = Module()
         m.submodules.lean = frag = Fragment.get(self.first, platform)
-        loaded = self.trial(m)
-        m.d.comb += self.first.en.eq(self.en)
-        top, b_lo = self.first.top, self.first.b_lo  # held from the load, but in a load clock
+        self.trial(m)
+        first = Initial()
+        m.d.comb += [self.first.en.eq(self.en), Assume(self.load == first)]
         left = registers(frag)["priming_left"]
-        m.d.comb += Assert(left <= prime_clocks(1))
-        with m.If(loaded & ~self.load & (left == 0)):
-            for i, b in enumerate(inputs(cfg, top, b_lo)):
-                for name, test in ahead_of(m, cfg, registers(frag, f"neuron{i}"), b).items():
-                    if self.which is None or name in self.which:
-                        m.d.comb += Assert(test)
-                    elif name in self.assumed:
-                        m.d.comb += Assume(test)
+        with m.If(~first & ~self.load & (left == 0)):
+            for i, b in enumerate(inputs(self.cfg, self.first.top, self.first.b_lo)):
+                regs = registers(frag, f"neuron{i}")
+                m.d.comb += [Assert(test) for test in ahead_of(m, self.cfg, regs, b).values()]
+        return m
+
+
+class LeanStep(wiring.Component):
+    """The lemma's step: from any state past the priming (``free_init``, ``priming_left`` 0)
+    whose registers ahead of the step are :func:`ahead_of`'s functions of it, one clock
+    without a load and with ``en`` held at ``en``; the next state is again such a state. The
+    top option and b_lo are any, held. The two cases of ``en`` are two proofs: with ``en``
+    free the solver must show each product of the lemma equal along both ways of a register
+    (``ite(en, a, b)``), where it found no answer in 200 s; with ``en`` a constant each case
+    takes seconds."""
+
+    def __init__(self, cfg: Config, en: int, built: Config | None = None, which=None):
+        self.cfg, self.en, self.which = cfg, en, which  # which: the conditions asserted
+        self.lean = Network((built or cfg).replace(step_clocks=1), debug=True)
+        ports = self.lean.signature.members
+        super().__init__({name: In(ports[name].shape) for name in ("top", "b_lo")})
+
+    def elaborate(self, platform):
+        cfg, lean = self.cfg, self.lean
+        m = Module()
+        m.submodules.lean = frag = Fragment.get(lean, platform)
+        first = Initial()
+        m.d.comb += [Assume(~ResetSignal()), Assume(self.b_lo <= cfg.b_hi)]
+        for port in (self.top, self.b_lo):  # any, held (equal in both clocks)
+            held = Signal.like(port, name=f"{port.name}_held")
+            m.d.sync += held.eq(port)
+            m.d.comb += Assume(first | (port == held))
+        m.d.comb += [lean.load.eq(0), lean.en.eq(self.en), lean.top.eq(self.top)]
+        m.d.comb += lean.b_lo.eq(self.b_lo)
+        with m.If(first):
+            m.d.comb += Assume(registers(frag)["priming_left"] == 0)
+        for i, b in enumerate(inputs(cfg, self.top, self.b_lo)):
+            tests = ahead_of(m, cfg, registers(frag, f"neuron{i}"), b)
+            with m.If(first):
+                m.d.comb += [Assume(test) for test in tests.values()]
+            with m.Else():
+                m.d.comb += [
+                    Assert(test)
+                    for name, test in tests.items()
+                    if self.which is None or name in self.which
+                ]
         return m
 
 
@@ -163,14 +200,17 @@ class StepChain(wiring.Component):
     state in the decision clock) and, after the P-clock network's commit, the same state
     again at its next step's first clock. ``goal`` is asserted; the lemmas named in
     ``assumed`` (proven before, under the same assumptions) are assumed: each lemma
-    cuts the solver's problem where the two networks' datapaths meet."""
+    cuts the solver's problem where the two networks' datapaths meet. With ``paused`` the
+    P-clock network's ``en`` is a free port (the solver chooses where the step pauses; a
+    lemma then holds in every clock of its stage's clock of the step)."""
 
-    def __init__(self, cfg: Config, slow_cfg: Config, goal: str = "step", assumed=()):
+    def __init__(self, cfg: Config, slow_cfg: Config, goal: str = "step", assumed=(), paused=False):
         self.cfg, self.goal, self.assumed = cfg, goal, frozenset(assumed)
         self.lean = Network(cfg.replace(step_clocks=1), debug=True)
         self.slow = Network(slow_cfg, debug=True)
         ports = self.lean.signature.members
-        super().__init__({name: In(ports[name].shape) for name in ("top", "b_lo")})
+        names = ("top", "b_lo", *(("en",) if paused else ()))
+        super().__init__({name: In(ports[name].shape) for name in names})
 
     def elaborate(self, platform):
         cfg = self.cfg
@@ -188,7 +228,7 @@ class StepChain(wiring.Component):
             m.d.comb += Assume(first | (port == held))
         for net in (lean, slow):
             m.d.comb += [net.load.eq(0), net.top.eq(self.top), net.b_lo.eq(self.b_lo)]
-        m.d.comb += [slow.en.eq(1), lean.en.eq(slow.commit)]
+        m.d.comb += [slow.en.eq(getattr(self, "en", 1)), lean.en.eq(slow.commit)]
 
         phase = registers(slow_frag)["phase"]
         left = registers(lean_frag)["priming_left"]
@@ -261,15 +301,19 @@ LEMMAS = (
 )  # fmt: skip
 
 
-def prove_step(cfg: Config, slow_cfg: Config, tag: str, until: str = "step") -> list:
+def prove_step(
+    cfg: Config, slow_cfg: Config, tag: str, until: str = "step", pauses: int = 0
+) -> list:
     """Prove :class:`StepChain`'s lemmas in order, up to ``until``; the results up to the
-    first that does not pass. bitwuzla: yices and z3 find no answer for most."""
+    first that does not pass. bitwuzla: yices and z3 find no answer for most. With
+    ``pauses`` the step's ``en`` is free and the depth that many clocks longer: every step
+    that pauses at most that many clocks, anywhere."""
     results = []
     for k, goal in enumerate(LEMMAS[: LEMMAS.index(until) + 1]):
         if (goal in ("xi", "eta_c") and not cfg.c_xi) or (goal in ("d", "inh") and not cfg.beta_c):
             continue  # no such value (no noise, no inhibition)
-        chain = StepChain(cfg, slow_cfg, goal, LEMMAS[:k])
-        depth = slow_cfg.step_clocks + 1
+        chain = StepChain(cfg, slow_cfg, goal, LEMMAS[:k], paused=pauses > 0)
+        depth = slow_cfg.step_clocks + 1 + pauses
         result = prove(
             chain, f"step-{tag}-{goal}", depth=depth, mode="bmc", solver="bitwuzla",
             claims=False, free_init=True,
@@ -281,7 +325,8 @@ def prove_step(cfg: Config, slow_cfg: Config, tag: str, until: str = "step") -> 
 
 
 class TrialBase(TrialMiter):
-    """The base: after a load both networks reach the first step boundary in the same state."""
+    """The base: from any state (``free_init``), a load in the first clock and none after;
+    both networks reach the first step boundary in the same state."""
 
     def __init__(self, cfg: Config, slow_cfg: Config):
         lean = Network(cfg.replace(step_clocks=1), debug=True)
@@ -291,14 +336,16 @@ class TrialBase(TrialMiter):
         m = Module()
         m.submodules.lean = lean_frag = Fragment.get(self.first, platform)
         m.submodules.slow = slow_frag = Fragment.get(self.second, platform)
-        loaded = self.trial(m)
+        self.trial(m)
+        first = Initial()
         lean, slow = self.first, self.second
         m.d.comb += [slow.en.eq(self.en & lean.ready), lean.en.eq(slow.commit)]
+        m.d.comb += Assume(self.load == first)
         # the first step boundary: the clock the one-clock network's priming is over
         left = registers(lean_frag)["priming_left"]
         priming = Signal()
         m.d.sync += priming.eq(left != 0)
-        with m.If(loaded & priming & (left == 0)):
+        with m.If(~first & priming & (left == 0)):
             m.d.comb += [
                 Assert(registers(slow_frag)["phase"] == 0),
                 Assert(same(state_of(self.cfg, lean_frag), state_of(self.cfg, slow_frag))),
@@ -312,30 +359,34 @@ CONFIGS = {"quiet": QUIET, "noisy": NOISY}
 PS = range(2, STEP_CLOCKS_MAX + 1)
 
 
-@pytest.mark.slow  # 35 to 48 s; -m formal runs it
-def test_the_one_clock_network_holds_its_generator_copies_as_words_of_its_state():
-    result = prove(LeanInvariant(NOISY), "lean-ahead", depth=6, claims=False)
+def test_the_one_clock_network_primes_into_the_lemma():
+    result = prove(
+        LeanPriming(NOISY), "lean-priming", depth=6, mode="bmc", solver="bitwuzla",
+        claims=False, free_init=True,
+    )  # fmt: skip
     assert result.passed, result.describe()
 
 
-#: The noise samples, proven with bitwuzla (yices finds no answer), each assuming those before.
-NOISE = ("xi", "xc")
-
-
-@pytest.mark.slow  # 90 s each (bitwuzla); -m formal runs it
-@pytest.mark.parametrize("which", NOISE)
-def test_the_one_clock_network_holds_its_noise_samples_as_functions_of_its_state(which):
-    order = (*PROVEN, *NOISE)
-    invariant = LeanInvariant(NOISY, (which,), order[: order.index(which)])
-    result = prove(invariant, f"lean-ahead-{which}", depth=6, claims=False, solver="bitwuzla")
+@pytest.mark.parametrize("en", [0, 1])
+def test_the_one_clock_network_keeps_the_lemma(en):
+    result = prove(
+        LeanStep(NOISY, en), f"lean-step-en{en}", depth=2, mode="bmc", solver="bitwuzla",
+        claims=False, free_init=True,
+    )  # fmt: skip
     assert result.passed, result.describe()
 
 
-@pytest.mark.slow
-def test_a_network_of_another_sigma_fails_the_noise_sample_lemma():
-    other = NOISY.replace(sigma=2 * NOISY.params.sigma)
-    invariant = LeanInvariant(NOISY, ("xc",), (*PROVEN, "xi"), built=other)
-    result = prove(invariant, "lean-ahead-other-sigma", depth=6, claims=False, solver="bitwuzla")
+@pytest.mark.parametrize(
+    ("change", "factor", "which"),
+    [("sigma", 2, "xc"), ("tau_eta", 2, "eta2"), ("stop", 0.5, "over")],
+)
+def test_a_network_of_another_constant_fails_the_lemma(change, factor, which):
+    # c_xi*xi (sigma), the OU decay (tau_eta) and over (stop) each fail their own condition
+    other = NOISY.replace(**{change: factor * getattr(NOISY.params, change)})
+    result = prove(
+        LeanStep(NOISY, 1, built=other, which=(which,)), f"lean-step-other-{change}",
+        depth=2, mode="bmc", solver="bitwuzla", claims=False, free_init=True,
+    )  # fmt: skip
     assert result.status == "FAIL", result.describe()
 
 
@@ -354,7 +405,9 @@ def test_both_networks_reach_the_first_step_boundary_alike(p, kind):
     cfg = CONFIGS[kind]
     base = TrialBase(cfg, cfg.replace(step_clocks=p))
     depth = 1 + prime_clocks(1) + decision_phase(p) + 2
-    result = prove(base, f"step-base-{kind}-P{p}", depth=depth, mode="bmc", claims=False)
+    result = prove(
+        base, f"step-base-{kind}-P{p}", depth=depth, mode="bmc", claims=False, free_init=True
+    )
     assert result.passed, result.describe()
 
 
@@ -376,17 +429,24 @@ def test_the_step_follows_from_its_lemmas():  # the chain's last link, 6 s; -m f
 
 
 @pytest.mark.parametrize(
-    ("kind", "change", "lemma"),
-    [("quiet", "dt", "x_next"), ("noisy", "sigma", "eta_c")],
-    ids=["other-dt", "other-sigma"],
+    ("kind", "change", "lemma", "pauses"),
+    [("quiet", "dt", "x_next", 0), ("noisy", "sigma", "eta_c", 0), ("noisy", "dt", "x_next", 2)],
+    ids=["other-dt", "other-sigma", "other-dt-paused"],
 )  # 4 to 5 s each
-def test_a_p_clock_network_of_another_constant_fails_the_step(kind, change, lemma):
+def test_a_p_clock_network_of_another_constant_fails_the_step(kind, change, lemma, pauses):
     # the lemma that reads the changed constant fails, the lemmas before it assumed
     cfg = CONFIGS[kind]
     other = cfg.replace(step_clocks=2, **{change: 2 * getattr(cfg.params, change)})
-    chain = StepChain(cfg, other, lemma, LEMMAS[: LEMMAS.index(lemma)])
+    chain = StepChain(cfg, other, lemma, LEMMAS[: LEMMAS.index(lemma)], paused=pauses > 0)
     result = prove(
-        chain, f"step-other-{change}", depth=3, mode="bmc", solver="bitwuzla", claims=False,
-        free_init=True,
+        chain, f"step-other-{change}-{pauses}", depth=3 + pauses, mode="bmc",
+        solver="bitwuzla", claims=False, free_init=True,
     )  # fmt: skip
     assert result.status == "FAIL", result.describe()
+
+
+@pytest.mark.slow  # 10 minutes (bitwuzla); -m formal runs it
+def test_a_p_clock_step_that_pauses_equals_the_one_clock_step():
+    # bounded: every step that pauses at most twice, anywhere (the chain with en free)
+    results = prove_step(NOISY, NOISY.replace(step_clocks=2), "noisy-P2-paused", pauses=2)
+    assert results[-1].passed and results[-1].name.endswith("-step"), results[-1].describe()
