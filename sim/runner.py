@@ -538,29 +538,35 @@ def run_bench(b: Build, test: str, params: dict, *, name: str, waves: bool = Fal
     """Run cocotb test ``test`` of the design's bench (``b.design.bench``) on build ``b``;
     return its JSON result.
 
-    ``params`` reaches the bench as a JSON file; the bench writes its result to another.
+    ``params`` reaches the bench as a JSON file; the bench writes its result to another. A
+    file lock beside the run's folder holds off another process's run of the same name on the
+    same build (pytest-xdist workers, the workers of a sweep: two blocks of a delta grid share
+    the build and the name, not the host's gap) until this one has read its result.
     """
+    from filelock import FileLock
+
     run_dir = b.directory / name
-    run_dir.mkdir(exist_ok=True)
-    param_file, result_file = run_dir / "params.json", run_dir / "result.json"
-    result_file.unlink(missing_ok=True)
-    param_file.write_text(json.dumps({**params, "config": b.config.to_dict()}))
-    env = {"GABA_BENCH_PARAMS": str(param_file), "GABA_BENCH_RESULT": str(result_file)}
-    os.environ.update(env)  # the runner lets os.environ override extra_env
-    try:
-        failed = run_test(
-            b.simulator,
-            b.directory,
-            b.toplevel,
-            b.design.bench,
-            test,
-            run_dir,
-            env=env,
-            waves=waves,
-        )
-    finally:
-        for k in env:
-            os.environ.pop(k, None)
-    if failed or not result_file.exists():
-        raise SimulationError(f"{b.simulator} bench '{test}' failed; see {run_dir / 'sim.log'}")
-    return json.loads(result_file.read_text())
+    with FileLock(str(run_dir) + ".lock"):
+        run_dir.mkdir(exist_ok=True)
+        param_file, result_file = run_dir / "params.json", run_dir / "result.json"
+        result_file.unlink(missing_ok=True)
+        param_file.write_text(json.dumps({**params, "config": b.config.to_dict()}))
+        env = {"GABA_BENCH_PARAMS": str(param_file), "GABA_BENCH_RESULT": str(result_file)}
+        os.environ.update(env)  # the runner lets os.environ override extra_env
+        try:
+            failed = run_test(
+                b.simulator,
+                b.directory,
+                b.toplevel,
+                b.design.bench,
+                test,
+                run_dir,
+                env=env,
+                waves=waves,
+            )
+        finally:
+            for k in env:
+                os.environ.pop(k, None)
+        if failed or not result_file.exists():
+            raise SimulationError(f"{b.simulator} bench '{test}' failed; see {run_dir / 'sim.log'}")
+        return json.loads(result_file.read_text())
