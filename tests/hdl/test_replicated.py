@@ -60,8 +60,9 @@ def test_perturbed_replica_or_golden_is_caught(trial_engine):
 def test_replicas_share_the_cycles(trial_engine):
     cfg = Config.paper(n=3, **FAST)
     one, four = {}, {}
-    got1 = run(trial_engine, ReplicatedEngine(cfg, 1), seed=9, first=0, count=8, stats=one)
-    got4 = run(trial_engine, ReplicatedEngine(cfg, 4), seed=9, first=0, count=8, stats=four)
+    # four trials: one engine runs them one after another, four engines side by side
+    got1 = run(trial_engine, ReplicatedEngine(cfg, 1), seed=9, first=0, count=4, stats=one)
+    got4 = run(trial_engine, ReplicatedEngine(cfg, 4), seed=9, first=0, count=4, stats=four)
     assert got1 == got4
     # four engines: the run takes well under half the cycles of one
     assert four["cycles"] < one["cycles"] / 2

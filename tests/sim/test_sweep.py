@@ -46,8 +46,8 @@ def test_golden_sweep_rows_are_the_golden_model(tmp_path):
 
 
 def test_hardware_sweep_is_identical_to_the_golden_model():
-    # n = 16 and 24 at delta 0.1: the builds of the demo and of the trials-mode tests
-    result = sweep("nwta", [16, 24], target="verilator", delta=0.1, trials=40, seed=6)
+    # n = 16 at delta 0.1: the demo's build
+    result = sweep("nwta", [16], target="verilator", delta=0.1, trials=40, seed=6)
     assert result.identical and result.mismatches == 0
     assert [r.__dict__ for r in result.rows] == [r.__dict__ for r in result.golden_rows]
 

@@ -80,6 +80,13 @@ def test_kwta_runs_bit_exact(kwta_board):
     ]
 
 
+# The htm-digits board is a Verilator build of its own (the image ROM's: about 35 s of CPU): its
+# runs with their run input are in the slow tier. The default run holds the score top on the
+# kwta board (a run bit-exact and its companion, RUN's payload checks) and htm-digits on the
+# simulator (tests/sim/designs/test_htm.py: bit-exact, with its companions).
+
+
+@pytest.mark.slow
 def test_htm_digits_learns_then_codes_bit_exact(digits_board):
     digits_board.resync()
     run = run_scores(digits_board, DIGITS, DIGITS_CFG, seed=3, trials=6, inputs={"learning": 4})
@@ -113,24 +120,39 @@ def _refused(board, payload, what, code):
     assert e.value.code == code
 
 
-def test_run_payload_is_validated(digits_board):
-    digits_board.resync()
-    good = P.score_run_payload(1, 0, 1, (0,))
-    before = digits_board.summary()
-    _refused(digits_board, good[:-1], "bad payload length", P.E_LENGTH)
-    _refused(digits_board, good + b"\0", "bad payload length", P.E_LENGTH)
-    _refused(digits_board, P.score_run_payload(1, 0, 1), "bad payload length", P.E_LENGTH)
+def _check_run_payloads(board, inputs, name, other, other_cfg):
+    """RUN refused, and nothing run, with a payload a byte short or long or with a flag it
+    does not know; refused while a run is busy, until ABORT; and a host of another design
+    told so (``inputs``: the board's run inputs; ``name``: its design)."""
+    good = P.score_run_payload(1, 0, 1, inputs)
+    before = board.summary()
+    _refused(board, good[:-1], "bad payload length", P.E_LENGTH)
+    _refused(board, good + b"\0", "bad payload length", P.E_LENGTH)
     for flags in (0x01, 0x02, 0x80):
-        bad = struct.pack("<IIIBI", 1, 0, 1, flags | P.RUN_STREAM, 0)
-        _refused(digits_board, bad, "bad argument", P.E_ARGUMENT)
-    assert not digits_board.status().busy and digits_board.summary() == before  # none ran
+        head = struct.pack(P.SCORE_RUN_HEAD, 1, 0, 1, flags | P.RUN_STREAM)
+        bad = head + good[len(head) :]
+        _refused(board, bad, "bad argument", P.E_ARGUMENT)
+    assert not board.status().busy and board.summary() == before  # none ran
     # a long run refuses another RUN until ABORT stops it
-    digits_board.start(1, 0, 2**32 - 1, (0,), stream=False)  # (the clock runs free)
-    _refused(digits_board, good, "busy", P.E_BUSY)
-    digits_board.abort()
-    assert not digits_board.status().busy
-    with pytest.raises(BoardError, match="the board runs htm-digits, not kwta"):
-        run_scores(digits_board, KWTA, KWTA_CFG, seed=1, trials=1)
+    board.start(1, 0, 2**32 - 1, inputs, stream=False)  # (the clock runs free)
+    _refused(board, good, "busy", P.E_BUSY)
+    board.abort()
+    assert not board.status().busy
+    with pytest.raises(BoardError, match=f"the board runs {name}, not {other.name}"):
+        run_scores(board, other, other_cfg, seed=1, trials=1)
+
+
+def test_run_payload_is_validated(kwta_board):
+    kwta_board.resync()
+    _check_run_payloads(kwta_board, (), "kwta", DIGITS, DIGITS_CFG)
+
+
+@pytest.mark.slow  # on the htm-digits board (see above)
+def test_run_payload_with_a_run_input_is_validated(digits_board):
+    digits_board.resync()
+    # its one run input missing
+    _refused(digits_board, P.score_run_payload(1, 0, 1), "bad payload length", P.E_LENGTH)
+    _check_run_payloads(digits_board, (0,), "htm-digits", KWTA, KWTA_CFG)
 
 
 def test_the_kwta_board_refuses_a_run_input_it_has_none_of(kwta_board):

@@ -53,7 +53,8 @@ def test_a_run_on_icarus_is_bit_exact():
     ).any()  # it learned
 
 
-@pytest.mark.slow  # the default run holds run mode at the paper's layer in test_pool's bars
+@pytest.mark.slow  # a build of its own; the default run holds run mode on the SMALL layer
+# (snapshots below, test_pool's bars) and the paper's constants on the board (n = 4)
 def test_a_training_run_on_verilator_is_bit_exact():
     # the paper's layer: pre-run, 200 presentations, 100 test patterns, held to the kernel
     r = compare(PAPER, "verilator", "run", presentations=300, tests=100, seed=4, run=7)
@@ -81,12 +82,19 @@ def test_lockstep_catches_a_perturbed_golden_model():
     )
 
 
+# run mode with learning-curve snapshots on the SMALL layer built above: the pre-run (3), then
+# a snapshot every 10 presentations (the paper's layer, 100 and 100, in the slow tier above)
+EVERY = 10
+SNAPSHOTS = SMALL.pre_presentations + 3 * EVERY
+
+
 def test_a_run_with_snapshots_is_checked_at_each():
     r = compare(
-        PAPER, "verilator", "run", presentations=400, tests=20, seed=4, run=7, snapshot_every=100
-    )
+        SMALL, "verilator", "run", presentations=SNAPSHOTS, tests=20, seed=4, run=7,
+        snapshot_every=EVERY,
+    )  # fmt: skip
     assert r.bit_exact, r.first_mismatch.describe()
-    assert r.outputs["snapshots"]["at"].tolist() == [0, 100, 200, 300]
+    assert r.outputs["snapshots"]["at"].tolist() == [0, EVERY, 2 * EVERY, 3 * EVERY]
     assert r.outputs["snapshots"]["q"].shape == (4, 16, 64)
     # the snapshots are states the hardware read back, not copies of the final one
     assert not (r.outputs["snapshots"]["q"][0] == r.outputs["snapshots"]["q"][-1]).all()
@@ -94,26 +102,27 @@ def test_a_run_with_snapshots_is_checked_at_each():
 
 def test_a_run_catches_a_perturbed_golden_model_at_its_first_snapshot():
     r = compare(
-        _one_lsb_of_beta(PAPER),
+        _one_lsb_of_beta(SMALL),
         "verilator",
         "run",
-        presentations=400,
+        presentations=SNAPSHOTS,
         seed=4,
         run=7,
-        hw_config=PAPER,
-        snapshot_every=100,
+        hw_config=SMALL,
+        snapshot_every=EVERY,
     )
     m = r.first_mismatch
     assert not r.bit_exact and r.mismatches > 0
-    # beta acts on q once learning starts after the 100-presentation pre-run; the earliest
-    # value that shows it is the first presentation whose y* differs between the two models
-    # (before the first snapshot after the pre-run, the state after presentation 199)
-    good = FOLDIAK.golden(PAPER, 400, 4, first=7).ystar[0]
-    bad = FOLDIAK.golden(_one_lsb_of_beta(PAPER), 400, 4, first=7).ystar[0]
+    # beta acts on q once learning starts after the pre-run; the earliest value that shows it
+    # is the first presentation whose y* differs between the two models (before the first
+    # snapshot after the pre-run, the state after presentation pre + EVERY - 1)
+    pre = SMALL.pre_presentations
+    good = FOLDIAK.golden(SMALL, SNAPSHOTS, 4, first=7).ystar[0]
+    bad = FOLDIAK.golden(_one_lsb_of_beta(SMALL), SNAPSHOTS, 4, first=7).ystar[0]
     k = int(np.argmax((good != bad).any(axis=1)))
-    assert PAPER.pre_presentations <= k < 199
+    assert pre <= k < pre + EVERY - 1
     assert (m["phase"], m["presentation"], m.signal) == ("train", k, "ystar")
-    assert m["cycle"] > k * cycles_per_presentation(PAPER)  # when the hardware gave that y*
+    assert m["cycle"] > k * cycles_per_presentation(SMALL)  # when the hardware gave that y*
 
 
 def test_compare_validation():

@@ -43,9 +43,10 @@ def _id(c):
 
 
 # Every Verilator configuration is a build of its own (20 to 50 s on two cores): the default
-# run keeps the two its companions below run on (n = 5; folded, n = 6), Icarus (a build of a
-# second or two) holds every other feature, and the Verilator variants of those run with
-# -m "slow or not slow".
+# run keeps the one its companions below run on (n = 5), Icarus (a build of a second or two)
+# holds every other feature (the folded network's lockstep and its companion too), and the
+# Verilator variants of those run with -m "slow or not slow" (the folded n = 6 with its
+# trials-mode companion).
 def case(*values, slow=False):
     """A test case named by its simulator and Config; ``slow``: in the slow tier."""
     name = "-".join(v if isinstance(v, str) else _id(v) for v in values)
@@ -72,7 +73,7 @@ LOCKSTEP = [
     case("verilator", Config.paper(n=5, latency=1, step_clocks=8), slow=True),  # products halved
     case("icarus", Config.paper(n=3, latency=1, step_clocks=4)),
     # folded: K lanes, the state in memory, read through the peek port at every step
-    case("verilator", Config.paper(n=6, lanes=2, latency=1, **FAST)),
+    case("verilator", Config.paper(n=6, lanes=2, latency=1, **FAST), slow=True),
     case("icarus", Config.paper(n=5, lanes=4, **FAST)),  # a padded last row, L = 0
     case("icarus", Config.paper(n=4, kind="wta", lanes=1, latency=2, **FAST), slow=True),
 ]
@@ -89,10 +90,13 @@ def test_lockstep_bit_exact(simulator, cfg):
     assert report.compared == int(golden.steps.sum()) + trials  # state 0 .. last step
 
 
+# Each n is a Verilator build of its own: the default run holds trials mode on the n = 5
+# build of the lockstep tests (the companions below, with the same bench bit-exact again after
+# them) and the demo's n = 16 (tests/cli/test_demo.py, tests/sim/test_sweep.py)
 TRIALS = [
-    case(Config.paper(n=24, delta=0.1)),
+    case(Config.paper(n=24, delta=0.1), slow=True),
     # conventional WTA's trials (undecided: the whole horizon) in the slow tier; the default
-    # run holds WTA to the golden model in lockstep (n = 7 on Verilator, n = 4 on Icarus)
+    # run holds WTA to the golden model in lockstep (n = 4 on Icarus)
     case(Config.paper(n=24, kind="wta", delta=0.1, horizon=20.0), slow=True),
     case(Config.paper(n=64, delta=0.1), slow=True),
     case(Config.paper(n=64, delta=0.1, latency=2), slow=True),
@@ -225,6 +229,7 @@ def test_folded_lockstep_reports_a_perturbed_golden_model(perturbed_trace):
     assert mm.hardware == getattr(good, mm.signal)[want][mm["neuron"]]
 
 
+@pytest.mark.slow  # with the Verilator build of its hardware (the folded lockstep above)
 def test_folded_trials_report_a_perturbed_config_at_its_step():
     hw = Config.paper(n=6, lanes=2, latency=1, **FAST)  # the Verilator lockstep build above
     same = compare(hw, "verilator", "trials", trials=10, seed=7)  # trials mode: bit-exact ...
