@@ -18,8 +18,8 @@ import numpy as np
 from amaranth.sim import Simulator
 
 from gaba.golden.config import Config
-from gaba.golden.evidence import Registers, beats, channel_trials, run_evidence
-from gaba.hdl.core import EvidenceCore
+from gaba.golden.evidence import Registers, channel_trials, run_evidence
+from gaba.hdl.core import EvidenceCore, send_trial
 from gaba.sim.plots import timing_diagram
 
 SIGNALS = ("s_valid", "s_ready", "s_last", "step", "busy", "m_valid", "m_ready", "steps")
@@ -35,13 +35,7 @@ def record(cfg, trials, registers, *, seed=1):
     async def source(ctx):
         ctx.set(dut.hold, registers.hold)
         for trial in trials:
-            for value, last in beats(trial):
-                while pace.random() < 0.4:
-                    await ctx.tick()
-                ctx.set(dut.evidence.payload, {"value": value, "last": last})
-                ctx.set(dut.evidence.valid, 1)
-                await ctx.tick().until(dut.evidence.ready)
-                ctx.set(dut.evidence.valid, 0)
+            await send_trial(ctx, dut.evidence, trial, lambda: pace.random() < 0.4)
 
     async def sink(ctx):
         clock = 0

@@ -41,7 +41,7 @@ from amaranth.lib.wiring import In, Out
 
 from gaba.golden import primitives
 from gaba.golden.config import Config
-from gaba.golden.evidence import HOLD_BITS, Registers, evidence_bits, whole_bytes
+from gaba.golden.evidence import HOLD_BITS, Registers, beats, evidence_bits, whole_bytes
 from gaba.golden.validate import check_seed
 from gaba.hdl import folded
 from gaba.hdl.folded import FoldedNetwork
@@ -60,6 +60,7 @@ __all__ = [
     "info_word",
     "register_values",
     "result_bits",
+    "send_trial",
 ]
 
 
@@ -86,6 +87,19 @@ def clocks_per_step(cfg: Config) -> int:
 def beat_layout(cfg: Config) -> data.StructLayout:
     """One beat of the evidence stream: a value and the trial's-last-vector flag."""
     return data.StructLayout({"value": unsigned(evidence_bits(cfg)), "last": 1})
+
+
+async def send_trial(ctx, stream, trial, stall=lambda: False) -> None:
+    """Amaranth testbench: offer ``trial``'s beats (``gaba.golden.evidence.beats``) on an
+    ``evidence`` stream (:func:`beat_layout`), first waiting a clock for as long as ``stall()``
+    says so before each beat; returns once the last beat is taken."""
+    for value, last in beats(trial):
+        while stall():
+            await ctx.tick()
+        ctx.set(stream.payload, {"value": value, "last": last})
+        ctx.set(stream.valid, 1)
+        await ctx.tick().until(stream.ready)
+        ctx.set(stream.valid, 0)
 
 
 def core_result_layout(cfg: Config) -> data.StructLayout:

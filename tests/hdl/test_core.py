@@ -13,8 +13,8 @@ import pytest
 from amaranth.sim import Simulator
 
 from gaba.golden.config import Config
-from gaba.golden.evidence import Registers, beats, run_evidence
-from gaba.hdl.core import EvidenceCore
+from gaba.golden.evidence import Registers, run_evidence
+from gaba.hdl.core import EvidenceCore, send_trial
 
 NOISY = Config.paper(n=4, delta=0.2, dt=2**-4, horizon=40.0)
 QUIET = Config.paper(n=5, sigma=0.0, dt=2**-4, horizon=30.0)
@@ -57,13 +57,7 @@ def run_core(
                 ctx.set(dut.seed_load, 1)
                 await ctx.tick()
                 ctx.set(dut.seed_load, 0)
-            for value, last in beats(trial):
-                while pace.random() > p_in:
-                    await ctx.tick()
-                ctx.set(dut.evidence.payload, {"value": value, "last": last})
-                ctx.set(dut.evidence.valid, 1)
-                await ctx.tick().until(dut.evidence.ready)
-                ctx.set(dut.evidence.valid, 0)
+            await send_trial(ctx, dut.evidence, trial, lambda: pace.random() > p_in)
 
     async def sink(ctx):
         pulses = 0  # the ``step`` pulses since the last result
