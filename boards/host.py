@@ -209,12 +209,30 @@ class Board:
         self.command(P.CMD_ABORT)
         self._results.clear()
 
+    #: ABORTs :meth:`resync` sends before it gives up.
+    RESYNC_TRIES = 4
+
     def resync(self) -> None:
-        """Drop every byte and frame received so far, then ABORT: an idle board, a clean line."""
-        self.transport.reset_input()
-        self._decoder = P.FrameDecoder(P.SYNC_REPLY)
-        self._frames.clear()
-        self.abort()
+        """Drop every byte and frame received so far, then ABORT: an idle board, a clean line.
+
+        A board that is still receiving a broken frame (bytes of an earlier request cut off
+        within its inter-byte timeout) takes the ABORT's bytes into that frame and answers
+        with an error reply, and a reply to an earlier request may arrive after the line
+        was cleared; each time the line is cleared and the ABORT sent again, up to
+        :attr:`RESYNC_TRIES` ABORTs. A board that does not answer at all (BoardTimeout) or
+        keeps refusing raises."""
+        for tries_left in reversed(range(self.RESYNC_TRIES)):
+            self.transport.reset_input()
+            self._decoder = P.FrameDecoder(P.SYNC_REPLY)
+            self._frames.clear()
+            try:
+                self.abort()
+                return
+            except BoardTimeout:
+                raise
+            except BoardError:
+                if not tries_left:
+                    raise
 
     def start(self, seed: int, first: int, count: int, *, top=None, delta_q=None, stream=True):
         """Start a run of ``count`` trials (results then arrive as RESULT frames)."""
