@@ -284,6 +284,12 @@ class Config(ConfigBase):
     def _c(self, value: float) -> int:
         return round(value * 2**self.coef_bits)
 
+    @property
+    def architecture(self) -> str:
+        """The network the hardware builds, in words: "parallel" (a neuron's datapath each)
+        or "folded on K lanes" (rows of K neurons through K shared datapaths)."""
+        return "parallel" if self.lanes is None else f"folded on {self.lanes} lanes"
+
     # Widths -----------------------------------------------------------------------------------
 
     @property

@@ -55,8 +55,7 @@ class ChannelsBoard(BoardDesign):
         return {"latency": cfg.latency, "step_clocks": cfg.step_clocks, "lanes": cfg.lanes}
 
     def describe(self, cfg) -> str:
-        arch = f", folded on {cfg.lanes} lanes" if cfg.lanes else ""
-        return f"{self.name} n={cfg.n}{arch} fed by noisy channel scores"
+        return f"{self.name} n={cfg.n} ({cfg.architecture}) fed by noisy channel scores"
 
     def check_options(self, cfg, options: dict) -> dict:
         raise ValueError(

@@ -51,8 +51,7 @@ class EvidenceCoreDesign(Design):
 
     def describe(self, cfg) -> str:
         noise = "noise" if cfg.c_xi else "no noise"
-        arch = f"folded, {cfg.lanes} lanes" if cfg.lanes else "parallel"
-        return f"n={cfg.n} ({cfg.kind}, {arch}, latency {cfg.latency}, {noise})"
+        return f"n={cfg.n} ({cfg.kind}, {cfg.architecture}, latency {cfg.latency}, {noise})"
 
     def result_layout(self, cfg):
         return core_result_layout(cfg)

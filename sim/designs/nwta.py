@@ -271,8 +271,7 @@ class Network(Design):
         return fixed.run_trials(cfg, count, seed, first_trial=first, top=top)
 
     def describe(self, cfg: Config) -> str:
-        lanes = "" if cfg.lanes is None else f", {cfg.lanes} lanes"
-        return f"n={cfg.n} ({cfg.kind}, latency {cfg.latency}{lanes})"
+        return f"n={cfg.n} ({cfg.kind}, {cfg.architecture}, latency {cfg.latency})"
 
     def header(self, cfg: Config, *, debug: bool = False) -> str:
         return engine.port_comment(cfg, debug=debug)

@@ -145,3 +145,8 @@ def test_hardware_choices_change_no_golden_result():
     # while the guard bits are part of the model
     fewer = fixed.run_trials(base.replace(x_guard_bits=0), 20, seed=4)
     assert (fewer.state_hash != want.state_hash).any()
+
+
+def test_architecture_names_the_network_the_hardware_builds():
+    assert Config.paper(n=8).architecture == "parallel"
+    assert Config.paper(n=8, lanes=2).architecture == "folded on 2 lanes"
