@@ -172,3 +172,11 @@ def test_a_lost_result_is_caught(board):
     with pytest.raises((AssertionError, BoardError)):
         run_is_whole(host, seed=5)
     assert answers(board)
+
+
+def test_a_request_cut_off_right_before_a_resync(board):
+    """The board still receives the cut frame when the resync's ABORT comes: it takes the
+    ABORT's bytes into that frame and refuses it; the resync sends it again."""
+    for _ in range(3):
+        board.transport.write(bytes([P.SYNC_REQUEST, 30, P.CMD_INFO, 1, 2, 3]))
+        assert answers(board)
