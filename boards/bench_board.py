@@ -90,6 +90,10 @@ async def relay(dut):
     await Timer(4 * PERIOD_NS, "ns")
     dut.rst.value = 0
     sock = socket.create_connection((host, int(port)), timeout=30)
+    # each byte goes to the host as soon as it is complete: without this, Nagle's algorithm
+    # holds a byte until the host acknowledges the one before, which a delayed ACK puts off
+    # by tens of milliseconds (40 ms on Linux) at every reply
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.setblocking(False)
     try:
         await Relay(dut, sock, divisor, poll).run()

@@ -188,10 +188,12 @@ class SimTransport:
         self._sock.sendall(data)
 
     def read(self, size: int, timeout: float) -> bytes:
-        """Up to ``size`` bytes, fewer if ``timeout`` seconds pass first."""
+        """Up to ``size`` bytes: those that have come as soon as any has (a socket's read, so
+        a reply shorter than ``size`` is not held until ``timeout``), none if ``timeout``
+        seconds pass first."""
         out = bytearray()
         deadline = time.monotonic() + timeout
-        while len(out) < size:
+        while not out:
             left = deadline - time.monotonic()
             if left <= 0:
                 break

@@ -43,6 +43,7 @@ __all__ = [
     "lint_args",
     "lint_command",
     "run_bench",
+    "rewrite_pattern",
     "run_test",
     "verilog_text",
     "wrapper_text",
@@ -497,6 +498,14 @@ def compile_model(
         _share_runtime(directory, runtime)
 
 
+def rewrite_pattern(module: str) -> str:
+    """cocotb's ``COCOTB_REWRITE_ASSERTION_FILES`` for a bench: the bench module's own file."""
+    import shlex
+    from importlib.util import find_spec
+
+    return shlex.quote(find_spec(module).origin)
+
+
 def run_test(
     simulator: str,
     directory: Path,
@@ -510,9 +519,14 @@ def run_test(
 ) -> int:
     """Run cocotb test ``testcase`` of ``module`` on the model built in ``directory``, in
     ``run_dir`` (its log: ``sim.log``), with ``env`` in its environment; the number of tests
-    that failed (1 when the simulation died without results)."""
+    that failed (1 when the simulation died without results).
+
+    cocotb's pytest assertion rewriting covers ``module`` alone (:func:`rewrite_pattern`), not
+    its default of every module imported after it: rewriting numpy, numba and Amaranth cost
+    each simulation about 5 s wherever Python writes no bytecode cache."""
     from cocotb_tools.check_results import get_results
 
+    env = {"COCOTB_REWRITE_ASSERTION_FILES": rewrite_pattern(module), **env}
     try:
         xml = _runner(simulator).test(
             test_module=module,

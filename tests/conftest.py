@@ -15,6 +15,7 @@ slow ones too.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -86,7 +87,19 @@ def pytest_runtest_setup(item):
     _running["sim"] = item.get_closest_marker("sim") is not None
 
 
+#: Set (unless the environment sets them) for a run over several xdist workers, which then
+#: keep every core busy by themselves: OpenBLAS (numpy, scipy, scikit-learn) on one thread,
+#: and the OpenMP threads of numba's parallel kernels sleeping when idle rather than spinning.
+#: Threads that spin while another worker waits for the core (the read-outs' logistic
+#: regressions) cost the golden and CLI tests about 40 % more CPU; the parallel kernels still
+#: run on every core.
+WORKER_THREADS = {"OPENBLAS_NUM_THREADS": "1", "OMP_WAIT_POLICY": "passive"}
+
+
 def pytest_configure(config):
+    if (getattr(config.option, "numprocesses", None) or 0) > 1:  # before xdist starts them
+        for name, value in WORKER_THREADS.items():
+            os.environ.setdefault(name, value)
     check = runner.check_simulator
 
     def guarded(simulator):

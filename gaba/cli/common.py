@@ -9,6 +9,7 @@ golden, verilog, compare, sweep, build and board take them alike.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import sys
@@ -283,7 +284,7 @@ def design_args(p, names) -> None:
     p.add_argument("kind", metavar="DESIGN", choices=list(names), help="one of " + ", ".join(names))
     uses: dict[str, list] = {}
     for d in map(designs.get, names):
-        defaults = d.config().to_dict()
+        defaults = _defaults(d.name)
         for name, what in d.options.items():
             uses.setdefault(name, []).append((d.name, what, defaults[name]))
     for name, entries in uses.items():
@@ -299,6 +300,15 @@ def design_args(p, names) -> None:
         else:
             text = "; ".join(f"{', '.join(ds)}: {what}" for what, ds in texts.items())
         p.add_argument(f"--{name.replace('_', '-')}", type=kind, default=None, help=text)
+
+
+@functools.cache
+def _defaults(name: str) -> dict:
+    """Design ``name``'s default Config as a dict: the same for every parser built (the
+    parser of each ``main`` call names every design's defaults in its help)."""
+    from gaba.sim import designs
+
+    return designs.get(name).config().to_dict()
 
 
 def design_config(command: str, args):

@@ -24,18 +24,24 @@ from gaba.sim import designs, runner
 pytestmark = pytest.mark.sim
 
 
+def _small(design):
+    """``design``'s Config at n = 4; the spatial pooler at 16 inputs, not 64 (linting 64 takes
+    Verilator three times as long; the digits' designs lint the pooler at 64)."""
+    return design.config(n=4, **({"inputs": 16} if "inputs" in design.options else {}))
+
+
 def _cases():
     for name, d in designs.REGISTRY.items():
         if name == "foldiak":  # as the Verilator lockstep test builds it: its Verilog is reused
             cfg = FoldiakConfig.paper(pre_presentations=3, settle_steps=8)
             yield pytest.param(d, cfg, False, id="foldiak-n16")
         else:
-            yield pytest.param(d, d.config(n=4), False, id=f"{name}-n4")
+            yield pytest.param(d, _small(d), False, id=f"{name}-n4")
         if d.debug:  # several clocks per step and the lockstep ports, as lockstep benches run
             cfg = d.config(n=4, step_clocks=6)
             yield pytest.param(d, cfg, True, id=f"{name}-n4-p6-debug")
     for name, b in board_designs.REGISTRY.items():
-        yield pytest.param(SimBoard(b), b.design.config(n=4), False, id=f"{name}-board-n4")
+        yield pytest.param(SimBoard(b), _small(b.design), False, id=f"{name}-board-n4")
     # constants that zero a product (no noise, no inhibition) or make it a rounding shift
     # (beta = 1/4) in the folded lane's pipeline: the register bits feeding them that nothing
     # reads must go too (found by the Verilator fuzz)
