@@ -84,7 +84,8 @@ def main():
         )
     print(
         f"\nOne LeanNeuron of Config.paper(n={args.n}, latency={args.latency}); cells: iCE40 "
-        "max(LUT4, FF), ECP5 LUT4 + 2 x CCU2C.\nCommands, in build/neuron_cost/<part>-<flow>/:"
+        "max(LUT4, FF), ECP5 LUT4 + 2 x CCU2C.\nCommands, in "
+        "build/neuron_cost/n<n>-L<latency>-<part>-<flow>/:"
     )
     print("\n".join(core_command_lines(args.flows.split(","), pnr=False)))
 

@@ -13,6 +13,7 @@ design's own scoreboard, as on the simulators (``check_board`` of the design's e
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections import deque
@@ -151,8 +152,11 @@ class Board:
                     raise BoardError(str(e)) from None
         return self._frames.popleft()
 
-    def _reply(self, cmd: int, timeout: float | None = None) -> bytes:
-        """The reply to ``cmd``; RESULT frames that come first are queued."""
+    def _reply(self, cmd: int, timeout: float | None = None, *, late: bool = False) -> bytes:
+        """The reply to ``cmd``; RESULT frames that come first are queued. An ABORT reply
+        before another command's is skipped (a resync's ABORT answered after it sent the
+        next one); with ``late``, so is any reply of another kind (to a request sent before
+        the line was cleared)."""
         timeout = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + timeout
         while True:
@@ -160,6 +164,9 @@ class Board:
             if kind == P.KIND_RESULT:
                 self._queue_result(payload)
                 continue
+            if kind != cmd | P.REPLY and kind != P.KIND_ERROR:
+                if late or kind == P.CMD_ABORT | P.REPLY:
+                    continue
             if kind == P.KIND_ERROR:
                 code, about = (payload + b"\0\0")[:2]
                 what = P.ERRORS.get(code, f"error 0x{code:02x}")
@@ -211,28 +218,38 @@ class Board:
 
     #: ABORTs :meth:`resync` sends before it gives up.
     RESYNC_TRIES = 4
+    #: Seconds of silence that end a resync that sent more than one ABORT.
+    RESYNC_QUIET = 0.1
 
     def resync(self) -> None:
         """Drop every byte and frame received so far, then ABORT: an idle board, a clean line.
 
-        A board that is still receiving a broken frame (bytes of an earlier request cut off
-        within its inter-byte timeout) takes the ABORT's bytes into that frame and answers
-        with an error reply, and a reply to an earlier request may arrive after the line
-        was cleared; each time the line is cleared and the ABORT sent again, up to
-        :attr:`RESYNC_TRIES` ABORTs. A board that does not answer at all (BoardTimeout) or
-        keeps refusing raises."""
+        Replies to requests sent before the line was cleared are skipped. A board that is
+        still receiving a broken frame (bytes of an earlier request cut off within its
+        inter-byte timeout) takes the ABORT's bytes into that frame and answers with an error
+        reply: the line is cleared and the ABORT sent again, up to :attr:`RESYNC_TRIES`
+        ABORTs. An error reply may also be a late one to the broken frame, and the ABORT
+        then answered after it: so after a second ABORT the line is left to go quiet
+        (:attr:`RESYNC_QUIET` seconds) and what comes is dropped. A board that does not
+        answer at all (BoardTimeout) or keeps refusing raises."""
         for tries_left in reversed(range(self.RESYNC_TRIES)):
             self.transport.reset_input()
             self._decoder = P.FrameDecoder(P.SYNC_REPLY)
             self._frames.clear()
+            self.transport.write(P.encode_frame(P.CMD_ABORT))
             try:
-                self.abort()
-                return
+                self._reply(P.CMD_ABORT, late=True)
+                break
             except BoardTimeout:
                 raise
             except BoardError:
                 if not tries_left:
                     raise
+        if tries_left < self.RESYNC_TRIES - 1:
+            with contextlib.suppress(BoardError):
+                while True:
+                    self._next_frame(self.RESYNC_QUIET)
+        self._results.clear()
 
     def start(self, seed: int, first: int, count: int, *, top=None, delta_q=None, stream=True):
         """Start a run of ``count`` trials (results then arrive as RESULT frames)."""

@@ -499,11 +499,20 @@ def compile_model(
 
 
 def rewrite_pattern(module: str) -> str:
-    """cocotb's ``COCOTB_REWRITE_ASSERTION_FILES`` for a bench: the bench module's own file."""
+    """cocotb's ``COCOTB_REWRITE_ASSERTION_FILES`` for a bench: the bench module's own file
+    (a glob, so its path's glob characters escaped); the module's file name where it has no
+    file of its own to find."""
+    import glob
     import shlex
     from importlib.util import find_spec
 
-    return shlex.quote(find_spec(module).origin)
+    try:
+        origin = find_spec(module).origin
+    except (ImportError, AttributeError, ValueError):  # no such module: cocotb will say so
+        origin = None
+    if origin is None:
+        return shlex.quote(module.rpartition(".")[2] + ".py")
+    return shlex.quote(glob.escape(origin))
 
 
 def run_test(

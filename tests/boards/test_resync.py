@@ -11,23 +11,31 @@ from gaba.boards import protocol as P
 from gaba.boards.host import Board, BoardError, BoardTimeout
 
 
+class Late(bytes):
+    """A reply that reaches the host only after it next clears its input."""
+
+
 class ScriptedBoard:
-    """A transport whose board answers each request frame with the next reply of ``replies``
-    (whole frames, or None for silence) and records the requests' kinds."""
+    """A transport whose board answers each request frame with the next entry of ``replies``
+    (frames, :class:`Late` ones arriving after the host's next ``reset_input``; an empty
+    tuple for silence) and records the requests' kinds."""
 
     def __init__(self, replies):
-        self.replies = list(replies)
+        self.replies = [r if isinstance(r, tuple) else (r,) for r in replies]
         self.requests: list[int] = []
         self.cleared = 0
         self._decoder = P.FrameDecoder(P.SYNC_REQUEST)
         self._out = bytearray()
+        self._late = bytearray()
 
     def write(self, data: bytes) -> None:
         for kind, _ in self._decoder.feed(data):
             self.requests.append(kind)
-            reply = self.replies.pop(0)
-            if reply is not None:
-                self._out += reply
+            for frame in self.replies.pop(0):
+                if isinstance(frame, Late):
+                    self._late += frame
+                else:
+                    self._out += frame
 
     def read(self, size: int, timeout: float) -> bytes:
         data = bytes(self._out[:size])
@@ -36,7 +44,12 @@ class ScriptedBoard:
 
     def reset_input(self) -> None:
         self.cleared += 1
-        self._out.clear()
+        self._out[:] = self._late
+        self._late.clear()
+
+    def clean(self) -> bool:
+        """Nothing more to come: no reply waiting, none owed."""
+        return not self._out and not self._late and not self.replies
 
 
 def reply(kind: int, payload: bytes = b"") -> bytes:
@@ -50,20 +63,36 @@ def error(code: int, about: int = P.CMD_ABORT) -> bytes:
     return reply(P.KIND_ERROR, bytes([code, about]))
 
 
-@pytest.mark.parametrize(
-    "first",
-    [
-        error(P.E_TIMEOUT, 0x5A),  # the ABORT's bytes ended a frame cut off before it
-        error(P.E_CRC, P.CMD_INFO),
-        reply(P.CMD_INFO | P.REPLY, bytes(8)),  # a late reply to an earlier INFO
-    ],
-    ids=["timeout", "crc", "late-reply"],
-)
-def test_an_abort_taken_into_a_broken_frame_is_sent_again(first):
-    line = ScriptedBoard([first, ABORTED])
-    Board(line, timeout=0.2).resync()
+def test_an_abort_taken_into_a_broken_frame_is_sent_again():
+    line = ScriptedBoard([error(P.E_TIMEOUT, 0x5A), ABORTED])
+    board = Board(line, timeout=0.2)
+    board.resync()
     assert line.requests == [P.CMD_ABORT, P.CMD_ABORT]
-    assert line.cleared == 2
+    assert line.clean() and not board._frames
+
+
+def test_an_abort_answered_after_a_late_error_leaves_a_clean_line():
+    """The error is the broken frame's, and the first ABORT's reply comes after the line
+    was cleared for the second: both ABORT replies are taken, none is left for the next
+    command."""
+    line = ScriptedBoard([(error(P.E_CRC, P.CMD_INFO), Late(ABORTED)), ABORTED])
+    board = Board(line, timeout=0.2)
+    board.resync()
+    assert line.requests == [P.CMD_ABORT, P.CMD_ABORT]
+    assert line.clean() and not board._frames
+
+
+def test_a_late_reply_to_an_earlier_request_is_skipped():
+    line = ScriptedBoard([(reply(P.CMD_INFO | P.REPLY, bytes(8)), ABORTED)])
+    board = Board(line, timeout=0.2)
+    board.resync()
+    assert line.requests == [P.CMD_ABORT]
+    assert line.clean() and not board._frames
+
+
+def test_a_stray_abort_reply_before_a_commands_reply_is_skipped():
+    line = ScriptedBoard([(ABORTED, reply(P.CMD_STATUS | P.REPLY, b"xy"))])
+    assert Board(line, timeout=0.2).command(P.CMD_STATUS) == b"xy"
 
 
 def test_a_clean_line_takes_one_abort():
@@ -81,7 +110,7 @@ def test_a_board_that_keeps_refusing_raises_after_the_last_try():
 
 
 def test_a_silent_board_is_not_asked_again():
-    line = ScriptedBoard([None])
+    line = ScriptedBoard([()])
     with pytest.raises(BoardTimeout):
         Board(line, timeout=0.2).resync()
     assert line.requests == [P.CMD_ABORT]
