@@ -19,7 +19,7 @@ from reset). For n = 2 and the paper's Config, without noise and with it, latenc
   Irwin-Hall sample, the OU products, eta', alpha*x, the pre-activation's partial sums, D,
   inh, pre, r*2**G - X, x'), each proven with those before it assumed. As one problem
   bitwuzla took 155 s for P = 2 without noise and yices and z3 found no answer; each lemma
-  takes bitwuzla 3 to 22 s;
+  takes bitwuzla 1 to 35 s;
 - the lemma (every condition of :func:`ahead_of`: the generator copies, the Irwin-Hall
   sample, c_xi*xi, eta(t + 1), eta(t + 2), their flags, ``over`` and with L = 0 C) holds in
   every reachable state of the one-clock network past a load's priming, by an induction of
