@@ -6,6 +6,7 @@ Trials of the folded engine against ``run_trials``, with the cycle budget, are i
 test_engine.py's parametrization (ids ``folded-*``).
 """
 
+import functools
 import re
 
 import numpy as np
@@ -73,6 +74,13 @@ def lockstep(cfg: Config, seed: int, first: int = 0, max_cycles: int = 400_000) 
     return log
 
 
+@functools.cache
+def stepped(cfg: Config, seed: int) -> dict:
+    """:func:`lockstep` of trial 0, simulated once per Config and seed: a test and its
+    perturbed companion read the same run."""
+    return lockstep(cfg, seed)
+
+
 def first_mismatch(cfg: Config, states: list[dict], tr: fixed.Trace):
     """(step, signal, neuron, golden, hardware) of the first difference, or None."""
     lat = cfg.latency
@@ -107,7 +115,7 @@ def first_mismatch(cfg: Config, states: list[dict], tr: fixed.Trace):
 def test_lockstep_every_step_matches_the_golden_trace(changes):
     cfg = Config.paper(**changes)
     seed = 7
-    log = lockstep(cfg, seed)
+    log = stepped(cfg, seed)
     tr = fixed.trace(cfg, seed, 0)
     assert tr.winner >= 0
     assert len(log["states"]) == tr.steps + 1  # the start and every step
@@ -116,10 +124,10 @@ def test_lockstep_every_step_matches_the_golden_trace(changes):
 
 
 def test_lockstep_catches_a_perturbed_golden_model():
-    # the same hardware held to a golden model whose inhibition is 1 % stronger: the
-    # comparison names the first step, the signal and the neuron
+    # the same hardware run (the n4-K2-L1 case above) held to a golden model whose inhibition
+    # is 1 % stronger: the comparison names the first step, the signal and the neuron
     cfg = Config.paper(n=4, lanes=2, latency=1, **FAST)
-    log = lockstep(cfg, 7)
+    log = stepped(cfg, 7)
     perturbed = fixed.trace(cfg.replace(beta=cfg.params.beta * 1.01), 7, 0)
     mm = first_mismatch(cfg, log["states"], perturbed)
     assert mm is not None
@@ -134,16 +142,17 @@ def test_lockstep_catches_a_perturbed_golden_model():
 )
 def test_a_pass_one_clock_shorter_is_caught(changes, monkeypatch):
     """pass_clocks is tight: one clock less and a pass reads an S not yet complete (L = 0)
-    or a row not yet written back (L >= 1), and the trials differ from the golden model."""
+    or a row not yet written back (L >= 1), and the trial differs from the golden model (one
+    trial: every pass of it reads the S or row the shorter pass cuts off)."""
     cfg = Config.paper(**changes)
-    seed, count = 3, 2
+    seed, count = 3, 1
     gold = golden(cfg, count, seed, 0)
     assert_matches(run_trials(cfg, seed, count), gold)  # the design as it is: bit-exact
     shorter = folded.pass_clocks(cfg) - 1
     assert shorter >= folded.rows(cfg)
     monkeypatch.setattr(folded, "pass_clocks", lambda c: shorter)
     results = run_trials(cfg, seed, count)
-    assert len(results) == count  # every trial ran, and differs somewhere
+    assert len(results) == count  # the trial ran, and differs
     with pytest.raises(AssertionError):
         assert_matches(results, gold)
 

@@ -113,9 +113,20 @@ def mismatches(cfg, out, seed, run, presentations):
     return bad
 
 
-def test_layer_is_the_golden_model_presentation_by_presentation():
-    seed, run, presentations = 5, 1, 6  # 2 of them in the threshold pre-run
-    out = simulate(SMALL, seed, run, presentations, tests=4)
+#: The run the test below and its perturbed companion hold to their golden models: seed, run,
+#: presentations (2 of them in the threshold pre-run).
+RUN = (5, 1, 6)
+
+
+@pytest.fixture(scope="module")
+def layer_run():
+    """The layer simulated once for :data:`RUN`, then 4 test patterns."""
+    return simulate(SMALL, *RUN, tests=4)
+
+
+def test_layer_is_the_golden_model_presentation_by_presentation(layer_run):
+    seed, run, presentations = RUN
+    out = layer_run
     assert mismatches(SMALL, out, seed, run, presentations) == []
     # learning happened (so the comparison above covered the updates, not just zeros)
     q0, w0, t0 = out["states"][0][:3]
@@ -129,11 +140,11 @@ def test_layer_is_the_golden_model_presentation_by_presentation():
     assert [r[2] for r in out["test"]] == [0, 1, 2, 3]
 
 
-def test_a_perturbed_golden_model_is_caught():
-    # the same hardware held to a golden model whose beta differs by one LSB of its constant:
-    # the first presentation after the pre-run whose winner learns must differ in q
-    seed, run, presentations = 5, 1, 6
-    out = simulate(SMALL, seed, run, presentations, tests=0)
+def test_a_perturbed_golden_model_is_caught(layer_run):
+    # the same hardware run held to a golden model whose beta differs by one LSB of its
+    # constant: the first presentation after the pre-run whose winner learns must differ in q
+    seed, run, presentations = RUN
+    out = layer_run
     perturbed = SMALL.replace(beta=(SMALL.beta_c + 1) / 2**SMALL.coef_bits)
     assert perturbed.beta_c == SMALL.beta_c + 1
     bad = mismatches(perturbed, out, seed, run, presentations)

@@ -74,10 +74,18 @@ def stimulus(steps, seed=1):
     return rng.random((steps, PARAMS.inputs)) < 0.3, rng.random(steps) < 0.85
 
 
-def test_a_training_run_is_the_golden_model():
+@pytest.fixture(scope="module")
+def training_run():
+    """The core's training run of 160 steps, the mask held back at times: (cfg, inputs,
+    learns, masks, clocks), shared by the test below and its perturbed companion."""
     cfg = SpatialPoolerConfig(params=PARAMS)
     inputs, learns = stimulus(160)
     masks, clocks = run_core(cfg, 2, inputs, learns, ready=lambda s: s % 7 != 3)
+    return cfg, inputs, learns, masks, clocks
+
+
+def test_a_training_run_is_the_golden_model(training_run):
+    cfg, inputs, learns, masks, clocks = training_run
     want, model = golden_masks(cfg, 2, inputs, learns)
     assert masks == want
     assert all(bin(m).count("1") == cfg.k for m in masks)
@@ -95,11 +103,10 @@ def test_a_training_run_is_the_golden_model():
     assert ties > 10
 
 
-def test_a_perturbed_golden_model_is_caught():
-    # companion: the same hardware against a model whose active increment is one step larger
-    cfg = SpatialPoolerConfig(params=PARAMS)
-    inputs, learns = stimulus(60)
-    masks, _ = run_core(cfg, 2, inputs, learns)
+def test_a_perturbed_golden_model_is_caught(training_run):
+    # companion: the same hardware run against a model whose active increment is one step
+    # larger
+    cfg, inputs, learns, masks, _ = training_run
     other = cfg.replace(active_inc=PARAMS.active_inc + 1 / cfg.perm_max)
     assert other.inc_q == cfg.inc_q + 1
     want, _ = golden_masks(other, 2, inputs, learns)
