@@ -12,6 +12,7 @@ common and the layers below, never each other nor this package.
 
 from __future__ import annotations
 
+import functools
 import sys
 import warnings
 
@@ -46,6 +47,13 @@ def parser() -> common.Parser:
     return top
 
 
+@functools.cache
+def _main_parser() -> common.Parser:
+    """The parser :func:`main` parses with, built once per process (a build takes some 20 ms;
+    parsing changes nothing in it). :func:`parser` builds a new one."""
+    return parser()
+
+
 def _warning_line(message, category, filename, lineno, file=None, line=None):
     print(f"gaba: warning: {message}", file=sys.stderr)
 
@@ -55,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     from gaba.golden.config import ConfigWarning
 
     try:
-        args = parser().parse_args(argv)
+        args = _main_parser().parse_args(argv)
         with warnings.catch_warnings():
             warnings.simplefilter("always", ConfigWarning)
             warnings.showwarning = _warning_line
