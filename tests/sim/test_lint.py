@@ -35,6 +35,8 @@ def _cases():
         if name == "foldiak":  # as the Verilator lockstep test builds it: its Verilog is reused
             cfg = FoldiakConfig.paper(pre_presentations=3, settle_steps=8)
             yield pytest.param(d, cfg, False, id="foldiak-n16")
+        elif name == "htm-digits":  # as tests/sim/designs/test_htm.py builds it, likewise
+            yield pytest.param(d, d.config(n=32), False, id="htm-digits-n32")
         else:
             yield pytest.param(d, _small(d), False, id=f"{name}-n4")
         if d.debug:  # several clocks per step and the lockstep ports, as lockstep benches run
