@@ -140,6 +140,12 @@ class Config(ConfigBase):
         RAM, ceil(n/K) or more clocks per step. None (or K = n, which is stored as None) is
         the parallel network, every neuron a datapath of its own. The golden model ignores
         it; with lanes, ``step_clocks`` must stay 1.
+    shared_noise : bool
+        With ``step_clocks`` P >= 3: every neuron keeps its own x loop, but one noise unit
+        (generator, Irwin-Hall sum, OU products and clamp) serves P neurons, one a clock, its
+        P generator and OU states in a small memory (``gaba.hdl.nwta.NoiseUnit``), so a
+        neuron costs about half. P must leave the pipelined arg-max its clocks in the step
+        (P >= :attr:`argmax_depth` + 2). The golden model ignores it.
 
     Raises
     ------
@@ -162,6 +168,7 @@ class Config(ConfigBase):
     step_clocks: int = 1
     products: str = "shift-add"
     lanes: int | None = None
+    shared_noise: bool = False
 
     def __post_init__(self):
         if not isinstance(self.params, NetworkParams):
@@ -180,6 +187,7 @@ class Config(ConfigBase):
                 f"products must be one of {', '.join(PRODUCTS)}, not {self.products!r}"
             )
         self._check_lanes()
+        self._check_shared_noise()
         p = self.params
         if self.k_dt == 0:
             raise ValueError(
@@ -222,6 +230,30 @@ class Config(ConfigBase):
                 f"not {self.step_clocks}"
             )
         object.__setattr__(self, "lanes", None if lanes == n else lanes)
+
+    def _check_shared_noise(self):
+        if not isinstance(self.shared_noise, bool):
+            raise ValueError(f"shared_noise must be True or False, not {self.shared_noise!r}")
+        if not self.shared_noise:
+            return
+        if self.lanes is not None:
+            raise ValueError(
+                f"shared_noise is for the parallel network; the folded one (lanes = "
+                f"{self.lanes}) shares every datapath already"
+            )
+        least = max(3, self.argmax_depth + 2)
+        if self.step_clocks < least:
+            raise ValueError(
+                f"shared_noise serves step_clocks neurons per noise unit, one a clock, and the "
+                f"arg-max of n = {self.n} needs {self.argmax_depth} clock(s) of the step: "
+                f"step_clocks must be at least {least}, not {self.step_clocks}"
+            )
+
+    @property
+    def argmax_depth(self) -> int:
+        """Registers of the one-clock network's pipelined arg-max: one after every two rounds
+        of its tournament over n (``gaba.hdl.tree.ArgMax``)."""
+        return -(-(self.n - 1).bit_length() // 2)
 
     @property
     def folded(self) -> bool:
@@ -286,9 +318,14 @@ class Config(ConfigBase):
 
     @property
     def architecture(self) -> str:
-        """The network the hardware builds, in words: "parallel" (a neuron's datapath each)
-        or "folded on K lanes" (rows of K neurons through K shared datapaths)."""
-        return "parallel" if self.lanes is None else f"folded on {self.lanes} lanes"
+        """The network the hardware builds, in words: "parallel" (a neuron's datapath each),
+        "parallel, a noise unit per P neurons" (``shared_noise``) or "folded on K lanes" (rows
+        of K neurons through K shared datapaths)."""
+        if self.lanes is not None:
+            return f"folded on {self.lanes} lanes"
+        if self.shared_noise:
+            return f"parallel, a noise unit per {self.step_clocks} neurons"
+        return "parallel"
 
     # Widths -----------------------------------------------------------------------------------
 

@@ -61,9 +61,7 @@ def trial_clocks(cfg: Config, steps: int) -> int:
     if cfg.lanes is not None:
         return 3 + (steps - 1) * folded.pass_clocks(cfg) + folded.rows(cfg) + folded.acc_stage(cfg)
     clocks = cfg.step_clocks
-    return (
-        1 + prime_clocks(clocks) + steps * clocks + decision_phase(clocks) + winner_clocks(cfg) + 1
-    )
+    return 1 + prime_clocks(cfg) + steps * clocks + decision_phase(cfg) + winner_clocks(cfg) + 1
 
 
 def engine_signature(cfg: Config, *, debug: bool = False) -> wiring.Signature:
@@ -111,7 +109,7 @@ class TrialEngine(wiring.Component):
     step (``gaba.hdl.nwta.prime_clocks``), ``cfg.step_clocks`` cycles per step, the
     arg-max's pipeline after the decision with one clock per step
     (``gaba.hdl.nwta.winner_clocks``),
-    ``decision_phase(cfg.step_clocks)`` cycles into the step after the last one (where the
+    ``decision_phase(cfg)`` cycles into the step after the last one (where the
     decision is valid) plus one decision cycle, and the result cycle(s) until ``res.ready``
     (:func:`trial_clocks`). With ``seeding="serial"`` the hashes take
     ``MUL_CYCLES + FMIX_CYCLES + 2`` cycles at the run's start, and each trial's two
@@ -185,7 +183,7 @@ class TrialEngine(wiring.Component):
         # issues rows of, and the decision comes from its output registers.)
         en_reg = None
         if cfg.step_clocks > 1 or fold:
-            assert fold or decision_phase(cfg.step_clocks) < cfg.step_clocks - 1
+            assert fold or decision_phase(cfg) < cfg.step_clocks - 1
             en_reg = Signal(name="net_en")
             m.d.comb += net.en.eq(en_reg)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed, unsigned
 from amaranth.lib import data, wiring
+from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
 from gaba.golden import primitives
@@ -26,6 +27,7 @@ __all__ = [
     "LeanNeuron",
     "Network",
     "Neuron",
+    "NoiseUnit",
     "clamp_d",
     "constant_product",
     "decision_phase",
@@ -34,6 +36,8 @@ __all__ = [
     "gate",
     "inhibition_stages",
     "network_ports",
+    "noise_layout",
+    "noise_step",
     "prime_clocks",
     "relu_step",
     "state_layout",
@@ -82,13 +86,17 @@ def step_phases(step_clocks: int) -> tuple[int, ...]:
     return table.get(p, (0, 1, 2, 3, p - 5, p - 4, p - 3, p - 2, p - 1))
 
 
-def decision_phase(step_clocks: int) -> int:
+def decision_phase(cfg: Config) -> int:
     """The clock of each step in which S and the arg-max describe the step's starting state.
 
     The engine decides in this clock, and the debug ``state`` port is read in it: 0 with one
-    clock per step, else the depth of the (free-running) adder-tree and arg-max pipelines.
+    clock per step; with a noise unit per P neurons (``shared_noise``), the arg-max's depth
+    (the state holds still from the step's first clock); else the depth of the
+    (free-running) adder-tree and arg-max pipelines.
     """
-    return step_phases(step_clocks)[SUM_STAGE]
+    if cfg.shared_noise:
+        return cfg.argmax_depth
+    return step_phases(cfg.step_clocks)[SUM_STAGE]
 
 
 def constant_product(cfg: Config):
@@ -97,10 +105,13 @@ def constant_product(cfg: Config):
     return arith.mulr_csd if cfg.products == "shift-add" else arith.mulr
 
 
-def prime_clocks(step_clocks: int) -> int:
+def prime_clocks(cfg: Config) -> int:
     """Clocks after each load before the first step: 4 with one clock per step (the noise
-    pipeline fills, :class:`LeanNeuron`), else 0."""
-    return 4 if step_clocks == 1 else 0
+    pipeline fills, :class:`LeanNeuron`), four steps' clocks with a noise unit per P neurons
+    (:class:`NoiseUnit`), else 0."""
+    if cfg.shared_noise:
+        return 4 * cfg.step_clocks
+    return 4 if cfg.step_clocks == 1 else 0
 
 
 def inhibition_stages(latency: int) -> tuple[int, int]:
@@ -122,7 +133,7 @@ def winner_clocks(cfg: Config) -> int:
     step, where the arg-max is ready in the decision clock."""
     if cfg.step_clocks > 1:
         return 0
-    return -(-(cfg.n - 1).bit_length() // 2)
+    return cfg.argmax_depth
 
 
 def state_layout(cfg: Config) -> data.StructLayout:
@@ -335,22 +346,25 @@ class Network(wiring.Component):
         # converter handles one small module at a time.
         cfg = self._cfg
         n, clocks, lat = cfg.n, cfg.step_clocks, cfg.latency
-        lean = clocks == 1
-        tree_depth = decision_phase(clocks)
+        shared = cfg.shared_noise
+        lean = clocks == 1 or shared  # the x loop alone in the step's (last) clock
+        tree_depth = 0 if lean else decision_phase(cfg)
         m = Module()
 
         priming = Const(0, 1)
         if lean:
-            # the clocks after a load fill the noise pipeline; no step is taken in them
-            left = Signal(range(prime_clocks(1) + 1), name="priming_left")
+            # the clocks after a load fill the noise pipeline (with shared noise, the noise
+            # units' memories); no step is taken in them
+            primes = prime_clocks(cfg)
+            left = Signal(range(primes + 1), name="priming_left")
             with m.If(self.load):
-                m.d.sync += left.eq(prime_clocks(1))
+                m.d.sync += left.eq(primes)
             with m.Elif(left != 0):
                 m.d.sync += left.eq(left - 1)
             priming = left != 0
         advance = self.en & ~self.load & ~priming
-        if lean:
-            phase = Const(0, 1)
+        if clocks == 1:
+            phase, last = Const(0, 1), Const(1, 1)
             m.d.comb += self.commit.eq(advance)
         else:
             phase = Signal(range(clocks), name="phase")
@@ -358,9 +372,9 @@ class Network(wiring.Component):
             m.d.comb += self.commit.eq(advance & last)
             with m.If(self.load):
                 m.d.sync += phase.eq(0)
-            with m.Elif(advance):
+            with m.Elif(advance | priming):
                 m.d.sync += phase.eq(Mux(last, 0, phase + 1))
-        m.d.comb += self.ready.eq((phase == tree_depth) & ~priming)
+        m.d.comb += self.ready.eq((phase == decision_phase(cfg)) & ~priming)
 
         if lean:
             tree_stages, behind = inhibition_stages(lat)
@@ -373,12 +387,35 @@ class Network(wiring.Component):
             m.submodules.sum = tree = AdderTree(n, cfg.x_bits, stages=tree_depth)
             m.d.comb += tree.en.eq(1)
             s_inh = s_feed = _history(m, tree.o, lat, self.load, self.commit, "s_hist")
-        m.submodules.argmax = argmax = ArgMax(n, cfg.x_bits, stages=tree_depth + winner_clocks(cfg))
+        depth = cfg.argmax_depth if lean else tree_depth
+        m.submodules.argmax = argmax = ArgMax(n, cfg.x_bits, stages=depth)
+
+        salts = primitives.neuron_salts(n).tolist()
+        units = []
+        if shared:
+            # noise unit u serves neurons u*P .. u*P + P - 1, neuron u*P + s in clock s of
+            # each step (and of the four priming steps, the first from the seeds, so from the
+            # master word taken at the load)
+            master = Signal(32, name="master_r")
+            with m.If(self.load):
+                m.d.sync += master.eq(self.master)
+            for u in range(-(-n // clocks)):
+                unit = NoiseUnit(cfg, salts[u * clocks : (u + 1) * clocks])
+                m.submodules[f"noise{u}"] = unit
+                m.d.comb += [
+                    unit.step.eq(advance | priming),
+                    unit.phase.eq(phase),
+                    unit.first.eq(left > 3 * clocks),
+                    unit.master.eq(master),
+                ]
+                units.append(unit)
 
         neurons = []
-        for i, salt in enumerate(primitives.neuron_salts(n).tolist()):
+        for i, salt in enumerate(salts):
             if lean:
                 nrn = LeanNeuron(cfg, salt, runtime=self._evidence)
+                if shared:
+                    m.d.comb += nrn.noise.eq(units[i // clocks].out[i % clocks])
             else:
                 nrn = Neuron(cfg, salt)
             m.submodules[f"neuron{i}"] = nrn
@@ -396,7 +433,7 @@ class Network(wiring.Component):
                 argmax.i[i].eq(nrn.x[cfg.x_guard_bits :]),
             ]
             if lean:
-                m.d.comb += nrn.prime.eq(priming)
+                m.d.comb += nrn.prime.eq(priming & last)
             else:
                 m.d.comb += nrn.phase.eq(phase)
         x = [nrn.x for nrn in neurons]
@@ -646,6 +683,124 @@ def euler_stages(cfg: Config, put, get, same_clock, state, s_inh) -> dict:
     }
 
 
+def noise_layout(cfg: Config) -> data.StructLayout:
+    """A neuron's noise ahead of its step (:class:`LeanNeuron`): the generator's state, its
+    Irwin-Hall sample xi, xc = c_xi*xi of the step before, the OU register eta and its clamp
+    flag; what a :class:`NoiseUnit` keeps per neuron."""
+    xc = constant_product(cfg)(Signal(signed(11)), cfg.c_xi, cfg.coef_bits)
+    return data.StructLayout(
+        {
+            "rng": unsigned(32),
+            "xi": signed(11),  # -510..510
+            "xc": xc.shape(),
+            "eta": signed(cfg.eta_bits),
+            "hit": 1,
+        }
+    )
+
+
+def noise_step(m: Module, platform, cfg: Config, rng, xi, xc, eta):
+    """One step of the noise ahead (docs/semantics.md step 3, pipelined): from the generator
+    state, xi, xc and eta, their next values: (rng', xi', xc', eta', eta's unclamped sum,
+    eta's clamp flag). The generator, xi and xc feed forward; eta' = clamp(a*eta + xc)."""
+    multiply, cf = constant_product(cfg), cfg.coef_bits
+    rng_next = arith.exact(m, platform, arith.xorshift32(rng), name="rng_next")
+    if cfg.c_xi:
+        eta_sum = arith.exact(m, platform, multiply(eta, cfg.ou_a_c, cf) + xc, name="eta_sum")
+    else:
+        # without noise eta stays 0 (eta(0) = 0 and mulr(0, a) = 0): no OU loop is built
+        eta_sum = Const(0, signed(2))
+    eta_clamped, eta_low, eta_high = arith.clamp(eta_sum, cfg.eta_min, cfg.eta_max)
+    eta_next = arith.exact(m, platform, eta_clamped, signed(cfg.eta_bits), name="eta_next")
+    xi_next = arith.irwin_hall4(rng_next)
+    xc_next = multiply(xi, cfg.c_xi, cf)
+    return rng_next, xi_next, xc_next, eta_next, eta_sum, eta_low | eta_high
+
+
+class NoiseUnit(wiring.Component):
+    """The noise of up to P = ``step_clocks`` neurons (``Config.shared_noise``): the
+    :class:`LeanNeuron`'s noise registers, one set per neuron in a P-deep memory, advanced by
+    one :func:`noise_step` datapath, neuron s in clock s of each step.
+
+    The memory is read a clock ahead (neuron s + 1's state in clock s) and written back in
+    the neuron's clock, so the OU recurrence of a neuron has P clocks; the unit's paths are a
+    neuron's noise paths. In the four priming steps after a load the first takes the seeds
+    instead of the memory.
+
+    Members
+    -------
+    step : In(1)
+        Advance: the clock's neuron takes its next noise state, the phase moves on.
+    phase : In(range(P))
+        The clock of the step (the network's phase).
+    first : In(1)
+        The first priming step: the neurons' noise starts from their seeds.
+    master : In(32)
+        The trial's master word (neuron s is seeded ``(master ^ salt_s) | 1``).
+    out : Out(ArrayLayout(noise_layout(cfg), P))
+        Each neuron's noise state before its advance in this step, valid in the step's last
+        clock (taken in neuron s's clock; the last neuron's is the memory's word itself).
+    """
+
+    def __init__(self, cfg: Config, salts: list[int]):
+        clocks = cfg.step_clocks
+        if not cfg.shared_noise or not 1 <= len(salts) <= clocks:
+            raise ValueError(
+                f"A noise unit serves 1 to step_clocks = {clocks} neurons of a shared_noise "
+                f"Config, not {len(salts)} (shared_noise {cfg.shared_noise})"
+            )
+        self._cfg, self._salts = cfg, list(salts)
+        super().__init__(
+            {
+                "step": In(1),
+                "phase": In(range(clocks)),
+                "first": In(1),
+                "master": In(32),
+                "out": Out(data.ArrayLayout(noise_layout(cfg), clocks)),
+            }
+        )
+
+    def elaborate(self, platform):
+        cfg = self._cfg
+        clocks, layout = cfg.step_clocks, noise_layout(cfg)
+        m = Module()
+        m.submodules.states = mem = Memory(shape=layout, depth=clocks, init=[])
+        rd, wr = mem.read_port(), mem.write_port()
+        phase, last = self.phase, self.phase == clocks - 1
+        m.d.comb += [
+            rd.addr.eq(Mux(last, 0, phase + 1)),
+            rd.en.eq(self.step),
+            wr.addr.eq(phase),
+            wr.en.eq(self.step),
+        ]
+        # the clock's salt (slots without a neuron take 1), as a chain of 2-way choices: a
+        # case statement on a phase that has not changed since time 0 is never evaluated by
+        # Icarus (its process does not start before the phase first moves)
+        salt = Const(1, 32)
+        for slot, value in enumerate(self._salts):
+            salt = Mux(phase == slot, value, salt)
+        cur = Signal(layout, name="cur")
+        with m.If(self.first):
+            m.d.comb += [cur.rng.eq((self.master ^ salt) | 1), cur.hit.eq(0)]
+        with m.Else():
+            m.d.comb += cur.eq(rd.data)
+        rng, xi, xc, eta, _, hit = noise_step(m, platform, cfg, cur.rng, cur.xi, cur.xc, cur.eta)
+        m.d.comb += [
+            wr.data.rng.eq(rng),
+            wr.data.xi.eq(xi),
+            wr.data.xc.eq(xc),
+            wr.data.eta.eq(eta),
+            wr.data.hit.eq(hit),
+        ]
+        for s in range(clocks - 1):
+            held = Signal(layout, name=f"held{s}")
+            with m.If(self.step & (phase == s)):
+                m.d.sync += held.eq(cur)
+            m.d.comb += self.out[s].eq(held)
+        m.d.comb += self.out[clocks - 1].eq(cur)
+        return m
+
+
 class LeanNeuron(wiring.Component):
     """One neuron of the one-clock-per-step network: the x loop alone in the step's clock.
 
@@ -687,6 +842,8 @@ class LeanNeuron(wiring.Component):
     def __init__(self, cfg: Config, salt: int, *, runtime: bool = False):
         self._cfg, self._salt, self._runtime = cfg, salt, runtime
         ports = {"prime": In(1), "over": Out(1), **_neuron_ports(cfg)}
+        if cfg.shared_noise:
+            ports["noise"] = In(noise_layout(cfg))
         if runtime:
             ports.update({"theta": In(unsigned(cfg.x_bits)), "stop": In(unsigned(cfg.x_bits))})
         super().__init__(ports)
@@ -707,22 +864,23 @@ class LeanNeuron(wiring.Component):
         # the OU register eta(t + 2) takes eta(t + 3) from itself and xc; the copies
         # eta(t + 1), eta(t) (and rng(t + 3) .. rng(t) for the debug port) shift along.
         # Everything here moves at each ``ahead``.
-        rng_a = Signal(32, name="rng_ahead", init=1)
-        rng_next = named("rng_next", arith.xorshift32(rng_a))
-        xi_a = Signal(signed(11), name="xi_ahead")  # -510..510
-        xc_next = multiply(xi_a, cfg.c_xi, cf)
-        xc_a = Signal(xc_next.shape(), name="xc_ahead")
-        eta_a2 = Signal(signed(cfg.eta_bits), name="eta_ahead2")
-        eta_a1 = Signal(signed(cfg.eta_bits), name="eta_ahead1")
-        hit_a2, hit_a1 = Signal(name="eta_hit_ahead2"), Signal(name="eta_hit_ahead1")
-        rng_copies = [Signal(32, name=f"rng_ahead{k}") for k in (3, 2, 1)]
-        if cfg.c_xi:
-            eta_sum = named("eta_sum", multiply(eta_a2, cfg.ou_a_c, cf) + xc_a)
+        shared = cfg.shared_noise
+        if shared:
+            # the noise ahead comes from this neuron's noise unit, as the registers below
+            # would hold it: valid in the step's last clock (``ahead``)
+            rng_a, eta_a2, hit_a2 = self.noise.rng, self.noise.eta, self.noise.hit
         else:
-            # without noise eta stays 0 (eta(0) = 0 and mulr(0, a) = 0): no OU loop is built
-            eta_sum = Const(0, signed(2))
-        eta_clamped, eta_low, eta_high = arith.clamp(eta_sum, cfg.eta_min, cfg.eta_max)
-        eta_next = named("eta_next", eta_clamped, signed(cfg.eta_bits))
+            rng_a = Signal(32, name="rng_ahead", init=1)
+            xi_a = Signal(signed(11), name="xi_ahead")  # -510..510
+            xc_a = Signal(noise_layout(cfg)["xc"].shape, name="xc_ahead")
+            eta_a2 = Signal(signed(cfg.eta_bits), name="eta_ahead2")
+            hit_a2 = Signal(name="eta_hit_ahead2")
+            rng_next, xi_next, xc_next, eta_next, eta_sum, hit_next = noise_step(
+                m, platform, cfg, rng_a, xi_a, xc_a, eta_a2
+            )
+        eta_a1 = Signal(signed(cfg.eta_bits), name="eta_ahead1")
+        hit_a1 = Signal(name="eta_hit_ahead1")
+        rng_copies = [Signal(32, name=f"rng_ahead{k}") for k in (3, 2, 1)]
 
         # the gate of the current state (1.), delayed for the inhibition: with L >= 2 by
         # L - 2 steps (D is registered, a step ahead of inh), with L = 1 not at all
@@ -785,7 +943,7 @@ class LeanNeuron(wiring.Component):
         # that made both travels with them, and the flag is raised exactly when the clamp
         # acted on the value (the value is the sum clamped)
         raw_a2 = raw_a1 = None
-        if arith.claiming(platform):
+        if arith.claiming(platform) and not shared:
             raw_a2 = Signal.like(eta_sum, name="eta_sum_ahead2")
             raw_a1 = Signal.like(eta_sum, name="eta_sum_ahead1")
             for value, hit, raw in ((eta_a2, hit_a2, raw_a2), (eta_a1, hit_a1, raw_a1)):
@@ -798,12 +956,14 @@ class LeanNeuron(wiring.Component):
                 x.eq(0),
                 self.over.eq(0),
                 c_reg.eq(0),
-                rng_a.eq(seed),
-                xi_a.eq(0),
-                xc_a.eq(0),
                 *(r.eq(seed) for r in (*rng_copies, self.rng)),
-                *(r.eq(0) for r in (eta_a2, eta_a1, eta, hit_a2, hit_a1)),
+                *(r.eq(0) for r in (eta_a1, eta, hit_a1)),
             ]
+            if not shared:
+                m.d.sync += [
+                    rng_a.eq(seed),
+                    *(r.eq(0) for r in (xi_a, xc_a, eta_a2, hit_a2)),
+                ]
             if raw_a2 is not None:
                 m.d.sync += [raw_a2.eq(0), raw_a1.eq(0)]
         with m.Else():
@@ -811,11 +971,6 @@ class LeanNeuron(wiring.Component):
                 m.d.sync += [x.eq(x_next), self.over.eq(x_next[guard:] >= stop)]
             with m.If(ahead):
                 m.d.sync += [
-                    rng_a.eq(rng_next),
-                    xi_a.eq(arith.irwin_hall4(rng_next)),
-                    xc_a.eq(xc_next),
-                    eta_a2.eq(eta_next),
-                    hit_a2.eq(eta_low | eta_high),
                     c_reg.eq(c_next),
                     eta_a1.eq(eta_a2),
                     hit_a1.eq(hit_a2),
@@ -827,6 +982,14 @@ class LeanNeuron(wiring.Component):
                         )
                     ),
                 ]
+                if not shared:
+                    m.d.sync += [
+                        rng_a.eq(rng_next),
+                        xi_a.eq(xi_next),
+                        xc_a.eq(xc_next),
+                        eta_a2.eq(eta_next),
+                        hit_a2.eq(hit_next),
+                    ]
                 if raw_a2 is not None:
                     m.d.sync += [raw_a2.eq(eta_sum), raw_a1.eq(raw_a2)]
         return m

@@ -289,6 +289,11 @@ def design_args(p, names) -> None:
             uses.setdefault(name, []).append((d.name, what, defaults[name]))
     for name, entries in uses.items():
         value = entries[0][2]
+        flag = f"--{name.replace('_', '-')}"
+        if isinstance(value, bool):  # a switch: given (True) or the design's default
+            what = "; ".join(sorted({w for _, w, _ in entries}))
+            p.add_argument(flag, action="store_const", const=True, default=None, help=what)
+            continue
         integral = name in ("n", "lanes") or isinstance(value, int)
         kind = positive_int if name in ("n", "lanes") else int if integral else number
         texts = {}
@@ -299,7 +304,7 @@ def design_args(p, names) -> None:
             (text,) = texts
         else:
             text = "; ".join(f"{', '.join(ds)}: {what}" for what, ds in texts.items())
-        p.add_argument(f"--{name.replace('_', '-')}", type=kind, default=None, help=text)
+        p.add_argument(flag, type=kind, default=None, help=text)
 
 
 @functools.cache

@@ -54,6 +54,8 @@ OPTIONS = {
     "same results (gaba build: the board's default; gaba board: the board's)",
     "lanes": "folded network: K neuron datapaths (a power of two below n) serve the n neurons, "
     "their state in block RAM, ceil(n/K) or more clocks per step; default: parallel",
+    "shared_noise": "parallel network whose noise units serve step_clocks neurons each, one a "
+    "clock (about half a neuron's cells; step_clocks at least 3)",
 }
 
 

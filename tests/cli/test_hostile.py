@@ -63,6 +63,8 @@ OUT_OF_RANGE = [
     ["--lanes", "3", "--n", "16"],  # not a power of two
     ["--lanes", "64", "--n", "16"],  # more lanes than neurons
     ["--lanes", "4", "--n", "16", "--step-clocks", "2"],  # folded takes one clock a step
+    ["--shared-noise", "--n", "16", "--step-clocks", "3"],  # the arg-max needs 2 clocks more
+    ["--shared-noise", "--n", "16", "--lanes", "4"],  # the folded network shares it already
 ]
 
 

@@ -61,7 +61,8 @@ QUIET = Config.paper(n=2, sigma=0.0)
 
 def clocks_for(p: int, steps: int) -> int:
     """Clocks from the load to the decision clock after ``steps`` steps, and one more."""
-    return 1 + prime_clocks(1) + steps * p + decision_phase(p) + 1
+    lean, staged = QUIET, QUIET.replace(step_clocks=p)
+    return 1 + prime_clocks(lean) + steps * p + decision_phase(staged) + 1
 
 
 CASES = [(p, 2 if p <= 4 else 1) for p in range(2, STEP_CLOCKS_MAX + 1)]

@@ -508,7 +508,7 @@ BASE_FAST = {(2, "noisy", 0), (8, "quiet", 0)}
 def test_both_networks_reach_the_first_step_boundary_alike(p, kind, latency):
     cfg = CONFIGS[kind].replace(latency=latency)
     base = TrialBase(cfg, cfg.replace(step_clocks=p))
-    depth = 1 + prime_clocks(1) + decision_phase(p) + 2
+    depth = 1 + prime_clocks(cfg) + decision_phase(cfg.replace(step_clocks=p)) + 2
     result = prove(
         base, f"step-base-{kind}-P{p}-L{latency}", depth=depth, mode="bmc", claims=False,
         free_init=True,

@@ -139,7 +139,12 @@ def test_hardware_choices_change_no_golden_result():
     # step_clocks and products say how the hardware computes, not what
     base = Config.paper(n=6)
     want = fixed.run_trials(base, 20, seed=4)
-    for other in (base.replace(products="multiplier"), base.replace(step_clocks=6)):
+    hardware = (
+        base.replace(products="multiplier"),
+        base.replace(step_clocks=6),
+        base.replace(step_clocks=6, shared_noise=True),
+    )
+    for other in hardware:
         got = fixed.run_trials(other, 20, seed=4)
         assert (got.state_hash == want.state_hash).all() and (got.steps == want.steps).all()
     # while the guard bits are part of the model
@@ -150,3 +155,23 @@ def test_hardware_choices_change_no_golden_result():
 def test_architecture_names_the_network_the_hardware_builds():
     assert Config.paper(n=8).architecture == "parallel"
     assert Config.paper(n=8, lanes=2).architecture == "folded on 2 lanes"
+    shared = Config.paper(n=8, step_clocks=4, shared_noise=True)
+    assert shared.architecture == "parallel, a noise unit per 4 neurons"
+
+
+def test_shared_noise_needs_the_parallel_network_and_clocks_for_the_arg_max():
+    # the arg-max of n takes ceil(ceil(log2 n) / 2) clocks of the step, and the step's last
+    # clock is the x loops': step_clocks >= that + 2, and at least 3
+    assert [Config.paper(n=n).argmax_depth for n in (2, 4, 5, 16, 17, 128)] == [1, 1, 2, 2, 3, 4]
+    Config.paper(n=4, step_clocks=3, shared_noise=True)
+    Config.paper(n=128, step_clocks=6, shared_noise=True)
+    with pytest.raises(ValueError, match="step_clocks must be at least 3, not 2$"):
+        Config.paper(n=4, step_clocks=2, shared_noise=True)
+    with pytest.raises(ValueError, match="n = 128 needs 4 clock.*at least 6, not 5$"):
+        Config.paper(n=128, step_clocks=5, shared_noise=True)
+    with pytest.raises(ValueError, match="step_clocks must be at least 3, not 1$"):
+        Config.paper(n=2, shared_noise=True)
+    with pytest.raises(ValueError, match="^shared_noise is for the parallel network"):
+        Config.paper(n=8, lanes=2, shared_noise=True)
+    with pytest.raises(ValueError, match="^shared_noise must be True or False, not 1$"):
+        Config.paper(n=8, step_clocks=4, shared_noise=1)

@@ -19,6 +19,7 @@ from amaranth.hdl import signed, unsigned
 from gaba.golden import fixed, primitives
 from gaba.golden.config import Config
 from gaba.golden.primitives import mulr
+from gaba.hdl import nwta
 from gaba.hdl.nwta import (
     STAGES,
     SUM_STAGE,
@@ -112,7 +113,7 @@ def simulate(
         ctx.set(dut.master, master ^ 0x5A5A5A5A)  # master is only sampled at load
         # with several clocks per step the state is read in each step's decision clock; with
         # one, after the priming clocks
-        await tick(ctx, decision_phase(cfg.step_clocks) + prime_clocks(cfg.step_clocks), 0)
+        await tick(ctx, decision_phase(cfg) + prime_clocks(cfg), 0)
         assert ctx.get(dut.ready)
         out["rows"].append(read(ctx))
         for t in range(1, steps + 1):
@@ -202,6 +203,10 @@ def lockstep(cfg: Config, tr: fixed.Trace, seed: int, trial: int, **kw) -> dict:
         (dict(n=5, latency=2, step_clocks=3, **FAST), 1, 3),
         (dict(kind="wta", n=4, latency=1, step_clocks=4, **FAST), 1, 3),
         (dict(n=2, latency=3, step_clocks=7, **FAST), 1, 3),
+        # the x loops in the step's last clock, a noise unit per step_clocks neurons (the
+        # second unit of n = 5 at P = 4 serves one)
+        (dict(n=5, latency=2, step_clocks=4, shared_noise=True, **FAST), 1, 3),
+        (dict(kind="wta", n=4, step_clocks=3, shared_noise=True, **FAST), 1, 3),
         # products by a multiplier instead of shifts and adds, in one clock and split over two
         (dict(n=4, latency=1, products="multiplier", **FAST), 1, 3),
         (dict(n=4, step_clocks=8, products="multiplier", **FAST), 1, 3),
@@ -220,6 +225,8 @@ def lockstep(cfg: Config, tr: fixed.Trace, seed: int, trial: int, **kw) -> dict:
         "nwta-n5-L2-P3",
         "wta-n4-L1-P4",
         "nwta-n2-L3-P7",
+        "nwta-n5-L2-P4-shared",
+        "wta-n4-L0-P3-shared",
         "nwta-n4-L1-mult",
         "nwta-n4-P8-mult",
         "nwta-n4-L2-G0",
@@ -243,9 +250,13 @@ def test_lockstep_through_the_decision(changes, seed, trial):
     assert dict(hw["holds"])[decision_step]["winner"] == tr.winner
 
 
-@pytest.mark.parametrize("step_clocks", [1, 3])
-def test_lockstep_saturating_config_raises_both_flags(step_clocks):
-    cfg = Config.paper(**SATURATING, step_clocks=step_clocks)
+@pytest.mark.parametrize(
+    ("step_clocks", "shared_noise"),
+    [(1, False), (3, False), (4, True)],
+    ids=["P1", "P3", "P4-shared"],
+)
+def test_lockstep_saturating_config_raises_both_flags(step_clocks, shared_noise):
+    cfg = Config.paper(**SATURATING, step_clocks=step_clocks, shared_noise=shared_noise)
     seed, trial, steps = 0, 0, 300
     tr = fixed.trace(cfg, seed, trial, steps=steps, run_on=True)
     # both sticky flags rise inside the window, after the start
@@ -338,6 +349,23 @@ def test_lockstep_comparison_finds_the_first_difference():
     assert found is not None and found[0] == part, found
 
 
+def test_noise_units_wired_to_the_wrong_neurons_are_caught(monkeypatch):
+    # the companion of the shared-noise cases above: units that serve their neurons in the
+    # reverse order (each neuron's noise from another's seed) must fail the comparison,
+    # at the first read, on the generator state of the neurons that moved
+    cfg = Config.paper(n=5, latency=2, step_clocks=4, shared_noise=True, **FAST)
+    seed, trial = 1, 3
+    tr, _ = golden_for(cfg, seed, trial)
+    assert first_mismatch(cfg, lockstep(cfg, tr, seed, trial), tr) is None
+    unit = nwta.NoiseUnit
+    monkeypatch.setattr(nwta, "NoiseUnit", lambda c, salts: unit(c, salts[::-1]))
+    hw = lockstep(cfg, tr, seed, trial)
+    step, name, got, want = first_mismatch(cfg, hw, tr)
+    assert (step, name) == (0, "rng")
+    # neurons 0 to 3 share the first unit (reversed), neuron 4 the second (alone: unmoved)
+    assert [g != w for g, w in zip(got, want, strict=True)] == [True] * 4 + [False]
+
+
 # -- ports and validation --------------------------------------------------------------------
 
 
@@ -355,8 +383,9 @@ def test_step_phases_order_the_stages_within_the_step():
             assert phases[4] < phases[5] and phases[6] < phases[7] < phases[8]
         # every multiplier in two halves with 8 clocks; the tree's clocks grow to 3 at 7
         assert (phases[5] < phases[6]) == (clocks >= 8) == (phases[1] < phases[2])
-        assert decision_phase(clocks) == {6: 2, 7: 3, 8: 3}.get(clocks, decision_phase(clocks))
-        assert decision_phase(clocks) == phases[SUM_STAGE]
+        staged = Config.paper(step_clocks=clocks)
+        assert decision_phase(staged) == {6: 2, 7: 3, 8: 3}.get(clocks, phases[SUM_STAGE])
+        assert decision_phase(staged) == phases[SUM_STAGE]
     with pytest.raises(ValueError, match="^Clocks per step must be a positive integer, not 0$"):
         step_phases(0)
 

@@ -126,7 +126,7 @@ def test_serial_engine_is_bit_exact(n, seed, first, top, delta_in, horizon, stri
             ready = load + hashes
             waited |= ready > accepted + 1
             load = max(accepted + 1, ready)
-        accepted = load + 2 + prime_clocks(cfg.step_clocks) + int(g.steps[0])
+        accepted = load + 2 + prime_clocks(cfg) + int(g.steps[0])
         accepted += winner_clocks(cfg)
         assert at == accepted
     assert waited == (horizon < 10)

@@ -39,6 +39,7 @@ def _id(c):
         f"{c.kind}-n{c.n}-L{c.latency}"
         + (f"-P{c.step_clocks}" if c.step_clocks > 1 else "")
         + (f"-K{c.lanes}" if c.lanes is not None else "")
+        + ("-shared" if c.shared_noise else "")
     )
 
 
@@ -72,6 +73,9 @@ LOCKSTEP = [
     case("verilator", Config.paper(n=6, latency=2, step_clocks=3), slow=True),
     case("verilator", Config.paper(n=5, latency=1, step_clocks=8), slow=True),  # products halved
     case("icarus", Config.paper(n=3, latency=1, step_clocks=4)),
+    # a noise unit per step_clocks neurons (the second unit serving one)
+    case("verilator", Config.paper(n=9, latency=2, step_clocks=4, shared_noise=True), slow=True),
+    case("icarus", Config.paper(n=5, latency=2, step_clocks=4, shared_noise=True, **FAST)),
     # folded: K lanes, the state in memory, read through the peek port at every step
     case("verilator", Config.paper(n=6, lanes=2, latency=1, **FAST), slow=True),
     case("icarus", Config.paper(n=5, lanes=4, **FAST)),  # a padded last row, L = 0
@@ -103,6 +107,7 @@ TRIALS = [
     case(Config.paper(n=64, kind="wta", delta=0.1, horizon=40.0), slow=True),
     case(Config.paper(n=64, kind="wta", delta=0.1, horizon=40.0, latency=1), slow=True),
     case(Config.paper(n=64, delta=0.1, step_clocks=6), slow=True),
+    case(Config.paper(n=64, delta=0.1, latency=4, step_clocks=8, shared_noise=True), slow=True),
     case(Config.paper(n=64, delta=0.1, lanes=4, latency=1), slow=True),
     case(Config.paper(n=64, kind="wta", delta=0.1, horizon=40.0, lanes=8), slow=True),
     # large n, folded (the acceptance runs; a few minutes each)
@@ -166,7 +171,7 @@ def test_lockstep_reports_a_perturbed_golden_model_at_the_right_cycle(simulator,
     mm = report.first_mismatch
     assert (mm["trial"], mm["step"]) == (0, want)
     # the start strobe's edge, the priming clocks, then one step per clock
-    assert mm["cycle"] == want + 1 + prime_clocks(1)
+    assert mm["cycle"] == want + 1 + prime_clocks(cfg)
     assert mm.signal in ("x", "eta") and mm["neuron"] is not None
     good = fixed.trace(cfg, 7, 0)
     bad = perturbed_trace(cfg, 7, 0)
@@ -185,6 +190,9 @@ def test_lockstep_reports_a_perturbed_golden_model_at_the_right_cycle(simulator,
     [
         Config.paper(n=5),
         pytest.param(Config.paper(n=5, latency=1, step_clocks=8), marks=pytest.mark.slow),
+        pytest.param(
+            Config.paper(n=9, latency=2, step_clocks=4, shared_noise=True), marks=pytest.mark.slow
+        ),
     ],
     ids=_id,
 )
@@ -204,7 +212,7 @@ def test_trials_report_a_perturbed_config_at_the_right_cycle(hw):
     # the start strobe's edge, the priming clocks or the decision clock's offset, then
     # step_clocks cycles per step
     clocks = hw.step_clocks
-    offset = prime_clocks(clocks) + decision_phase(clocks)
+    offset = prime_clocks(hw) + decision_phase(hw)
     assert mm["cycle"] == 1 + offset + mm["step"] * clocks
 
 
