@@ -142,7 +142,9 @@ CASES = [
 
 @pytest.mark.parametrize("cfg", CASES, ids=lambda c: f"{c.kind}-n{c.n}-L{c.latency}")
 def test_kernel_matches_readable_model(cfg):
-    assert _kernel_vs_trace_mismatches(cfg, seed=11, trials=6) == []
+    # three trials of each Config (the readable model steps in Python); the fuzz test draws
+    # 200 more Configs (tests/golden/test_fuzz.py)
+    assert _kernel_vs_trace_mismatches(cfg, seed=11, trials=3) == []
 
 
 def test_int32_and_int64_kernels_agree():
@@ -158,7 +160,7 @@ def test_int32_and_int64_kernels_agree():
 def test_kernel_check_fails_when_the_readable_model_is_perturbed(monkeypatch):
     # companion: round half down instead of half up in one product must be caught
     monkeypatch.setattr(primitives, "mulr", lambda v, c, cf: (v * c + (1 << (cf - 1)) - 1) >> cf)
-    assert len(_kernel_vs_trace_mismatches(CASES[1], seed=11, trials=6)) >= 5
+    assert len(_kernel_vs_trace_mismatches(CASES[1], seed=11, trials=3)) == 3  # every trial
 
 
 def test_saturation_flags_are_raised_and_sticky():
@@ -241,7 +243,8 @@ def _agree(fx, fl):
 
 STAT_POINTS = [
     pytest.param(10, 0.05, 800, 400, id="n10"),
-    pytest.param(100, 0.05, 800, 300, id="n100"),
+    # n = 10 holds the agreement (and its companion) in the default run
+    pytest.param(100, 0.05, 800, 300, id="n100", marks=pytest.mark.slow),
     pytest.param(1000, 0.10, 400, 200, id="n1000", marks=pytest.mark.slow),
 ]
 
