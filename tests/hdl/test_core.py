@@ -103,13 +103,13 @@ def trials_of(cfg, count, *, vectors, seed):
 CASES = {
     # fixed evidence and a few changes, noise on; many short vectors (the trial decides
     # with vectors to come: they are dropped); noise off with every register set
-    "noisy": (NOISY, Registers(hold=9), 3, 6),
-    "drained": (NOISY, Registers(hold=1), 400, 3),
-    "quiet": (QUIET, Registers(hold=2, theta_q=600, stop_q=5000, max_steps=400), 40, 6),
+    "noisy": (NOISY, Registers(hold=9), 3, 3),
+    "drained": (NOISY, Registers(hold=1), 400, 2),
+    "quiet": (QUIET, Registers(hold=2, theta_q=600, stop_q=5000, max_steps=400), 40, 3),
     # the folded network: vectors that wait in the other bank (overlapping passes); a new
     # vector every pass from a source slower than the network, with every register set
     "folded": (FOLDED, Registers(hold=3), 10, 3),
-    "folded-quiet": (FOLDED_QUIET, Registers(hold=1, theta_q=600, stop_q=5000), 400, 3),
+    "folded-quiet": (FOLDED_QUIET, Registers(hold=1, theta_q=600, stop_q=5000), 400, 2),
 }
 #: Folded cases with their own source pace: (cfg, registers, vectors, count, trial seed, p_in,
 #: p_out).
