@@ -132,8 +132,9 @@ class Config(ConfigBase):
         higher fmax (``gaba.hdl.nwta``). The per-step state and every result are the same at
         any value; only the clocks per step change. The golden model ignores it.
     products : {"shift-add", "multiplier"}
-        How the hardware multiplies by a constant (:data:`PRODUCTS`); the golden model
-        ignores it.
+        How the hardware multiplies by a constant (:data:`PRODUCTS`); with ``shared_noise``
+        the noise units keep shifts and adds (the multipliers, DSP blocks, go to the
+        neurons). The golden model ignores it.
     lanes : int or None
         The folded architecture (``gaba.hdl.folded``): K neuron datapaths (a power of two,
         at most n) serve the n neurons, one neuron per lane per clock, their state in block

@@ -8,7 +8,8 @@ register C = b + eta(t+1) - inh(t) and is a few adders and a 3-way choice. With 
 the step is cut into nine stages by registers (:func:`step_phases` maps each stage to a clock
 of the step), so that every register-to-register path holds about one multiplier or two
 adders; the state registers change only at the step's last clock, so the per-step state is
-the same at any P.
+the same at any P. With ``Config.shared_noise`` a step of P clocks keeps the one-clock x loop
+(in the step's last clock) and moves the noise into a :class:`NoiseUnit` per P neurons.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ __all__ = [
     "inhibition_stages",
     "network_ports",
     "noise_layout",
+    "noise_product",
     "noise_step",
     "prime_clocks",
     "relu_step",
@@ -683,11 +685,19 @@ def euler_stages(cfg: Config, put, get, same_clock, state, s_inh) -> dict:
     }
 
 
+def noise_product(cfg: Config):
+    """How the noise's two products (a*eta, c_xi*xi) are built: as the Config's other
+    products (:func:`constant_product`), but by shifts and adds in shared noise units
+    (``Config.shared_noise``), two products per P neurons, where DSP blocks do not pay: with
+    ``products = "multiplier"`` they go to the neurons' beta*D, one a neuron."""
+    return arith.mulr_csd if cfg.shared_noise else constant_product(cfg)
+
+
 def noise_layout(cfg: Config) -> data.StructLayout:
     """A neuron's noise ahead of its step (:class:`LeanNeuron`): the generator's state, its
     Irwin-Hall sample xi, xc = c_xi*xi of the step before, the OU register eta and its clamp
     flag; what a :class:`NoiseUnit` keeps per neuron."""
-    xc = constant_product(cfg)(Signal(signed(11)), cfg.c_xi, cfg.coef_bits)
+    xc = noise_product(cfg)(Signal(signed(11)), cfg.c_xi, cfg.coef_bits)
     return data.StructLayout(
         {
             "rng": unsigned(32),
@@ -703,7 +713,7 @@ def noise_step(m: Module, platform, cfg: Config, rng, xi, xc, eta):
     """One step of the noise ahead (docs/semantics.md step 3, pipelined): from the generator
     state, xi, xc and eta, their next values: (rng', xi', xc', eta', eta's unclamped sum,
     eta's clamp flag). The generator, xi and xc feed forward; eta' = clamp(a*eta + xc)."""
-    multiply, cf = constant_product(cfg), cfg.coef_bits
+    multiply, cf = noise_product(cfg), cfg.coef_bits
     rng_next = arith.exact(m, platform, arith.xorshift32(rng), name="rng_next")
     if cfg.c_xi:
         eta_sum = arith.exact(m, platform, multiply(eta, cfg.ou_a_c, cf) + xc, name="eta_sum")

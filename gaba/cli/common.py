@@ -290,9 +290,14 @@ def design_args(p, names) -> None:
     for name, entries in uses.items():
         value = entries[0][2]
         flag = f"--{name.replace('_', '-')}"
+        what = "; ".join(sorted({w for _, w, _ in entries}))
         if isinstance(value, bool):  # a switch: given (True) or the design's default
-            what = "; ".join(sorted({w for _, w, _ in entries}))
             p.add_argument(flag, action="store_const", const=True, default=None, help=what)
+            continue
+        if name == "products":
+            from gaba.golden.config import PRODUCTS
+
+            p.add_argument(flag, choices=PRODUCTS, default=None, help=f"{what} (default {value})")
             continue
         integral = name in ("n", "lanes") or isinstance(value, int)
         kind = positive_int if name in ("n", "lanes") else int if integral else number

@@ -207,6 +207,12 @@ def lockstep(cfg: Config, tr: fixed.Trace, seed: int, trial: int, **kw) -> dict:
         # second unit of n = 5 at P = 4 serves one)
         (dict(n=5, latency=2, step_clocks=4, shared_noise=True, **FAST), 1, 3),
         (dict(kind="wta", n=4, step_clocks=3, shared_noise=True, **FAST), 1, 3),
+        # beta*D by a multiplier, the units' products by shifts and adds
+        (
+            dict(n=5, latency=3, step_clocks=4, shared_noise=True, products="multiplier", **FAST),
+            1,
+            3,
+        ),
         # products by a multiplier instead of shifts and adds, in one clock and split over two
         (dict(n=4, latency=1, products="multiplier", **FAST), 1, 3),
         (dict(n=4, step_clocks=8, products="multiplier", **FAST), 1, 3),
@@ -227,6 +233,7 @@ def lockstep(cfg: Config, tr: fixed.Trace, seed: int, trial: int, **kw) -> dict:
         "nwta-n2-L3-P7",
         "nwta-n5-L2-P4-shared",
         "wta-n4-L0-P3-shared",
+        "nwta-n5-L3-P4-shared-mult",
         "nwta-n4-L1-mult",
         "nwta-n4-P8-mult",
         "nwta-n4-L2-G0",
@@ -364,6 +371,19 @@ def test_noise_units_wired_to_the_wrong_neurons_are_caught(monkeypatch):
     assert (step, name) == (0, "rng")
     # neurons 0 to 3 share the first unit (reversed), neuron 4 the second (alone: unmoved)
     assert [g != w for g, w in zip(got, want, strict=True)] == [True] * 4 + [False]
+
+
+def test_shared_noise_units_build_their_products_by_shifts_and_adds():
+    # with products by multipliers, the DSP blocks go to the neurons' beta*D (one a neuron),
+    # the units' two products (a*eta, c_xi*xi, per P neurons) stay shifts and adds
+    from amaranth.back import rtlil
+
+    cfg = Config.paper(n=8, latency=3, step_clocks=4, shared_noise=True, products="multiplier")
+    unit = rtlil.convert(nwta.NoiseUnit(cfg, [3, 5, 7, 9]))
+    neuron = rtlil.convert(nwta.LeanNeuron(cfg, 3))
+    assert "cell $mul" not in unit and neuron.count("cell $mul") == 1
+    lean = rtlil.convert(nwta.LeanNeuron(cfg.replace(step_clocks=1, shared_noise=False), 3))
+    assert lean.count("cell $mul") == 3  # beta*D and the neuron's own noise products
 
 
 # -- ports and validation --------------------------------------------------------------------
