@@ -60,7 +60,12 @@ def main() -> int:
     if build["kind"] not in ("nwta", "wta"):
         sys.exit(f"throughput: {args.build} is a {build['kind']} build, not nwta or wta")
     cfg = Config.paper(
-        kind=build["kind"], n=build["n"], latency=build["latency"], step_clocks=build["step_clocks"]
+        kind=build["kind"],
+        n=build["n"],
+        latency=build["latency"],
+        step_clocks=build["step_clocks"],
+        shared_noise=bool(build.get("shared_noise")),
+        products=build.get("products") or "shift-add",
     )
     if cfg.digest() != build["config_digest"]:
         sys.exit(

@@ -126,6 +126,8 @@ class BuildResult:
     synthesis: dict = field(default_factory=dict)
     steps: list = field(default_factory=list)
     note: str | None = None
+    shared_noise: bool | None = None  # the parallel network's noise units (nWTA, WTA)
+    products: str | None = None  # how products by a constant are built (nWTA, WTA)
 
     @property
     def system_mhz(self) -> float:
@@ -160,6 +162,8 @@ class BuildResult:
             "latency": self.latency,
             "step_clocks": self.step_clocks,
             "lanes": self.lanes,
+            "shared_noise": self.shared_noise,
+            "products": self.products,
             "clock_mhz": self.clock_mhz,
             "clock_div": self.clock_div,
             "system_mhz": self.system_mhz,

@@ -53,7 +53,7 @@ def trial_clocks(cfg: Config, steps: int) -> int:
     Folded (``cfg.lanes``): the load cycle and one more before the first pass, a pass every
     ``folded.pass_clocks`` clocks, the last pass's ``rows`` clocks and its last row's way to
     the accumulators (``folded.acc_stage``), the decision cycle. Parallel: the load cycle,
-    the network's priming clocks (one clock per step only), ``step_clocks`` cycles per step,
+    the network's priming clocks (a one-clock x loop only), ``step_clocks`` cycles per step,
     the decision clock's offset into the step after the last, the wait for the arg-max's
     pipeline (one clock per step only), and the decision cycle (the result is offered in the
     next cycle).
@@ -105,9 +105,10 @@ class TrialEngine(wiring.Component):
     ``max_steps`` steps are done, and offers the result on ``res``. Exactly
     ``gaba.golden.fixed.run_trials(cfg, count, seed, first_trial=first)``, trial by trial.
 
-    Cycle budget of a trial: one load cycle, the network's priming clocks with one clock per
-    step (``gaba.hdl.nwta.prime_clocks``), ``cfg.step_clocks`` cycles per step, the
-    arg-max's pipeline after the decision with one clock per step
+    Cycle budget of a trial: one load cycle, the network's priming clocks with a one-clock x
+    loop (one clock per step, or shared noise: ``gaba.hdl.nwta.prime_clocks``),
+    ``cfg.step_clocks`` cycles per step, the arg-max's pipeline after the decision with one
+    clock per step
     (``gaba.hdl.nwta.winner_clocks``),
     ``decision_phase(cfg)`` cycles into the step after the last one (where the
     decision is valid) plus one decision cycle, and the result cycle(s) until ``res.ready``

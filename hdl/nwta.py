@@ -831,7 +831,8 @@ class LeanNeuron(wiring.Component):
     Members
     -------
     prime : In(1)
-        The clocks after a load (:func:`prime_clocks`): the noise pipeline and C fill.
+        The clocks after a load (:func:`prime_clocks`): the noise pipeline and C fill (with
+        shared noise, the last clock of each priming step).
     commit, load, master, b : In
         As :class:`Neuron`.
     s_inh : In(s_bits)

@@ -176,7 +176,9 @@ class NetworkBoard(BoardDesign):
     def clock_div(self, cfg: Config, spec) -> int:
         # an Euler step in one clock with the inhibition inside it (latency 0) is a long
         # path: the board's divided clock (not in a folded network's pipeline)
-        long_step = cfg.step_clocks == 1 and cfg.latency == 0 and cfg.lanes is None
+        # (with shared noise too: the x loop is one clock's path, whatever the clocks a step)
+        lean = cfg.step_clocks == 1 or cfg.shared_noise
+        long_step = lean and cfg.latency == 0 and cfg.lanes is None
         return spec.clock_div if long_step else 1
 
     def board_top(self, cfg: Config, **kwargs):
@@ -187,7 +189,13 @@ class NetworkBoard(BoardDesign):
         return super().board_top(cfg, **kwargs)
 
     def build_fields(self, cfg: Config) -> dict:
-        return {"latency": cfg.latency, "step_clocks": cfg.step_clocks, "lanes": cfg.lanes}
+        return {
+            "latency": cfg.latency,
+            "step_clocks": cfg.step_clocks,
+            "lanes": cfg.lanes,
+            "shared_noise": cfg.shared_noise,
+            "products": cfg.products,
+        }
 
     def label(self, cfg: Config) -> str:
         return f"{super().label(cfg)}, latency {cfg.latency}"

@@ -185,14 +185,15 @@ def _run_options(p, entries):
 
 def _design_config(args, command, step_clocks=lambda n: 1, latency=None):
     """The Config of the options; for a design with clocks per step, ``step_clocks(n)``
-    stands in for a --step-clocks not given, and with one clock per step ``latency(n)``
-    (when given) for a --latency not given."""
+    stands in for a --step-clocks not given, and with a one-clock x loop (one clock per step,
+    or shared noise) ``latency(n)`` (when given) for a --latency not given."""
     design, cfg = design_config(command, args)
     if "step_clocks" not in design.options:
         return cfg
     if args.step_clocks is None:
         cfg = cfg.replace(step_clocks=step_clocks(cfg.n))
-    if latency is not None and args.latency is None and cfg.step_clocks == 1:
+    lean = cfg.step_clocks == 1 or cfg.shared_noise
+    if latency is not None and args.latency is None and lean:
         cfg = cfg.replace(latency=latency(cfg.n))
     return cfg
 

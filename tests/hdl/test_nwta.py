@@ -356,6 +356,69 @@ def test_lockstep_comparison_finds_the_first_difference():
     assert found is not None and found[0] == part, found
 
 
+@pytest.mark.parametrize(
+    "changes",
+    [
+        dict(n=5, latency=2, step_clocks=4),
+        dict(n=2, step_clocks=3),
+        dict(kind="wta", n=7, step_clocks=5),
+    ],
+    ids=["n5-L2-P4", "n2-P3-a-slot-empty", "wta-n7-L0-P5"],
+)
+def test_shared_noise_through_random_pauses_and_loads_mid_priming(changes):
+    # en low in 40 % of the clocks, anywhere in the step (its first and last clocks too); a
+    # load in the middle of a trial's priming, then a load held two clocks: every step's state
+    # is the golden model's
+    cfg = Config.paper(shared_noise=True, **changes, **FAST)
+    seed, trial = 2, 1
+    tr = fixed.trace(cfg, seed, trial, steps=120, run_on=True)
+    master = _master(seed, trial)
+    dut = Network(cfg, debug=True)
+    pace = np.random.default_rng(5)
+    rows, paused_phases = {}, set()
+
+    async def bench(ctx):
+        ctx.set(dut.top, tr.top)
+        ctx.set(dut.b_lo, cfg.b_lo)
+        ctx.set(dut.master, 0x0BADF00D)
+        ctx.set(dut.load, 1)
+        await ctx.tick()
+        ctx.set(dut.load, 0)
+        ctx.set(dut.en, 1)
+        await ctx.tick().repeat(cfg.step_clocks + 1)  # into the second priming step
+        ctx.set(dut.master, master)
+        ctx.set(dut.load, 1)
+        await ctx.tick().repeat(2)
+        ctx.set(dut.load, 0)
+        steps = clock = 0
+        while steps <= 120:
+            en = int(pace.random() < 0.6)
+            ctx.set(dut.en, en)
+            if ctx.get(dut.ready) and steps not in rows:
+                st = ctx.get(dut.state)
+                rows[steps] = (
+                    [int(st.neurons[i].x) for i in range(cfg.n)],
+                    [int(st.neurons[i].eta) for i in range(cfg.n)],
+                    [int(st.neurons[i].rng) for i in range(cfg.n)],
+                    int(st.s_inh),
+                )
+            if steps and not en:
+                paused_phases.add(clock)  # the clock of the step the pause holds
+            if ctx.get(dut.commit):
+                steps, clock = steps + 1, 0
+            elif en and steps:
+                clock += 1
+            await ctx.tick()
+
+    run_testbench(dut, bench)
+    assert paused_phases == set(range(cfg.step_clocks))  # pauses in every clock of a step
+    assert sorted(rows) == list(range(121))
+    for t, (x, eta, rng, s_inh) in rows.items():
+        assert x == tr.x[t].tolist() and eta == tr.eta[t].tolist(), t
+        assert rng == tr.rng[t].tolist(), t
+        assert s_inh == (int(tr.s_sum[t - cfg.latency]) if t >= cfg.latency else 0), t
+
+
 def test_noise_units_wired_to_the_wrong_neurons_are_caught(monkeypatch):
     # the companion of the shared-noise cases above: units that serve their neurons in the
     # reverse order (each neuron's noise from another's seed) must fail the comparison,
