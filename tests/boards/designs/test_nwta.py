@@ -170,15 +170,28 @@ def test_the_entries_hold_their_configs_and_build_fields():
     assert (NWTA.name, WTA.name) == ("nwta", "wta") and nwta.DESIGNS == (NWTA, WTA)
     cfg = Config.paper(n=3, latency=1, step_clocks=6)
     assert NWTA.holds(cfg) and not WTA.holds(cfg) and WTA.holds(cfg.replace(kind="wta"))
-    assert NWTA.build_fields(cfg) == {"latency": 1, "step_clocks": 6, "lanes": None}
+    hardware = {"shared_noise": False, "products": "shift-add"}
+    assert NWTA.build_fields(cfg) == {"latency": 1, "step_clocks": 6, "lanes": None, **hardware}
     folded = Config.paper(n=8, lanes=2)
-    assert NWTA.build_fields(folded) == {"latency": 0, "step_clocks": 1, "lanes": 2}
+    assert NWTA.build_fields(folded) == {"latency": 0, "step_clocks": 1, "lanes": 2, **hardware}
+    shared = Config.paper(n=8, step_clocks=4, shared_noise=True, products="multiplier")
+    assert NWTA.build_fields(shared) == {
+        "latency": 0,
+        "step_clocks": 4,
+        "lanes": None,
+        "shared_noise": True,
+        "products": "multiplier",
+    }
     assert NWTA.label(cfg) == f"nwta n=3, Config {cfg.digest()}, latency 1"
     # one clock per Euler step is a long path: the board's divided clock; else the board's
     one = cfg.replace(step_clocks=1)
     assert NWTA.clock_div(cfg, ULX3S) == NWTA.clock_div(one, ULX3S) == 1
     assert NWTA.clock_div(one.replace(latency=0), ULX3S) == 2
     assert NWTA.clock_div(folded, ULX3S) == 1  # the folded lane is a pipeline
+    # shared noise keeps the one-clock x loop: at latency 0 a long path too
+    assert (
+        NWTA.clock_div(shared, ULX3S) == 2 and NWTA.clock_div(shared.replace(latency=1), ULX3S) == 1
+    )
     NWTA.check_board(cfg, ICEBREAKER)  # any board can hold it (whether it fits: the build)
     with pytest.raises(ValueError, match="BoardTop needs a gaba Config"):
         NWTA.check_board(3, ICEBREAKER)
