@@ -327,7 +327,7 @@ class Lane(wiring.Component):
         first = self.first
         x = Mux(first, 0, st_rd.data.x)
         eta = Mux(first, 0, st_rd.data.eta)
-        rng = Mux(first, (self.master ^ salt_rd.data) | 1, gen_rd.data.rng)
+        rng = Mux(first, primitives.neuron_seed(self.master, salt_rd.data), gen_rd.data.rng)
         pipe.put(rs, "x", x, unsigned(cfg.x_state_bits))
         pipe.put(rs, "eta", eta, signed(cfg.eta_bits))
         pipe.put(rs, "rng", rng, unsigned(32))
@@ -417,7 +417,11 @@ class Lane(wiring.Component):
                 self.peek.x.eq(Mux(peek_first, 0, st_peek.data.x)),
                 self.peek.eta.eq(Mux(peek_first, 0, st_peek.data.eta)),
                 self.peek.rng.eq(
-                    Mux(peek_first, (self.master ^ salt_peek.data) | 1, gen_peek.data.rng)
+                    Mux(
+                        peek_first,
+                        primitives.neuron_seed(self.master, salt_peek.data),
+                        gen_peek.data.rng,
+                    )
                 ),
             ]
         return m

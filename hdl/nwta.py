@@ -365,6 +365,7 @@ class Network(wiring.Component):
                 m.d.sync += left.eq(left - 1)
             priming = left != 0
         advance = self.en & ~self.load & ~priming
+        moves = advance | priming  # the phase (and the noise units) move on
         if clocks == 1:
             phase, last = Const(0, 1), Const(1, 1)
             m.d.comb += self.commit.eq(advance)
@@ -374,7 +375,7 @@ class Network(wiring.Component):
             m.d.comb += self.commit.eq(advance & last)
             with m.If(self.load):
                 m.d.sync += phase.eq(0)
-            with m.Elif(advance | priming):
+            with m.Elif(moves):
                 m.d.sync += phase.eq(Mux(last, 0, phase + 1))
         m.d.comb += self.ready.eq((phase == decision_phase(cfg)) & ~priming)
 
@@ -401,13 +402,14 @@ class Network(wiring.Component):
             master = Signal(32, name="master_r")
             with m.If(self.load):
                 m.d.sync += master.eq(self.master)
+            first = left > 3 * clocks  # the first of the four priming steps
             for u in range(-(-n // clocks)):
                 unit = NoiseUnit(cfg, salts[u * clocks : (u + 1) * clocks])
                 m.submodules[f"noise{u}"] = unit
                 m.d.comb += [
-                    unit.step.eq(advance | priming),
+                    unit.step.eq(moves),
                     unit.phase.eq(phase),
-                    unit.first.eq(left > 3 * clocks),
+                    unit.first.eq(first),
                     unit.master.eq(master),
                 ]
                 units.append(unit)
@@ -574,7 +576,11 @@ class Neuron(wiring.Component):
         # the generator word is recomputed from rng rather than held: it is a few gates
         rng_n = arith.xorshift32(rng)
         with m.If(self.load):
-            m.d.sync += [x.eq(0), eta.eq(0), rng.eq((self.master ^ self._salt) | 1)]
+            m.d.sync += [
+                x.eq(0),
+                eta.eq(0),
+                rng.eq(primitives.neuron_seed(self.master, self._salt)),
+            ]
         with m.Elif(commit):
             m.d.sync += [x.eq(out["x_next"]), eta.eq(eta_n), rng.eq(rng_n)]
         return m
@@ -791,7 +797,7 @@ class NoiseUnit(wiring.Component):
             salt = Mux(phase == slot, value, salt)
         cur = Signal(layout, name="cur")
         with m.If(self.first):
-            m.d.comb += [cur.rng.eq((self.master ^ salt) | 1), cur.hit.eq(0)]
+            m.d.comb += cur.rng.eq(primitives.neuron_seed(self.master, salt))
         with m.Else():
             m.d.comb += cur.eq(rd.data)
         rng, xi, xc, eta, _, hit = noise_step(m, platform, cfg, cur.rng, cur.xi, cur.xc, cur.eta)
@@ -960,7 +966,7 @@ class LeanNeuron(wiring.Component):
             for value, hit, raw in ((eta_a2, hit_a2, raw_a2), (eta_a1, hit_a1, raw_a1)):
                 arith.claim_clamp(m, platform, raw, value, hit, cfg.eta_min, cfg.eta_max)
         with m.If(self.load):
-            seed = (self.master ^ self._salt) | 1
+            seed = primitives.neuron_seed(self.master, self._salt)
             # the priming clocks (prime_clocks) fill the pipeline: xi = xc = 0 keep eta = 0
             # for the first two, so after four the registers hold what step 0 needs
             m.d.sync += [
