@@ -64,8 +64,8 @@ def main() -> int:
         n=build["n"],
         latency=build["latency"],
         step_clocks=build["step_clocks"],
-        shared_noise=bool(build.get("shared_noise")),
-        products=build.get("products") or "shift-add",
+        # fields a build of an older gaba does not report keep the Config's defaults
+        **{k: build[k] for k in ("shared_noise", "products") if build.get(k) is not None},
     )
     if cfg.digest() != build["config_digest"]:
         sys.exit(

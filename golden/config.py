@@ -251,6 +251,13 @@ class Config(ConfigBase):
             )
 
     @property
+    def one_clock_x_loop(self) -> bool:
+        """The parallel network's x loop is one clock's path (``gaba.hdl.nwta.LeanNeuron``):
+        with one clock per step, or with shared noise (the loop in the step's last clock),
+        not in the staged step of several clocks."""
+        return self.step_clocks == 1 or self.shared_noise
+
+    @property
     def argmax_depth(self) -> int:
         """Registers of the one-clock network's pipelined arg-max: one after every two rounds
         of its tournament over n (``gaba.hdl.tree.ArgMax``)."""

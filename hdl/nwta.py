@@ -349,7 +349,7 @@ class Network(wiring.Component):
         cfg = self._cfg
         n, clocks, lat = cfg.n, cfg.step_clocks, cfg.latency
         shared = cfg.shared_noise
-        lean = clocks == 1 or shared  # the x loop alone in the step's (last) clock
+        lean = cfg.one_clock_x_loop  # the x loop alone in the step's (last) clock
         tree_depth = 0 if lean else decision_phase(cfg)
         m = Module()
 

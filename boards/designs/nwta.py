@@ -177,8 +177,7 @@ class NetworkBoard(BoardDesign):
         # an Euler step in one clock with the inhibition inside it (latency 0) is a long
         # path: the board's divided clock (not in a folded network's pipeline)
         # (with shared noise too: the x loop is one clock's path, whatever the clocks a step)
-        lean = cfg.step_clocks == 1 or cfg.shared_noise
-        long_step = lean and cfg.latency == 0 and cfg.lanes is None
+        long_step = cfg.one_clock_x_loop and cfg.latency == 0 and cfg.lanes is None
         return spec.clock_div if long_step else 1
 
     def board_top(self, cfg: Config, **kwargs):

@@ -192,8 +192,7 @@ def _design_config(args, command, step_clocks=lambda n: 1, latency=None):
         return cfg
     if args.step_clocks is None:
         cfg = cfg.replace(step_clocks=step_clocks(cfg.n))
-    lean = cfg.step_clocks == 1 or cfg.shared_noise
-    if latency is not None and args.latency is None and lean:
+    if latency is not None and args.latency is None and cfg.one_clock_x_loop:
         cfg = cfg.replace(latency=latency(cfg.n))
     return cfg
 

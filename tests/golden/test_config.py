@@ -163,8 +163,10 @@ def test_shared_noise_needs_the_parallel_network_and_clocks_for_the_arg_max():
     # the arg-max of n takes ceil(ceil(log2 n) / 2) clocks of the step, and the step's last
     # clock is the x loops': step_clocks >= that + 2, and at least 3
     assert [Config.paper(n=n).argmax_depth for n in (2, 4, 5, 16, 17, 128)] == [1, 1, 2, 2, 3, 4]
-    Config.paper(n=4, step_clocks=3, shared_noise=True)
-    Config.paper(n=128, step_clocks=6, shared_noise=True)
+    assert Config.paper(n=4, step_clocks=3, shared_noise=True).one_clock_x_loop
+    assert Config.paper(n=128, step_clocks=6, shared_noise=True).one_clock_x_loop
+    assert Config.paper(n=4).one_clock_x_loop
+    assert not Config.paper(n=4, step_clocks=3).one_clock_x_loop
     with pytest.raises(ValueError, match="step_clocks must be at least 3, not 2$"):
         Config.paper(n=4, step_clocks=2, shared_noise=True)
     with pytest.raises(ValueError, match="n = 128 needs 4 clock.*at least 6, not 5$"):
