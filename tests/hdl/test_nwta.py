@@ -14,7 +14,8 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from amaranth.hdl import signed, unsigned
+from amaranth.hdl import Module, signed, unsigned
+from amaranth.lib import wiring
 
 from gaba.golden import fixed, primitives
 from gaba.golden.config import Config
@@ -370,8 +371,40 @@ def test_shared_noise_through_random_pauses_and_loads_mid_priming(changes):
     # load in the middle of a trial's priming, then a load held two clocks: every step's state
     # is the golden model's
     cfg = Config.paper(shared_noise=True, **changes, **FAST)
+    tr, rows, paused_phases = paused_run(cfg)
+    assert paused_phases == set(range(cfg.step_clocks))  # pauses in every clock of a step
+    assert sorted(rows) == list(range(121))
+    assert all(row == paused_row(cfg, tr, t) for t, row in rows.items())
+
+
+def test_noise_units_that_do_not_pause_are_caught(monkeypatch):
+    # the companion: units that advance in every clock, paused or not, fail the comparison
+    cfg = Config.paper(n=5, latency=2, step_clocks=4, shared_noise=True, **FAST)
+    unit = nwta.NoiseUnit
+
+    class Restless(wiring.Component):
+        def __init__(self, c, salts):
+            self._unit = unit(c, salts)
+            super().__init__(self._unit.signature)
+
+        def elaborate(self, platform):
+            m = Module()
+            m.submodules.unit = u = self._unit
+            m.d.comb += [u.step.eq(1), u.phase.eq(self.phase), u.first.eq(self.first)]
+            m.d.comb += [u.master.eq(self.master), self.out.eq(u.out)]
+            return m
+
+    monkeypatch.setattr(nwta, "NoiseUnit", Restless)
+    tr, rows, _ = paused_run(cfg)
+    assert any(row != paused_row(cfg, tr, t) for t, row in rows.items())
+
+
+def paused_run(cfg: Config, steps: int = 120):
+    """A trial of ``cfg``'s network driven with ``en`` low in 40 % of the clocks, after a
+    load in the middle of another trial's priming and a load held two clocks: (the golden
+    trace, {step: (x, eta, rng, s_inh) read when ready}, the clocks of a step a pause held)."""
     seed, trial = 2, 1
-    tr = fixed.trace(cfg, seed, trial, steps=120, run_on=True)
+    tr = fixed.trace(cfg, seed, trial, steps=steps, run_on=True)
     master = _master(seed, trial)
     dut = Network(cfg, debug=True)
     pace = np.random.default_rng(5)
@@ -390,33 +423,34 @@ def test_shared_noise_through_random_pauses_and_loads_mid_priming(changes):
         ctx.set(dut.load, 1)
         await ctx.tick().repeat(2)
         ctx.set(dut.load, 0)
-        steps = clock = 0
-        while steps <= 120:
+        done = clock = 0
+        while done <= steps:
             en = int(pace.random() < 0.6)
             ctx.set(dut.en, en)
-            if ctx.get(dut.ready) and steps not in rows:
+            if ctx.get(dut.ready) and done not in rows:
                 st = ctx.get(dut.state)
-                rows[steps] = (
+                rows[done] = (
                     [int(st.neurons[i].x) for i in range(cfg.n)],
                     [int(st.neurons[i].eta) for i in range(cfg.n)],
                     [int(st.neurons[i].rng) for i in range(cfg.n)],
                     int(st.s_inh),
                 )
-            if steps and not en:
+            if done and not en:
                 paused_phases.add(clock)  # the clock of the step the pause holds
             if ctx.get(dut.commit):
-                steps, clock = steps + 1, 0
-            elif en and steps:
+                done, clock = done + 1, 0
+            elif en and done:
                 clock += 1
             await ctx.tick()
 
     run_testbench(dut, bench)
-    assert paused_phases == set(range(cfg.step_clocks))  # pauses in every clock of a step
-    assert sorted(rows) == list(range(121))
-    for t, (x, eta, rng, s_inh) in rows.items():
-        assert x == tr.x[t].tolist() and eta == tr.eta[t].tolist(), t
-        assert rng == tr.rng[t].tolist(), t
-        assert s_inh == (int(tr.s_sum[t - cfg.latency]) if t >= cfg.latency else 0), t
+    return tr, rows, paused_phases
+
+
+def paused_row(cfg: Config, tr: fixed.Trace, t: int) -> tuple:
+    """What :func:`paused_run` must read after t steps."""
+    s_inh = int(tr.s_sum[t - cfg.latency]) if t >= cfg.latency else 0
+    return tr.x[t].tolist(), tr.eta[t].tolist(), tr.rng[t].tolist(), s_inh
 
 
 def test_noise_units_wired_to_the_wrong_neurons_are_caught(monkeypatch):
