@@ -65,7 +65,11 @@ def main() -> int:
         latency=build["latency"],
         step_clocks=build["step_clocks"],
         # fields a build of an older gaba does not report keep the Config's defaults
-        **{k: build[k] for k in ("shared_noise", "products") if build.get(k) is not None},
+        **{
+            k: build[k]
+            for k in ("shared_noise", "products", "pipelined")
+            if build.get(k) is not None
+        },
     )
     if cfg.digest() != build["config_digest"]:
         sys.exit(

@@ -128,6 +128,7 @@ class BuildResult:
     note: str | None = None
     shared_noise: bool | None = None  # the parallel network's noise units (nWTA, WTA)
     products: str | None = None  # how products by a constant are built (nWTA, WTA)
+    pipelined: bool | None = None  # the shared-noise step cut by free-running registers
 
     @property
     def system_mhz(self) -> float:
@@ -164,6 +165,7 @@ class BuildResult:
             "lanes": self.lanes,
             "shared_noise": self.shared_noise,
             "products": self.products,
+            "pipelined": self.pipelined,
             "clock_mhz": self.clock_mhz,
             "clock_div": self.clock_div,
             "system_mhz": self.system_mhz,

@@ -147,6 +147,11 @@ class Config(ConfigBase):
         P generator and OU states in a small memory (``gaba.hdl.nwta.NoiseUnit``), so a
         neuron costs about half. P must leave the pipelined arg-max its clocks in the step
         (P >= :attr:`argmax_depth` + 2). The golden model ignores it.
+    pipelined : bool
+        With ``shared_noise`` and latency >= 1: the x loops' registers move only in the
+        step's last clock, so free-running registers at the step's adders (and between the
+        adder tree's levels) cut its paths into the step's P clocks, for a higher fmax at the
+        cost of flip-flops (``gaba.hdl.nwta.LeanNeuron``). The golden model ignores it.
 
     Raises
     ------
@@ -170,6 +175,7 @@ class Config(ConfigBase):
     products: str = "shift-add"
     lanes: int | None = None
     shared_noise: bool = False
+    pipelined: bool = False
 
     def __post_init__(self):
         if not isinstance(self.params, NetworkParams):
@@ -189,6 +195,7 @@ class Config(ConfigBase):
             )
         self._check_lanes()
         self._check_shared_noise()
+        self._check_pipelined()
         p = self.params
         if self.k_dt == 0:
             raise ValueError(
@@ -248,6 +255,16 @@ class Config(ConfigBase):
                 f"shared_noise serves step_clocks neurons per noise unit, one a clock, and the "
                 f"arg-max of n = {self.n} needs {self.argmax_depth} clock(s) of the step: "
                 f"step_clocks must be at least {least}, not {self.step_clocks}"
+            )
+
+    def _check_pipelined(self):
+        if not isinstance(self.pipelined, bool):
+            raise ValueError(f"pipelined must be True or False, not {self.pipelined!r}")
+        if self.pipelined and not (self.shared_noise and self.latency >= 1):
+            raise ValueError(
+                "pipelined cuts the paths of a shared_noise step, whose x loops move only in "
+                "its last clock, and needs latency >= 1 (the inhibition off the step's loop); "
+                f"here shared_noise is {self.shared_noise} and latency {self.latency}"
             )
 
     @property
@@ -327,12 +344,14 @@ class Config(ConfigBase):
     @property
     def architecture(self) -> str:
         """The network the hardware builds, in words: "parallel" (a neuron's datapath each),
-        "parallel, a noise unit per P neurons" (``shared_noise``) or "folded on K lanes" (rows
+        "parallel, a noise unit per P neurons" (``shared_noise``; ", pipelined" added with
+        ``pipelined``) or "folded on K lanes" (rows
         of K neurons through K shared datapaths)."""
         if self.lanes is not None:
             return f"folded on {self.lanes} lanes"
         if self.shared_noise:
-            return f"parallel, a noise unit per {self.step_clocks} neurons"
+            piped = ", pipelined" if self.pipelined else ""
+            return f"parallel, a noise unit per {self.step_clocks} neurons{piped}"
         return "parallel"
 
     # Widths -----------------------------------------------------------------------------------

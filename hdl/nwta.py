@@ -235,6 +235,20 @@ def _power_of_two(c: int, cf: int) -> int | None:
     return cf - (c.bit_length() - 1)
 
 
+def _staging(m: Module, on: bool):
+    """``staged(name, value)``: ``value`` through a free-running register named ``name`` if
+    ``on``, else ``value`` itself."""
+
+    def staged(name, value):
+        if not on:
+            return value
+        reg = Signal(value.shape(), name=name)
+        m.d.sync += reg.eq(value)
+        return reg
+
+    return staged
+
+
 def _history(m: Module, value, depth: int, load, step, name: str):
     """``value`` as it was ``depth`` steps ago: a chain of registers taken at each ``step``,
     cleared by ``load`` (the value before the first step is 0)."""
@@ -379,7 +393,19 @@ class Network(wiring.Component):
                 m.d.sync += phase.eq(Mux(last, 0, phase + 1))
         m.d.comb += self.ready.eq((phase == decision_phase(cfg)) & ~priming)
 
-        if lean:
+        if cfg.pipelined:
+            # the tree's stages as a history of its sum taken at each commit, the tree itself
+            # a free-running pipeline that settles in the clocks before the commit that takes
+            # its sum: before the history's first register (L >= 3) or D's (L = 2), or the
+            # neuron's D and beta*D registers (L = 1)
+            tree_stages, behind = inhibition_stages(lat)
+            after = 0 if tree_stages else 1 if lat == 2 else 2
+            free = min((n - 1).bit_length(), clocks - 1 - after)
+            m.submodules.sum = tree = AdderTree(n, cfg.x_bits, stages=free)
+            m.d.comb += [tree.en.eq(1), tree.clr.eq(0)]
+            s_feed = _history(m, tree.o, tree_stages, self.load, self.commit, "s_stage")
+            s_inh = _history(m, s_feed, behind, self.load, self.commit, "s_prev")
+        elif lean:
             tree_stages, behind = inhibition_stages(lat)
             m.submodules.sum = tree = AdderTree(n, cfg.x_bits, stages=tree_stages)
             m.d.comb += [tree.en.eq(self.commit), tree.clr.eq(self.load)]
@@ -402,7 +428,13 @@ class Network(wiring.Component):
             master = Signal(32, name="master_r")
             with m.If(self.load):
                 m.d.sync += master.eq(self.master)
-            first = left > 3 * clocks  # the first of the four priming steps
+            # the first of the four priming steps (left > 3P), a register of its own: it
+            # reaches every unit
+            first = Signal(name="first_priming_step")
+            with m.If(self.load):
+                m.d.sync += first.eq(1)
+            with m.Elif(left == 3 * clocks + 1):
+                m.d.sync += first.eq(0)
             for u in range(-(-n // clocks)):
                 unit = NoiseUnit(cfg, salts[u * clocks : (u + 1) * clocks])
                 m.submodules[f"noise{u}"] = unit
@@ -738,10 +770,10 @@ class NoiseUnit(wiring.Component):
     :class:`LeanNeuron`'s noise registers, one set per neuron in a P-deep memory, advanced by
     one :func:`noise_step` datapath, neuron s in clock s of each step.
 
-    The memory is read a clock ahead (neuron s + 1's state in clock s) and written back in
-    the neuron's clock, so the OU recurrence of a neuron has P clocks; the unit's paths are a
-    neuron's noise paths. In the four priming steps after a load the first takes the seeds
-    instead of the memory.
+    The memory is read a clock ahead (neuron s + 1's state in clock s) and the neuron's next
+    state written back in its clock (``Config.pipelined``: registered in its clock and
+    written in the next), so the unit's paths are a neuron's noise paths. In the four priming
+    steps after a load the first takes the seeds instead of the memory.
 
     Members
     -------
@@ -783,12 +815,12 @@ class NoiseUnit(wiring.Component):
         m.submodules.states = mem = Memory(shape=layout, depth=clocks, init=[])
         rd, wr = mem.read_port(), mem.write_port()
         phase, last = self.phase, self.phase == clocks - 1
-        m.d.comb += [
-            rd.addr.eq(Mux(last, 0, phase + 1)),
-            rd.en.eq(self.step),
-            wr.addr.eq(phase),
-            wr.en.eq(self.step),
-        ]
+        m.d.comb += [rd.addr.eq(Mux(last, 0, phase + 1)), rd.en.eq(self.step)]
+        # pipelined, the write-back is registered (a clock after the neuron's clock): the
+        # neuron's word is next read P - 1 >= 2 advancing clocks later
+        delay = m.d.sync if cfg.pipelined else m.d.comb
+        wr_data = Signal(layout, name="wr_data")
+        delay += [wr.en.eq(self.step), wr.addr.eq(phase), wr.data.eq(wr_data)]
         # the clock's salt (slots without a neuron take 1), as a chain of 2-way choices: a
         # case statement on a phase that has not changed since time 0 is never evaluated by
         # Icarus (its process does not start before the phase first moves)
@@ -802,11 +834,11 @@ class NoiseUnit(wiring.Component):
             m.d.comb += cur.eq(rd.data)
         rng, xi, xc, eta, _, hit = noise_step(m, platform, cfg, cur.rng, cur.xi, cur.xc, cur.eta)
         m.d.comb += [
-            wr.data.rng.eq(rng),
-            wr.data.xi.eq(xi),
-            wr.data.xc.eq(xc),
-            wr.data.eta.eq(eta),
-            wr.data.hit.eq(hit),
+            wr_data.rng.eq(rng),
+            wr_data.xi.eq(xi),
+            wr_data.xc.eq(xc),
+            wr_data.eta.eq(eta),
+            wr_data.hit.eq(hit),
         ]
         for s in range(clocks - 1):
             held = Signal(layout, name=f"held{s}")
@@ -907,12 +939,17 @@ class LeanNeuron(wiring.Component):
         stop = self.stop if runtime else cfg.stop_q
         g_now = named("g", gate(cfg, xv, theta), unsigned(cfg.x_bits))
         g_old = _history(m, g_now, inhibition_stages(lat)[0], self.load, commit, "g_d")
+        # Pipelined (``Config.pipelined``: shared noise, L >= 1), every path below starts at
+        # a register that moves only at a commit and ends at one taken only at the next, P >=
+        # 3 clocks on: free-running registers at adders' outputs (S - g, beta*D; the step's
+        # first adders) cut each into at most three clocks and change no value a commit takes
+        staged = _staging(m, cfg.pipelined)
         # 2. inhibition from the tree's sum without self; the clamp is lossless
-        d_full = named("d_full", self.s_inh - g_old)  # 0 <= S - g_i, exact
+        d_full = staged("d_full_s", named("d_full", self.s_inh - g_old))  # 0 <= S - g_i, exact
         d = named("d", clamp_d(cfg, d_full), unsigned(cfg.d_bits))
         if lat >= 2:
             d = _history(m, d, 1, self.load, commit, "d_r")  # D(t + 1) in step t
-        inh = named("inh", multiply(d, cfg.beta_c, cf), unsigned(cfg.inh_bits))
+        inh = staged("inh_s", named("inh", multiply(d, cfg.beta_c, cf), unsigned(cfg.inh_bits)))
 
         # C = b + eta(t + 1) - inh(t), for the next step (with L = 0 without inh): b + eta
         # from the register eta(t + 2) beside inh's product, then inh subtracted
@@ -932,8 +969,8 @@ class LeanNeuron(wiring.Component):
             # pre): two adders and a 3-way choice from the registers to X'.
             a, j = alpha_shift, k_shift
             c_wide = Cat(Const(1 << (a - 1), a), c_reg).as_signed()
-            pre = named("pre", (xv + c_wide)[a:].as_signed(), signed(cfg.pre_bits))
-            w = named("w", Cat(Const(1 << (j - 1), j), x) - x)
+            pre = staged("pre_s", named("pre", (xv + c_wide)[a:].as_signed(), signed(cfg.pre_bits)))
+            w = staged("w_s", named("w", Cat(Const(1 << (j - 1), j), x) - x))
             r_low, r_high = pre < 0, pre > cfg.x_max
             high = (w + cfg.x_state_max)[j:]
             through = named("x_pre", (w + (pre << guard))[j:])
@@ -943,13 +980,14 @@ class LeanNeuron(wiring.Component):
         else:
             # pre = C + alpha*x (- inh with L = 0); r*2**G - X chosen among pre*2**G - X
             # (computed beside pre), -X and x_max*2**G - X (the ReLU's clamps)
-            ax = named("ax", multiply(xv, cfg.alpha_c, cf))
+            ax = staged("ax_s", named("ax", multiply(xv, cfg.alpha_c, cf)))
             c_ax = c_reg + ax if lat else c_reg + ax - inh
             pre = named("pre", c_ax, signed(cfg.pre_bits))
-            c_x = named("c_x", (c_reg << guard) - x)
+            c_x = staged("c_x_s", named("c_x", (c_reg << guard) - x))
             pre_x = named("pre_x", c_x + ((ax if lat else ax - inh) << guard))
             r_x, r_high = relu_step(cfg, x, pre, pre_x)
-            r_x = named("r_x", r_x, signed(cfg.x_state_bits + 1))
+            r_x = staged("r_x_s", named("r_x", r_x, signed(cfg.x_state_bits + 1)))
+            r_high = staged("r_high_s", r_high)
             x_next = named("x_next", x + multiply(r_x, cfg.k_dt, cf), unsigned(cfg.x_state_bits))
         m.d.comb += [
             self.g_sum.eq(g_now),

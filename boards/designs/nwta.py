@@ -193,6 +193,7 @@ class NetworkBoard(BoardDesign):
             "step_clocks": cfg.step_clocks,
             "lanes": cfg.lanes,
             "shared_noise": cfg.shared_noise,
+            "pipelined": cfg.pipelined,
             "products": cfg.products,
         }
 

@@ -45,7 +45,9 @@ class EvidenceCoreDesign(Design):
     # cocotbext-axi and cocotbext-wishbone sample the ports at the clock's edge
     output_delay_ns = 1
     # one clock a step (the core's trial timing): no clocks per step, so no shared noise
-    options = {k: v for k, v in OPTIONS.items() if k not in ("step_clocks", "shared_noise")}
+    options = {
+        k: v for k, v in OPTIONS.items() if k not in ("step_clocks", "shared_noise", "pipelined")
+    }
 
     def component(self, cfg, *, debug: bool = False):
         return AxiStreamCore(cfg)

@@ -65,6 +65,8 @@ OUT_OF_RANGE = [
     ["--lanes", "4", "--n", "16", "--step-clocks", "2"],  # folded takes one clock a step
     ["--shared-noise", "--n", "16", "--step-clocks", "3"],  # the arg-max needs 2 clocks more
     ["--shared-noise", "--n", "16", "--lanes", "4"],  # the folded network shares it already
+    ["--pipelined", "--n", "16", "--step-clocks", "4", "--latency", "1"],  # no shared noise
+    ["--pipelined", "--shared-noise", "--n", "16", "--step-clocks", "4"],  # latency 0
 ]
 
 

@@ -136,13 +136,14 @@ def test_products_must_name_a_known_style():
 
 
 def test_hardware_choices_change_no_golden_result():
-    # step_clocks and products say how the hardware computes, not what
-    base = Config.paper(n=6)
+    # step_clocks, products, shared_noise and pipelined say how the hardware computes, not what
+    base = Config.paper(n=6, latency=1)
     want = fixed.run_trials(base, 20, seed=4)
     hardware = (
         base.replace(products="multiplier"),
         base.replace(step_clocks=6),
         base.replace(step_clocks=6, shared_noise=True),
+        base.replace(step_clocks=6, shared_noise=True, pipelined=True),
     )
     for other in hardware:
         got = fixed.run_trials(other, 20, seed=4)
@@ -157,6 +158,8 @@ def test_architecture_names_the_network_the_hardware_builds():
     assert Config.paper(n=8, lanes=2).architecture == "folded on 2 lanes"
     shared = Config.paper(n=8, step_clocks=4, shared_noise=True)
     assert shared.architecture == "parallel, a noise unit per 4 neurons"
+    piped = shared.replace(latency=1, pipelined=True)
+    assert piped.architecture == "parallel, a noise unit per 4 neurons, pipelined"
 
 
 def test_shared_noise_needs_the_parallel_network_and_clocks_for_the_arg_max():
@@ -177,3 +180,13 @@ def test_shared_noise_needs_the_parallel_network_and_clocks_for_the_arg_max():
         Config.paper(n=8, lanes=2, shared_noise=True)
     with pytest.raises(ValueError, match="^shared_noise must be True or False, not 1$"):
         Config.paper(n=8, step_clocks=4, shared_noise=1)
+
+
+def test_pipelined_needs_shared_noise_and_the_inhibition_off_the_loop():
+    assert Config.paper(n=8, step_clocks=4, shared_noise=True, latency=1, pipelined=True).pipelined
+    with pytest.raises(ValueError, match="shared_noise is False and latency 1$"):
+        Config.paper(n=8, step_clocks=4, latency=1, pipelined=True)
+    with pytest.raises(ValueError, match="shared_noise is True and latency 0$"):
+        Config.paper(n=8, step_clocks=4, shared_noise=True, pipelined=True)
+    with pytest.raises(ValueError, match="^pipelined must be True or False, not 1$"):
+        Config.paper(n=8, step_clocks=4, shared_noise=True, latency=1, pipelined=1)

@@ -37,6 +37,7 @@ from tests.simulate import simulate as run_testbench
 # datapath's widths and products otherwise the paper's; what a lockstep case varies is n, the
 # latency, the clocks per step and how products are made, none of which depends on dt
 FAST = dict(dt=2.0**-4, horizon=30.0)
+GENERAL = dict(alpha=0.45, dt=0.06, horizon=30.0)  # alpha and dt/tau not powers of two
 SATURATING = dict(n=6, sigma=0.9, eta_int_bits=0, x_int_bits=1, frac_bits=10, horizon=20.0)
 
 
@@ -208,9 +209,26 @@ def lockstep(cfg: Config, tr: fixed.Trace, seed: int, trial: int, **kw) -> dict:
         # second unit of n = 5 at P = 4 serves one)
         (dict(n=5, latency=2, step_clocks=4, shared_noise=True, **FAST), 1, 3),
         (dict(kind="wta", n=4, step_clocks=3, shared_noise=True, **FAST), 1, 3),
-        # beta*D by a multiplier, the units' products by shifts and adds
+        # pipelined: the step's paths cut by free-running registers, the tree a 4-deep
+        # pipeline under a 2-step history; at L = 1, P = 3 the tree combinational under S - g
+        # and beta*D, alpha and dt/tau not powers of two (the step's general form)
+        (dict(n=12, latency=4, step_clocks=6, shared_noise=True, pipelined=True, **FAST), 1, 3),
         (
-            dict(n=5, latency=3, step_clocks=4, shared_noise=True, products="multiplier", **FAST),
+            dict(n=4, latency=1, step_clocks=3, shared_noise=True, pipelined=True, **GENERAL),
+            1,
+            3,
+        ),
+        # beta*D by a multiplier (pipelined), the units' products by shifts and adds
+        (
+            dict(
+                n=5,
+                latency=3,
+                step_clocks=4,
+                shared_noise=True,
+                pipelined=True,
+                products="multiplier",
+                **FAST,
+            ),
             1,
             3,
         ),
@@ -220,7 +238,7 @@ def lockstep(cfg: Config, tr: fixed.Trace, seed: int, trial: int, **kw) -> dict:
         # no guard bits in the x register
         (dict(n=4, latency=2, x_guard_bits=0, **FAST), 1, 3),
         # alpha and dt/tau not powers of two: the one-clock step's products by shifts and adds
-        (dict(n=4, latency=2, alpha=0.45, dt=0.06, horizon=30.0), 1, 3),
+        (dict(n=4, latency=2, **GENERAL), 1, 3),
     ],
     ids=[
         "nwta-n3-L0",
@@ -234,7 +252,9 @@ def lockstep(cfg: Config, tr: fixed.Trace, seed: int, trial: int, **kw) -> dict:
         "nwta-n2-L3-P7",
         "nwta-n5-L2-P4-shared",
         "wta-n4-L0-P3-shared",
-        "nwta-n5-L3-P4-shared-mult",
+        "nwta-n12-L4-P6-shared-pipelined",
+        "nwta-n4-L1-P3-shared-pipelined-general",
+        "nwta-n5-L3-P4-shared-pipelined-mult",
         "nwta-n4-L1-mult",
         "nwta-n4-P8-mult",
         "nwta-n4-L2-G0",
@@ -361,10 +381,11 @@ def test_lockstep_comparison_finds_the_first_difference():
     "changes",
     [
         dict(n=5, latency=2, step_clocks=4),
-        dict(n=2, step_clocks=3),
+        dict(n=5, latency=2, step_clocks=4, pipelined=True),
+        dict(n=2, latency=1, step_clocks=3, pipelined=True),  # free-running registers P - 1 deep
         dict(kind="wta", n=7, step_clocks=5),
     ],
-    ids=["n5-L2-P4", "n2-P3-a-slot-empty", "wta-n7-L0-P5"],
+    ids=["n5-L2-P4", "n5-L2-P4-pipelined", "n2-L1-P3-pipelined-a-slot-empty", "wta-n7-L0-P5"],
 )
 def test_shared_noise_through_random_pauses_and_loads_mid_priming(changes):
     # en low in 40 % of the clocks, anywhere in the step (its first and last clocks too); a
@@ -377,9 +398,12 @@ def test_shared_noise_through_random_pauses_and_loads_mid_priming(changes):
     assert all(row == paused_row(cfg, tr, t) for t, row in rows.items())
 
 
-def test_noise_units_that_do_not_pause_are_caught(monkeypatch):
+@pytest.mark.parametrize("pipelined", [False, True], ids=["", "pipelined"])
+def test_noise_units_that_do_not_pause_are_caught(monkeypatch, pipelined):
     # the companion: units that advance in every clock, paused or not, fail the comparison
-    cfg = Config.paper(n=5, latency=2, step_clocks=4, shared_noise=True, **FAST)
+    cfg = Config.paper(
+        n=5, latency=2, step_clocks=4, shared_noise=True, pipelined=pipelined, **FAST
+    )
     unit = nwta.NoiseUnit
 
     class Restless(wiring.Component):
@@ -395,6 +419,16 @@ def test_noise_units_that_do_not_pause_are_caught(monkeypatch):
             return m
 
     monkeypatch.setattr(nwta, "NoiseUnit", Restless)
+    tr, rows, _ = paused_run(cfg)
+    assert any(row != paused_row(cfg, tr, t) for t, row in rows.items())
+
+
+def test_a_pipelined_tree_deeper_than_the_step_is_caught(monkeypatch):
+    # the companion of the pipelined runs: the tree one free-running register deeper than the
+    # step leaves it (x to the tree to S - g to D: P - 1 = 3 registers) fails the comparison
+    cfg = Config.paper(n=5, latency=2, step_clocks=4, shared_noise=True, pipelined=True, **FAST)
+    tree = nwta.AdderTree
+    monkeypatch.setattr(nwta, "AdderTree", lambda n, width, stages: tree(n, width, stages + 1))
     tr, rows, _ = paused_run(cfg)
     assert any(row != paused_row(cfg, tr, t) for t, row in rows.items())
 

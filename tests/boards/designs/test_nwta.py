@@ -170,7 +170,7 @@ def test_the_entries_hold_their_configs_and_build_fields():
     assert (NWTA.name, WTA.name) == ("nwta", "wta") and nwta.DESIGNS == (NWTA, WTA)
     cfg = Config.paper(n=3, latency=1, step_clocks=6)
     assert NWTA.holds(cfg) and not WTA.holds(cfg) and WTA.holds(cfg.replace(kind="wta"))
-    hardware = {"shared_noise": False, "products": "shift-add"}
+    hardware = {"shared_noise": False, "pipelined": False, "products": "shift-add"}
     assert NWTA.build_fields(cfg) == {"latency": 1, "step_clocks": 6, "lanes": None, **hardware}
     folded = Config.paper(n=8, lanes=2)
     assert NWTA.build_fields(folded) == {"latency": 0, "step_clocks": 1, "lanes": 2, **hardware}
@@ -180,6 +180,7 @@ def test_the_entries_hold_their_configs_and_build_fields():
         "step_clocks": 4,
         "lanes": None,
         "shared_noise": True,
+        "pipelined": False,
         "products": "multiplier",
     }
     assert NWTA.label(cfg) == f"nwta n=3, Config {cfg.digest()}, latency 1"

@@ -75,7 +75,10 @@ LOCKSTEP = [
     case("icarus", Config.paper(n=3, latency=1, step_clocks=4)),
     # a noise unit per step_clocks neurons (the second unit serving one)
     case("verilator", Config.paper(n=9, latency=2, step_clocks=4, shared_noise=True), slow=True),
-    case("icarus", Config.paper(n=5, latency=2, step_clocks=4, shared_noise=True, **FAST)),
+    case(
+        "icarus",
+        Config.paper(n=5, latency=2, step_clocks=4, shared_noise=True, pipelined=True, **FAST),
+    ),
     # folded: K lanes, the state in memory, read through the peek port at every step
     case("verilator", Config.paper(n=6, lanes=2, latency=1, **FAST), slow=True),
     case("icarus", Config.paper(n=5, lanes=4, **FAST)),  # a padded last row, L = 0
@@ -107,7 +110,10 @@ TRIALS = [
     case(Config.paper(n=64, kind="wta", delta=0.1, horizon=40.0), slow=True),
     case(Config.paper(n=64, kind="wta", delta=0.1, horizon=40.0, latency=1), slow=True),
     case(Config.paper(n=64, delta=0.1, step_clocks=6), slow=True),
-    case(Config.paper(n=64, delta=0.1, latency=4, step_clocks=8, shared_noise=True), slow=True),
+    case(
+        Config.paper(n=64, delta=0.1, latency=4, step_clocks=8, shared_noise=True, pipelined=True),
+        slow=True,
+    ),
     case(Config.paper(n=64, delta=0.1, lanes=4, latency=1), slow=True),
     case(Config.paper(n=64, kind="wta", delta=0.1, horizon=40.0, lanes=8), slow=True),
     # large n, folded (the acceptance runs; a few minutes each)
