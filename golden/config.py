@@ -148,7 +148,7 @@ class Config(ConfigBase):
         neuron costs about half. P must leave the pipelined arg-max its clocks in the step
         (P >= :attr:`argmax_depth` + 2). The golden model ignores it.
     pipelined : bool
-        With ``shared_noise`` and latency >= 1: the x loops' registers move only in the
+        With ``shared_noise``, latency >= 1 and P >= 4: the x loops' registers move only in the
         step's last clock, so free-running registers at the step's adders (and between the
         adder tree's levels) cut its paths into the step's P clocks, for a higher fmax at the
         cost of flip-flops (``gaba.hdl.nwta.LeanNeuron``). The golden model ignores it.
@@ -260,11 +260,15 @@ class Config(ConfigBase):
     def _check_pipelined(self):
         if not isinstance(self.pipelined, bool):
             raise ValueError(f"pipelined must be True or False, not {self.pipelined!r}")
-        if self.pipelined and not (self.shared_noise and self.latency >= 1):
+        if self.pipelined and not (
+            self.shared_noise and self.latency >= 1 and self.step_clocks >= 4
+        ):
             raise ValueError(
                 "pipelined cuts the paths of a shared_noise step, whose x loops move only in "
-                "its last clock, and needs latency >= 1 (the inhibition off the step's loop); "
-                f"here shared_noise is {self.shared_noise} and latency {self.latency}"
+                "its last clock, and needs latency >= 1 (the inhibition off the step's loop) "
+                "and step_clocks >= 4 (the noise units' three clocks to the write-back); here "
+                f"shared_noise is {self.shared_noise}, latency {self.latency} and step_clocks "
+                f"{self.step_clocks}"
             )
 
     @property

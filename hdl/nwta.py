@@ -747,21 +747,29 @@ def noise_layout(cfg: Config) -> data.StructLayout:
     )
 
 
-def noise_step(m: Module, platform, cfg: Config, rng, xi, xc, eta):
+def noise_step(m: Module, platform, cfg: Config, rng, xi, xc, eta, staged=None):
     """One step of the noise ahead (docs/semantics.md step 3, pipelined): from the generator
     state, xi, xc and eta, their next values: (rng', xi', xc', eta', eta's unclamped sum,
-    eta's clamp flag). The generator, xi and xc feed forward; eta' = clamp(a*eta + xc)."""
+    eta's clamp flag). The generator, xi and xc feed forward; eta' = clamp(a*eta + xc).
+
+    ``staged(name, value)`` (a noise unit's, pipelined: a free-running register) cuts the
+    datapath in two: the generator's next word, both products and xc in the first clock; xi'
+    (the Irwin-Hall sum), a*eta + xc and the clamp in the second."""
     multiply, cf = noise_product(cfg), cfg.coef_bits
-    rng_next = arith.exact(m, platform, arith.xorshift32(rng), name="rng_next")
+    staged = staged or (lambda name, value: value)
+    rng_next = staged(
+        "rng_next_s", arith.exact(m, platform, arith.xorshift32(rng), name="rng_next")
+    )
     if cfg.c_xi:
-        eta_sum = arith.exact(m, platform, multiply(eta, cfg.ou_a_c, cf) + xc, name="eta_sum")
+        a_eta = staged("a_eta_s", multiply(eta, cfg.ou_a_c, cf))
+        eta_sum = arith.exact(m, platform, a_eta + staged("xc_s", xc), name="eta_sum")
     else:
         # without noise eta stays 0 (eta(0) = 0 and mulr(0, a) = 0): no OU loop is built
         eta_sum = Const(0, signed(2))
     eta_clamped, eta_low, eta_high = arith.clamp(eta_sum, cfg.eta_min, cfg.eta_max)
     eta_next = arith.exact(m, platform, eta_clamped, signed(cfg.eta_bits), name="eta_next")
     xi_next = arith.irwin_hall4(rng_next)
-    xc_next = multiply(xi, cfg.c_xi, cf)
+    xc_next = staged("xc_next_s", multiply(xi, cfg.c_xi, cf))
     return rng_next, xi_next, xc_next, eta_next, eta_sum, eta_low | eta_high
 
 
@@ -771,8 +779,9 @@ class NoiseUnit(wiring.Component):
     one :func:`noise_step` datapath, neuron s in clock s of each step.
 
     The memory is read a clock ahead (neuron s + 1's state in clock s) and the neuron's next
-    state written back in its clock (``Config.pipelined``: registered in its clock and
-    written in the next), so the unit's paths are a neuron's noise paths. In the four priming
+    state written back in its clock, so the unit's paths are a neuron's noise paths
+    (``Config.pipelined``: its datapath split over two clocks and registered, the state is
+    written three clocks after the neuron's). In the four priming
     steps after a load the first takes the seeds instead of the memory.
 
     Members
@@ -816,11 +825,16 @@ class NoiseUnit(wiring.Component):
         rd, wr = mem.read_port(), mem.write_port()
         phase, last = self.phase, self.phase == clocks - 1
         m.d.comb += [rd.addr.eq(Mux(last, 0, phase + 1)), rd.en.eq(self.step)]
-        # pipelined, the write-back is registered (a clock after the neuron's clock): the
-        # neuron's word is next read P - 1 >= 2 advancing clocks later
-        delay = m.d.sync if cfg.pipelined else m.d.comb
+        # pipelined, the datapath takes two clocks (noise_step's free-running registers) and
+        # its result is registered: the word is written three clocks after the neuron's and
+        # read again P - 1 >= 3 advancing clocks after it
         wr_data = Signal(layout, name="wr_data")
-        delay += [wr.en.eq(self.step), wr.addr.eq(phase), wr.data.eq(wr_data)]
+        if cfg.pipelined:
+            step_d, phase_d = Signal(name="step_d"), Signal.like(phase, name="phase_d")
+            m.d.sync += [step_d.eq(self.step), phase_d.eq(phase)]
+            m.d.sync += [wr.en.eq(step_d), wr.addr.eq(phase_d), wr.data.eq(wr_data)]
+        else:
+            m.d.comb += [wr.en.eq(self.step), wr.addr.eq(phase), wr.data.eq(wr_data)]
         # the clock's salt (slots without a neuron take 1), as a chain of 2-way choices: a
         # case statement on a phase that has not changed since time 0 is never evaluated by
         # Icarus (its process does not start before the phase first moves)
@@ -832,7 +846,10 @@ class NoiseUnit(wiring.Component):
             m.d.comb += cur.rng.eq(primitives.neuron_seed(self.master, salt))
         with m.Else():
             m.d.comb += cur.eq(rd.data)
-        rng, xi, xc, eta, _, hit = noise_step(m, platform, cfg, cur.rng, cur.xi, cur.xc, cur.eta)
+        staged = _staging(m, cfg.pipelined)
+        rng, xi, xc, eta, _, hit = noise_step(
+            m, platform, cfg, cur.rng, cur.xi, cur.xc, cur.eta, staged
+        )
         m.d.comb += [
             wr_data.rng.eq(rng),
             wr_data.xi.eq(xi),

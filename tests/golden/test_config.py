@@ -182,11 +182,13 @@ def test_shared_noise_needs_the_parallel_network_and_clocks_for_the_arg_max():
         Config.paper(n=8, step_clocks=4, shared_noise=1)
 
 
-def test_pipelined_needs_shared_noise_and_the_inhibition_off_the_loop():
+def test_pipelined_needs_shared_noise_the_inhibition_off_the_loop_and_four_clocks():
     assert Config.paper(n=8, step_clocks=4, shared_noise=True, latency=1, pipelined=True).pipelined
-    with pytest.raises(ValueError, match="shared_noise is False and latency 1$"):
+    with pytest.raises(ValueError, match="shared_noise is False, latency 1 and step_clocks 4$"):
         Config.paper(n=8, step_clocks=4, latency=1, pipelined=True)
-    with pytest.raises(ValueError, match="shared_noise is True and latency 0$"):
+    with pytest.raises(ValueError, match="shared_noise is True, latency 0 and step_clocks 4$"):
         Config.paper(n=8, step_clocks=4, shared_noise=True, pipelined=True)
+    with pytest.raises(ValueError, match="shared_noise is True, latency 1 and step_clocks 3$"):
+        Config.paper(n=4, step_clocks=3, shared_noise=True, latency=1, pipelined=True)
     with pytest.raises(ValueError, match="^pipelined must be True or False, not 1$"):
         Config.paper(n=8, step_clocks=4, shared_noise=True, latency=1, pipelined=1)

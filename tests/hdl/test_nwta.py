@@ -210,11 +210,11 @@ def lockstep(cfg: Config, tr: fixed.Trace, seed: int, trial: int, **kw) -> dict:
         (dict(n=5, latency=2, step_clocks=4, shared_noise=True, **FAST), 1, 3),
         (dict(kind="wta", n=4, step_clocks=3, shared_noise=True, **FAST), 1, 3),
         # pipelined: the step's paths cut by free-running registers, the tree a 4-deep
-        # pipeline under a 2-step history; at L = 1, P = 3 the tree combinational under S - g
-        # and beta*D, alpha and dt/tau not powers of two (the step's general form)
+        # pipeline under a 2-step history; at L = 1, P = 4 a 1-deep tree under S - g and
+        # beta*D, alpha and dt/tau not powers of two (the step's general form)
         (dict(n=12, latency=4, step_clocks=6, shared_noise=True, pipelined=True, **FAST), 1, 3),
         (
-            dict(n=4, latency=1, step_clocks=3, shared_noise=True, pipelined=True, **GENERAL),
+            dict(n=4, latency=1, step_clocks=4, shared_noise=True, pipelined=True, **GENERAL),
             1,
             3,
         ),
@@ -253,7 +253,7 @@ def lockstep(cfg: Config, tr: fixed.Trace, seed: int, trial: int, **kw) -> dict:
         "nwta-n5-L2-P4-shared",
         "wta-n4-L0-P3-shared",
         "nwta-n12-L4-P6-shared-pipelined",
-        "nwta-n4-L1-P3-shared-pipelined-general",
+        "nwta-n4-L1-P4-shared-pipelined-general",
         "nwta-n5-L3-P4-shared-pipelined-mult",
         "nwta-n4-L1-mult",
         "nwta-n4-P8-mult",
@@ -382,10 +382,12 @@ def test_lockstep_comparison_finds_the_first_difference():
     [
         dict(n=5, latency=2, step_clocks=4),
         dict(n=5, latency=2, step_clocks=4, pipelined=True),
-        dict(n=2, latency=1, step_clocks=3, pipelined=True),  # free-running registers P - 1 deep
+        # the free-running registers P - 1 deep (x to D and beta*D; a unit's read to its
+        # write-back and next read), two slots empty
+        dict(n=2, latency=1, step_clocks=4, pipelined=True),
         dict(kind="wta", n=7, step_clocks=5),
     ],
-    ids=["n5-L2-P4", "n5-L2-P4-pipelined", "n2-L1-P3-pipelined-a-slot-empty", "wta-n7-L0-P5"],
+    ids=["n5-L2-P4", "n5-L2-P4-pipelined", "n2-L1-P4-pipelined-slots-empty", "wta-n7-L0-P5"],
 )
 def test_shared_noise_through_random_pauses_and_loads_mid_priming(changes):
     # en low in 40 % of the clocks, anywhere in the step (its first and last clocks too); a
