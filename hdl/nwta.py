@@ -291,7 +291,8 @@ class Network(wiring.Component):
         The top-input option; it receives ``b_hi``, every other neuron ``b_lo``. Hold it for
         the whole trial.
     b_lo : In(x_bits)
-        Input of the weaker options (Config's ``b_lo`` unless the host sets a gap).
+        Input of the weaker options (Config's ``b_lo`` unless the host sets a gap). Hold it
+        for the whole trial.
     ready : Out(1)
         This is the step's decision clock: ``decided``, ``winner`` and ``state`` are valid.
     commit : Out(1)
@@ -487,7 +488,11 @@ class Network(wiring.Component):
 
         # 6. decision on the current state
         if lean:
-            decided = Cat(*(nrn.over for nrn in neurons)).any()
+            # (pipelined, through a register: the state holds from the step's first clock
+            # and the decision is read argmax_depth >= 1 clocks in)
+            decided = _staging(m, cfg.pipelined)(
+                "decided_s", Cat(*(nrn.over for nrn in neurons)).any()
+            )
         else:
             decided = argmax.max >= cfg.stop_q
         m.d.comb += [
@@ -970,7 +975,8 @@ class LeanNeuron(wiring.Component):
 
         # C = b + eta(t + 1) - inh(t), for the next step (with L = 0 without inh): b + eta
         # from the register eta(t + 2) beside inh's product, then inh subtracted
-        be = named("b_eta", self.b + eta_a2)
+        # (pipelined, b through a register: it holds for the trial, from the load on)
+        be = named("b_eta", staged("b_s", self.b) + eta_a2)
         c_low = -cfg.inh_max + cfg.eta_min if lat else cfg.eta_min
         c_reg = Signal(range(c_low, cfg.x_max + cfg.eta_max + 1), name="c")
         c_next = named("c_next", be - inh if lat else be, c_reg.shape())
