@@ -14,6 +14,8 @@ the same at any P. With ``Config.shared_noise`` a step of P clocks keeps the one
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed, unsigned
 from amaranth.lib import data, wiring
 from amaranth.lib.memory import Memory
@@ -249,6 +251,55 @@ def _staging(m: Module, on: bool):
     return staged
 
 
+def _step_control(m: Module, cfg: Config, en, load, suffix: str = ""):
+    """The parallel network's step control from its ``en`` and ``load``: the priming count
+    after a load (:func:`prime_clocks`), the step's clock (``phase``, 0 .. P - 1), and from
+    them ``priming``, ``moves`` (the phase and the noise units move on), ``last`` (the step's
+    last clock), ``commit`` (the state takes the step), ``ready`` (the decision clock) and,
+    with shared noise, ``first`` (the first priming step, a register). ``suffix`` names a
+    copy's registers."""
+    clocks, primes = cfg.step_clocks, prime_clocks(cfg)
+    priming = Const(0, 1)
+    if primes:
+        # the clocks after a load fill the noise pipeline (with shared noise, the noise
+        # units' memories); no step is taken in them
+        left = Signal(range(primes + 1), name=f"priming_left{suffix}")
+        with m.If(load):
+            m.d.sync += left.eq(primes)
+        with m.Elif(left != 0):
+            m.d.sync += left.eq(left - 1)
+        priming = left != 0
+    advance = en & ~load & ~priming
+    moves = advance | priming
+    if clocks == 1:
+        phase, last = Const(0, 1), Const(1, 1)
+    else:
+        phase = Signal(range(clocks), name=f"phase{suffix}")
+        last = phase == clocks - 1
+        with m.If(load):
+            m.d.sync += phase.eq(0)
+        with m.Elif(moves):
+            m.d.sync += phase.eq(Mux(last, 0, phase + 1))
+    first = None
+    if cfg.shared_noise:
+        # the first of the four priming steps (left > 3P), a register of its own: it reaches
+        # every unit
+        first = Signal(name=f"first_priming_step{suffix}")
+        with m.If(load):
+            m.d.sync += first.eq(1)
+        with m.Elif(left == 3 * clocks + 1):
+            m.d.sync += first.eq(0)
+    return SimpleNamespace(
+        priming=priming,
+        moves=moves,
+        phase=phase,
+        last=last,
+        commit=advance & last,
+        ready=(phase == decision_phase(cfg)) & ~priming,
+        first=first,
+    )
+
+
 def _history(m: Module, value, depth: int, load, step, name: str):
     """``value`` as it was ``depth`` steps ago: a chain of registers taken at each ``step``,
     cleared by ``load`` (the value before the first step is 0)."""
@@ -368,31 +419,8 @@ class Network(wiring.Component):
         tree_depth = 0 if lean else decision_phase(cfg)
         m = Module()
 
-        priming = Const(0, 1)
-        if lean:
-            # the clocks after a load fill the noise pipeline (with shared noise, the noise
-            # units' memories); no step is taken in them
-            primes = prime_clocks(cfg)
-            left = Signal(range(primes + 1), name="priming_left")
-            with m.If(self.load):
-                m.d.sync += left.eq(primes)
-            with m.Elif(left != 0):
-                m.d.sync += left.eq(left - 1)
-            priming = left != 0
-        advance = self.en & ~self.load & ~priming
-        moves = advance | priming  # the phase (and the noise units) move on
-        if clocks == 1:
-            phase, last = Const(0, 1), Const(1, 1)
-            m.d.comb += self.commit.eq(advance)
-        else:
-            phase = Signal(range(clocks), name="phase")
-            last = phase == clocks - 1
-            m.d.comb += self.commit.eq(advance & last)
-            with m.If(self.load):
-                m.d.sync += phase.eq(0)
-            with m.Elif(moves):
-                m.d.sync += phase.eq(Mux(last, 0, phase + 1))
-        m.d.comb += self.ready.eq((phase == decision_phase(cfg)) & ~priming)
+        ctl = _step_control(m, cfg, self.en, self.load)
+        m.d.comb += [self.commit.eq(ctl.commit), self.ready.eq(ctl.ready)]
 
         if cfg.pipelined:
             # the tree's stages as a history of its sum taken at each commit, the tree itself
@@ -421,7 +449,7 @@ class Network(wiring.Component):
         m.submodules.argmax = argmax = ArgMax(n, cfg.x_bits, stages=depth)
 
         salts = primitives.neuron_salts(n).tolist()
-        units = []
+        units, controls = [], [ctl] * n  # each neuron's step control
         if shared:
             # noise unit u serves neurons u*P .. u*P + P - 1, neuron u*P + s in clock s of
             # each step (and of the four priming steps, the first from the seeds, so from the
@@ -429,23 +457,22 @@ class Network(wiring.Component):
             master = Signal(32, name="master_r")
             with m.If(self.load):
                 m.d.sync += master.eq(self.master)
-            # the first of the four priming steps (left > 3P), a register of its own: it
-            # reaches every unit
-            first = Signal(name="first_priming_step")
-            with m.If(self.load):
-                m.d.sync += first.eq(1)
-            with m.Elif(left == 3 * clocks + 1):
-                m.d.sync += first.eq(0)
             for u in range(-(-n // clocks)):
                 unit = NoiseUnit(cfg, salts[u * clocks : (u + 1) * clocks])
                 m.submodules[f"noise{u}"] = unit
+                # pipelined, each unit and its neurons take their step's clock, enables and
+                # priming count from a copy of their own: synthesis merges equal logic, so a
+                # shared copy drives the clock enables of every unit and neuron through one
+                # net across the device
+                own = _step_control(m, cfg, self.en, self.load, f"_{u}") if cfg.pipelined else ctl
                 m.d.comb += [
-                    unit.step.eq(moves),
-                    unit.phase.eq(phase),
-                    unit.first.eq(first),
+                    unit.step.eq(own.moves),
+                    unit.phase.eq(own.phase),
+                    unit.first.eq(own.first),
                     unit.master.eq(master),
                 ]
                 units.append(unit)
+                controls += [own] * clocks
 
         neurons = []
         for i, salt in enumerate(salts):
@@ -462,7 +489,7 @@ class Network(wiring.Component):
             else:
                 m.d.comb += nrn.b.eq(Mux(self.top == i, cfg.b_hi, self.b_lo))
             m.d.comb += [
-                nrn.commit.eq(self.commit),
+                nrn.commit.eq(controls[i].commit),
                 nrn.load.eq(self.load),
                 nrn.master.eq(self.master),
                 nrn.s_inh.eq(s_feed),
@@ -470,9 +497,9 @@ class Network(wiring.Component):
                 argmax.i[i].eq(nrn.x[cfg.x_guard_bits :]),
             ]
             if lean:
-                m.d.comb += nrn.prime.eq(priming & last)
+                m.d.comb += nrn.prime.eq(controls[i].priming & controls[i].last)
             else:
-                m.d.comb += nrn.phase.eq(phase)
+                m.d.comb += nrn.phase.eq(ctl.phase)
         x = [nrn.x for nrn in neurons]
         eta = [nrn.eta for nrn in neurons]
 
