@@ -449,7 +449,7 @@ class Network(wiring.Component):
         m.submodules.argmax = argmax = ArgMax(n, cfg.x_bits, stages=depth)
 
         salts = primitives.neuron_salts(n).tolist()
-        units, controls = [], [ctl] * n  # each neuron's step control
+        units, controls = [], []  # with shared noise, each neuron's step control (its unit's)
         if shared:
             # noise unit u serves neurons u*P .. u*P + P - 1, neuron u*P + s in clock s of
             # each step (and of the four priming steps, the first from the seeds, so from the
@@ -474,6 +474,7 @@ class Network(wiring.Component):
                 units.append(unit)
                 controls += [own] * clocks
 
+        controls = controls[:n] if shared else [ctl] * n
         neurons = []
         for i, salt in enumerate(salts):
             if lean:

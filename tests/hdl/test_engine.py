@@ -187,7 +187,8 @@ def budget(cfg: Config, log: dict, gold_rows: list[dict]) -> None:
         (dict(n=5, latency=1, step_clocks=3, **FAST), 0xC0FFEE, 1000, 2),
         (dict(n=4, step_clocks=5, **FAST), 11, 5, 2),
         (dict(kind="wta", n=3, latency=2, step_clocks=8, **FAST), 3, 0, 2),
-        # a noise unit per 4 neurons (three units, the last serving one), pipelined
+        # a noise unit per 4 neurons (three units, the last serving one), and pipelined
+        (dict(n=9, latency=2, step_clocks=4, shared_noise=True, **FAST), 8, 0, 3),
         (dict(n=9, latency=2, step_clocks=4, shared_noise=True, pipelined=True, **FAST), 8, 0, 3),
         # folded: K lanes, the state in memory (gaba.hdl.folded); padded last rows (6 of 8, 7 of 8)
         (dict(n=6, lanes=4, **FAST), 7, 0, 1),
@@ -202,6 +203,7 @@ def budget(cfg: Config, log: dict, gold_rows: list[dict]) -> None:
         "L1-P3",
         "P5",
         "wta-L2-P8",
+        "shared-n9-L2-P4",
         "shared-pipelined-n9-L2-P4",
         "folded-n6-K4",
         "folded-n7-K2-L1",

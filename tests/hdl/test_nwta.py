@@ -385,9 +385,16 @@ def test_lockstep_comparison_finds_the_first_difference():
         # the free-running registers P - 1 deep (x to D and beta*D; a unit's read to its
         # write-back and next read), two slots empty
         dict(n=2, latency=1, step_clocks=4, pipelined=True),
+        dict(n=2, step_clocks=3),  # a slot empty
         dict(kind="wta", n=7, step_clocks=5),
     ],
-    ids=["n5-L2-P4", "n5-L2-P4-pipelined", "n2-L1-P4-pipelined-slots-empty", "wta-n7-L0-P5"],
+    ids=[
+        "n5-L2-P4",
+        "n5-L2-P4-pipelined",
+        "n2-L1-P4-pipelined-slots-empty",
+        "n2-P3-a-slot-empty",
+        "wta-n7-L0-P5",
+    ],
 )
 def test_shared_noise_through_random_pauses_and_loads_mid_priming(changes):
     # en low in 40 % of the clocks, anywhere in the step (its first and last clocks too); a
