@@ -425,8 +425,8 @@ class Network(wiring.Component):
         if cfg.pipelined:
             # the tree's stages as a history of its sum taken at each commit, the tree itself
             # a free-running pipeline that settles in the clocks before the commit that takes
-            # its sum: before the history's first register (L >= 3) or D's (L = 2), or the
-            # neuron's D and beta*D registers (L = 1)
+            # its sum: before the history's first register (L >= 3), or before the neuron's
+            # S - g register and D's (L = 2), or its S - g and beta*D registers (L = 1)
             tree_stages, behind = inhibition_stages(lat)
             after = 0 if tree_stages else 1 if lat == 2 else 2
             free = min((n - 1).bit_length(), clocks - 1 - after)
@@ -789,7 +789,7 @@ def noise_step(m: Module, platform, cfg: Config, rng, xi, xc, eta, staged=None):
     datapath in two: the generator's next word, both products and xc in the first clock; xi'
     (the Irwin-Hall sum), a*eta + xc and the clamp in the second."""
     multiply, cf = noise_product(cfg), cfg.coef_bits
-    staged = staged or (lambda name, value: value)
+    staged = staged or _staging(m, False)
     rng_next = staged(
         "rng_next_s", arith.exact(m, platform, arith.xorshift32(rng), name="rng_next")
     )
