@@ -449,7 +449,7 @@ class Network(wiring.Component):
         m.submodules.argmax = argmax = ArgMax(n, cfg.x_bits, stages=depth)
 
         salts = primitives.neuron_salts(n).tolist()
-        units, controls = [], []  # with shared noise, each neuron's step control (its unit's)
+        units, unit_controls = [], []  # with shared noise, each unit's step control
         if shared:
             # noise unit u serves neurons u*P .. u*P + P - 1, neuron u*P + s in clock s of
             # each step (and of the four priming steps, the first from the seeds, so from the
@@ -472,9 +472,8 @@ class Network(wiring.Component):
                     unit.master.eq(master),
                 ]
                 units.append(unit)
-                controls += [own] * clocks
+                unit_controls.append(own)
 
-        controls = controls[:n] if shared else [ctl] * n
         neurons = []
         for i, salt in enumerate(salts):
             if lean:
@@ -485,12 +484,13 @@ class Network(wiring.Component):
                 nrn = Neuron(cfg, salt)
             m.submodules[f"neuron{i}"] = nrn
             neurons.append(nrn)
+            own = unit_controls[i // clocks] if shared else ctl  # its step control
             if self._evidence:
                 m.d.comb += [nrn.b.eq(self.b[i]), nrn.theta.eq(self.theta), nrn.stop.eq(self.stop)]
             else:
                 m.d.comb += nrn.b.eq(Mux(self.top == i, cfg.b_hi, self.b_lo))
             m.d.comb += [
-                nrn.commit.eq(controls[i].commit),
+                nrn.commit.eq(own.commit),
                 nrn.load.eq(self.load),
                 nrn.master.eq(self.master),
                 nrn.s_inh.eq(s_feed),
@@ -498,7 +498,7 @@ class Network(wiring.Component):
                 argmax.i[i].eq(nrn.x[cfg.x_guard_bits :]),
             ]
             if lean:
-                m.d.comb += nrn.prime.eq(controls[i].priming & controls[i].last)
+                m.d.comb += nrn.prime.eq(own.priming & own.last)
             else:
                 m.d.comb += nrn.phase.eq(ctl.phase)
         x = [nrn.x for nrn in neurons]
@@ -814,8 +814,8 @@ class NoiseUnit(wiring.Component):
     The memory is read a clock ahead (neuron s + 1's state in clock s) and the neuron's next
     state written back in its clock, so the unit's paths are a neuron's noise paths
     (``Config.pipelined``: its datapath split over two clocks and registered, the state is
-    written three clocks after the neuron's). In the four priming
-    steps after a load the first takes the seeds instead of the memory.
+    written three clocks after the neuron's). In the four priming steps after a load the
+    first takes the seeds instead of the memory.
 
     Members
     -------
@@ -989,9 +989,9 @@ class LeanNeuron(wiring.Component):
         stop = self.stop if runtime else cfg.stop_q
         g_now = named("g", gate(cfg, xv, theta), unsigned(cfg.x_bits))
         g_old = _history(m, g_now, inhibition_stages(lat)[0], self.load, commit, "g_d")
-        # Pipelined (``Config.pipelined``: shared noise, L >= 1), every path below starts at
-        # a register that moves only at a commit and ends at one taken only at the next, P >=
-        # 3 clocks on: free-running registers at adders' outputs (S - g, beta*D; the step's
+        # Pipelined (``Config.pipelined``: shared noise, L >= 1, P >= 4), every path below
+        # starts at a register that moves only at a commit and ends at one taken only at the
+        # next, P clocks on: free-running registers at adders' outputs (S - g, beta*D; the step's
         # first adders) cut each into at most three clocks and change no value a commit takes
         staged = _staging(m, cfg.pipelined)
         # 2. inhibition from the tree's sum without self; the clamp is lossless

@@ -56,8 +56,8 @@ OPTIONS = {
     "their state in block RAM, ceil(n/K) or more clocks per step; default: parallel",
     "shared_noise": "parallel network whose noise units serve step_clocks neurons each, one a "
     "clock (about half a neuron's cells; step_clocks at least 3)",
-    "pipelined": "with --shared-noise and latency >= 1: free-running registers cut the step's "
-    "paths into its clocks (a higher fmax, more flip-flops)",
+    "pipelined": "with --shared-noise, latency >= 1 and step_clocks >= 4: free-running "
+    "registers cut the step's paths into its clocks (a higher fmax, more flip-flops)",
     "products": "products by a Config constant: shifts and adds, or multipliers (DSP blocks "
     "where the board has them; shared noise units keep shifts and adds)",
 }
