@@ -999,7 +999,14 @@ class LeanNeuron(wiring.Component):
         d = named("d", clamp_d(cfg, d_full), unsigned(cfg.d_bits))
         if lat >= 2:
             d = _history(m, d, 1, self.load, commit, "d_r")  # D(t + 1) in step t
-        inh = staged("inh_s", named("inh", multiply(d, cfg.beta_c, cf), unsigned(cfg.inh_bits)))
+            # pipelined, beta*D between free-running registers of its own (D to C: P >= 4
+            # clocks), so that a multiplier block placed far from its neuron has a clock for
+            # each way
+            d = staged("d_s", d)
+        inh = named("inh", multiply(d, cfg.beta_c, cf), unsigned(cfg.inh_bits))
+        if lat >= 2:
+            inh = staged("inh_m", inh)
+        inh = staged("inh_s", inh)
 
         # C = b + eta(t + 1) - inh(t), for the next step (with L = 0 without inh): b + eta
         # from the register eta(t + 2) beside inh's product, then inh subtracted

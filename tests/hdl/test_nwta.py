@@ -442,6 +442,24 @@ def test_a_pipelined_tree_deeper_than_the_step_is_caught(monkeypatch):
     assert any(row != paused_row(cfg, tr, t) for t, row in rows.items())
 
 
+def test_a_pipelined_product_deeper_than_the_step_is_caught(monkeypatch):
+    # the companion of the pipelined runs with L >= 2: beta*D one free-running register
+    # deeper than the step leaves it (D to C: d_s, inh_m, inh_s, P - 1 = 3 registers) fails
+    # the comparison
+    cfg = Config.paper(n=5, latency=2, step_clocks=4, shared_noise=True, pipelined=True, **FAST)
+    staging = nwta._staging
+
+    def deeper(m, on):
+        staged = staging(m, on)
+        return lambda name, value: staged(
+            name, staged(f"{name}_x", value) if name == "inh_m" else value
+        )
+
+    monkeypatch.setattr(nwta, "_staging", deeper)
+    tr, rows, _ = paused_run(cfg)
+    assert any(row != paused_row(cfg, tr, t) for t, row in rows.items())
+
+
 def paused_run(cfg: Config, steps: int = 120):
     """A trial of ``cfg``'s network driven with ``en`` low in 40 % of the clocks, after a
     load in the middle of another trial's priming and a load held two clocks: (the golden
