@@ -129,6 +129,7 @@ class BuildResult:
     shared_noise: bool | None = None  # the parallel network's noise units (nWTA, WTA)
     products: str | None = None  # how products by a constant are built (nWTA, WTA)
     pipelined: bool | None = None  # the shared-noise step cut by free-running registers
+    router: str | None = None  # nextpnr's router (ROUTERS), None: nextpnr's default
 
     @property
     def system_mhz(self) -> float:
@@ -171,6 +172,7 @@ class BuildResult:
             "system_mhz": self.system_mhz,
             "pll_mhz": self.pll_mhz,
             "replicas": self.replicas,
+            "router": self.router,
             "baud": self.baud,
             "available": self.available,
             "dsp": self.dsp,
@@ -436,6 +438,12 @@ LANE_MEMORIES_COLLISION_FREE = (
 )
 
 
+#: nextpnr's routers: router1 (its default) and router2, which routes large congested designs
+#: in a fraction of router1's time (the ULX3S at n = 128: minutes, where router1 had most
+#: arcs left after 20) at some cost in fmax
+ROUTERS = ("router1", "router2")
+
+
 def build(
     cfg,
     board_name: str,
@@ -448,6 +456,7 @@ def build(
     pll_mhz: float | None = None,
     replicas: int = 1,
     seed: int = 1,
+    router: str | None = None,
     design: str | None = None,
     progress=None,
 ) -> BuildResult:
@@ -459,7 +468,8 @@ def build(
     ``pll_mhz``: the design runs at this clock (or the nearest below that the board's PLL
     makes) instead of the board clock or a division of it. ``replicas``: copies of the
     design share each run (the designs that allow it, ``BoardDesign.board_top``). ``design``:
-    the design's name, for a Config several designs take (``designs.of``). Raises
+    the design's name, for a Config several designs take (``designs.of``). ``router``:
+    nextpnr's router (one of ROUTERS; None: nextpnr's default, router1). Raises
     ToolMissing, FitError, TimingError (which carries the result) or BuildError.
     """
     spec = board(board_name)
@@ -467,6 +477,8 @@ def build(
     design.check_board(cfg, spec)
     if dsp not in ("auto", "yes", "no"):
         raise ValueError(f"DSP use must be auto, yes or no, not {dsp!r}")
+    if router is not None and router not in ROUTERS:
+        raise ValueError(f"nextpnr's router must be one of {', '.join(ROUTERS)}, not {router!r}")
     pll = None
     if pll_mhz is not None:
         if spec.pll is None:
@@ -508,6 +520,7 @@ def build(
         directory=str(directory),
         pll_mhz=pll.out_hz / 1e6 if pll else None,
         replicas=replicas,
+        router=router,
     )
     top = design.board_top(
         cfg, divisor=divisor, clock_hz=round(system_hz), leds=spec.leds, replicas=replicas
@@ -531,7 +544,8 @@ def build(
             synth_opts=spec.dsp_on if use_dsp else spec.dsp_off,
             script_after_read=LANE_MEMORIES_COLLISION_FREE,
             script_after_synth=stat,
-            nextpnr_opts=f"--report {NAME}.report.json --timing-allow-fail --seed {seed}",
+            nextpnr_opts=f"--report {NAME}.report.json --timing-allow-fail --seed {seed}"
+            + (f" --router {router}" if router else ""),
             **extra,
         )
         p.extract(str(directory))

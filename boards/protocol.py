@@ -42,7 +42,7 @@ __all__ = [
     "encode_frame",
 ]
 
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 SYNC_REQUEST = 0xA5
 SYNC_REPLY = 0x5A
 HEADER = 3  # SYNC, LEN, KIND
@@ -246,8 +246,23 @@ def f_row_bytes(cfg) -> dict[int, int]:
 
 
 #: INFO: protocol, gaba version (3 bytes), design kind, n, Config digest (8 bytes), result
-#: payload bits, max_steps, clock (Hz), baud divisor, FIFO depth, latency, clocks per step.
-INFO_FORMAT = "<BBBBBH8sHIIHBBB"
+#: payload bits, max_steps, clock (Hz), baud divisor, FIFO depth, latency, clocks per step,
+#: the network's build (INFO_SHARED_NOISE | INFO_PIPELINED | INFO_MULTIPLIER).
+INFO_FORMAT = "<BBBBBH8sHIIHBBBB"
+INFO_SHARED_NOISE = 0x01  # Config.shared_noise
+INFO_PIPELINED = 0x02  # Config.pipelined
+INFO_MULTIPLIER = 0x04  # Config.products == "multiplier" (else "shift-add")
+
+
+def build_flags(cfg) -> int:
+    """INFO's build byte of an nWTA or WTA Config."""
+    return (
+        INFO_SHARED_NOISE * cfg.shared_noise
+        | INFO_PIPELINED * cfg.pipelined
+        | INFO_MULTIPLIER * (cfg.products == "multiplier")
+    )
+
+
 STATUS_FORMAT = "<BIBB"
 SUMMARY_FORMAT = "<IIII6s6s"
 
@@ -266,12 +281,15 @@ class Info:
     fifo_depth: int
     latency: int
     step_clocks: int
+    shared_noise: bool = False
+    pipelined: bool = False
+    products: str = "shift-add"
 
     @classmethod
     def decode(cls, payload: bytes) -> Info:
         _check_design(payload, ("nwta", "wta"))
         _check_length("INFO", payload, INFO_FORMAT)
-        p, ma, mi, pa, kind, n, dig, rbits, steps, clk, div, depth, lat, sc = struct.unpack(
+        p, ma, mi, pa, kind, n, dig, rbits, steps, clk, div, depth, lat, sc, flags = struct.unpack(
             INFO_FORMAT, payload
         )
         kinds = {v: k for k, v in DESIGN_KINDS.items()}
@@ -288,6 +306,9 @@ class Info:
             depth,
             lat,
             sc,
+            bool(flags & INFO_SHARED_NOISE),
+            bool(flags & INFO_PIPELINED),
+            "multiplier" if flags & INFO_MULTIPLIER else "shift-add",
         )
 
     @property
@@ -299,9 +320,10 @@ class Info:
         return f"{self.kind} n={self.n}, Config"
 
     def details(self) -> str:
+        build = ", shared noise" * self.shared_noise + ", pipelined" * self.pipelined
         return (
-            f"latency {self.latency}, {self.step_clocks} clock(s) per step, max_steps "
-            f"{self.max_steps}"
+            f"latency {self.latency}, {self.step_clocks} clock(s) per step{build}, products "
+            f"{self.products}, max_steps {self.max_steps}"
         )
 
 

@@ -23,24 +23,28 @@ __all__ = [
     "WTA",
     "NetworkBoard",
     "TrialRun",
-    "board_clocks",
+    "as_built",
     "run_trials",
 ]
 
 
-#: What a Config can take from a board's INFO (``board_clocks``).
-ADOPTABLE = ("step_clocks", "latency")
+#: What a Config can take from a board's INFO (``as_built``).
+ADOPTABLE = ("step_clocks", "latency", "shared_noise", "pipelined", "products")
 
 
-def board_clocks(cfg: Config, info, fields=ADOPTABLE) -> Config:
+def as_built(cfg: Config, info, fields=ADOPTABLE) -> Config:
     """``cfg`` with what the board says (INFO) it was built with, for the ``fields`` named:
-    its clocks per step (where that is a valid count, 1 to 8) and its inhibition latency."""
-    changes = {}
-    if "step_clocks" in fields and 1 <= info.step_clocks <= 8:
-        changes["step_clocks"] = info.step_clocks
-    if "latency" in fields:
-        changes["latency"] = info.latency
-    return cfg.replace(**changes) if changes else cfg
+    its clocks per step (where that is a valid count, 1 to 8), its inhibition latency, its
+    noise units, pipelining and how it builds products by constants. Where the options given
+    and the board's cannot make a Config, ``cfg`` as it is (the digest check names the
+    mismatch)."""
+    changes = {f: getattr(info, f) for f in fields if f in ADOPTABLE}
+    if not 1 <= changes.get("step_clocks", 1) <= 8:
+        del changes["step_clocks"]
+    try:
+        return cfg.replace(**changes) if changes else cfg
+    except ValueError:
+        return cfg
 
 
 @dataclass
@@ -116,19 +120,19 @@ def run_trials(
     top: int | None = None,
     delta_q: int | None = None,
     check: bool = True,
-    adopt_clocks=(),
+    adopt=(),
     source: str = "board",
     progress=None,
 ) -> TrialRun:
     """Run trials ``first`` .. ``first + trials - 1`` of ``seed`` (``top``: the top-input
     option of every trial; ``delta_q``: the input gap in x's format) and hold every result
     to the golden model; ``check`` False: results not streamed, the board's counters only.
-    ``adopt_clocks``: the Config first takes these of the board's build (``ADOPTABLE``
+    ``adopt``: the Config first takes these of the board's build (``ADOPTABLE``
     names; True: all of them), for a real board built with its defaults.
     ``progress(done, total)`` follows the results."""
     info = board.info()
-    if adopt_clocks:
-        cfg = board_clocks(cfg, info, ADOPTABLE if adopt_clocks is True else adopt_clocks)
+    if adopt:
+        cfg = as_built(cfg, info, ADOPTABLE if adopt is True else adopt)
     check_config(cfg, info)
     start = time.monotonic()
     board.start(seed, first, trials, top=top, delta_q=delta_q, stream=check)
@@ -201,7 +205,7 @@ class NetworkBoard(BoardDesign):
         return f"{super().label(cfg)}, latency {cfg.latency}"
 
     def adopt(self, cfg: Config, info, fields=ADOPTABLE) -> Config:
-        return board_clocks(cfg, info, fields)
+        return as_built(cfg, info, fields)
 
     def check_options(self, cfg: Config, options: dict) -> dict:
         top, delta_in = options.get("top"), options.get("delta_in")
@@ -224,7 +228,7 @@ class NetworkBoard(BoardDesign):
             seed=seed,
             trials=100 if count is None else count,
             check=check,
-            adopt_clocks=adopt,
+            adopt=adopt,
             source=source,
             progress=progress,
             **options,

@@ -37,6 +37,7 @@ def info_payload(cfg: Config, divisor: int, clock_hz: int, fifo_depth: int) -> b
         fifo_depth,
         cfg.latency,
         cfg.step_clocks,
+        P.build_flags(cfg),
     )
 
 

@@ -50,7 +50,7 @@ def _baud(text):
 def register(sub) -> None:
     """Add ``build`` and ``board`` to the ``gaba`` subcommands ``sub``."""
     from gaba.boards import designs
-    from gaba.boards.build import DEFAULT_BAUD
+    from gaba.boards.build import DEFAULT_BAUD, ROUTERS
     from gaba.boards.platforms import board_names
 
     names = designs.names()
@@ -88,6 +88,12 @@ def register(sub) -> None:
         choices=["auto", "yes", "no"],
         default="auto",
         help="multipliers in DSP blocks (auto: where the board allows and they fit)",
+    )
+    b.add_argument(
+        "--router",
+        choices=list(ROUTERS),
+        default=None,
+        help="nextpnr's router (default nextpnr's, router1; router2 for large designs)",
     )
     add_output(b)
     b.set_defaults(func=_build)
@@ -262,6 +268,7 @@ def _build(args):
             clock_div=args.clock_div,
             pll_mhz=args.pll_mhz,
             replicas=args.replicas,
+            router=args.router,
             design=args.kind,
             progress=stage(args.quiet),
         )
@@ -367,10 +374,13 @@ def _running(status) -> str:
 
 def _adopt(args) -> tuple[str, ...]:
     """The options a real board's Config takes from what the board was built with (INFO):
-    --step-clocks and --latency where not given; none for the simulated board."""
+    --step-clocks, --latency, --shared-noise, --pipelined and --products where not given;
+    none for the simulated board."""
+    from gaba.boards.designs.nwta import ADOPTABLE
+
     if args.port == "sim":
         return ()
-    return tuple(f for f in ("step_clocks", "latency") if getattr(args, f, None) is None)
+    return tuple(f for f in ADOPTABLE if getattr(args, f, None) is None)
 
 
 def _info(args):

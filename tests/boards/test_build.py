@@ -44,6 +44,18 @@ def test_unknown_board_and_bad_options():
         B.build(cfg, "ulx3s", clock_div=0)
     with pytest.raises(ValueError, match="DSP use must be auto, yes or no"):
         B.build(cfg, "ulx3s", dsp="some")
+    with pytest.raises(ValueError, match="nextpnr's router must be one of router1, router2"):
+        B.build(cfg, "ulx3s", router="router3")
+
+
+def test_the_router_reaches_nextpnr(fake_tools, monkeypatch):
+    monkeypatch.setenv("FAKE", "ok")
+    out = fake_tools / "out"
+    for router in (None, "router2"):
+        r = B.build(Config.paper(n=2), "icebreaker", out=out, router=router)
+        script = next(out.glob("build_gaba_top.sh")).read_text()
+        assert ("--router router2" in script) == (router is not None)
+        assert r.to_json()["router"] == router
 
 
 def test_a_design_that_does_not_fit(fake_tools, monkeypatch):

@@ -92,11 +92,28 @@ def test_run_payload_layout():
 def test_reply_payloads_decode():
     digest = "0123456789abcdef"
     info = struct.pack(
-        P.INFO_FORMAT, 2, 0, 1, 0, 1, 16, P.digest_bytes(digest), 60, 25600, 6_000_000, 52, 32, 2, 5
+        P.INFO_FORMAT,
+        3,
+        0,
+        1,
+        0,
+        1,
+        16,
+        P.digest_bytes(digest),
+        60,
+        25600,
+        6_000_000,
+        52,
+        32,
+        2,
+        5,
+        P.INFO_SHARED_NOISE | P.INFO_MULTIPLIER,
     )
     i = P.Info.decode(info)
     assert (i.kind, i.n, i.config_digest, i.version, i.latency) == ("nwta", 16, digest, "0.1.0", 2)
     assert i.step_clocks == 5
+    assert (i.shared_noise, i.pipelined, i.products) == (True, False, "multiplier")
+    assert "5 clock(s) per step, shared noise, products multiplier" in i.details()
     assert round(i.baud) == 115385
     s = P.Status.decode(struct.pack(P.STATUS_FORMAT, P.ST_BUSY | P.ST_RX_ERROR, 7, 3, 2))
     assert s.busy and s.rx_error and not s.streaming and (s.results, s.fifo_level) == (7, 3)

@@ -9,7 +9,7 @@ import pytest
 
 from gaba.boards import protocol as P
 from gaba.boards.designs import nwta
-from gaba.boards.designs.nwta import NWTA, WTA, board_clocks, run_trials
+from gaba.boards.designs.nwta import NWTA, WTA, as_built, run_trials
 from gaba.boards.host import ConfigMismatch, RunResult, check_config
 from gaba.boards.platforms import ICEBREAKER, ULX3S
 from gaba.golden.config import Config
@@ -78,17 +78,35 @@ def test_check_config_names_both_configs():
     assert isinstance(e.value, ValueError)
 
 
-def test_board_clocks_are_taken_when_valid():
+def _built(step_clocks=1, latency=3, shared_noise=False, pipelined=False, products="shift-add"):
+    return SimpleNamespace(
+        step_clocks=step_clocks,
+        latency=latency,
+        shared_noise=shared_noise,
+        pipelined=pipelined,
+        products=products,
+    )
+
+
+def test_the_board_build_is_taken_when_valid():
     cfg = _cfg()
     clocks = ("step_clocks",)
-    assert board_clocks(cfg, SimpleNamespace(step_clocks=6), clocks).step_clocks == 6
-    assert board_clocks(cfg, SimpleNamespace(step_clocks=0), clocks) is cfg
+    assert as_built(cfg, _built(step_clocks=6), clocks).step_clocks == 6
+    assert as_built(cfg, _built(step_clocks=0), clocks) is cfg
     # the latency too, where the user did not give it
-    built = SimpleNamespace(step_clocks=1, latency=3)
-    both = board_clocks(cfg, built)
+    built = _built()
+    both = as_built(cfg, built)
     assert (both.step_clocks, both.latency) == (1, 3) and both.digest() != cfg.digest()
-    assert board_clocks(cfg, built, ("step_clocks",)).latency == cfg.latency
-    assert board_clocks(cfg, built, ()) is cfg
+    assert as_built(cfg, built, ("step_clocks",)).latency == cfg.latency
+    assert as_built(cfg, built, ()) is cfg
+    # the noise units, pipelining and products, as INFO's build byte gives them
+    board = _built(8, 5, shared_noise=True, pipelined=True, products="multiplier")
+    assert as_built(cfg, board) == cfg.replace(
+        step_clocks=8, latency=5, shared_noise=True, pipelined=True, products="multiplier"
+    )
+    # options given that cannot join the board's build leave the Config to the digest check
+    zero = cfg.replace(latency=0)
+    assert as_built(zero, board, ("step_clocks", "shared_noise", "pipelined")) is zero
 
 
 def test_counters_only_run():
@@ -132,7 +150,7 @@ def test_the_board_must_run_the_config():
 def test_a_real_board_s_clocks_per_step_are_adopted():
     built = _cfg(step_clocks=6)
     board = FakeBoard(built, step_clocks=6)
-    run = run_trials(board, _cfg(), seed=1, trials=1, check=False, adopt_clocks=True)
+    run = run_trials(board, _cfg(), seed=1, trials=1, check=False, adopt=True)
     assert run.cfg.step_clocks == 6 and run.ok
     with pytest.raises(ConfigMismatch):
         run_trials(FakeBoard(built, step_clocks=6), _cfg(), seed=1, trials=1)
@@ -196,4 +214,4 @@ def test_the_entries_hold_their_configs_and_build_fields():
     NWTA.check_board(cfg, ICEBREAKER)  # any board can hold it (whether it fits: the build)
     with pytest.raises(ValueError, match="BoardTop needs a gaba Config"):
         NWTA.check_board(3, ICEBREAKER)
-    assert NWTA.adopt(cfg, SimpleNamespace(step_clocks=8, latency=1)).step_clocks == 8
+    assert NWTA.adopt(cfg, _built(step_clocks=8, latency=1)).step_clocks == 8

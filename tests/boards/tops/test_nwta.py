@@ -21,8 +21,13 @@ def test_info_payload_describes_the_design():
     assert info.config_digest == cfg.digest() and info.result_bits == result_layout(cfg).size
     assert (info.clock_hz, info.divisor, info.max_steps) == (12_500_000, 109, cfg.max_steps)
     assert len(top.info_payload()) == struct.calcsize(P.INFO_FORMAT)
+    assert (info.shared_noise, info.pipelined, info.products) == (False, False, "shift-add")
     wta = BoardTop(Config.paper(n=3, kind="wta"), divisor=8, clock_hz=1)
     assert P.Info.decode(wta.info_payload()).kind == "wta"
+    # the build byte: a pipelined network with noise units and beta*D by multipliers
+    built = cfg.replace(shared_noise=True, pipelined=True, products="multiplier")
+    info = P.Info.decode(BoardTop(built, divisor=109, clock_hz=1).info_payload())
+    assert (info.shared_noise, info.pipelined, info.products) == (True, True, "multiplier")
 
 
 def test_parameters_are_checked():
