@@ -76,8 +76,9 @@ def packed(fields):
 
 
 #: Bytes a reply may sit above the bottom of the reply shift register: they are shifted out
-#: between its frame's start and the first payload byte (which FrameSender fetches 4 cycles
-#: after ``start`` at the earliest).
+#: between its load, a clock after its frame's start, and the first payload byte (which
+#: FrameSender fetches 12 clocks after ``start`` at the earliest: SYNC, LEN, then KIND after
+#: LEN's 8 CRC clocks; a claim of the link checks it).
 MAX_SKIP = 3
 
 
@@ -476,9 +477,11 @@ class HostLinkTop(wiring.Component):
 
         # The payload bytes of each reply. Replies of registers (ERROR, RESULT, and every
         # command's reply of values that move: STATUS, SUMMARY) are loaded into one shift
-        # register in the cycle their frame starts, so each describes one moment, each at its
-        # offset (``shift_layout``); the register shifts a byte a clock until the reply's
-        # first byte is at the bottom, then a byte at each fetch. Constant replies (INFO) are
+        # register in the clock after their frame starts (from a register: the choice of
+        # frame and the wide register's enable are two short paths, not one long one), so
+        # each describes one moment, each at its offset (``shift_layout``); the register
+        # shifts a byte a clock until the reply's first byte is at the bottom, then a byte at
+        # each fetch. Constant replies (INFO) are
         # read from a ROM by index, a reply given as a function from what it returns.
         shifted = {0: [err_code, err_cmd], 1: [next_index, results.r_data]}
         byte_sources = {}  # k -> (byte, length)
@@ -501,13 +504,19 @@ class HostLinkTop(wiring.Component):
 
         sh = Signal(max(len(v) for v in values.values()))
         skip = Signal(range(MAX_SKIP + 1))  # bytes still to shift out before the first
-        load = {k: Signal(name=f"load_{k}") for k in shifted}
-        with m.If(Cat(*load.values()).any()):
-            m.d.sync += sh.eq(reduce(or_, (Mux(load[k], v, 0) for k, v in values.items())))
-        with m.Elif((skip != 0) | ftx.fetch):
-            m.d.sync += sh.eq(sh[8:])
-        with m.If(skip != 0):
-            m.d.sync += skip.eq(skip - 1)
+        load = {k: Signal(name=f"load_{k}") for k in shifted}  # the frame's start
+        loading = {k: Signal(name=f"loading_{k}") for k in shifted}  # a clock after it
+        m.d.sync += [loading[k].eq(load[k]) for k in shifted]
+        with m.If(Cat(*loading.values()).any()):
+            m.d.sync += [
+                sh.eq(reduce(or_, (Mux(loading[k], v, 0) for k, v in values.items()))),
+                skip.eq(reduce(or_, (Mux(loading[k], offsets[k], 0) for k in shifted))),
+            ]
+        with m.Else():
+            with m.If((skip != 0) | ftx.fetch):
+                m.d.sync += sh.eq(sh[8:])
+            with m.If(skip != 0):
+                m.d.sync += skip.eq(skip - 1)
 
         # the byte source of the frame being sent: 0 the shift register, 1 + j the j-th other
         source = Signal(range(len(byte_sources) + 1))
@@ -534,12 +543,11 @@ class HostLinkTop(wiring.Component):
                             m.d.comb += [ftx.kind.eq(kinds[k]), ftx.length.eq(lengths.get(k, 0))]
                             if k in load:
                                 m.d.comb += load[k].eq(1)
-                                m.d.sync += skip.eq(offsets[k])
                             m.d.sync += source.eq(source_of.get(k, 0))
             with m.Elif(results.r_rdy):
                 m.d.comb += [ftx.start.eq(1), ftx.kind.eq(P.KIND_RESULT), load[1].eq(1)]
                 m.d.comb += ftx.length.eq(lengths[1])
-                m.d.sync += [sending.eq(1), result_frame.eq(1), source.eq(0), skip.eq(offsets[1])]
+                m.d.sync += [sending.eq(1), result_frame.eq(1), source.eq(0)]
                 m.d.sync += head.eq(1)
         # the RESULT frame being sent carries the FIFO's head, which it pops as it ends,
         # unless ABORT has cleared the FIFO since (a result written after would be lost)
@@ -554,7 +562,9 @@ class HostLinkTop(wiring.Component):
             m.d.sync += next_index.eq(next_index + 1)
         with m.Elif(link.restarting):
             m.d.sync += next_index.eq(link.first_index)
-        return pending, reply, sending, result_frame, head
+        # a reply taken from the shift register has its first byte at the bottom when fetched
+        in_place = ~(ftx.fetch & (source == 0)) | ((skip == 0) & ~Cat(*loading.values()).any())
+        return pending, reply, sending, result_frame, head, in_place
 
     @staticmethod
     def _claims(m, platform, frx, ftx, results, link, abort, state):
@@ -570,7 +580,7 @@ class HostLinkTop(wiring.Component):
           started with it at the FIFO's head and found it there throughout (so it goes out
           in exactly one), unless ABORT cleared the FIFO.
         """
-        pending, reply, sending, result_frame, head = state
+        pending, reply, sending, result_frame, head, in_place = state
 
         def claim(test, message):
             arith.claim(m, platform, test, message, src_loc_at=1)
@@ -590,6 +600,7 @@ class HostLinkTop(wiring.Component):
         m.d.sync += out.eq(out + ftx.start - ftx.done)
         claim(out == sending, "the sender ends each frame it starts, once")
         claim(sending == ftx.busy, "a frame starts only when the sender is free")
+        claim(in_place, "a reply's first byte is at the bottom of its register when fetched")
         # the result path
         claim(~link.accept | ~link.stream | results.w_rdy, "a streamed result is never dropped")
         result_starts = ftx.start & (ftx.kind == P.KIND_RESULT)
