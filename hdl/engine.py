@@ -203,6 +203,17 @@ class TrialEngine(wiring.Component):
             ]
             m.next = "RESULT"
 
+        # the network's load: a register set as the state machine enters LOAD, so high in
+        # exactly that state; it reaches every neuron, so it leaves a flip-flop, not the
+        # state's decoder
+        load = Signal(name="net_load")
+        m.d.sync += load.eq(0)
+        m.d.comb += net.load.eq(load)
+
+        def to_load():
+            m.d.sync += load.eq(1)
+            m.next = "LOAD"
+
         if self._seeding == "parallel":
             m.d.comb += net.master.eq(arith.fmix32(key))
             drawn_top = arith.uniform_index(arith.fmix32(key ^ primitives.TOP_SALT), cfg.n)
@@ -216,11 +227,12 @@ class TrialEngine(wiring.Component):
                             ),
                             remaining.eq(self.count),
                         ]
-                        m.next = "LOAD"
+                        to_load()
             else:
-                drawn_top, fresh, kick, hashes = self._serial_seeding(m, net, key, remaining)
+                drawn_top, fresh, kick, hashes = self._serial_seeding(
+                    m, net, key, remaining, to_load
+                )
             with m.State("LOAD"):
-                m.d.comb += net.load.eq(1)
                 m.d.sync += [
                     top.eq(Mux(self.top_en, self.top_in, drawn_top)),
                     # a host gap larger than b_hi saturates at b_lo = 0, never wraps
@@ -269,14 +281,15 @@ class TrialEngine(wiring.Component):
                         m.next = "IDLE"
                     if self._seeding == "parallel":
                         with m.Else():
-                            m.next = "LOAD"
+                            to_load()
                     else:
                         # the next trial's hashes are ready unless this trial was shorter
                         with m.Elif(fresh):
-                            m.next = "LOAD"
+                            to_load()
                         with m.Else():
                             m.next = "HASHING"
         m.d.comb += self.busy.eq(~fsm.ongoing("IDLE"))
+        arith.claim(m, platform, load == fsm.ongoing("LOAD"), "the load is high in LOAD alone")
         if self._seeding == "serial":
             self._prefetcher(m, key, fresh, kick, *hashes)
 
@@ -301,11 +314,12 @@ class TrialEngine(wiring.Component):
             ]
         return m
 
-    def _serial_seeding(self, m, net, key, remaining):
+    def _serial_seeding(self, m, net, key, remaining, to_load):
         """IDLE and the hashing states of ``seeding="serial"`` (called inside the engine's
         FSM, whose LOAD state clears ``fresh`` and sets ``kick``); returns the drawn top
         option, ``fresh`` (the next trial's hashes are ready), ``kick`` and what
-        :meth:`_prefetcher` takes (the hash unit, the registers it fills).
+        :meth:`_prefetcher` takes (the hash unit, the registers it fills). ``to_load()``
+        moves to LOAD.
 
         Run start: key = fmix32(seed) + first * WEYL, one multiplier pass after the other.
         Each trial's two hashes (the top option's, then the master word) are computed by a
@@ -337,7 +351,7 @@ class TrialEngine(wiring.Component):
                 m.next = "HASHING"
         with m.State("HASHING"):
             with m.If(fresh):
-                m.next = "LOAD"
+                to_load()
         return arith.uniform_index(top_hash, self._cfg.n), fresh, kick, (h, top_hash, master)
 
     @staticmethod

@@ -474,6 +474,14 @@ class Network(wiring.Component):
                 units.append(unit)
                 unit_controls.append(own)
 
+        # b_lo and top hold for the trial, from the load on (the first C that steps read is
+        # taken at the end of priming): pipelined, each unit's neurons take them through
+        # registers of their unit's, near them, not over one net across the device
+        staged = _staging(m, cfg.pipelined)
+        unit_b = [
+            (staged(f"top_{u}", self.top), staged(f"b_lo_{u}", self.b_lo))
+            for u in range(0 if self._evidence else len(units))
+        ]
         neurons = []
         for i, salt in enumerate(salts):
             if lean:
@@ -488,7 +496,8 @@ class Network(wiring.Component):
             if self._evidence:
                 m.d.comb += [nrn.b.eq(self.b[i]), nrn.theta.eq(self.theta), nrn.stop.eq(self.stop)]
             else:
-                m.d.comb += nrn.b.eq(Mux(self.top == i, cfg.b_hi, self.b_lo))
+                top, b_lo = unit_b[i // clocks] if shared else (self.top, self.b_lo)
+                m.d.comb += nrn.b.eq(Mux(top == i, cfg.b_hi, b_lo))
             m.d.comb += [
                 nrn.commit.eq(own.commit),
                 nrn.load.eq(self.load),
@@ -518,9 +527,7 @@ class Network(wiring.Component):
         if lean:
             # (pipelined, through a register: the state holds from the step's first clock
             # and the decision is read argmax_depth >= 1 clocks in)
-            decided = _staging(m, cfg.pipelined)(
-                "decided_s", Cat(*(nrn.over for nrn in neurons)).any()
-            )
+            decided = staged("decided_s", Cat(*(nrn.over for nrn in neurons)).any())
         else:
             decided = argmax.max >= cfg.stop_q
         m.d.comb += [
