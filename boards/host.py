@@ -191,11 +191,14 @@ class Board:
     # commands -----------------------------------------------------------------------------
 
     def info(self) -> P.Info:
-        info = self._decode(self.INFO, self.command(P.CMD_INFO))
-        if info.protocol != P.PROTOCOL_VERSION:
+        payload = self.command(P.CMD_INFO)
+        # the version first: another protocol's INFO may be laid out otherwise
+        if payload and payload[0] != P.PROTOCOL_VERSION:
             raise BoardError(
-                f"the board speaks protocol {info.protocol}, this host {P.PROTOCOL_VERSION}"
+                f"the board speaks protocol {payload[0]}, this host {P.PROTOCOL_VERSION} "
+                "(rebuild its bitstream with this gaba)"
             )
+        info = self._decode(self.INFO, payload)
         self.result_bits = info.result_bits
         return info
 

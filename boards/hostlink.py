@@ -280,6 +280,10 @@ class HostLinkTop(wiring.Component):
 
     #: The design's submodule name.
     design_name = "engine"
+    #: Clocks from a reply frame's start to its load into the reply shift register: one, so
+    #: that the choice of frame and the wide register's enable are two short paths (the
+    #: claims check that the first byte is in place when the sender fetches it).
+    reply_load_clocks = 1
 
     def __init__(
         self,
@@ -358,8 +362,8 @@ class HostLinkTop(wiring.Component):
         # before any waiting result (so a command's reply precedes its first RESULT) and
         # otherwise streams results from the FIFO, popping each when its frame is out. The
         # counters move only when the design hands over a result; a reply of values that move
-        # (STATUS, SUMMARY) is sent from a copy taken in the cycle its frame starts, so every
-        # reply describes one moment and the design never waits for a reply.
+        # (STATUS, SUMMARY) is sent from a copy taken in the clock after its frame starts, so
+        # every reply describes one moment and the design never waits for a reply.
         m = Module()
         m.submodules.uart_rx, m.submodules.uart_tx = urx, utx = self.serial()
         m.submodules.rx = frx = FrameReceiver(P.MAX_REQUEST, self._timeout)
@@ -505,9 +509,14 @@ class HostLinkTop(wiring.Component):
         sh = Signal(max(len(v) for v in values.values()))
         skip = Signal(range(MAX_SKIP + 1))  # bytes still to shift out before the first
         load = {k: Signal(name=f"load_{k}") for k in shifted}  # the frame's start
-        loading = {k: Signal(name=f"loading_{k}") for k in shifted}  # a clock after it
-        m.d.sync += [loading[k].eq(load[k]) for k in shifted]
-        with m.If(Cat(*loading.values()).any()):
+        loading = {}  # reply_load_clocks after it
+        for k in shifted:
+            loading[k] = load[k]
+            for j in range(self.reply_load_clocks):
+                loading[k], was = Signal(name=f"loading_{k}_{j}"), loading[k]
+                m.d.sync += loading[k].eq(was)
+        loads = Cat(*loading.values()).any()
+        with m.If(loads):
             m.d.sync += [
                 sh.eq(reduce(or_, (Mux(loading[k], v, 0) for k, v in values.items()))),
                 skip.eq(reduce(or_, (Mux(loading[k], offsets[k], 0) for k in shifted))),
@@ -544,7 +553,9 @@ class HostLinkTop(wiring.Component):
                             if k in load:
                                 m.d.comb += load[k].eq(1)
                             m.d.sync += source.eq(source_of.get(k, 0))
-            with m.Elif(results.r_rdy):
+            with m.Elif(results.r_rdy & ~frx.valid):
+                # (a request taken in this clock goes first: its action, e.g. a RUN's
+                # restart of the index, never meets a RESULT frame's start)
                 m.d.comb += [ftx.start.eq(1), ftx.kind.eq(P.KIND_RESULT), load[1].eq(1)]
                 m.d.comb += ftx.length.eq(lengths[1])
                 m.d.sync += [sending.eq(1), result_frame.eq(1), source.eq(0)]
@@ -562,9 +573,7 @@ class HostLinkTop(wiring.Component):
             m.d.sync += next_index.eq(next_index + 1)
         with m.Elif(link.restarting):
             m.d.sync += next_index.eq(link.first_index)
-        # a reply taken from the shift register has its first byte at the bottom when fetched
-        in_place = ~(ftx.fetch & (source == 0)) | ((skip == 0) & ~Cat(*loading.values()).any())
-        return pending, reply, sending, result_frame, head, in_place
+        return pending, reply, sending, result_frame, head, (Cat(*load.values()).any(), loads, skip)
 
     @staticmethod
     def _claims(m, platform, frx, ftx, results, link, abort, state):
@@ -578,9 +587,11 @@ class HostLinkTop(wiring.Component):
         - a result the design hands over while results are streamed goes into the FIFO (it
           is never dropped there); it leaves the FIFO only at the end of a RESULT frame that
           started with it at the FIFO's head and found it there throughout (so it goes out
-          in exactly one), unless ABORT cleared the FIFO.
+          in exactly one), unless ABORT cleared the FIFO;
+        - a reply sent from the shift register was loaded after its frame started, and its
+          first byte is at the bottom when the sender fetches it.
         """
-        pending, reply, sending, result_frame, head, in_place = state
+        pending, reply, sending, result_frame, head, (load, loads, skip) = state
 
         def claim(test, message):
             arith.claim(m, platform, test, message, src_loc_at=1)
@@ -600,7 +611,17 @@ class HostLinkTop(wiring.Component):
         m.d.sync += out.eq(out + ftx.start - ftx.done)
         claim(out == sending, "the sender ends each frame it starts, once")
         claim(sending == ftx.busy, "a frame starts only when the sender is free")
-        claim(in_place, "a reply's first byte is at the bottom of its register when fetched")
+        # a reply sent from the shift register was loaded since its frame started, and its
+        # first byte is at the bottom when the sender fetches it (``loading``: the frame is
+        # sent from the register; ``loaded``: the register was loaded since it started)
+        loading, loaded = Signal(name="claim_loading"), Signal(name="claim_loaded")
+        with m.If(ftx.start):
+            m.d.sync += [loading.eq(load), loaded.eq(0)]
+        with m.Elif(loads):
+            m.d.sync += loaded.eq(1)
+        claim(~(sending & loading) | loaded | loads, "a reply is loaded as its frame starts")
+        in_place = loaded & (skip == 0) & ~loads
+        claim(~(ftx.fetch & loading) | in_place, "a reply's first byte is in place when fetched")
         # the result path
         claim(~link.accept | ~link.stream | results.w_rdy, "a streamed result is never dropped")
         result_starts = ftx.start & (ftx.kind == P.KIND_RESULT)

@@ -266,7 +266,8 @@ class Config(ConfigBase):
             raise ValueError(
                 "pipelined cuts the paths of a shared_noise step, whose x loops move only in "
                 "its last clock, and needs latency >= 1 (the inhibition off the step's loop) "
-                "and step_clocks >= 4 (the noise units' three clocks to the write-back); here "
+                "and step_clocks >= 4 (the noise units' three clocks to the write-back, D's four "
+                "to C); here "
                 f"shared_noise is {self.shared_noise}, latency {self.latency} and step_clocks "
                 f"{self.step_clocks}"
             )

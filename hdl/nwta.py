@@ -999,7 +999,8 @@ class LeanNeuron(wiring.Component):
         # Pipelined (``Config.pipelined``: shared noise, L >= 1, P >= 4), every path below
         # starts at a register that moves only at a commit and ends at one taken only at the
         # next, P clocks on: free-running registers at adders' outputs (S - g, beta*D; the step's
-        # first adders) cut each into at most three clocks and change no value a commit takes
+        # first adders; with L >= 2 D and beta*D on each side of the multiplier) cut each into
+        # at most four clocks and change no value a commit takes
         staged = _staging(m, cfg.pipelined)
         # 2. inhibition from the tree's sum without self; the clamp is lossless
         d_full = staged("d_full_s", named("d_full", self.s_inh - g_old))  # 0 <= S - g_i, exact

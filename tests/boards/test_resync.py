@@ -114,3 +114,12 @@ def test_a_silent_board_is_not_asked_again():
     with pytest.raises(BoardTimeout):
         Board(line, timeout=0.2).resync()
     assert line.requests == [P.CMD_ABORT]
+
+
+def test_a_board_of_another_protocol_is_named_by_its_version():
+    # a protocol-2 nWTA board's INFO (30 bytes, no build byte): the host names the version,
+    # not the length it cannot decode
+    old = bytes([2, 0, 1, 0, 1]) + bytes(25)
+    board = Board(ScriptedBoard([reply(P.CMD_INFO | P.REPLY, old)]), timeout=0.2)
+    with pytest.raises(BoardError, match="the board speaks protocol 2, this host 3 .rebuild"):
+        board.info()

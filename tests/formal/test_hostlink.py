@@ -73,9 +73,10 @@ class Design(wiring.Component):
 class FreeLinkTop(HostLinkTop):
     """The host link with the harness's serial parts and design."""
 
-    def __init__(self, *, blind_abort: bool = False):
+    def __init__(self, *, blind_abort: bool = False, reply_load_clocks: int = 1):
         self.source, self.sink, self.stub = ByteSource(), ByteSink(), Design()
         self.blind_abort = blind_abort
+        self.reply_load_clocks = reply_load_clocks
         super().__init__(None, divisor=4, clock_hz=1_000_000, fifo_depth=2, timeout_bits=2)
 
     @staticmethod
@@ -140,6 +141,18 @@ class LinkHarness(wiring.Component):
 def test_the_link_answers_every_request_once_and_sends_every_result_once():
     result = prove(LinkHarness(FreeLinkTop()), "hostlink", depth=12)
     assert result.passed, result.describe()
+
+
+def test_a_link_that_loads_its_reply_late_fails_the_proof():
+    # the companion of the in-place claim: a reply loaded 16 clocks after its frame starts
+    # is not in its register when the sender fetches its first byte (12 clocks at the
+    # earliest)
+    top = FreeLinkTop(reply_load_clocks=16)
+    result = prove(LinkHarness(top), "hostlink-late-load", depth=30, mode="bmc")
+    assert result.status == "FAIL", result.describe()
+    path, line = result.failed_assert.rsplit(":", 1)
+    source = Path(path).read_text().splitlines()[int(line) - 1]
+    assert "a reply is loaded as its frame starts" in source, result.describe()
 
 
 @pytest.mark.slow  # about 45 s; -m formal runs it
