@@ -482,6 +482,11 @@ class Network(wiring.Component):
             (staged(f"top_{u}", self.top), staged(f"b_lo_{u}", self.b_lo))
             for u in range(0 if self._evidence else len(units))
         ]
+        # pipelined, the neurons also take the load a clock late, through a register of their
+        # unit's, with the master word the network took at the load: in that clock they take
+        # neither a step nor a priming step (the unit's priming count starts at the load, and
+        # its phase at 0 < P - 1), so from the clock after they hold what they would have
+        unit_load = [staged(f"load_{u}", self.load) for u in range(len(units))]
         neurons = []
         for i, salt in enumerate(salts):
             if lean:
@@ -498,10 +503,12 @@ class Network(wiring.Component):
             else:
                 top, b_lo = unit_b[i // clocks] if shared else (self.top, self.b_lo)
                 m.d.comb += nrn.b.eq(Mux(top == i, cfg.b_hi, b_lo))
+            if cfg.pipelined:
+                m.d.comb += [nrn.load.eq(unit_load[i // clocks]), nrn.master.eq(master)]
+            else:
+                m.d.comb += [nrn.load.eq(self.load), nrn.master.eq(self.master)]
             m.d.comb += [
                 nrn.commit.eq(own.commit),
-                nrn.load.eq(self.load),
-                nrn.master.eq(self.master),
                 nrn.s_inh.eq(s_feed),
                 tree.i[i].eq(nrn.g_sum),
                 argmax.i[i].eq(nrn.x[cfg.x_guard_bits :]),
