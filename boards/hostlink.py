@@ -509,23 +509,34 @@ class HostLinkTop(wiring.Component):
         sh = Signal(max(len(v) for v in values.values()))
         skip = Signal(range(MAX_SKIP + 1))  # bytes still to shift out before the first
         load = {k: Signal(name=f"load_{k}") for k in shifted}  # the frame's start
-        loading = {}  # reply_load_clocks after it
+        stages = {k: [load[k]] for k in shifted}  # the start, then reply_load_clocks later
         for k in shifted:
-            loading[k] = load[k]
             for j in range(self.reply_load_clocks):
-                loading[k], was = Signal(name=f"loading_{k}_{j}"), loading[k]
-                m.d.sync += loading[k].eq(was)
-        loads = Cat(*loading.values()).any()
-        with m.If(loads):
-            m.d.sync += [
-                sh.eq(reduce(or_, (Mux(loading[k], v, 0) for k, v in values.items()))),
-                skip.eq(reduce(or_, (Mux(loading[k], offsets[k], 0) for k in shifted))),
-            ]
-        with m.Else():
-            with m.If((skip != 0) | ftx.fetch):
+                stages[k].append(Signal(name=f"loading_{k}_{j}"))
+                m.d.sync += stages[k][-1].eq(stages[k][-2])
+        loading = {k: s[-1] for k, s in stages.items()}
+        # The register's load select and its enable are flip-flops, each set a clock ahead
+        # (the sender warns a clock before each fetch), so that the nets that fan out to
+        # every bit of it leave registers, not logic. ``loads``: some reply loads;
+        # ``shifting``: the register moves (it loads, or shifts towards the first byte, or
+        # the sender fetches a byte).
+        loads, shifting = Signal(), Signal()
+        loads_next = Cat(*(s[-2] for s in stages.values())).any()
+        # skip is nonzero in the next clock: a load with an offset now, or skip above 1
+        skips_next = Mux(loads, Cat(*(loading[k] for k in shifted if offsets[k])).any(), skip > 1)
+        m.d.sync += [
+            loads.eq(loads_next),
+            shifting.eq(loads_next | skips_next | ftx.fetch_next),
+        ]
+        with m.If(shifting):
+            with m.If(loads):
+                m.d.sync += sh.eq(reduce(or_, (Mux(loading[k], v, 0) for k, v in values.items())))
+            with m.Else():
                 m.d.sync += sh.eq(sh[8:])
-            with m.If(skip != 0):
-                m.d.sync += skip.eq(skip - 1)
+        with m.If(loads):
+            m.d.sync += skip.eq(reduce(or_, (Mux(loading[k], offsets[k], 0) for k in shifted)))
+        with m.Elif(skip != 0):
+            m.d.sync += skip.eq(skip - 1)
 
         # the byte source of the frame being sent: 0 the shift register, 1 + j the j-th other
         source = Signal(range(len(byte_sources) + 1))
@@ -573,7 +584,10 @@ class HostLinkTop(wiring.Component):
             m.d.sync += next_index.eq(next_index + 1)
         with m.Elif(link.restarting):
             m.d.sync += next_index.eq(link.first_index)
-        return pending, reply, sending, result_frame, head, (Cat(*load.values()).any(), loads, skip)
+        return (
+            (pending, reply, sending, result_frame, head),
+            (Cat(*load.values()).any(), Cat(*loading.values()).any(), loads, shifting, skip),
+        )
 
     @staticmethod
     def _claims(m, platform, frx, ftx, results, link, abort, state):
@@ -591,7 +605,10 @@ class HostLinkTop(wiring.Component):
         - a reply sent from the shift register was loaded after its frame started, and its
           first byte is at the bottom when the sender fetches it.
         """
-        pending, reply, sending, result_frame, head, (load, loads, skip) = state
+        (
+            (pending, reply, sending, result_frame, head),
+            (load, loading_any, loads, shifting, skip),
+        ) = state
 
         def claim(test, message):
             arith.claim(m, platform, test, message, src_loc_at=1)
@@ -619,9 +636,17 @@ class HostLinkTop(wiring.Component):
             m.d.sync += [loading.eq(load), loaded.eq(0)]
         with m.Elif(loads):
             m.d.sync += loaded.eq(1)
+        # the register's load select and enable, each set a clock ahead, are what they stand
+        # for (``fetch``: the sender takes a byte; FrameSender claims it comes after the
+        # warning)
+        fetch = Signal(name="claim_fetch")
+        m.d.sync += fetch.eq(ftx.fetch_next)
+        claim(loads == loading_any, "the reply register's load select is its loads")
+        moves = loads | (skip != 0) | fetch
+        claim(shifting == moves, "the reply register's enable: a load, a skip or a fetch")
         claim(~(sending & loading) | loaded | loads, "a reply is loaded as its frame starts")
         in_place = loaded & (skip == 0) & ~loads
-        claim(~(ftx.fetch & loading) | in_place, "a reply's first byte is in place when fetched")
+        claim(~(fetch & loading) | in_place, "a reply's first byte is in place when fetched")
         # the result path
         claim(~link.accept | ~link.stream | results.w_rdy, "a streamed result is never dropped")
         result_starts = ftx.start & (ftx.kind == P.KIND_RESULT)

@@ -208,8 +208,9 @@ class FrameSender(wiring.Component):
         is taken, so ``data`` may come from a synchronous memory read addressed by it.
     data : In(8)
         Payload byte ``index``.
-    fetch : Out(1)
-        Strobe in the cycle ``data`` is taken (a source that shifts its bytes out moves on).
+    fetch_next : Out(1)
+        Strobe in the cycle before ``data`` is taken: a source that shifts its bytes out
+        moves on in the next clock (it registers its own enable a clock ahead).
     busy : Out(1)
     done : Out(1)
         Strobe in the cycle the last byte is handed to the UART.
@@ -224,7 +225,7 @@ class FrameSender(wiring.Component):
     length: In(8)
     index: Out(8)
     data: In(8)
-    fetch: Out(1)
+    fetch_next: Out(1)
     busy: Out(1)
     done: Out(1)
     o: Out(stream.Signature(8))
@@ -270,10 +271,10 @@ class FrameSender(wiring.Component):
                 with m.If(offer("WAIT") & (length == 0)):
                     m.next = "CRC"
             with m.State("WAIT"):  # index moved last cycle; a memory read needs this one
-                m.d.comb += self.busy.eq(1)
+                m.d.comb += [self.busy.eq(1), self.fetch_next.eq(1)]  # (FETCH follows)
                 m.next = "FETCH"
             with m.State("FETCH"):
-                m.d.comb += [self.busy.eq(1), self.fetch.eq(1)]
+                m.d.comb += self.busy.eq(1)
                 m.d.sync += byte.eq(self.data)
                 m.next = "PAYLOAD"
             with m.State("PAYLOAD"):
@@ -297,6 +298,11 @@ class FrameSender(wiring.Component):
                     m.next = "CRC_LO"
             with m.State("CRC_LO"):
                 m.d.comb += self.done.eq(offer("IDLE", add_crc=False))
+        if arith.claiming(platform):
+            warned = Signal()  # fetch_next, a clock late
+            m.d.sync += warned.eq(self.fetch_next)
+            fetching = fsm.ongoing("FETCH")
+            arith.claim(m, platform, warned == fetching, "fetch_next: the clock before FETCH")
         known = Cat(*(fsm.ongoing(name) for name in states)).any()
         arith.claim(m, platform, known, "the sender is in one of its states")
         arith.claim(m, platform, self.busy == ~fsm.ongoing("IDLE"), "busy outside IDLE")

@@ -5,14 +5,18 @@ line to it and any results from the design.
 The harness builds the host link around a design that is only ports: the solver chooses, in
 every clock, the byte the UART receiver hands over (and its error strobes), whether the UART
 transmitter takes the byte on offer, and the design's ``busy``, result valid and result word.
-The link's commands are INFO, STATUS, ABORT and a RUN of one payload byte (bit 0: stream the
-results). The proof covers the link's own claims (``HostLinkTop._claims``, made Asserts by
+The link's commands are INFO, STATUS, ABORT, a RUN of one payload byte (bit 0: stream the
+results) and a SUMMARY whose reply sits a byte up the reply register (it shares STATUS's
+``taken``), so that its first byte is shifted into place before it is fetched. The proof
+covers the link's own claims (``HostLinkTop._claims``, made Asserts by
 ``gaba.sim.formal.CLAIMS``): one reply frame per request taken, none without; an ERROR reply
 to a bad frame; the sender ends each frame once and starts none while one is out; a streamed
 result is never dropped at the FIFO, and leaves it only as the RESULT frame that started with
 it at the FIFO's head ends (the word popped is the word the frame sent), unless ABORT cleared
-the FIFO. With the receiver's verdicts, the
-CRC and the FIFO proven apart (test_frames, test_crc, test_fifo), that is: no request without
+the FIFO; a reply sent from the reply shift register is loaded the clock after its frame
+starts and its first byte is in place when fetched, and the register's enable and load select
+(flip-flops set a clock ahead) are the load, skip and fetch they stand for. With the
+receiver's verdicts, the CRC and the FIFO proven apart (test_frames, test_crc, test_fifo), that is: no request without
 its reply, no result lost or sent twice, no FIFO overflow.
 
 Proven by k-induction (every reachable state): the claims include what the induction needs,
@@ -102,7 +106,10 @@ class FreeLinkTop(HostLinkTop):
         if self.blind_abort:  # the companion: the dispatcher does not see ABORT
             link.reset = Const(0)
         run_cmd = Command(P.CMD_RUN, 1, [], action=run, allowed=~link.busy)
-        return [link.info, link.status, run_cmd, link.abort]
+        # a reply that shares STATUS's ``taken``: the shift layout puts it a byte up the
+        # register, so the proof covers the skip from its load to its first byte
+        summary = Command(P.CMD_SUMMARY, 0, [link.taken, link.clock])
+        return [link.info, link.status, run_cmd, summary, link.abort]
 
 
 class LinkHarness(wiring.Component):
