@@ -251,35 +251,41 @@ def _staging(m: Module, on: bool):
     return staged
 
 
-def _step_control(m: Module, cfg: Config, en, load, suffix: str = ""):
+def _step_control(m: Module, platform, cfg: Config, en, load, suffix: str = ""):
     """The parallel network's step control from its ``en`` and ``load``: the priming count
     after a load (:func:`prime_clocks`), the step's clock (``phase``, 0 .. P - 1), and from
     them ``priming``, ``moves`` (the phase and the noise units move on), ``last`` (the step's
     last clock), ``commit`` (the state takes the step), ``ready`` (the decision clock) and,
     with shared noise, ``first`` (the first priming step, a register). ``suffix`` names a
-    copy's registers."""
+    copy's registers.
+
+    ``priming`` and ``last`` are registers, each set a clock ahead from the count and the
+    phase (claims say they agree), so that ``moves`` and ``commit``, which reach the clock
+    enables of every state register a copy serves, are one LUT from flip-flops."""
     clocks, primes = cfg.step_clocks, prime_clocks(cfg)
     priming = Const(0, 1)
     if primes:
         # the clocks after a load fill the noise pipeline (with shared noise, the noise
         # units' memories); no step is taken in them
         left = Signal(range(primes + 1), name=f"priming_left{suffix}")
+        priming = Signal(name=f"priming{suffix}")  # left != 0
         with m.If(load):
-            m.d.sync += left.eq(primes)
-        with m.Elif(left != 0):
-            m.d.sync += left.eq(left - 1)
-        priming = left != 0
+            m.d.sync += [left.eq(primes), priming.eq(1)]
+        with m.Elif(priming):
+            m.d.sync += [left.eq(left - 1), priming.eq(left != 1)]
+        arith.claim(m, platform, priming == (left != 0), "priming: the count is not done")
     advance = en & ~load & ~priming
     moves = advance | priming
     if clocks == 1:
         phase, last = Const(0, 1), Const(1, 1)
     else:
         phase = Signal(range(clocks), name=f"phase{suffix}")
-        last = phase == clocks - 1
+        last = Signal(name=f"last{suffix}")  # phase == clocks - 1
         with m.If(load):
-            m.d.sync += phase.eq(0)
+            m.d.sync += [phase.eq(0), last.eq(0)]
         with m.Elif(moves):
-            m.d.sync += phase.eq(Mux(last, 0, phase + 1))
+            m.d.sync += [phase.eq(Mux(last, 0, phase + 1)), last.eq(phase == clocks - 2)]
+        arith.claim(m, platform, last == (phase == clocks - 1), "last: the step's last clock")
     first = None
     if cfg.shared_noise:
         # the first of the four priming steps (left > 3P), a register of its own: it reaches
@@ -419,7 +425,7 @@ class Network(wiring.Component):
         tree_depth = 0 if lean else decision_phase(cfg)
         m = Module()
 
-        ctl = _step_control(m, cfg, self.en, self.load)
+        ctl = _step_control(m, platform, cfg, self.en, self.load)
         m.d.comb += [self.commit.eq(ctl.commit), self.ready.eq(ctl.ready)]
 
         if cfg.pipelined:
@@ -464,7 +470,11 @@ class Network(wiring.Component):
                 # priming count from a copy of their own: synthesis merges equal logic, so a
                 # shared copy drives the clock enables of every unit and neuron through one
                 # net across the device
-                own = _step_control(m, cfg, self.en, self.load, f"_{u}") if cfg.pipelined else ctl
+                own = (
+                    _step_control(m, platform, cfg, self.en, self.load, f"_{u}")
+                    if cfg.pipelined
+                    else ctl
+                )
                 m.d.comb += [
                     unit.step.eq(own.moves),
                     unit.phase.eq(own.phase),

@@ -4,13 +4,13 @@ property about its internal state)."""
 
 from __future__ import annotations
 
-from amaranth.hdl import Assume, Fragment, Module, Mux, ResetSignal, Signal
+from amaranth.hdl import Assume, Cat, Const, Fragment, Module, Mux, ResetSignal, Signal, Value
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In
 
 from gaba.golden.config import Config
 
-__all__ = ["FreeInputs", "TrialMiter", "ports_of", "registers", "signals"]
+__all__ = ["FreeInputs", "TrialMiter", "control_agrees", "ports_of", "registers", "signals"]
 
 
 def registers(fragment: Fragment, *path: str) -> dict[str, Signal]:
@@ -28,6 +28,21 @@ def registers(fragment: Fragment, *path: str) -> dict[str, Signal]:
                 twice.add(sig.name)
             found[sig.name] = sig
     return {name: sig for name, sig in found.items() if name not in twice}
+
+
+def control_agrees(fragment: Fragment, cfg: Config) -> Value:
+    """That a network's step-control registers set a clock ahead (``hdl.nwta``'s
+    ``_step_control``) hold what they stand for: ``priming`` is ``priming_left != 0`` and
+    ``last`` is ``phase == P - 1``. The network's claims state it of every reachable state; a
+    harness whose first state is free (``prove(free_init=True)``) assumes it of that state,
+    next to the count and the phase it chooses."""
+    regs = registers(fragment)
+    tests = [Const(1, 1)]
+    if "priming" in regs:
+        tests.append(regs["priming"] == (regs["priming_left"] != 0))
+    if cfg.step_clocks > 1:
+        tests.append(regs["last"] == (regs["phase"] == cfg.step_clocks - 1))
+    return Cat(*tests).all()
 
 
 def signals(fragment: Fragment, *path: str, skip=()) -> dict[str, Signal]:

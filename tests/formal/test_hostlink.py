@@ -16,8 +16,8 @@ it at the FIFO's head ends (the word popped is the word the frame sent), unless 
 the FIFO; a reply sent from the reply shift register is loaded the clock after its frame
 starts and its first byte is in place when fetched, and the register's enable and load select
 (flip-flops set a clock ahead) are the load, skip and fetch they stand for. With the
-receiver's verdicts, the CRC and the FIFO proven apart (test_frames, test_crc, test_fifo), that is: no request without
-its reply, no result lost or sent twice, no FIFO overflow.
+receiver's verdicts, the CRC and the FIFO proven apart (test_frames, test_crc, test_fifo),
+that is: no request without its reply, no result lost or sent twice, no FIFO overflow.
 
 Proven by k-induction (every reachable state): the claims include what the induction needs,
 e.g. that the sender's state is one of its states and that the dispatcher's ``sending`` is the

@@ -59,7 +59,7 @@ from gaba.hdl.nwta import (
     step_phases,
 )
 from gaba.sim.formal import prove
-from tests.formal.harness import TrialMiter, ports_of, registers, signals
+from tests.formal.harness import TrialMiter, control_agrees, ports_of, registers, signals
 
 
 def ahead_of(m: Module, cfg: Config, regs: dict, b, parts: dict | None = None, inh=None) -> dict:
@@ -227,6 +227,7 @@ class LeanStep(wiring.Component):
         m.d.comb += lean.b_lo.eq(self.b_lo)
         with m.If(first):
             m.d.comb += Assume(registers(frag)["priming_left"] == 0)
+            m.d.comb += Assume(control_agrees(frag, lean.config))
         for i, b in enumerate(inputs(cfg, self.top, self.b_lo)):
             tests = ahead_of(m, cfg, registers(frag, f"neuron{i}"), b)
             with m.If(first):
@@ -298,6 +299,8 @@ class StepChain(wiring.Component):
         m.d.sync += stepped.eq(stepped | slow.commit)
         with m.If(first):  # one Assume each: the solver takes each equality as it stands
             m.d.comb += [Assume(phase == 0), Assume(left == 0), Assume(~stepped)]
+            m.d.comb += [Assume(control_agrees(lean_frag, lean.config))]
+            m.d.comb += [Assume(control_agrees(slow_frag, slow.config))]
             m.d.comb += [Assume(a == b) for a, b in zip(lean_state, slow_state, strict=True)]
         lemmas: dict[str, list] = {name: [] for name in LEMMAS}
         clock_of = step_phases(self.slow.config.step_clocks)

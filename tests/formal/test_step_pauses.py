@@ -62,7 +62,7 @@ from gaba.golden.config import Config
 from gaba.hdl.nwta import Network, Neuron, euler_stages, step_phases
 from gaba.hdl.tree import AdderTree, ArgMax
 from gaba.sim.formal import prove
-from tests.formal.harness import registers
+from tests.formal.harness import control_agrees, registers
 from tests.formal.test_step_induction import CONFIGS, LATENCIES, NOISY, PS, QUIET, slow_unless
 
 
@@ -92,8 +92,9 @@ class LeanPause(wiring.Component):
         m.d.comb += [Assume(~ResetSignal()), lean.load.eq(0), lean.en.eq(0)]
         m.d.comb += [getattr(lean, name).eq(getattr(self, name)) for name in ("master", "top")]
         m.d.comb += lean.b_lo.eq(self.b_lo)
-        if not self.priming:
-            with m.If(first):
+        with m.If(first):
+            m.d.comb += Assume(control_agrees(frag, lean.config))
+            if not self.priming:
                 m.d.comb += Assume(registers(frag)["priming_left"] == 0)
         kept = [lean.decided, lean.state.as_value()]
         for path in parts_of(frag):
@@ -190,8 +191,10 @@ class Stutter(wiring.Component):
         filled = {"sum": full_sum.o, "max": full_max.max, "index": full_max.index}
 
         phase = registers(w_frag)["phase"]
-        if self.phase is not None:
-            with m.If(first):
+        with m.If(first):
+            m.d.comb += Assume(control_agrees(w_frag, cfg))
+            m.d.comb += Assume(control_agrees(u_frag, u.config))
+            if self.phase is not None:
                 m.d.comb += Assume(phase == self.phase)
         clocks = stage_clocks(cfg, neurons[0])
         relation = []
