@@ -18,7 +18,16 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
-from amaranth.hdl import Cat, Const, Elaboratable, Module, Mux, ResetInserter, Signal
+from amaranth.hdl import (
+    Cat,
+    Const,
+    DomainRenamer,
+    Elaboratable,
+    Module,
+    Mux,
+    ResetInserter,
+    Signal,
+)
 from amaranth.lib import fifo, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
@@ -284,6 +293,11 @@ class HostLinkTop(wiring.Component):
     #: that the choice of frame and the wide register's enable are two short paths (the
     #: claims check that the first byte is in place when the sender fetches it).
     reply_load_clocks = 1
+    #: Clock domains of the design that ABORT does not reset: renamed to ``sync`` outside
+    #: its ResetInserter (the same clock, only the reset differs). A design names one for
+    #: registers whose every value a run reads is set at the run's own start (the nWTA
+    #: engine's network: a load sets them), so that the reset need not reach them.
+    abort_spares: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -369,7 +383,10 @@ class HostLinkTop(wiring.Component):
         m.submodules.rx = frx = FrameReceiver(P.MAX_REQUEST, self._timeout)
         m.submodules.tx = ftx = FrameSender()
         abort = Signal()
-        m.submodules[self.design_name] = design = ResetInserter(abort)(self.design())
+        design = ResetInserter(abort)(self.design())
+        if self.abort_spares:
+            design = DomainRenamer({name: "sync" for name in self.abort_spares})(design)
+        m.submodules[self.design_name] = design
         m.submodules.fifo = results = ResetInserter(abort)(
             ResultFifo(width=self._result_bits, depth=self._depth)
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from amaranth.hdl import Cat, Const, Module, Mux, Signal, unsigned
+from amaranth.hdl import Cat, Const, DomainRenamer, Module, Mux, Signal, unsigned
 from amaranth.lib import data, fifo, stream, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -142,18 +142,34 @@ class TrialEngine(wiring.Component):
         the network takes a step at the end of this cycle, and whether the engine is running
         a trial and the state is valid (it then holds the trial's state after ``steps``
         steps; once per step, ``step_clocks`` cycles apart).
+
+    ``network_domain`` names the clock domain of the network's registers (default
+    ``sync``). A board top names another and renames it to ``sync`` outside the
+    ``ResetInserter`` of its ABORT (:attr:`gaba.boards.hostlink.HostLinkTop.abort_spares`), so
+    that ABORT resets the engine but not the network: a load sets every register of the
+    network that a trial reads, so a trial after an ABORT is the trial after a reset, and
+    the reset does not reach each of the network's registers over one net across the
+    device.
     """
 
     def __init__(
-        self, cfg: Config, *, debug: bool = False, seeding: str = "parallel", stride: int = 1
+        self,
+        cfg: Config,
+        *,
+        debug: bool = False,
+        seeding: str = "parallel",
+        stride: int = 1,
+        network_domain: str = "sync",
     ):
         if not isinstance(cfg, Config):
             raise ValueError(f"TrialEngine needs a gaba Config, not {cfg!r}")
+        check_domain(network_domain)
         if seeding not in SEEDINGS:
             raise ValueError(f"Seeding must be one of {', '.join(SEEDINGS)}, not {seeding!r}")
         if isinstance(stride, bool) or not isinstance(stride, int) or not 1 <= stride <= 2**16:
             raise ValueError(f"Trial stride must be an integer in 1..65536, not {stride!r}")
         self._cfg, self._debug, self._seeding, self._stride = cfg, debug, seeding, stride
+        self._network_domain = network_domain
         super().__init__(engine_signature(cfg, debug=debug))
 
     @property
@@ -165,7 +181,10 @@ class TrialEngine(wiring.Component):
         m = Module()
         fold = cfg.lanes is not None
         network = folded.FoldedNetwork if fold else Network
-        m.submodules.network = net = network(cfg, debug=self._debug)
+        net = network(cfg, debug=self._debug)
+        if self._network_domain != "sync":
+            net = DomainRenamer(self._network_domain)(net)
+        m.submodules.network = net
 
         key = Signal(32)
         # the key of the trial ``stride`` trials on (fmix32(seed) + t * WEYL is linear in t)
@@ -392,6 +411,13 @@ def check_replicas(replicas) -> int:
     return replicas
 
 
+def check_domain(domain) -> str:
+    """``domain`` if it names a clock domain (an identifier), else a ValueError."""
+    if not isinstance(domain, str) or not domain.isidentifier():
+        raise ValueError(f"A clock domain's name must be an identifier, not {domain!r}")
+    return domain
+
+
 class ReplicatedEngine(wiring.Component):
     """``replicas`` trial engines sharing one run, their results in trial order.
 
@@ -417,18 +443,29 @@ class ReplicatedEngine(wiring.Component):
         Each replica's (:data:`SEEDINGS`).
     fifo_depth : int
         Results each replica can hold (1 to 64).
+    network_domain : str
+        The clock domain of each replica's network (:class:`TrialEngine`).
     """
 
-    def __init__(self, cfg: Config, replicas: int, *, seeding: str = "serial", fifo_depth: int = 4):
+    def __init__(
+        self,
+        cfg: Config,
+        replicas: int,
+        *,
+        seeding: str = "serial",
+        fifo_depth: int = 4,
+        network_domain: str = "sync",
+    ):
         if not isinstance(cfg, Config):
             raise ValueError(f"ReplicatedEngine needs a gaba Config, not {cfg!r}")
+        check_domain(network_domain)
         check_replicas(replicas)
         if isinstance(fifo_depth, bool) or not isinstance(fifo_depth, int):
             raise ValueError(f"FIFO depth must be an integer in 1..64, not {fifo_depth!r}")
         if not 1 <= fifo_depth <= 64:
             raise ValueError(f"FIFO depth must be an integer in 1..64, not {fifo_depth!r}")
         self._cfg, self._replicas, self._depth = cfg, replicas, fifo_depth
-        self._seeding = seeding
+        self._seeding, self._network_domain = seeding, network_domain
         super().__init__(engine_signature(cfg))
 
     @property
@@ -441,7 +478,12 @@ class ReplicatedEngine(wiring.Component):
 
     def engine(self, r: int) -> TrialEngine:
         """A new engine for replica ``r``: trials ``first + r``, then every R-th."""
-        return TrialEngine(self._cfg, seeding=self._seeding, stride=self._replicas)
+        return TrialEngine(
+            self._cfg,
+            seeding=self._seeding,
+            stride=self._replicas,
+            network_domain=self._network_domain,
+        )
 
     def elaborate(self, platform):
         m = Module()

@@ -75,10 +75,16 @@ class BoardTop(HostLinkTop):
         """The INFO reply's payload for this top (constant)."""
         return info_payload(self._cfg, self._divisor, self._clock_hz, self._depth)
 
+    #: ABORT resets the engine, not its network (a trial's load sets every register of it a
+    #: trial reads): see :class:`gaba.hdl.engine.TrialEngine`.
+    abort_spares = ("network",)
+
     def design(self):
         if self._replicas == 1:
-            return TrialEngine(self._cfg, seeding="serial")
-        return ReplicatedEngine(self._cfg, self._replicas, seeding="serial")
+            return TrialEngine(self._cfg, seeding="serial", network_domain="network")
+        return ReplicatedEngine(
+            self._cfg, self._replicas, seeding="serial", network_domain="network"
+        )
 
     def design_commands(self, m, engine, link):
         cfg = self._cfg

@@ -9,7 +9,7 @@ engine's cycle budget (load + steps + decision + result cycles per trial) is che
 
 import numpy as np
 import pytest
-from amaranth.hdl import Shape
+from amaranth.hdl import DomainRenamer, Module, ResetInserter, Shape, Signal
 
 from gaba.golden import fixed
 from gaba.golden.config import Config
@@ -432,3 +432,74 @@ def test_port_comment_lists_every_port(debug):
 def test_engine_needs_a_config():
     with pytest.raises(ValueError, match="^TrialEngine needs a gaba Config, not None$"):
         TrialEngine(None)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        dict(n=3, **FAST),
+        dict(n=9, latency=2, step_clocks=4, shared_noise=True, pipelined=True, **FAST),
+    ],
+    ids=["nwta-n3", "shared-pipelined-n9-L2-P4"],
+)
+def test_an_abort_resets_the_engine_but_not_its_network_and_the_next_run_is_exact(changes):
+    # As a board top wires it (HostLinkTop.abort_spares): ABORT's ResetInserter covers the
+    # engine, its network's domain is renamed to sync outside it. An abort in the middle of a
+    # trial leaves the network's state where it was (the run's load sets it again), and the
+    # next run's trials are the golden model's.
+    cfg = Config.paper(**changes)
+    abort = Signal()
+    engine = TrialEngine(cfg, debug=True, network_domain="network")
+    top = Module()
+    top.submodules.engine = DomainRenamer({"network": "sync"})(ResetInserter(abort)(engine))
+    gold = golden(cfg, 3, 2, 0)
+    seen = {}
+
+    def state(ctx):
+        st = ctx.get(engine.state)
+        return [(int(st.neurons[i].x), int(st.neurons[i].rng)) for i in range(cfg.n)]
+
+    async def bench(ctx):
+        ctx.set(engine.seed, 5)
+        ctx.set(engine.count, 4)
+        ctx.set(engine.res.ready, 1)
+        ctx.set(engine.start, 1)
+        await ctx.tick()
+        ctx.set(engine.start, 0)
+        while not (ctx.get(engine.in_run) and ctx.get(engine.steps) >= 20):
+            await ctx.tick()
+        ctx.set(abort, 1)
+        await ctx.tick()
+        ctx.set(abort, 0)
+        seen["busy"] = ctx.get(engine.busy)
+        seen["after"] = state(ctx)
+        await ctx.tick().repeat(2 * cfg.step_clocks)
+        seen["later"] = state(ctx)
+        ctx.set(engine.seed, 2)
+        ctx.set(engine.count, 3)
+        ctx.set(engine.start, 1)
+        await ctx.tick()
+        ctx.set(engine.start, 0)
+        results = []
+        for _ in range(20000):
+            if ctx.get(engine.res.valid):
+                p = ctx.get(engine.res.payload)
+                results.append({name: int(getattr(p, name)) for name in FIELDS})
+            if not ctx.get(engine.busy):
+                break
+            await ctx.tick()
+        seen["results"] = results
+
+    simulate(top, bench)
+    assert seen["busy"] == 0
+    # the abort left the network mid-trial, where it stays (its state is no reset state:
+    # x = 0, and the seed's init)
+    assert seen["later"] == seen["after"]
+    assert all(x != 0 for x, _ in seen["after"])
+    assert_matches(seen["results"], gold)
+
+
+@pytest.mark.parametrize("domain", ["", "2x", None, "a b"])
+def test_the_network_domain_must_be_an_identifier(domain):
+    with pytest.raises(ValueError, match="clock domain's name must be an identifier"):
+        TrialEngine(Config.paper(n=3), network_domain=domain)
