@@ -226,7 +226,8 @@ class Link:
     taken, clock, last : results taken in this run; clock cycles since the run's command;
         ``clock`` at the last result taken.
     rx_error : a character with a bad stop bit arrived since the run's command.
-    reset : 1 in the cycle ABORT resets the design and the FIFO.
+    reset : 1 in the cycle ABORT resets the design (but its ``abort_spares`` domains) and
+        the FIFO.
     info, status, abort : the INFO, STATUS and ABORT commands.
     """
 
@@ -289,9 +290,9 @@ class HostLinkTop(wiring.Component):
 
     #: The design's submodule name.
     design_name = "engine"
-    #: Clocks from a reply frame's start to its load into the reply shift register: one, so
-    #: that the choice of frame and the wide register's enable are two short paths (the
-    #: claims check that the first byte is in place when the sender fetches it).
+    #: Clocks from a reply frame's start to its load into the reply shift register (at least
+    #: one): one, so that the choice of frame and the wide register's enable are two short
+    #: paths (the claims check that the first byte is in place when the sender fetches it).
     reply_load_clocks = 1
     #: Clock domains of the design that ABORT does not reset: renamed to ``sync`` outside
     #: its ResetInserter (the same clock, only the reset differs). A design names one for
@@ -523,6 +524,8 @@ class HostLinkTop(wiring.Component):
         lengths = {k: len(packed(v)) // 8 for k, v in shifted.items()}
         lengths.update({k: n for k, (_, n) in byte_sources.items()})
 
+        if self.reply_load_clocks < 1:  # (the load select is set a clock ahead of the load)
+            raise ValueError(f"reply_load_clocks must be at least 1, not {self.reply_load_clocks}")
         sh = Signal(max(len(v) for v in values.values()))
         skip = Signal(range(MAX_SKIP + 1))  # bytes still to shift out before the first
         load = {k: Signal(name=f"load_{k}") for k in shifted}  # the frame's start
@@ -620,7 +623,9 @@ class HostLinkTop(wiring.Component):
           started with it at the FIFO's head and found it there throughout (so it goes out
           in exactly one), unless ABORT cleared the FIFO;
         - a reply sent from the shift register was loaded after its frame started, and its
-          first byte is at the bottom when the sender fetches it.
+          first byte is at the bottom when the sender fetches it;
+        - the shift register's load select and enable, flip-flops set a clock ahead, are the
+          load, skip and fetch they stand for.
         """
         (
             (pending, reply, sending, result_frame, head),

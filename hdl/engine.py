@@ -176,6 +176,10 @@ class TrialEngine(wiring.Component):
     def config(self) -> Config:
         return self._cfg
 
+    @property
+    def network_domain(self) -> str:
+        return self._network_domain
+
     def elaborate(self, platform):
         cfg = self._cfg
         m = Module()
@@ -413,7 +417,7 @@ def check_replicas(replicas) -> int:
 
 def check_domain(domain) -> str:
     """``domain`` if it names a clock domain (an identifier), else a ValueError."""
-    if not isinstance(domain, str) or not domain.isidentifier():
+    if not isinstance(domain, str) or not domain.isidentifier() or domain == "comb":
         raise ValueError(f"A clock domain's name must be an identifier, not {domain!r}")
     return domain
 

@@ -251,7 +251,7 @@ def _staging(m: Module, on: bool):
     return staged
 
 
-def _step_control(m: Module, platform, cfg: Config, en, load, suffix: str = ""):
+def step_control(m: Module, platform, cfg: Config, en, load, suffix: str = ""):
     """The parallel network's step control from its ``en`` and ``load``: the priming count
     after a load (:func:`prime_clocks`), the step's clock (``phase``, 0 .. P - 1), and from
     them ``priming``, ``moves`` (the phase and the noise units move on), ``last`` (the step's
@@ -425,7 +425,7 @@ class Network(wiring.Component):
         tree_depth = 0 if lean else decision_phase(cfg)
         m = Module()
 
-        ctl = _step_control(m, platform, cfg, self.en, self.load)
+        ctl = step_control(m, platform, cfg, self.en, self.load)
         m.d.comb += [self.commit.eq(ctl.commit), self.ready.eq(ctl.ready)]
 
         if cfg.pipelined:
@@ -471,7 +471,7 @@ class Network(wiring.Component):
                 # shared copy drives the clock enables of every unit and neuron through one
                 # net across the device
                 own = (
-                    _step_control(m, platform, cfg, self.en, self.load, f"_{u}")
+                    step_control(m, platform, cfg, self.en, self.load, f"_{u}")
                     if cfg.pipelined
                     else ctl
                 )

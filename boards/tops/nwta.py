@@ -42,7 +42,8 @@ def info_payload(cfg: Config, divisor: int, clock_hz: int, fifo_depth: int) -> b
 
 
 class BoardTop(HostLinkTop):
-    """The trial engine (``TrialEngine(cfg, seeding="serial")`` of a Config), a result FIFO,
+    """The trial engine (``TrialEngine(cfg, seeding="serial", network_domain="network")`` of
+    a Config: ABORT resets the engine, not its network), a result FIFO,
     the run's counters and the host link (the parameters and serial lines of
     :class:`~gaba.boards.hostlink.HostLinkTop`; when the FIFO is full the engine waits).
 

@@ -32,7 +32,7 @@ def registers(fragment: Fragment, *path: str) -> dict[str, Signal]:
 
 def control_agrees(fragment: Fragment, cfg: Config) -> Value:
     """That a network's step-control registers set a clock ahead (``hdl.nwta``'s
-    ``_step_control``) hold what they stand for: ``priming`` is ``priming_left != 0`` and
+    ``step_control``) hold what they stand for: ``priming`` is ``priming_left != 0`` and
     ``last`` is ``phase == P - 1``. The network's claims state it of every reachable state; a
     harness whose first state is free (``prove(free_init=True)``) assumes it of that state,
     next to the count and the phase it chooses."""

@@ -6,8 +6,10 @@ The harness builds the host link around a design that is only ports: the solver 
 every clock, the byte the UART receiver hands over (and its error strobes), whether the UART
 transmitter takes the byte on offer, and the design's ``busy``, result valid and result word.
 The link's commands are INFO, STATUS, ABORT, a RUN of one payload byte (bit 0: stream the
-results) and a SUMMARY whose reply sits a byte up the reply register (it shares STATUS's
-``taken``), so that its first byte is shifted into place before it is fetched. The proof
+results), a SUMMARY whose reply sits a byte up the reply register (it shares STATUS's
+``taken``) and two of the harness's own, CLOCK and TIME, the second three bytes up (it shares
+a byte of the first), so that their first bytes are shifted into place before they are
+fetched. The proof
 covers the link's own claims (``HostLinkTop._claims``, made Asserts by
 ``gaba.sim.formal.CLAIMS``): one reply frame per request taken, none without; an ERROR reply
 to a bad frame; the sender ends each frame once and starts none while one is out; a streamed
@@ -31,7 +33,7 @@ head it carried.
 from pathlib import Path
 
 import pytest
-from amaranth.hdl import Assume, Const, Module, ResetSignal
+from amaranth.hdl import Assume, Const, Module, ResetSignal, Signal
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -40,6 +42,7 @@ from gaba.boards.hostlink import Command, HostLinkTop
 from gaba.sim.formal import prove
 
 RESULT = data.StructLayout({"value": 4})
+CMD_CLOCK, CMD_TIME = 0x06, 0x07  # the harness's own commands
 
 
 class ByteSource(wiring.Component):
@@ -106,10 +109,16 @@ class FreeLinkTop(HostLinkTop):
         if self.blind_abort:  # the companion: the dispatcher does not see ABORT
             link.reset = Const(0)
         run_cmd = Command(P.CMD_RUN, 1, [], action=run, allowed=~link.busy)
-        # a reply that shares STATUS's ``taken``: the shift layout puts it a byte up the
-        # register, so the proof covers the skip from its load to its first byte
+        # replies that share a field with another one: the shift layout puts SUMMARY (it
+        # shares STATUS's ``taken``) a byte up the register and TIME (it shares the byte at
+        # 3 of CLOCK's) three bytes up, so the proof covers the skip from a load to its
+        # first byte, from each offset
         summary = Command(P.CMD_SUMMARY, 0, [link.taken, link.clock])
-        return [link.info, link.status, run_cmd, summary, link.abort]
+        high = Signal(8)
+        m.d.comb += high.eq(link.clock[24:32])
+        clock = Command(CMD_CLOCK, 0, [link.clock[:24], high])
+        time = Command(CMD_TIME, 0, [high])
+        return [link.info, link.status, run_cmd, summary, clock, time, link.abort]
 
 
 class LinkHarness(wiring.Component):

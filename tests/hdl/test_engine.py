@@ -9,11 +9,12 @@ engine's cycle budget (load + steps + decision + result cycles per trial) is che
 
 import numpy as np
 import pytest
-from amaranth.hdl import DomainRenamer, Module, ResetInserter, Shape, Signal
+from amaranth.hdl import DomainRenamer, Fragment, Module, ResetInserter, Shape, Signal
 
 from gaba.golden import fixed
 from gaba.golden.config import Config
 from gaba.hdl.engine import (
+    ReplicatedEngine,
     TrialEngine,
     engine_signature,
     port_comment,
@@ -434,19 +435,28 @@ def test_engine_needs_a_config():
         TrialEngine(None)
 
 
+SHARED_PIPELINED = dict(n=9, latency=2, step_clocks=4, shared_noise=True, pipelined=True, **FAST)
+
+
 @pytest.mark.parametrize(
-    "changes",
+    ("changes", "abort_at"),
     [
-        dict(n=3, **FAST),
-        dict(n=9, latency=2, step_clocks=4, shared_noise=True, pipelined=True, **FAST),
+        (dict(n=3, **FAST), 1),
+        (dict(n=3, **FAST), None),
+        (SHARED_PIPELINED, 2),
+        (SHARED_PIPELINED, 9),
+        (SHARED_PIPELINED, None),
     ],
-    ids=["nwta-n3", "shared-pipelined-n9-L2-P4"],
+    ids=["nwta-n3-load", "nwta-n3-step", "pipelined-load", "pipelined-priming", "pipelined-step"],
 )
-def test_an_abort_resets_the_engine_but_not_its_network_and_the_next_run_is_exact(changes):
+def test_an_abort_resets_the_engine_but_not_its_network_and_the_next_run_is_exact(
+    changes, abort_at
+):
     # As a board top wires it (HostLinkTop.abort_spares): ABORT's ResetInserter covers the
-    # engine, its network's domain is renamed to sync outside it. An abort in the middle of a
-    # trial leaves the network's state where it was (the run's load sets it again), and the
-    # next run's trials are the golden model's.
+    # engine, its network's domain is renamed to sync outside it. An abort ``abort_at``
+    # clocks after a run's start (in its serial seeding or load, or in the network's
+    # priming), or in the decision clock of step 20 (None), leaves the network where it was:
+    # a run started in the next clock gives the golden model's trials.
     cfg = Config.paper(**changes)
     abort = Signal()
     engine = TrialEngine(cfg, debug=True, network_domain="network")
@@ -466,15 +476,16 @@ def test_an_abort_resets_the_engine_but_not_its_network_and_the_next_run_is_exac
         ctx.set(engine.start, 1)
         await ctx.tick()
         ctx.set(engine.start, 0)
-        while not (ctx.get(engine.in_run) and ctx.get(engine.steps) >= 20):
-            await ctx.tick()
+        if abort_at is None:
+            while not (ctx.get(engine.in_run) and ctx.get(engine.steps) >= 20):
+                await ctx.tick()
+        else:
+            await ctx.tick().repeat(abort_at)
         ctx.set(abort, 1)
         await ctx.tick()
         ctx.set(abort, 0)
         seen["busy"] = ctx.get(engine.busy)
         seen["after"] = state(ctx)
-        await ctx.tick().repeat(2 * cfg.step_clocks)
-        seen["later"] = state(ctx)
         ctx.set(engine.seed, 2)
         ctx.set(engine.count, 3)
         ctx.set(engine.start, 1)
@@ -492,14 +503,23 @@ def test_an_abort_resets_the_engine_but_not_its_network_and_the_next_run_is_exac
 
     simulate(top, bench)
     assert seen["busy"] == 0
-    # the abort left the network mid-trial, where it stays (its state is no reset state:
-    # x = 0, and the seed's init)
-    assert seen["later"] == seen["after"]
-    assert all(x != 0 for x, _ in seen["after"])
+    if abort_at is None:  # the abort left the network mid-trial (no reset state: x = 0)
+        assert any(x != 0 for x, _ in seen["after"])
     assert_matches(seen["results"], gold)
 
 
-@pytest.mark.parametrize("domain", ["", "2x", None, "a b"])
+@pytest.mark.parametrize("domain", ["", "2x", None, "a b", "comb"])
 def test_the_network_domain_must_be_an_identifier(domain):
     with pytest.raises(ValueError, match="clock domain's name must be an identifier"):
         TrialEngine(Config.paper(n=3), network_domain=domain)
+    with pytest.raises(ValueError, match="clock domain's name must be an identifier"):
+        ReplicatedEngine(Config.paper(n=3), 2, network_domain=domain)
+
+
+def test_replicas_take_the_network_domain():
+    # each replica's network registers are in the domain named (and the engine's are not)
+    engine = ReplicatedEngine(Config.paper(n=3), 2, network_domain="network").engine(1)
+    frag = Fragment.get(engine, None)
+    assert engine.network_domain == "network"
+    assert set(frag.find_subfragment("network").statements) == {"comb", "network"}
+    assert "sync" in frag.statements
