@@ -530,15 +530,27 @@ class Network(wiring.Component):
         x = [nrn.x for nrn in neurons]
         eta = [nrn.eta for nrn in neurons]
 
-        eta_sat = Signal(name="eta_sat_r")
-        r_sat = Signal(name="r_sat_r")
-        with m.If(self.load):
-            m.d.sync += [eta_sat.eq(0), r_sat.eq(0)]
-        with m.Elif(self.commit):
-            m.d.sync += [
-                eta_sat.eq(eta_sat | Cat(*(nrn.eta_hit for nrn in neurons)).any()),
-                r_sat.eq(r_sat | Cat(*(nrn.r_hit for nrn in neurons)).any()),
-            ]
+        # the sticky flags: cleared at the load, raised at a step in which some neuron's clamp
+        # acts; pipelined, a pair of them per noise unit, near its neurons, and the network's
+        # flags their OR (the same value in every clock: no path from every neuron's flag to
+        # one register across the device)
+        groups = (
+            [neurons[u : u + clocks] for u in range(0, n, clocks)] if cfg.pipelined else [neurons]
+        )
+        sats = []
+        for g, group in enumerate(groups):
+            tag = f"_{g}" if cfg.pipelined else ""
+            pair = Signal(name=f"eta_sat_r{tag}"), Signal(name=f"r_sat_r{tag}")
+            with m.If(self.load):
+                m.d.sync += [flag.eq(0) for flag in pair]
+            with m.Elif(unit_controls[g].commit if cfg.pipelined else self.commit):
+                m.d.sync += [
+                    pair[0].eq(pair[0] | Cat(*(nrn.eta_hit for nrn in group)).any()),
+                    pair[1].eq(pair[1] | Cat(*(nrn.r_hit for nrn in group)).any()),
+                ]
+            sats.append(pair)
+        eta_sat = Cat(*(pair[0] for pair in sats)).any()
+        r_sat = Cat(*(pair[1] for pair in sats)).any()
 
         # 6. decision on the current state
         if lean:

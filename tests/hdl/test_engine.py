@@ -268,8 +268,25 @@ def test_host_top_only_and_gap_only():
         (dict(n=6, sigma=0.9, eta_int_bits=0, x_int_bits=1, frac_bits=10, horizon=1.0), 2, "both"),
         (dict(n=3, eta_int_bits=0, sigma=0.6, dt=2.0**-4, horizon=5.0), 2, "eta"),
         (dict(n=3, x_int_bits=1, **FAST), 4, "r"),
+        # pipelined: a pair of flags per noise unit (of 4 neurons), the network's their OR
+        (
+            dict(
+                n=6,
+                sigma=0.9,
+                eta_int_bits=0,
+                x_int_bits=1,
+                frac_bits=10,
+                horizon=1.0,
+                step_clocks=4,
+                latency=2,
+                shared_noise=True,
+                pipelined=True,
+            ),
+            2,
+            "both",
+        ),
     ],
-    ids=["both", "eta-only", "r-only"],
+    ids=["both", "eta-only", "r-only", "both-pipelined"],
 )
 def test_saturation_flags_reported(changes, count, which):
     cfg = Config.paper(**changes)
