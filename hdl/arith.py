@@ -33,6 +33,7 @@ __all__ = [
     "mulr_parts",
     "mulr_unread_bits",
     "rotl32",
+    "rounded",
     "uniform_index",
     "xorshift32",
 ]
@@ -50,10 +51,15 @@ def mulr(v: Value, c: int, cf: int) -> Value:
     """
     if c < 0:
         raise ValueError(f"Coefficient must be non-negative, not {c!r}")
-    product = v * c + (1 << (cf - 1))
-    if not v.shape().signed:
-        return product[cf:]
-    return product[cf:].as_signed()
+    return rounded(v * c, cf)
+
+
+def rounded(product: Value, cf: int) -> Value:
+    """``(product + 2**(cf-1)) >> cf``, flooring: :func:`mulr`'s rounding of a product whose
+    ``cf`` low bits are fractional, apart from its multiplication (for a product taken from
+    a register at a multiplier block's output). Signed if ``product`` is."""
+    total = product + (1 << (cf - 1))
+    return total[cf:].as_signed() if product.shape().signed else total[cf:]
 
 
 def mulr_parts(v: Value, c: int, cf: int) -> tuple[Value, Value, int]:

@@ -1040,9 +1040,15 @@ class LeanNeuron(wiring.Component):
             # clocks), so that a multiplier block placed far from its neuron has a clock for
             # each way
             d = staged("d_s", d)
-        inh = named("inh", multiply(d, cfg.beta_c, cf), unsigned(cfg.inh_bits))
-        if lat >= 2:
-            inh = staged("inh_m", inh)
+        if lat >= 2 and cfg.pipelined and cfg.products == "multiplier":
+            # the multiplier block's product registered at its output, rounded after it: the
+            # adder of the rounding sits by the neuron, not between the block and its register
+            raw = staged("inh_m", d * cfg.beta_c)
+            inh = named("inh", arith.rounded(raw, cf), unsigned(cfg.inh_bits))
+        else:
+            inh = named("inh", multiply(d, cfg.beta_c, cf), unsigned(cfg.inh_bits))
+            if lat >= 2:
+                inh = staged("inh_m", inh)
         inh = staged("inh_s", inh)
 
         # C = b + eta(t + 1) - inh(t), for the next step (with L = 0 without inh): b + eta
