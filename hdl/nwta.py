@@ -497,6 +497,12 @@ class Network(wiring.Component):
         # neither a step nor a priming step (the unit's priming count starts at the load, and
         # its phase at 0 < P - 1), so from the clock after they hold what they would have
         unit_load = [staged(f"load_{u}", self.load) for u in range(len(units))]
+        # pipelined with L >= 3, the inhibition's sum S through a free-running register of
+        # each unit's too: S is then a register of the history, moving only at a commit, and
+        # the neurons' D takes it two clocks later, at the next commit, P >= 4 clocks on
+        # (with L <= 2 S is the free-running tree's output, timed to the clock D takes it)
+        s_staged = cfg.pipelined and inhibition_stages(lat)[0] >= 1
+        unit_s = [staged(f"s_inh_{u}", s_feed) for u in range(len(units))] if s_staged else []
         neurons = []
         for i, salt in enumerate(salts):
             if lean:
@@ -519,7 +525,7 @@ class Network(wiring.Component):
                 m.d.comb += [nrn.load.eq(self.load), nrn.master.eq(self.master)]
             m.d.comb += [
                 nrn.commit.eq(own.commit),
-                nrn.s_inh.eq(s_feed),
+                nrn.s_inh.eq(unit_s[i // clocks] if s_staged else s_feed),
                 tree.i[i].eq(nrn.g_sum),
                 argmax.i[i].eq(nrn.x[cfg.x_guard_bits :]),
             ]
