@@ -438,6 +438,13 @@ LANE_MEMORIES_COLLISION_FREE = (
 )
 
 
+#: Yosys merges flip-flops that take the same input (``opt_merge``): the copies a pipelined
+#: network keeps per noise unit, one register each near its unit (``gaba.hdl.nwta.COPY_ATTRS``),
+#: would become one driving every unit. A signal's ``keep`` is on its wire; this puts it on
+#: the flip-flop that drives the wire, which opt_merge then leaves alone.
+KEEP_COPIES = "setattr -set keep 1 w:* a:keep %i %ci1:+$dff,$adff[Q] w:* %d"
+
+
 #: nextpnr's routers: router1 (its default) and router2, which routes large congested designs
 #: in a fraction of router1's time (the ULX3S at n = 128: minutes, where router1 had most
 #: arcs left after 20) at some cost in fmax
@@ -542,7 +549,7 @@ def build(
             build_dir=str(directory),
             do_build=False,
             synth_opts=spec.dsp_on if use_dsp else spec.dsp_off,
-            script_after_read=LANE_MEMORIES_COLLISION_FREE,
+            script_after_read=f"{LANE_MEMORIES_COLLISION_FREE}\n{KEEP_COPIES}",
             script_after_synth=stat,
             nextpnr_opts=f"--report {NAME}.report.json --timing-allow-fail --seed {seed}"
             + (f" --router {router}" if router else ""),

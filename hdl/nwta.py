@@ -237,14 +237,28 @@ def _power_of_two(c: int, cf: int) -> int | None:
     return cf - (c.bit_length() - 1)
 
 
-def _staging(m: Module, on: bool):
+#: The attributes of a register that copies another's value for a part of the device (a noise
+#: unit's copy of the step control, of the inputs, of the load and of S): ``keep``, which the
+#: board builds carry from the signal to its flip-flop (``boards.build.KEEP_COPIES``), since
+#: synthesis otherwise merges the equal copies back into one register driving every part
+COPY_ATTRS = {"keep": 1}
+
+
+#: Pipelined with a multiplier block for beta*D (``products = "multiplier"``, L >= 2), from this
+#: many clocks a step D reaches the block and the product its neuron through two free-running
+#: registers each, not one (D to C then takes six clocks of the step, not four): a block placed
+#: far from its neuron gets two clocks each way
+DSP_SPAN_CLOCKS = 6
+
+
+def _staging(m: Module, on: bool, *, copy: bool = False):
     """``staged(name, value)``: ``value`` through a free-running register named ``name`` if
-    ``on``, else ``value`` itself."""
+    ``on``, else ``value`` itself; with ``copy`` the register carries :data:`COPY_ATTRS`."""
 
     def staged(name, value):
         if not on:
             return value
-        reg = Signal(value.shape(), name=name)
+        reg = Signal(value.shape(), name=name, attrs=COPY_ATTRS if copy else {})
         m.d.sync += reg.eq(value)
         return reg
 
@@ -261,14 +275,16 @@ def step_control(m: Module, platform, cfg: Config, en, load, suffix: str = ""):
 
     ``priming`` and ``last`` are registers, each set a clock ahead from the count and the
     phase (claims say they agree), so that ``moves`` and ``commit``, which reach the clock
-    enables of every state register a copy serves, are one LUT from flip-flops."""
+    enables of every state register a copy serves, are one LUT from flip-flops. A copy's
+    registers carry :data:`COPY_ATTRS`."""
     clocks, primes = cfg.step_clocks, prime_clocks(cfg)
+    attrs = COPY_ATTRS if suffix else {}
     priming = Const(0, 1)
     if primes:
         # the clocks after a load fill the noise pipeline (with shared noise, the noise
         # units' memories); no step is taken in them
-        left = Signal(range(primes + 1), name=f"priming_left{suffix}")
-        priming = Signal(name=f"priming{suffix}")  # left != 0
+        left = Signal(range(primes + 1), name=f"priming_left{suffix}", attrs=attrs)
+        priming = Signal(name=f"priming{suffix}", attrs=attrs)  # left != 0
         with m.If(load):
             m.d.sync += [left.eq(primes), priming.eq(1)]
         with m.Elif(priming):
@@ -279,8 +295,8 @@ def step_control(m: Module, platform, cfg: Config, en, load, suffix: str = ""):
     if clocks == 1:
         phase, last = Const(0, 1), Const(1, 1)
     else:
-        phase = Signal(range(clocks), name=f"phase{suffix}")
-        last = Signal(name=f"last{suffix}")  # phase == clocks - 1
+        phase = Signal(range(clocks), name=f"phase{suffix}", attrs=attrs)
+        last = Signal(name=f"last{suffix}", attrs=attrs)  # phase == clocks - 1
         with m.If(load):
             m.d.sync += [phase.eq(0), last.eq(0)]
         with m.Elif(moves):
@@ -290,7 +306,7 @@ def step_control(m: Module, platform, cfg: Config, en, load, suffix: str = ""):
     if cfg.shared_noise:
         # the first of the four priming steps (left > 3P), a register of its own: it reaches
         # every unit
-        first = Signal(name=f"first_priming_step{suffix}")
+        first = Signal(name=f"first_priming_step{suffix}", attrs=attrs)
         with m.If(load):
             m.d.sync += first.eq(1)
         with m.Elif(left == 3 * clocks + 1):
@@ -455,104 +471,97 @@ class Network(wiring.Component):
         m.submodules.argmax = argmax = ArgMax(n, cfg.x_bits, stages=depth)
 
         salts = primitives.neuron_salts(n).tolist()
-        units, unit_controls = [], []  # with shared noise, each unit's step control
+        # what a group of neurons takes: with shared noise, each noise unit's neurons (one
+        # group a unit), otherwise all of them. Pipelined, each unit and its neurons take
+        # their step's clock, enables and priming count, the inputs (``top``, ``b_lo``, hold
+        # for the trial from the load on: the first C that steps read is taken at the end of
+        # priming), the load and with L >= 3 the inhibition's sum S from copies of their own,
+        # registers near them (COPY_ATTRS: synthesis would otherwise merge the equal copies
+        # back into one that drives every unit's neurons over one net across the device).
+        # The neurons take the load a clock late, with the master word the network took at
+        # the load: in that clock they take neither a step nor a priming step (the unit's
+        # priming count starts at the load, and its phase at 0 < P - 1), so from the clock
+        # after they hold what they would have. S is then a register of the history, moving
+        # only at a commit, and the neurons' D takes it two clocks later, at the next commit,
+        # P >= 4 clocks on (with L <= 2 S is the free-running tree's output, timed to the
+        # clock D takes it, and goes to the neurons as it is).
+        piped = cfg.pipelined
+        copy = _staging(m, piped, copy=True)
+        s_copied = piped and inhibition_stages(lat)[0] >= 1
+        master = Signal(32, name="master_r") if shared else self.master
         if shared:
             # noise unit u serves neurons u*P .. u*P + P - 1, neuron u*P + s in clock s of
             # each step (and of the four priming steps, the first from the seeds, so from the
             # master word taken at the load)
-            master = Signal(32, name="master_r")
             with m.If(self.load):
                 m.d.sync += master.eq(self.master)
-            for u in range(-(-n // clocks)):
-                unit = NoiseUnit(cfg, salts[u * clocks : (u + 1) * clocks])
-                m.submodules[f"noise{u}"] = unit
-                # pipelined, each unit and its neurons take their step's clock, enables and
-                # priming count from a copy of their own: synthesis merges equal logic, so a
-                # shared copy drives the clock enables of every unit and neuron through one
-                # net across the device
-                own = (
-                    step_control(m, platform, cfg, self.en, self.load, f"_{u}")
-                    if cfg.pipelined
-                    else ctl
-                )
+        groups = []
+        for u in range(-(-n // clocks) if shared else 1):
+            tag = f"_{u}" if piped else ""
+            group = SimpleNamespace(
+                control=step_control(m, platform, cfg, self.en, self.load, tag) if piped else ctl,
+                top=None if self._evidence else copy(f"top{tag}", self.top),
+                b_lo=None if self._evidence else copy(f"b_lo{tag}", self.b_lo),
+                load=copy(f"load{tag}", self.load),
+                s=copy(f"s_inh{tag}", s_feed) if s_copied else s_feed,
+                noise=NoiseUnit(cfg, salts[u * clocks : (u + 1) * clocks]) if shared else None,
+                neurons=[],
+            )
+            if shared:
+                m.submodules[f"noise{u}"] = group.noise
                 m.d.comb += [
-                    unit.step.eq(own.moves),
-                    unit.phase.eq(own.phase),
-                    unit.first.eq(own.first),
-                    unit.master.eq(master),
+                    group.noise.step.eq(group.control.moves),
+                    group.noise.phase.eq(group.control.phase),
+                    group.noise.first.eq(group.control.first),
+                    group.noise.master.eq(master),
                 ]
-                units.append(unit)
-                unit_controls.append(own)
-
-        # b_lo and top hold for the trial, from the load on (the first C that steps read is
-        # taken at the end of priming): pipelined, each unit's neurons take them through
-        # registers of their unit's, near them, not over one net across the device
-        staged = _staging(m, cfg.pipelined)
-        unit_b = [
-            (staged(f"top_{u}", self.top), staged(f"b_lo_{u}", self.b_lo))
-            for u in range(0 if self._evidence else len(units))
-        ]
-        # pipelined, the neurons also take the load a clock late, through a register of their
-        # unit's, with the master word the network took at the load: in that clock they take
-        # neither a step nor a priming step (the unit's priming count starts at the load, and
-        # its phase at 0 < P - 1), so from the clock after they hold what they would have
-        unit_load = [staged(f"load_{u}", self.load) for u in range(len(units))]
-        # pipelined with L >= 3, the inhibition's sum S through a free-running register of
-        # each unit's too: S is then a register of the history, moving only at a commit, and
-        # the neurons' D takes it two clocks later, at the next commit, P >= 4 clocks on
-        # (with L <= 2 S is the free-running tree's output, timed to the clock D takes it)
-        s_staged = cfg.pipelined and inhibition_stages(lat)[0] >= 1
-        unit_s = [staged(f"s_inh_{u}", s_feed) for u in range(len(units))] if s_staged else []
+            groups.append(group)
         neurons = []
         for i, salt in enumerate(salts):
+            group = groups[i // clocks if shared else 0]
             if lean:
                 nrn = LeanNeuron(cfg, salt, runtime=self._evidence)
                 if shared:
-                    m.d.comb += nrn.noise.eq(units[i // clocks].out[i % clocks])
+                    m.d.comb += nrn.noise.eq(group.noise.out[i % clocks])
             else:
                 nrn = Neuron(cfg, salt)
             m.submodules[f"neuron{i}"] = nrn
             neurons.append(nrn)
-            own = unit_controls[i // clocks] if shared else ctl  # its step control
+            group.neurons.append(nrn)
             if self._evidence:
                 m.d.comb += [nrn.b.eq(self.b[i]), nrn.theta.eq(self.theta), nrn.stop.eq(self.stop)]
             else:
-                top, b_lo = unit_b[i // clocks] if shared else (self.top, self.b_lo)
-                m.d.comb += nrn.b.eq(Mux(top == i, cfg.b_hi, b_lo))
-            if cfg.pipelined:
-                m.d.comb += [nrn.load.eq(unit_load[i // clocks]), nrn.master.eq(master)]
-            else:
-                m.d.comb += [nrn.load.eq(self.load), nrn.master.eq(self.master)]
+                m.d.comb += nrn.b.eq(Mux(group.top == i, cfg.b_hi, group.b_lo))
             m.d.comb += [
-                nrn.commit.eq(own.commit),
-                nrn.s_inh.eq(unit_s[i // clocks] if s_staged else s_feed),
+                nrn.load.eq(group.load),
+                nrn.master.eq(master if piped else self.master),
+                nrn.commit.eq(group.control.commit),
+                nrn.s_inh.eq(group.s),
                 tree.i[i].eq(nrn.g_sum),
                 argmax.i[i].eq(nrn.x[cfg.x_guard_bits :]),
             ]
             if lean:
-                m.d.comb += nrn.prime.eq(own.priming & own.last)
+                m.d.comb += nrn.prime.eq(group.control.priming & group.control.last)
             else:
                 m.d.comb += nrn.phase.eq(ctl.phase)
         x = [nrn.x for nrn in neurons]
         eta = [nrn.eta for nrn in neurons]
 
         # the sticky flags: cleared at the load, raised at a step in which some neuron's clamp
-        # acts; pipelined, a pair of them per noise unit, near its neurons, and the network's
+        # acts; pipelined, a pair of them per group, near its neurons, and the network's
         # flags their OR (the same value in every clock: no path from every neuron's flag to
         # one register across the device)
-        groups = (
-            [neurons[u : u + clocks] for u in range(0, n, clocks)] if cfg.pipelined else [neurons]
-        )
+        flag_groups = groups if piped else [SimpleNamespace(control=ctl, neurons=neurons)]
         sats = []
-        for g, group in enumerate(groups):
-            tag = f"_{g}" if cfg.pipelined else ""
+        for g, group in enumerate(flag_groups):
+            tag = f"_{g}" if piped else ""
             pair = Signal(name=f"eta_sat_r{tag}"), Signal(name=f"r_sat_r{tag}")
             with m.If(self.load):
                 m.d.sync += [flag.eq(0) for flag in pair]
-            with m.Elif(unit_controls[g].commit if cfg.pipelined else self.commit):
+            with m.Elif(group.control.commit):
                 m.d.sync += [
-                    pair[0].eq(pair[0] | Cat(*(nrn.eta_hit for nrn in group)).any()),
-                    pair[1].eq(pair[1] | Cat(*(nrn.r_hit for nrn in group)).any()),
+                    pair[0].eq(pair[0] | Cat(*(nrn.eta_hit for nrn in group.neurons)).any()),
+                    pair[1].eq(pair[1] | Cat(*(nrn.r_hit for nrn in group.neurons)).any()),
                 ]
             sats.append(pair)
         eta_sat = Cat(*(pair[0] for pair in sats)).any()
@@ -562,7 +571,7 @@ class Network(wiring.Component):
         if lean:
             # (pipelined, through a register: the state holds from the step's first clock
             # and the decision is read argmax_depth >= 1 clocks in)
-            decided = staged("decided_s", Cat(*(nrn.over for nrn in neurons)).any())
+            decided = _staging(m, piped)("decided_s", Cat(*(nrn.over for nrn in neurons)).any())
         else:
             decided = argmax.max >= cfg.stop_q
         m.d.comb += [
@@ -1048,8 +1057,14 @@ class LeanNeuron(wiring.Component):
             d = staged("d_s", d)
         if lat >= 2 and cfg.pipelined and cfg.products == "multiplier":
             # the multiplier block's product registered at its output, rounded after it: the
-            # adder of the rounding sits by the neuron, not between the block and its register
+            # adder of the rounding sits by the neuron, not between the block and its register;
+            # from DSP_SPAN_CLOCKS a step, two registers on each side of the block
+            span = cfg.step_clocks >= DSP_SPAN_CLOCKS
+            if span:
+                d = staged("d_s2", d)
             raw = staged("inh_m", d * cfg.beta_c)
+            if span:
+                raw = staged("inh_m2", raw)
             inh = named("inh", arith.rounded(raw, cf), unsigned(cfg.inh_bits))
         else:
             inh = named("inh", multiply(d, cfg.beta_c, cf), unsigned(cfg.inh_bits))
