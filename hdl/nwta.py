@@ -245,10 +245,11 @@ COPY_ATTRS = {"keep": 1}
 
 
 #: Pipelined with a multiplier block for beta*D (``products = "multiplier"``, L >= 2), from this
-#: many clocks a step D reaches the block and the product its neuron through two free-running
-#: registers each, not one (D to C then takes six clocks of the step, not four): a block placed
-#: far from its neuron gets two clocks each way
-DSP_SPAN_CLOCKS = 6
+#: many clocks a step D reaches the block through two free-running registers, not one (D to C
+#: then takes five clocks of the step, not four): with a register at each end of the route
+#: there and one after the block, a block placed far from its neuron no longer puts both
+#: routes, to it and back, in one clock with its product
+DSP_SPAN_CLOCKS = 5
 
 
 def _staging(m: Module, on: bool, *, copy: bool = False):
@@ -1058,13 +1059,10 @@ class LeanNeuron(wiring.Component):
         if lat >= 2 and cfg.pipelined and cfg.products == "multiplier":
             # the multiplier block's product registered at its output, rounded after it: the
             # adder of the rounding sits by the neuron, not between the block and its register;
-            # from DSP_SPAN_CLOCKS a step, two registers on each side of the block
-            span = cfg.step_clocks >= DSP_SPAN_CLOCKS
-            if span:
+            # from DSP_SPAN_CLOCKS a step, D through a second register on its way to the block
+            if cfg.step_clocks >= DSP_SPAN_CLOCKS:
                 d = staged("d_s2", d)
             raw = staged("inh_m", d * cfg.beta_c)
-            if span:
-                raw = staged("inh_m2", raw)
             inh = named("inh", arith.rounded(raw, cf), unsigned(cfg.inh_bits))
         else:
             inh = named("inh", multiply(d, cfg.beta_c, cf), unsigned(cfg.inh_bits))
