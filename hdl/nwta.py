@@ -1062,8 +1062,9 @@ class LeanNeuron(wiring.Component):
             # from DSP_SPAN_CLOCKS a step, D through a second register on its way to the block
             if cfg.step_clocks >= DSP_SPAN_CLOCKS:
                 d = staged("d_s2", d)
-            raw = staged("inh_m", d * cfg.beta_c)
-            inh = named("inh", arith.rounded(raw, cf), unsigned(cfg.inh_bits))
+            # (the product's bits that the rounding reads alone: arith.rounding_bits)
+            raw = staged("inh_m", arith.rounding_bits(d * cfg.beta_c, cf))
+            inh = named("inh", arith.rounded(raw, 1), unsigned(cfg.inh_bits))
         else:
             inh = named("inh", multiply(d, cfg.beta_c, cf), unsigned(cfg.inh_bits))
             if lat >= 2:
