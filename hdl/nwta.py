@@ -244,14 +244,6 @@ def _power_of_two(c: int, cf: int) -> int | None:
 COPY_ATTRS = {"keep": 1}
 
 
-#: Pipelined with a multiplier block for beta*D (``products = "multiplier"``, L >= 2), from this
-#: many clocks a step D reaches the block through two free-running registers, not one (D to C
-#: then takes five clocks of the step, not four): with a register at each end of the route
-#: there and one after the block, a block placed far from its neuron no longer puts both
-#: routes, to it and back, in one clock with its product
-DSP_SPAN_CLOCKS = 5
-
-
 def _staging(m: Module, on: bool, *, copy: bool = False):
     """``staged(name, value)``: ``value`` through a free-running register named ``name`` if
     ``on``, else ``value`` itself; with ``copy`` the register carries :data:`COPY_ATTRS`."""
@@ -1058,10 +1050,7 @@ class LeanNeuron(wiring.Component):
             d = staged("d_s", d)
         if lat >= 2 and cfg.pipelined and cfg.products == "multiplier":
             # the multiplier block's product registered at its output, rounded after it: the
-            # adder of the rounding sits by the neuron, not between the block and its register;
-            # from DSP_SPAN_CLOCKS a step, D through a second register on its way to the block
-            if cfg.step_clocks >= DSP_SPAN_CLOCKS:
-                d = staged("d_s2", d)
+            # adder of the rounding sits by the neuron, not between the block and its register
             # (the product's bits that the rounding reads alone: arith.rounding_bits)
             raw = staged("inh_m", arith.rounding_bits(d * cfg.beta_c, cf))
             inh = named("inh", arith.rounded(raw, 1), unsigned(cfg.inh_bits))
