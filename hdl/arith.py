@@ -62,17 +62,6 @@ def rounded(product: Value, cf: int) -> Value:
     return total[cf:].as_signed() if product.shape().signed else total[cf:]
 
 
-def rounding_bits(product: Value, cf: int) -> Value:
-    """The bits of ``product`` that :func:`rounded` reads, ``product >> (cf - 1)``:
-    ``rounded(rounding_bits(p, cf), 1) == rounded(p, cf)``, since the ``cf - 1`` bits below
-    carry nothing into a sum whose addend 2**(cf-1) has no bit there. A register between a
-    multiplier block and its rounding holds these alone (17 of a 30-bit product at the
-    paper point). Yosys finds the same for the whole product (the ULX3S n = 128 build keeps
-    as many flip-flops either way); here the register is as narrow in the source as in
-    the netlist."""
-    return product >> (cf - 1)
-
-
 def mulr_parts(v: Value, c: int, cf: int) -> tuple[Value, Value, int]:
     """:func:`mulr` in two halves, for a multiplier spread over two clocks.
 

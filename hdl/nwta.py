@@ -1051,9 +1051,9 @@ class LeanNeuron(wiring.Component):
         if lat >= 2 and cfg.pipelined and cfg.products == "multiplier":
             # the multiplier block's product registered at its output, rounded after it: the
             # adder of the rounding sits by the neuron, not between the block and its register
-            # (the product's bits that the rounding reads alone: arith.rounding_bits)
-            raw = staged("inh_m", arith.rounding_bits(d * cfg.beta_c, cf))
-            inh = named("inh", arith.rounded(raw, 1), unsigned(cfg.inh_bits))
+            # (Yosys trims the product's bits below the rounding: they carry nothing into the rest)
+            raw = staged("inh_m", d * cfg.beta_c)
+            inh = named("inh", arith.rounded(raw, cf), unsigned(cfg.inh_bits))
         else:
             inh = named("inh", multiply(d, cfg.beta_c, cf), unsigned(cfg.inh_bits))
             if lat >= 2:

@@ -155,29 +155,6 @@ def test_mulr_half_ties_by_hand():
     assert [mulr(v, 1 << (CF - 1), CF) for v in (3, -3, 1, -1)] == [2, -1, 1, 0]
 
 
-@pytest.mark.parametrize("shape", [unsigned(9), signed(9)])
-@pytest.mark.parametrize("cf", [1, 2, 5])
-def test_rounding_the_rounding_bits_is_rounding_the_product(shape, cf):
-    # exhaustive: rounded(rounding_bits(p, cf), 1) == rounded(p, cf) == floor((p + 2**(cf-1))
-    # / 2**cf) for every p of the shape; the companion: dropping one bit more is not
-    m = Module()
-    p = Signal(shape, name="p")
-    whole = _probe(m, arith.rounded(p, cf), "whole")
-    parts = _probe(m, arith.rounded(arith.rounding_bits(p, cf), 1), "parts")
-    short = _probe(m, arith.rounded(p >> cf, 1), "short")
-    got = []
-
-    async def bench(ctx):
-        for value in _all_values(shape):
-            ctx.set(p, value)
-            got.append((value, ctx.get(whole), ctx.get(parts), ctx.get(short)))
-
-    _comb(m, bench)
-    for value, w, q, _ in got:
-        assert w == q == (value + (1 << (cf - 1))) >> cf, (value, w, q)
-    assert any(s != w for _, w, _, s in got)
-
-
 # -- clamp -----------------------------------------------------------------------------------
 
 
