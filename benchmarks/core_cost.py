@@ -44,7 +44,7 @@ class Harness(wiring.Component):
         m = Module()
         m.submodules.core = core = self.core
         rng = Signal(32, init=1)
-        m.d.sync += rng.eq(arith.xorshift32(rng))
+        m.d.sync += rng.eq(arith.xorshift32(m, rng))
         fold = Signal()
         bit, taps = 0, []
         for name, member in core.signature.members.items():

@@ -54,7 +54,7 @@ class Harness(wiring.Component):
         # no two scores are the same bits (Yosys would merge their registers)
         rng = Signal(32, init=1)
         chain = Signal(n * width)
-        m.d.sync += [rng.eq(arith.xorshift32(rng)), chain.eq(Cat(rng[0], chain[:-1]))]
+        m.d.sync += [rng.eq(arith.xorshift32(m, rng)), chain.eq(Cat(rng[0], chain[:-1]))]
         m.d.comb += [sel.load.eq(self.load), self.done.eq(sel.done)]
         m.d.comb += [sel.i[i].eq(chain[width * i : width * (i + 1)]) for i in range(n)]
         held = Signal(n + width)

@@ -27,14 +27,14 @@ def result_layout(cfg: ArgmaxConfig) -> data.StructLayout:
     return data.StructLayout({"winner": index, "max": unsigned(cfg.width), "clocks": 8})
 
 
-def generator_words(key, n: int, width: int) -> list:
+def generator_words(m, key, n: int, width: int) -> list:
     """The top ``width`` bits of each of n generators' first word, seeded as the network
     seeds its neurons from the trial's master word fmix32(``key``) (``gaba.golden.argmax``'s
     ``scores``)."""
-    master = arith.fmix32(key)
+    master = arith.fmix32(m, key, name="master")
     return [
-        arith.xorshift32((master ^ salt) | 1)[32 - width :]
-        for salt in primitives.neuron_salts(n).tolist()
+        arith.xorshift32(m, (master ^ salt) | 1, name=f"generator{i}")[32 - width :]
+        for i, salt in enumerate(primitives.neuron_salts(n).tolist())
     ]
 
 
@@ -75,7 +75,7 @@ class ScoreEngine(wiring.Component):
         generators seeded from the trial's ``key`` (the module docstring of
         ``gaba.golden.argmax``); ``trial`` is the trial's index in the run (``first`` + the
         trials done, 32 bits), for engines whose scores follow from it instead."""
-        return generator_words(key, self._cfg.n, self._cfg.width)
+        return generator_words(m, key, self._cfg.n, self._cfg.width)
 
     def select(self, m: Module, drawn: list, load, clocks, trial) -> tuple:
         """The selector, built into ``m``: ``drawn`` are the trial's n scores (``width`` bits
@@ -98,7 +98,10 @@ class ScoreEngine(wiring.Component):
             with m.State("IDLE"):
                 with m.If(self.start & (self.count != 0)):
                     m.d.sync += [
-                        key.eq(arith.fmix32(self.seed) + self.first * Const(primitives.WEYL, 32)),
+                        key.eq(
+                            arith.fmix32(m, self.seed, name="seed_hash")
+                            + self.first * Const(primitives.WEYL, 32)
+                        ),
                         remaining.eq(self.count),
                         trial.eq(self.first),
                         clocks.eq(0),

@@ -426,12 +426,23 @@ def uniform_index(word: Value, n: int) -> Value:
     return (word[:32] * n)[32:]
 
 
-def xorshift32(s: Value) -> Value:
-    """One xorshift32 step (13, 17, 5) of a 32-bit value."""
-    s = s[:32]
-    s = (s ^ (s << 13))[:32]
-    s = s ^ (s >> 17)
-    return (s ^ (s << 5))[:32]
+def _held(m, value: Value, name: str) -> Signal:
+    """``value`` through a combinational signal (:func:`exact`): a step of a chain that reads
+    its operand twice then reads one wire, not a copy of the whole chain before it (Amaranth
+    writes an expression out once per use)."""
+    return exact(m, None, value, name=name, src_loc_at=2)
+
+
+def xorshift32(m, s: Value, *, name: str = "xorshift") -> Value:
+    """One xorshift32 step (13, 17, 5) of a 32-bit value; each of the three xor-shifts drives a
+    combinational signal of ``m`` (``name``, ``name_a``, ``name_b``). Like every combinational
+    statement they take the context of the call: read the result where it is made."""
+    if isinstance(s, Const):
+        return Const(int(primitives.xorshift32(s.value % 2**32)), 32)
+    s = s[:32] if isinstance(s, Signal) else _held(m, s[:32], f"{name}_in")
+    s = _held(m, (s ^ (s << 13))[:32], f"{name}_a")
+    s = _held(m, s ^ (s >> 17), f"{name}_b")
+    return _held(m, (s ^ (s << 5))[:32], name)
 
 
 def irwin_hall4(s: Value) -> Value:
@@ -439,14 +450,17 @@ def irwin_hall4(s: Value) -> Value:
     return (s[0:8] + s[8:16]) + (s[16:24] + s[24:32]) - primitives.XI_MEAN
 
 
-def fmix32(h: Value) -> Value:
-    """MurmurHash3's 32-bit finaliser."""
-    h = h[:32]
-    h = h ^ (h >> 16)
-    h = (h * 0x85EBCA6B)[:32]
-    h = h ^ (h >> 13)
-    h = (h * 0xC2B2AE35)[:32]
-    return h ^ (h >> 16)
+def fmix32(m, h: Value, *, name: str = "fmix") -> Value:
+    """MurmurHash3's 32-bit finaliser; each step drives a combinational signal of ``m``, as in
+    :func:`xorshift32`. A constant ``h`` gives a constant."""
+    if isinstance(h, Const):
+        return Const(int(primitives.fmix32(h.value % 2**32)), 32)
+    h = h[:32] if isinstance(h, Signal) else _held(m, h[:32], f"{name}_in")
+    h = _held(m, h ^ (h >> 16), f"{name}_a")
+    h = _held(m, (h * 0x85EBCA6B)[:32], f"{name}_b")
+    h = _held(m, h ^ (h >> 13), f"{name}_c")
+    h = _held(m, (h * 0xC2B2AE35)[:32], f"{name}_d")
+    return _held(m, h ^ (h >> 16), name)
 
 
 def rotl32(w: Value, amount: int) -> Value:

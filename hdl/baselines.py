@@ -64,7 +64,7 @@ class _Engine(wiring.Component):
         """Advance one generator and its OU register; return (rng_next, eta_next) values."""
         cfg = self._cfg
         rng_next = Signal(32, name=f"{name}_rng_next")
-        m.d.comb += rng_next.eq(arith.xorshift32(rng))
+        m.d.comb += rng_next.eq(arith.xorshift32(m, rng))
         value = arith.mulr(eta, cfg.ou_a_c, cfg.coef_bits) + arith.mulr(
             arith.irwin_hall4(rng_next), cfg.c_xi, cfg.coef_bits
         )
@@ -73,7 +73,7 @@ class _Engine(wiring.Component):
         eta_next, _, _ = arith.clamp(total, cfg.eta_min, cfg.eta_max)
         return rng_next, eta_next
 
-    def _sequencer(self):
+    def _sequencer(self, m):
         """Key, master and top registers and the per-trial bookkeeping signals."""
         cfg = self._cfg
         seq = {
@@ -83,9 +83,9 @@ class _Engine(wiring.Component):
             "steps": Signal(32, name="steps_reg"),
             "cycles": Signal(32, name="cycles"),
         }
-        seq["master"] = arith.fmix32(seq["key"])
+        seq["master"] = arith.fmix32(m, seq["key"], name="master")
         seq["drawn_top"] = arith.uniform_index(
-            arith.fmix32(seq["key"] ^ primitives.TOP_SALT), cfg.n
+            arith.fmix32(m, seq["key"] ^ primitives.TOP_SALT, name="top_hash"), cfg.n
         )
         return seq
 
@@ -93,7 +93,10 @@ class _Engine(wiring.Component):
         """IDLE state body: latch the run on ``start``."""
         with m.If(self.start & (self.count != 0) & (self.steps != 0)):
             m.d.sync += [
-                seq["key"].eq(arith.fmix32(self.seed) + self.first * Const(primitives.WEYL, 32)),
+                seq["key"].eq(
+                    arith.fmix32(m, self.seed, name="seed_hash")
+                    + self.first * Const(primitives.WEYL, 32)
+                ),
                 seq["remaining"].eq(self.count),
                 seq["steps"].eq(self.steps),
             ]
@@ -124,7 +127,7 @@ class ParallelIntegrators(_Engine):
     def elaborate(self, platform):
         cfg, n = self._cfg, self._cfg.n
         m = Module()
-        seq = self._sequencer()
+        seq = self._sequencer(m)
         depth = (n - 1).bit_length()
         rng = [Signal(32, name=f"rng{i}", init=1) for i in range(n)]
         eta = [Signal(signed(cfg.eta_bits), name=f"eta{i}") for i in range(n)]
@@ -181,7 +184,7 @@ class SerialIntegrator(_Engine):
     def elaborate(self, platform):
         cfg, n = self._cfg, self._cfg.n
         m = Module()
-        seq = self._sequencer()
+        seq = self._sequencer(m)
         rng = Signal(32, init=1)
         eta = Signal(signed(cfg.eta_bits))
         acc = Signal(self._acc_shape())
@@ -205,7 +208,7 @@ class SerialIntegrator(_Engine):
                     t.eq(0),
                     seq["cycles"].eq(0),
                     # option i's generator starts at (master ^ fmix32(i + 1)) | 1
-                    rng.eq((seq["master"] ^ arith.fmix32(Const(1, 32))) | 1),
+                    rng.eq((seq["master"] ^ arith.fmix32(m, Const(1, 32))) | 1),
                     eta.eq(0),
                     acc.eq(0),
                 ]
@@ -228,7 +231,9 @@ class SerialIntegrator(_Engine):
                         t.eq(0),
                         acc.eq(0),
                         eta.eq(0),
-                        rng.eq((seq["master"] ^ arith.fmix32(option + 2)) | 1),
+                        rng.eq(
+                            (seq["master"] ^ arith.fmix32(m, option + 2, name="option_hash")) | 1
+                        ),
                     ]
                     with m.If(option == n - 1):
                         m.next = "RESULT"

@@ -238,15 +238,18 @@ class TrialEngine(wiring.Component):
             m.next = "LOAD"
 
         if self._seeding == "parallel":
-            m.d.comb += net.master.eq(arith.fmix32(key))
-            drawn_top = arith.uniform_index(arith.fmix32(key ^ primitives.TOP_SALT), cfg.n)
+            m.d.comb += net.master.eq(arith.fmix32(m, key, name="master"))
+            drawn_top = arith.uniform_index(
+                arith.fmix32(m, key ^ primitives.TOP_SALT, name="top_hash"), cfg.n
+            )
         with m.FSM(name="fsm") as fsm:
             if self._seeding == "parallel":
                 with m.State("IDLE"):
                     with m.If(self.start & (self.count != 0)):
                         m.d.sync += [
                             key.eq(
-                                arith.fmix32(self.seed) + self.first * Const(primitives.WEYL, 32)
+                                arith.fmix32(m, self.seed, name="seed_hash")
+                                + self.first * Const(primitives.WEYL, 32)
                             ),
                             remaining.eq(self.count),
                         ]

@@ -354,7 +354,7 @@ class Lane(wiring.Component):
         g_now = pipe.put(rs, "g", gate(cfg, x[guard:], theta), unsigned(cfg.x_bits))
         # the generator's next word and the gate history go back at once
         gen_next = Signal(gen_word(cfg), name="gen_next")
-        m.d.comb += gen_next.rng.eq(arith.xorshift32(pipe.get(rs, "rng")))
+        m.d.comb += gen_next.rng.eq(arith.xorshift32(m, pipe.get(rs, "rng")))
         if lat:
             history = [Mux(first, 0, gen_rd.data.g[j]) for j in range(lat)]
             pipe.put(rs, "g_old", history[lat - 1], unsigned(cfg.x_bits))
@@ -372,6 +372,7 @@ class Lane(wiring.Component):
             return rs + PHASES[stage]
 
         out = euler_stages(
+            m,
             cfg,
             lambda stage, name, value, shape=None: pipe.put(at(stage), name, value, shape),
             lambda stage, name: pipe.get(at(stage), name),

@@ -254,7 +254,7 @@ class FoldiakLayer(wiring.Component):
         # seeding: one fmix32 shared by the four hashes of a run start
         hash_in = Signal(32)
         hashed = Signal(32)
-        m.d.comb += hashed.eq(arith.fmix32(hash_in))
+        m.d.comb += hashed.eq(arith.fmix32(m, hash_in))
 
         with m.FSM(name="fsm") as fsm:
             with m.State("IDLE"):
@@ -310,7 +310,7 @@ class FoldiakLayer(wiring.Component):
             with m.State("QINIT"):
                 # draw k = i * m + j fills q_ij (the golden order: for i, for j); meanwhile
                 # the first n clocks clear the rows of w
-                drawn = arith.xorshift32(rng_init)
+                drawn = arith.xorshift32(m, rng_init, name="init_next")
                 j = k % inputs if inputs & (inputs - 1) else k[: (inputs - 1).bit_length()]
                 m.d.sync += rng_init.eq(drawn)
                 m.d.comb += [
@@ -331,8 +331,8 @@ class FoldiakLayer(wiring.Component):
 
             with m.State("GEN"):
                 s = Mux(train, rng_train, rng_test)
-                r1 = arith.xorshift32(s)
-                r2 = arith.xorshift32(r1)
+                r1 = arith.xorshift32(m, s, name="draw1")
+                r2 = arith.xorshift32(m, r1, name="draw2")
                 if images is None:
                     rows = [r1[3 * b : 3 * b + 3] == 0 for b in range(bars.SIDE)]
                     cols = [r2[3 * b : 3 * b + 3] == 0 for b in range(bars.SIDE)]

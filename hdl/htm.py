@@ -287,8 +287,8 @@ class SpatialPoolerEngine(ScoreEngine):
         super().__init__(cfg, layout or engine_layout(cfg), ports)
 
     def draw(self, m, key, trial):
-        words = generator_words(key, input_chunks(self._cfg), 32)
-        return [Cat(*(w & arith.xorshift32(w) for w in words))[: self._cfg.inputs]]
+        words = generator_words(m, key, input_chunks(self._cfg), 32)
+        return [Cat(*(w & arith.xorshift32(m, w) for w in words))[: self._cfg.inputs]]
 
     def select(self, m, drawn, load, clocks, trial):
         m.submodules.core = core = SpatialPoolerCore(self._cfg, 1)
@@ -345,7 +345,7 @@ class DigitsPoolerEngine(SpatialPoolerEngine):
         word = Signal(32)
         learn = Signal()
         image = Signal(len(read.addr))
-        m.d.sync += word.eq(generator_words(key, 2, 32)[0])
+        m.d.sync += word.eq(generator_words(m, key, 2, 32)[0])
         m.d.comb += [
             learn.eq(trial < self.learning),
             image.eq(Mux(learn, rom.pick(word), rom.in_order(trial - self.learning))),

@@ -665,6 +665,7 @@ class Neuron(wiring.Component):
         # the registers hold still for the whole step: every stage reads them as they are
         state = {"x": x, "eta": eta, "rng": rng, "b": self.b, "g_old": g_old}
         out = euler_stages(
+            m,
             cfg,
             put,
             get,
@@ -683,7 +684,7 @@ class Neuron(wiring.Component):
             arith.claim_clamp(m, platform, raw, out["eta_next"], flag, *limits, when=commit)
         eta_n = out["eta_next"]  # outside the If below: a held register is always taken
         # the generator word is recomputed from rng rather than held: it is a few gates
-        rng_n = arith.xorshift32(rng)
+        rng_n = arith.xorshift32(m, rng)
         with m.If(self.load):
             m.d.sync += [
                 x.eq(0),
@@ -695,9 +696,10 @@ class Neuron(wiring.Component):
         return m
 
 
-def euler_stages(cfg: Config, put, get, same_clock, state, s_inh) -> dict:
+def euler_stages(m, cfg: Config, put, get, same_clock, state, s_inh) -> dict:
     """Steps 2 to 5 of docs/semantics.md for one neuron as the nine stages of :data:`STAGES`,
-    built through the caller's stage helpers; the x register's next value is made in stage 8.
+    built through the caller's stage helpers in module ``m``; the x register's next value is
+    made in stage 8.
 
     ``put(stage, name, value, shape=None)`` names ``value`` as made in ``stage`` and returns
     it; ``get(stage, name)`` is that value as ``stage`` reads it (a register wherever the two
@@ -749,7 +751,7 @@ def euler_stages(cfg: Config, put, get, same_clock, state, s_inh) -> dict:
     # stage 0: alpha*x (x as the network reads it: X >> G, a slice); the generator advances
     # first, then its Irwin-Hall sum
     put(0, "ax", multiply(state(0, "x")[guard:], cfg.alpha_c, cf))
-    rng_next = put(0, "rng_next", arith.xorshift32(state(0, "rng")))
+    rng_next = put(0, "rng_next", arith.xorshift32(m, state(0, "rng")))
     if cfg.c_xi:  # without noise (c_xi = 0, so mulr(xi, c_xi) = 0) there is no sample to hold
         unread_xi = held(0, "xi", arith.irwin_hall4(rng_next), cfg.c_xi)
     # stages 1 and 2: the two OU products; the constant part of the pre-activation
@@ -835,7 +837,7 @@ def noise_step(m: Module, platform, cfg: Config, rng, xi, xc, eta, staged=None):
     multiply, cf = noise_product(cfg), cfg.coef_bits
     staged = staged or _staging(m, False)
     rng_next = staged(
-        "rng_next_s", arith.exact(m, platform, arith.xorshift32(rng), name="rng_next")
+        "rng_next_s", arith.exact(m, platform, arith.xorshift32(m, rng), name="rng_next")
     )
     if cfg.c_xi:
         a_eta = staged("a_eta_s", multiply(eta, cfg.ou_a_c, cf))

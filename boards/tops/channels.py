@@ -199,7 +199,7 @@ class ChannelSource(wiring.Component):
             if self._pace:
                 m.d.sync += go.eq(timer == 0)  # (a tick in this clock is the next trial's)
         with m.If(self.evidence.valid & self.evidence.ready):
-            m.d.sync += [s.eq(arith.xorshift32(s)), channel.eq(channel + 1)]
+            m.d.sync += [s.eq(arith.xorshift32(m, s, name="channel_rng")), channel.eq(channel + 1)]
             with m.If(channel == n - 1):
                 m.d.sync += [channel.eq(0), vector.eq(vector + 1)]
                 with m.If(vector == self._vectors - 1):

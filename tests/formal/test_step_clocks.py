@@ -84,7 +84,7 @@ def test_a_p_clock_network_of_another_dt_fails_the_proof():
     assert result.status == "FAIL", result.describe()
 
 
-def weyl(s):
+def weyl(m, s, *, name="weyl"):
     """A Weyl step of a 32-bit word: stands for xorshift32 in the noisy miters."""
     return (s[:32] + 0x9E3779B9)[:32]
 

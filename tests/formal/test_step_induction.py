@@ -96,7 +96,10 @@ def ahead_of(m: Module, cfg: Config, regs: dict, b, parts: dict | None = None, i
     eta2, hit2 = ou(regs["eta_ahead1"], words[2], "eta2")
     xi3 = like(xi_reg, arith.irwin_hall4(words[3]), "xi_3")
     tests = {
-        **{f"rng{k + 1}": words[k + 1] == arith.xorshift32(words[k]) for k in range(4)},
+        **{
+            f"rng{k + 1}": words[k + 1] == arith.xorshift32(m, words[k], name=f"rng_next{k}")
+            for k in range(4)
+        },
         "xi": xi_reg == like(xi_reg, arith.irwin_hall4(words[4]), "xi_4"),
         "xc": regs["xc_ahead"] == like(regs["xc_ahead"], multiply(xi3, cfg.c_xi, cf), "xc_3"),
         "eta1": regs["eta_ahead1"] == eta1,

@@ -121,6 +121,7 @@ def stage_clocks(cfg: Config, nrn: Neuron) -> dict[str, int]:
     phases = step_phases(cfg.step_clocks)
     state = {"x": nrn.x, "eta": nrn.eta, "rng": nrn.rng, "b": nrn.b, "g_old": nrn.g_sum}
     euler_stages(
+        Module(),  # a scratch module: only the stages are recorded
         cfg,
         put,
         lambda at, name: made[name],

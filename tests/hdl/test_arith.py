@@ -222,11 +222,11 @@ def _words(count: int, seed: int) -> list[int]:
 def test_noise_functions_match_golden_on_random_words():
     m = Module()
     s = Signal(32, name="s")
-    xs = _probe(m, arith.xorshift32(s), "xs")
+    xs = _probe(m, arith.xorshift32(m, s), "xs")
     ih = _probe(m, arith.irwin_hall4(s), "ih")
-    fm = _probe(m, arith.fmix32(s), "fm")
+    fm = _probe(m, arith.fmix32(m, s), "fm")
     # the neuron pipeline's composition: advance, then draw the sample from the new state
-    ih_next = _probe(m, arith.irwin_hall4(arith.xorshift32(s)), "ih_next")
+    ih_next = _probe(m, arith.irwin_hall4(arith.xorshift32(m, s)), "ih_next")
     words = _words(2000, 3)
     got = []
 
@@ -255,11 +255,13 @@ def test_trial_seeding_expressions_match_golden():
     m = Module()
     seed, trial = Signal(32, name="seed"), Signal(32, name="trial")
     key = Signal(32, name="key")
-    m.d.comb += key.eq(arith.fmix32(seed) + trial * primitives.WEYL)
-    master = _probe(m, arith.fmix32(key), "master")
-    top = _probe(m, (arith.fmix32(key ^ primitives.TOP_SALT) * n) >> 32, "top")
+    m.d.comb += key.eq(arith.fmix32(m, seed) + trial * primitives.WEYL)
+    master = _probe(m, arith.fmix32(m, key), "master")
+    top = _probe(m, (arith.fmix32(m, key ^ primitives.TOP_SALT) * n) >> 32, "top")
     salts = primitives.neuron_salts(n).tolist()
-    seeds = [_probe(m, (arith.fmix32(key) ^ salt) | 1, f"seed{i}") for i, salt in enumerate(salts)]
+    seeds = [
+        _probe(m, (arith.fmix32(m, key) ^ salt) | 1, f"seed{i}") for i, salt in enumerate(salts)
+    ]
     pairs = list(zip(_words(150, 4), _words(150, 5)[::-1], strict=True))
     got = []
 
