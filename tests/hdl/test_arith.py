@@ -5,11 +5,12 @@ Each expression is built once into a combinational Module (``m.d.comb += out.eq(
 testbench drives the inputs and compares every output with the golden integer function.
 """
 
+from collections import Counter
 from fractions import Fraction
 
 import numpy as np
 import pytest
-from amaranth.hdl import Module, Signal, signed, unsigned
+from amaranth.hdl import Const, Module, Signal, signed, unsigned
 
 from gaba.golden import fixed, primitives
 from gaba.golden.config import Config
@@ -247,6 +248,58 @@ def test_noise_functions_match_golden_on_random_words():
         )
     # the sample reaches both ends of its range
     assert got[0][1] == -510 and got[5][1] == 510
+
+
+def _cells(m: Module, ports: list) -> dict[str, int]:
+    """The RTLIL cells of ``m`` by type."""
+    from amaranth.back import rtlil
+
+    text = rtlil.convert(m, ports=ports, emit_src=False)
+    lines = [line.split() for line in text.splitlines() if line.strip().startswith("cell ")]
+    return dict(Counter(words[1] for words in lines))
+
+
+def _chain(links: int, step, value=None) -> dict[str, int]:
+    m = Module()
+    s = Signal(32, name="s")
+    out = s if value is None else value(s)
+    for k in range(links):
+        out = step(m, out, name=f"link{k}")
+    return _cells(m, [s, _probe(m, out, "out")])
+
+
+@pytest.mark.parametrize("step", [arith.xorshift32, arith.fmix32])
+def test_a_chain_of_generator_steps_grows_by_one_step_a_link(step):
+    # each link reads the one before through its signals: without them the netlist holds the
+    # chain before it again for every read (two a xor-shift: 8 copies a xorshift32 link)
+    one, three = _chain(1, step), _chain(3, step)
+    assert three == {kind: 3 * count for kind, count in one.items()}
+    if step is arith.fmix32:
+        assert one["$mul"] == 2  # its two multiplications, once each
+    # an expression as input is held once too
+    assert _chain(2, step, lambda s: s ^ 5) == {
+        kind: 2 * count + (kind == "$xor") for kind, count in one.items()
+    }
+
+
+def test_a_chain_of_plain_expressions_would_grow_exponentially():
+    # the companion: the same xorshift32 written as one expression (the form before the
+    # signals) multiplies its cells by about eight a link, so the check above can fail
+    def plain(m, s, *, name):
+        s = (s ^ (s << 13))[:32]
+        s = s ^ (s >> 17)
+        return (s ^ (s << 5))[:32]
+
+    one, three = _chain(1, plain), _chain(3, plain)
+    assert sum(three.values()) > 40 * sum(one.values())
+
+
+def test_generator_steps_of_a_constant_are_constants():
+    m = Module()
+    assert arith.xorshift32(m, Const(7, 32)).value == primitives.xorshift32(7)
+    assert arith.fmix32(m, Const(7, 32)).value == primitives.fmix32(7)
+    assert arith.fmix32(m, Const(-1, 32)).value == primitives.fmix32(0xFFFFFFFF)
+    assert _cells(m, []) == {}  # and add nothing to the module
 
 
 def test_trial_seeding_expressions_match_golden():
