@@ -23,7 +23,7 @@ from amaranth.lib.wiring import In, Out
 
 from gaba.golden import primitives
 from gaba.golden.config import Config
-from gaba.hdl import arith
+from gaba.hdl import arith, dsp
 from gaba.hdl.tree import AdderTree, ArgMax
 
 __all__ = [
@@ -1046,17 +1046,19 @@ class LeanNeuron(wiring.Component):
         d = named("d", clamp_d(cfg, d_full), unsigned(cfg.d_bits))
         if lat >= 2:
             d = _history(m, d, 1, self.load, commit, "d_r")  # D(t + 1) in step t
-            # pipelined, beta*D between free-running registers of its own (D to C: P >= 4
-            # clocks), so that a multiplier block placed far from its neuron has a clock for
-            # each way
-            d = staged("d_s", d)
+        # pipelined, beta*D between free-running registers of its own (D to C: P >= 4
+        # clocks), so that a multiplier block placed far from its neuron has a clock for
+        # each way
         if lat >= 2 and cfg.pipelined and cfg.products == "multiplier":
-            # the multiplier block's product registered at its output, rounded after it: the
-            # adder of the rounding sits by the neuron, not between the block and its register
-            # (Yosys trims the product's bits below the rounding: they carry nothing into the rest)
-            raw = staged("inh_m", d * cfg.beta_c)
+            # the product registered at the block's output, rounded after it: the adder of the
+            # rounding sits by the neuron, not between the block and its register (Yosys trims
+            # the product's bits below the rounding: they carry nothing into the rest). On an
+            # ECP5 both registers are the block's own (gaba.hdl.dsp)
+            raw = dsp.registered_product(m, platform, d, cfg.beta_c, names=("d_s", "inh_m"))
             inh = named("inh", arith.rounded(raw, cf), unsigned(cfg.inh_bits))
         else:
+            if lat >= 2:
+                d = staged("d_s", d)
             inh = named("inh", multiply(d, cfg.beta_c, cf), unsigned(cfg.inh_bits))
             if lat >= 2:
                 inh = staged("inh_m", inh)
