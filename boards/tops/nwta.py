@@ -119,12 +119,12 @@ class BoardTop(HostLinkTop):
                 engine.top_in.eq(word(payload, 13, 2)),
                 engine.delta_en.eq(flags[1]),
                 engine.delta_in.eq(word(payload, 15, 2)),
-                decided.eq(0),
-                correct.eq(0),
-                saturated.eq(0),
-                steps.eq(0),
             ]
             link.restart(m, stream=flags[2], first_index=word(payload, 4, 4))
+
+        # the summary's counters cleared a clock after RUN, from its strobe (as the link's)
+        with m.If(run_go):  # after the statements above: it comes first
+            m.d.sync += [decided.eq(0), correct.eq(0), saturated.eq(0), steps.eq(0)]
 
         return [
             link.info,
