@@ -35,14 +35,13 @@ def test_lockstep_on_verilator_is_bit_exact():
     assert r.outputs["final"]["w"].min() < 0  # learning took place
 
 
-@pytest.mark.slow  # Icarus steps every clock of five whole read-backs: half a minute
+# Icarus steps every clock of five whole read-backs: about a second
 def test_lockstep_on_icarus_is_bit_exact():
     r = compare(TINY, "icarus", "lockstep", presentations=5, tests=2, seed=9, run=0)
     assert r.bit_exact, r.first_mismatch.describe()
     assert (r.outputs["final"]["q"] != foldiak.initial_state(TINY, 9, 0).q).any()  # it learned
 
 
-@pytest.mark.slow  # Icarus runs the layer's clocks one by one: half a minute
 def test_a_run_on_icarus_is_bit_exact():
     # run mode (final state, every result, test patterns) on the event-driven simulator
     r = compare(TINY, "icarus", "run", presentations=8, tests=3, seed=9, run=1)
@@ -157,7 +156,7 @@ def test_a_digits_run_codes_every_image_bit_exact():
     assert r.outputs["test_ystar"].shape == (1797, 16)
 
 
-@pytest.mark.slow  # Icarus runs the layer's clocks one by one
+@pytest.mark.slow  # Icarus runs the layer's clocks one by one: about 4 s
 def test_the_digits_on_icarus_are_bit_exact():
     r = FOLDIAK_DIGITS.compare(TINY, "icarus", "run", presentations=6, tests=3, seed=9)
     assert r.bit_exact, r.first_mismatch.describe()

@@ -65,7 +65,7 @@ HTM_DIGITS = designs.get("htm-digits")
     ("simulator", "n", "steps", "learning"),
     [
         ("verilator", 32, 240, 160),
-        pytest.param("icarus", 12, 40, 25, marks=pytest.mark.slow),  # Icarus: 20 s
+        pytest.param("icarus", 12, 40, 25, marks=pytest.mark.slow),  # Icarus: 10 s
         pytest.param("verilator", 256, 3000, 2000, marks=pytest.mark.slow),
     ],
 )
