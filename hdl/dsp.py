@@ -14,9 +14,9 @@ The block's configuration (Lattice TN1267, ECP5 sysDSP): input register A and ou
 on CLK0 with clock enable CE0 (tied high) and synchronous reset RST0 (the sync domain's reset,
 low in a reset-less domain such as the trial engine's network; ``RESETMODE = "SYNC"``, global
 set/reset off), no pipeline register, B unregistered (the constant), both operands unsigned
-(``SIGNEDA = SIGNEDB = 0``), C and the shift inputs unused. tests/hdl/test_dsp.py simulates
-the instance against the flip-flops with a model of this mode.
-nextpnr times the registered block from CLK0 (its ``MULT18X18D`` timing classes).
+(``SIGNEDA = SIGNEDB = 0``), C and the shift inputs unused. nextpnr times the registered
+block from CLK0 (its ``MULT18X18D`` timing classes). tests/hdl/test_dsp.py simulates the
+instance against the flip-flops with a model of this mode.
 """
 
 from amaranth.hdl import ClockSignal, Const, Instance, Module, ResetSignal, Signal, Value
@@ -52,8 +52,7 @@ def registered_product(
         m.d.sync += [a.eq(v), p.eq(a * c)]
         return p
     p = Signal(2 * DSP_WIDTH, name=names[1])
-    a_in = v.as_unsigned()
-    pins = {f"i_A{k}": a_in[k] if k < len(v) else Const(0, 1) for k in range(DSP_WIDTH)}
+    pins = {f"i_A{k}": v[k] if k < len(v) else Const(0, 1) for k in range(DSP_WIDTH)}
     pins |= {f"i_B{k}": Const((c >> k) & 1, 1) for k in range(DSP_WIDTH)}
     pins |= {f"i_C{k}": Const(0, 1) for k in range(DSP_WIDTH)}
     pins |= {f"o_P{k}": p[k] for k in range(2 * DSP_WIDTH)}
