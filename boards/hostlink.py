@@ -248,21 +248,22 @@ class Link:
 
     restarting: Signal = field(default_factory=lambda: Signal(name="restarting"))
     first_index: Signal = field(default_factory=lambda: Signal(32, name="first_index"))
-    # the two above a clock later: registers of the host link
+    # ``restarting`` a clock later: a register of the host link
     restarted: Signal = field(default_factory=lambda: Signal(name="restarted"))
-    first_index_r: Signal = field(default_factory=lambda: Signal(32, name="first_index_r"))
 
     def restart(self, m: Module, *, stream, first_index) -> None:
         """Statements for the cycle a run's command is accepted: the run's counters cleared.
 
-        The host link clears them a clock later, from a register set by ``restarting`` (and
-        loads ``next_index`` from ``first_index``, registered with it), outside the command
-        decoder: each counter's clear is one flip-flop's output, the flip-flops' reset and
-        enable, not a multiplexer per bit nor the decoder's logic and then a net across the
-        device. The counters read as if cleared in the command's clock: ``clock`` is cleared to
-        1, ``rx_error`` to the error of that clock, and no result is taken nor RESULT frame
-        ends in either clock (a run's command is refused while the link is busy, and the
-        design starts a clock after it, :func:`run_start`)."""
+        The host link clears them a clock later, from a register set by ``restarting``,
+        outside the command decoder: each counter's clear is one flip-flop's output, the
+        flip-flops' reset and enable, not a multiplexer per bit nor the decoder's logic and
+        then a net across the device. The counters read as if cleared in the command's clock:
+        ``clock`` is cleared to 1, ``rx_error`` to the error of that clock, and no result is
+        taken nor RESULT frame ends in either clock (a run's command is refused while the link
+        is busy, and the design starts a clock after it, :func:`run_start`). ``next_index``,
+        which the frame sender beside the decoder reads, takes ``first_index`` in the
+        command's clock: a register of 32 bits to hold it for a clock would cost as many
+        logic cells, more than the iCEBreaker has to spare."""
         m.d.comb += [self.restarting.eq(1), self.first_index.eq(first_index)]
         m.d.sync += self.stream.eq(stream)
 
@@ -455,8 +456,6 @@ class HostLinkTop(wiring.Component):
         )
         # the run's counters cleared a clock after its command (Link.restart)
         m.d.sync += link.restarted.eq(link.restarting)
-        with m.If(link.restarting):
-            m.d.sync += link.first_index_r.eq(link.first_index)
         with m.If(link.restarted):  # after the statements above: it comes first
             lost = urx.err | urx.overrun
             m.d.sync += [taken.eq(0), clock.eq(1), last.eq(0), rx_error.eq(lost)]
@@ -615,8 +614,8 @@ class HostLinkTop(wiring.Component):
         # the next RESULT frame's index: one more after each, or the run's first
         with m.If(ftx.done & result_frame):
             m.d.sync += next_index.eq(next_index + 1)
-        with m.Elif(link.restarted):
-            m.d.sync += next_index.eq(link.first_index_r)
+        with m.Elif(link.restarting):
+            m.d.sync += next_index.eq(link.first_index)
         return (
             (pending, reply, sending, result_frame, head),
             (Cat(*load.values()).any(), Cat(*loading.values()).any(), loads, shifting, skip),

@@ -154,6 +154,27 @@ def test_icebreaker_does_not_fit_n4(tmp_path):
         B.build(_default("icebreaker", 4, 2), "icebreaker", out=tmp_path)
 
 
+def _shared(n):
+    return Config.paper(n=n, latency=2, step_clocks=n, shared_noise=True)
+
+
+@pytest.mark.synth
+def test_icebreaker_holds_the_parallel_n5_with_a_noise_unit_at_twice_its_clock(tmp_path):
+    # the largest parallel network the UP5K holds at twice its clock (docs/boards.md, "Fit: a
+    # noise unit per P neurons"): 5278 of its 5280 logic cells, so a few cells more in the
+    # host link, the engine or a neuron make this fail
+    r = B.build(_shared(5), "icebreaker", out=tmp_path)
+    _check_real(r, platforms.board("icebreaker"), bytes.fromhex("7eaa997e"))
+    assert r.shared_noise and r.step_clocks == 5 and r.dsps == 0
+    assert r.fmax_mhz >= 2 * r.system_mhz
+
+
+@pytest.mark.synth
+def test_icebreaker_does_not_fit_the_parallel_n6_without_dsp_blocks(tmp_path):
+    with pytest.raises(B.FitError, match="nwta n=6 does not fit the iCE40UP5K"):
+        B.build(_shared(6), "icebreaker", out=tmp_path)
+
+
 @pytest.mark.synth
 def test_ulx3s_bitstream(tmp_path):
     r = B.build(_default("ulx3s", 4, 3), "ulx3s", out=tmp_path)
