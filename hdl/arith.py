@@ -434,14 +434,18 @@ def _held(m, value: Value, name: str) -> Signal:
 
 
 def xorshift32(m, s: Value, *, name: str = "xorshift") -> Value:
-    """One xorshift32 step (13, 17, 5) of a 32-bit value; each of the three xor-shifts drives a
-    combinational signal of ``m`` (``name``, ``name_a``, ``name_b``). Like every combinational
-    statement they take the context of the call: read the result where it is made."""
+    """One xorshift32 step (13, 17, 5) of a 32-bit value, its result driving a combinational
+    signal of ``m`` named ``name``: a chain of steps then reads one wire a link, not the whole
+    chain before it again for every read. Like every combinational statement it takes the
+    context of the call: read the result where it is made. Inside the step the three xor-shifts
+    stay one expression (the input is read eight times): with each of them, or an expression
+    input, in a signal of its own, Yosys's abc9 failed an assertion (in ABC_OPS_REINTEGRATE)
+    on the ECP5 builds of the Foldiak layer and of the nWTA core, beside their LUT RAM."""
     if isinstance(s, Const):
         return Const(int(primitives.xorshift32(s.value % 2**32)), 32)
-    s = s[:32] if isinstance(s, Signal) else _held(m, s[:32], f"{name}_in")
-    s = _held(m, (s ^ (s << 13))[:32], f"{name}_a")
-    s = _held(m, s ^ (s >> 17), f"{name}_b")
+    s = s[:32]
+    s = (s ^ (s << 13))[:32]
+    s = s ^ (s >> 17)
     return _held(m, (s ^ (s << 5))[:32], name)
 
 
@@ -451,11 +455,13 @@ def irwin_hall4(s: Value) -> Value:
 
 
 def fmix32(m, h: Value, *, name: str = "fmix") -> Value:
-    """MurmurHash3's 32-bit finaliser; each step drives a combinational signal of ``m``, as in
-    :func:`xorshift32`. A constant ``h`` gives a constant."""
+    """MurmurHash3's 32-bit finaliser; each of its five steps drives a combinational signal of
+    ``m`` (``name_a`` to ``name_d``, then ``name``), as :func:`xorshift32`'s result does, since
+    each xor-shift reads its operand twice; the input is read as it is (twice). A constant
+    ``h`` gives a constant."""
     if isinstance(h, Const):
         return Const(int(primitives.fmix32(h.value % 2**32)), 32)
-    h = h[:32] if isinstance(h, Signal) else _held(m, h[:32], f"{name}_in")
+    h = h[:32]
     h = _held(m, h ^ (h >> 16), f"{name}_a")
     h = _held(m, (h * 0x85EBCA6B)[:32], f"{name}_b")
     h = _held(m, h ^ (h >> 13), f"{name}_c")
